@@ -1,0 +1,183 @@
+"""Organisational life: activity records, their kinds, attendance, attachments, review (design §2)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from dangjian.members.models import Member
+from dangjian.orgs.models import Organization, PartyGroup
+
+
+class ActivityKind(models.Model):
+    """支部党员大会, 支部委员会会议, … and kinds the bureau adds. `key` is stable; names may be edited."""
+
+    key = models.SlugField("代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=30, unique=True)
+    synonyms = models.CharField(
+        "同义写法", max_length=200, blank=True, help_text="用顿号分隔，导入台账时识别"
+    )
+    is_builtin = models.BooleanField("内置", default=False)
+    needs_quorum = models.BooleanField(
+        "须达法定人数", default=False, help_text="实到须超过有表决权党员的半数"
+    )
+    is_talk = models.BooleanField("谈心谈话", default=False, help_text="记录谈话双方")
+    credits_study = models.BooleanField("计入学时", default=False, help_text="参加者自动计入学习记录")
+    sort = models.PositiveSmallIntegerField("排序", default=100)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "活动类型"
+        verbose_name_plural = "活动类型"
+        ordering = ["sort", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+BUILTIN_KINDS = [
+    # key, name, synonyms, needs_quorum, is_talk, credits_study
+    ("branch_assembly", "支部党员大会", "党员大会、支部大会", True, False, False),
+    ("branch_committee", "支部委员会会议", "支委会、支委会议", False, False, False),
+    ("group_meeting", "党小组会", "党小组会议", False, False, False),
+    ("party_lecture", "党课", "讲党课", False, False, True),
+    ("theme_day", "主题党日", "主题党日活动", False, False, False),
+    ("org_life_meeting", "组织生活会", "", False, False, False),
+    ("member_appraisal", "民主评议党员", "民主评议", False, False, False),
+    ("heart_talk", "谈心谈话", "谈话", False, True, False),
+    ("collective_study", "集体学习", "理论学习、中心组学习", False, False, True),
+    ("site_teaching", "现场教学", "红色教育", False, False, True),
+    ("tutorial", "专题辅导", "专题讲座、专家辅导", False, False, True),
+]
+
+
+class ActivityStatus(models.TextChoices):
+    DRAFT = "draft", "未提交"
+    SUBMITTED = "submitted", "待审核"
+    APPROVED = "approved", "已通过"
+    RETURNED = "returned", "已退回"
+
+
+class Activity(models.Model):
+    organization = models.ForeignKey(
+        Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="activities"
+    )
+    party_group = models.ForeignKey(
+        PartyGroup,
+        verbose_name="党小组",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    kinds = models.ManyToManyField(ActivityKind, verbose_name="活动类型", related_name="activities")
+    date = models.DateField("日期", db_index=True)
+    place = models.CharField("地点", max_length=100, blank=True)
+    topic = models.CharField("主题", max_length=200)
+    host = models.CharField("主持人", max_length=40, blank=True)
+    speaker = models.CharField("主讲人", max_length=40, blank=True)
+    site = models.CharField("教学地点/基地", max_length=100, blank=True)
+    expected = models.PositiveIntegerField("应到人数", default=0)
+    present = models.PositiveIntegerField("实到人数", default=0)
+    voting_expected = models.PositiveIntegerField("有表决权应到人数", default=0)
+    voting_present = models.PositiveIntegerField("有表决权实到人数", default=0)
+    quorum_met = models.BooleanField("达到法定人数", null=True, blank=True)
+    minutes = models.TextField("会议记录/内容摘要", blank=True)
+    resolutions = models.TextField("决议事项", blank=True)
+    talk_a = models.ForeignKey(
+        Member, verbose_name="谈话人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    talk_b = models.ForeignKey(
+        Member, verbose_name="谈话对象", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    hours = models.DecimalField("学时", max_digits=4, decimal_places=1, null=True, blank=True)
+    status = models.CharField(
+        "审核状态", max_length=10, choices=ActivityStatus.choices, default=ActivityStatus.DRAFT, db_index=True
+    )
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    review_comment = models.CharField("审核意见", max_length=300, blank=True)
+    source = models.CharField(
+        "来源", max_length=10, default="manual", choices=[("manual", "手工录入"), ("import", "台账导入")]
+    )
+    import_key = models.CharField("导入键", max_length=64, blank=True, db_index=True)
+    is_deleted = models.BooleanField("已作废", default=False, db_index=True)
+    version = models.PositiveIntegerField("版本", default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "组织生活记录"
+        verbose_name_plural = "组织生活记录"
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["organization", "date"], name="activity_org_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.topic}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == ActivityStatus.APPROVED
+
+
+class AbsenceReason(models.TextChoices):
+    DUTY = "因公", "因公"
+    ILLNESS = "因病", "因病"
+    PERSONAL = "事假", "事假"
+    OTHER = "其他", "其他"
+
+
+class Attendance(models.Model):
+    activity = models.ForeignKey(
+        Activity, verbose_name="活动", on_delete=models.CASCADE, related_name="attendance"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name="党员", on_delete=models.PROTECT, related_name="attendance"
+    )
+    present = models.BooleanField("出席", default=True)
+    absence_reason = models.CharField("缺席原因", max_length=4, choices=AbsenceReason.choices, blank=True)
+    note = models.CharField("备注", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "出勤"
+        verbose_name_plural = "出勤"
+        constraints = [models.UniqueConstraint(fields=["activity", "member"], name="attendance_unique")]
+        indexes = [models.Index(fields=["member", "present"], name="attendance_member_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.member} {'出席' if self.present else '缺席（' + self.absence_reason + '）'}"
+
+
+class Attachment(models.Model):
+    activity = models.ForeignKey(
+        Activity, verbose_name="活动", on_delete=models.PROTECT, related_name="attachments"
+    )
+    file = models.FileField("文件", upload_to="activities/%Y/%m/")
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("类型", max_length=50)
+    size = models.PositiveIntegerField("大小（字节）")
+    is_deleted = models.BooleanField("已删除", default=False)
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+
+    def __str__(self) -> str:
+        return self.original_name

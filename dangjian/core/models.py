@@ -1,0 +1,83 @@
+"""The audit log: append-only, each entry chained to the previous by a SHA-256 hash."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", "新增"
+    UPDATE = "update", "修改"
+    DELETE = "delete", "删除/注销"
+    LOGIN = "login", "登录"
+    LOGIN_FAILED = "login_failed", "登录失败"
+    LOGOUT = "logout", "退出"
+    EXPORT = "export", "导出"
+    VIEW_SENSITIVE = "view_sensitive", "查看敏感信息"
+    PERMISSION = "permission", "权限变更"
+    IMPORT = "import", "导入"
+    OTHER = "other", "其他"
+
+
+class AuditQuerySet(models.QuerySet):
+    def delete(self):  # noqa: D401 - the log is append-only
+        raise PermissionError("审计日志只能追加，不能删除")
+
+    def update(self, **kwargs):
+        raise PermissionError("审计日志只能追加，不能修改")
+
+
+class AuditEntry(models.Model):
+    at = models.DateTimeField("时间", db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField("操作人名称", max_length=150, blank=True)
+    action = models.CharField("操作", max_length=20, choices=AuditAction.choices, db_index=True)
+    model = models.CharField("对象类型", max_length=100, blank=True, db_index=True)
+    object_id = models.CharField("对象编号", max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    changes = models.JSONField("变更内容", default=dict, blank=True)
+    ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    note = models.CharField("说明", max_length=500, blank=True)
+    prev_hash = models.CharField("前一条哈希", max_length=64, blank=True)
+    hash = models.CharField("哈希", max_length=64, unique=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["model", "object_id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("审计日志只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("审计日志只能追加，不能删除")
+
+
+class AuditChainHead(models.Model):
+    """A single row holding the latest hash; locked while an entry is appended so the chain never forks."""
+
+    last_hash = models.CharField(max_length=64, blank=True)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "审计链头"
+        verbose_name_plural = "审计链头"
+
+    def __str__(self) -> str:
+        return f"{self.count} 条，链头 {self.last_hash[:12]}"

@@ -1,0 +1,139 @@
+"""Members and their history. Nobody is ever hard-deleted: leaving is a status and an event."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+
+from dangjian.core.dates import age_on
+from dangjian.core.idnumber import mask_id_number, mask_phone
+from dangjian.orgs.models import Organization, PartyGroup
+
+from .choices import AGE_BANDS, Category, Education, EventKind, Gender, Status
+
+
+class MemberQuerySet(models.QuerySet):
+    def current(self) -> MemberQuerySet:
+        """Members on the roll today (not transferred out, suspended, expelled or deceased)."""
+        return self.filter(status=Status.NORMAL)
+
+
+class Member(models.Model):
+    name = models.CharField("姓名", max_length=20, db_index=True)
+    initials = models.CharField("拼音首字母", max_length=20, blank=True, db_index=True)
+    gender = models.CharField("性别", max_length=1, choices=Gender.choices)
+    ethnicity = models.CharField("民族", max_length=12, blank=True)
+    id_number = models.CharField("公民身份号码", max_length=18, unique=True)
+    birth_date = models.DateField("出生日期")
+    education = models.CharField("学历", max_length=10, choices=Education.choices, blank=True)
+    join_date = models.DateField("入党日期")
+    full_date = models.DateField("转正日期", null=True, blank=True, help_text="为空表示预备党员")
+    category = models.CharField(
+        "人员类别", max_length=6, choices=Category.choices, default=Category.SERVING, db_index=True
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name="所在党支部", on_delete=models.PROTECT, related_name="members"
+    )
+    party_group = models.ForeignKey(
+        PartyGroup,
+        verbose_name="党小组",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
+    workplace = models.CharField("工作单位及职务", max_length=100, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    is_floating = models.BooleanField("流动党员", default=False)
+    floating_note = models.CharField("流动去向", max_length=100, blank=True)
+    is_lost = models.BooleanField("失联党员", default=False)
+    lost_since = models.DateField("失联日期", null=True, blank=True)
+    status = models.CharField(
+        "党籍状态", max_length=6, choices=Status.choices, default=Status.NORMAL, db_index=True
+    )
+    left_on = models.DateField("离开日期", null=True, blank=True, help_text="转出、出党、死亡等的日期")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登录账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member",
+    )
+    version = models.PositiveIntegerField("版本", default=1)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "党员"
+        verbose_name_plural = "党员"
+        ordering = ["organization_id", "name", "id"]
+        indexes = [
+            models.Index(fields=["organization", "status"], name="member_org_status_idx"),
+            models.Index(fields=["status", "category"], name="member_status_cat_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_probationary(self) -> bool:
+        return self.full_date is None
+
+    @property
+    def standing_label(self) -> str:
+        return "预备党员" if self.is_probationary else "正式党员"
+
+    def age(self, today: date | None = None) -> int:
+        return age_on(self.birth_date, today or date.today())
+
+    @property
+    def age_band(self) -> str:
+        a = self.age()
+        return next(label for lo, hi, label in AGE_BANDS if lo <= a <= hi)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
+class MembershipEvent(models.Model):
+    member = models.ForeignKey(Member, verbose_name="党员", on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField("变动类型", max_length=8, choices=EventKind.choices, db_index=True)
+    date = models.DateField("日期", db_index=True)
+    from_org = models.ForeignKey(
+        Organization,
+        verbose_name="原党组织",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_org = models.ForeignKey(
+        Organization,
+        verbose_name="新党组织",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    destination = models.CharField("转往/来自（系统外）", max_length=100, blank=True)
+    note = models.CharField("说明", max_length=300, blank=True)
+    recorded_by = models.CharField("登记人", max_length=150, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "党员变动"
+        verbose_name_plural = "党员变动"
+        ordering = ["member", "date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.kind}"

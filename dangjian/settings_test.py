@@ -1,0 +1,22 @@
+"""Test settings: production settings with plain HTTP and fast hashing; nothing else relaxed."""
+
+import os
+import tempfile
+
+from .settings import *  # noqa: F403
+from .settings import VAR_DIR
+
+TLS = False
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = tempfile.mkdtemp(prefix="dangjian-test-media-", dir=os.environ.get("TMPDIR"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+WHITENOISE_AUTOREFRESH = True

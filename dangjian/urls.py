@@ -1,0 +1,17 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("dangjian.site.urls")),
+    path("accounts/", include("dangjian.accounts.urls")),
+    path("orgs/", include("dangjian.orgs.urls")),
+    path("members/", include("dangjian.members.urls")),
+    path("activities/", include("dangjian.activities.urls")),
+    path("compliance/", include("dangjian.compliance.urls")),
+    path("study/", include("dangjian.study.urls")),
+    path("duties/", include("dangjian.duties.urls")),
+    path("supervision/", include("dangjian.supervision.urls")),
+    path("honors/", include("dangjian.honors.urls")),
+    path("reports/", include("dangjian.reports.urls")),
+    path("notify/", include("dangjian.notify.urls")),
+    path("audit/", include("dangjian.core.urls")),
+]
