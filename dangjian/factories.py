@@ -38,7 +38,11 @@ def org(
         "founded_on": founded_on,
         **extra,
     }
-    node = parent.add_child(**fields) if parent is not None else Organization.add_root(**fields)
+    node = (
+        Organization.objects.add_child(parent, fields)
+        if parent is not None
+        else Organization.objects.add_root(fields)
+    )
     if units:
         node.units.set(units)
     return node
