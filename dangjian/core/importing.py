@@ -15,6 +15,8 @@ from typing import Any, Generic, TypeVar
 
 from django.db import transaction
 
+from . import audit
+from .models import AuditAction
 from .xlsx import Sheet, WorkbookError, iter_rows, write_workbook
 
 R = TypeVar("R")
@@ -244,10 +246,17 @@ def run_import(
     may_write = not dry_run and (skip_invalid or report.rejected == 0)
     if may_write:
         todo = [o for o in outcomes if o.action in (CREATE, UPDATE)]
-        if todo:
-            with transaction.atomic():
+        with transaction.atomic():
+            if todo:
                 importer.write(todo)
-        report.written = True
+            report.written = True
+            audit.record(
+                AuditAction.IMPORT,
+                actor=importer.actor,
+                actor_name=importer.actor_name,
+                object_repr=importer.title,
+                note=report.summary(),
+            )
     if errors_out and report.rejected:
         write_error_workbook(errors_out, report.header, outcomes)
     if keep_outcomes:

@@ -1,0 +1,168 @@
+"""The browser import wizard every import shares: upload → preview (every row, errors highlighted, counts of
+new / changed / unchanged / rejected) → confirm; and the template download.
+
+An app's view calls `import_wizard(request, spec)` with an `ImportSpec` saying how to build its importer for
+this user. The uploaded file is kept under MEDIA_ROOT/imports under a random name between preview and confirm,
+and the confirm step validates again (the data may have changed in between)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from .importing import ACTION_LABELS, REJECTED, Column, Importer, run_import, template_sheet
+from .xlsx import XLSX_CONTENT_TYPE, workbook_bytes
+
+SESSION_KEY = "import_uploads"
+PREVIEW_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class ImportSpec:
+    key: str  # e.g. "roster": separates uploads of different wizards in the session
+    title: str  # e.g. "导入党员名册"
+    columns: tuple[Column, ...] | list[Column]
+    make_importer: Callable[[HttpRequest], Importer]
+    template_name: str  # download file name, e.g. "党员名册导入模板.xlsx"
+    back_url: str  # where "返回" and "完成" go
+    rules: tuple[str, ...] = ()  # extra lines of the instructions
+    allow_skip_invalid: bool = True
+
+
+def _upload_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _stored(request: HttpRequest, spec: ImportSpec, token: str) -> Path | None:
+    entry = request.session.get(SESSION_KEY, {}).get(token)
+    if not entry or entry.get("key") != spec.key or not token.isalnum():
+        return None
+    path = _upload_dir() / f"{token}.xlsx"
+    return path if path.is_file() else None
+
+
+def template_response(spec: ImportSpec) -> HttpResponse:
+    data = workbook_bytes([template_sheet(spec.columns)])
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(spec.template_name)}"
+    return response
+
+
+def import_wizard(request: HttpRequest, spec: ImportSpec) -> HttpResponse:
+    if request.GET.get("template") == "1":
+        return template_response(spec)
+    ctx: dict[str, Any] = {
+        "spec": spec,
+        "page_title": spec.title,
+        "max_mb": settings.DANGJIAN_IMPORT_MAX_BYTES // (1024 * 1024),
+    }
+    if request.method != "POST":
+        return render(request, "core/import_upload.html", ctx)
+    step = request.POST.get("step", "upload")
+    if step == "confirm":
+        return _confirm(request, spec, ctx)
+    upload = request.FILES.get("file")
+    if upload is None:
+        ctx["error"] = "请选择要导入的 Excel 文件（.xlsx）。"
+        return render(request, "core/import_upload.html", ctx, status=400)
+    if upload.size > settings.DANGJIAN_IMPORT_MAX_BYTES:
+        ctx["error"] = (
+            f"文件过大（{upload.size // 1024 // 1024} MB），单个文件不能超过 {ctx['max_mb']} MB；请拆分后分批导入。"
+        )
+        return render(request, "core/import_upload.html", ctx, status=400)
+    token = secrets.token_hex(16)
+    path = _upload_dir() / f"{token}.xlsx"
+    with path.open("wb") as fh:
+        for chunk in upload.chunks():
+            fh.write(chunk)
+    uploads = request.session.get(SESSION_KEY, {})
+    uploads[token] = {"key": spec.key, "name": upload.name[:100]}
+    request.session[SESSION_KEY] = uploads
+    return redirect(f"{request.path}?preview={token}")
+
+
+def preview_or_upload(request: HttpRequest, spec: ImportSpec) -> HttpResponse:
+    """GET handler: the preview of a stored upload when ?preview=<token>, else the upload form."""
+    token = request.GET.get("preview", "")
+    if not token:
+        return import_wizard(request, spec)
+    path = _stored(request, spec, token)
+    ctx: dict[str, Any] = {"spec": spec, "page_title": spec.title}
+    if path is None:
+        messages.warning(request, "导入文件已过期或不存在，请重新上传。")
+        return redirect(request.path)
+    report = run_import(spec.make_importer(request), path, dry_run=True, keep_outcomes=True)
+    page = Paginator(report.outcomes, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    columns = [c.name for c in spec.columns]
+    rows = []
+    for o in page.object_list:
+        rows.append(
+            {
+                "row": o.row,
+                "cells": [o.values.get(c) for c in columns],
+                "action": o.action,
+                "action_label": ACTION_LABELS.get(o.action, o.action),
+                "errors": o.errors,
+                "changes": o.changes,
+                "css": "row-error"
+                if o.action == REJECTED
+                else ("row-new" if o.action == "created" else "row-changed" if o.action == "updated" else ""),
+            }
+        )
+    file_errors = [e for e in report.errors if e.row == 1 and not report.outcomes]
+    ctx.update(
+        {
+            "report": report,
+            "rows": rows,
+            "page": page,
+            "columns": columns,
+            "token": token,
+            "file_name": request.session.get(SESSION_KEY, {}).get(token, {}).get("name", ""),
+            "file_errors": file_errors,
+        }
+    )
+    return render(request, "core/import_preview.html", ctx)
+
+
+def _confirm(request: HttpRequest, spec: ImportSpec, ctx: dict[str, Any]) -> HttpResponse:
+    token = request.POST.get("token", "")
+    path = _stored(request, spec, token)
+    if path is None:
+        messages.warning(request, "导入文件已过期或不存在，请重新上传。")
+        return redirect(request.path)
+    skip = spec.allow_skip_invalid and request.POST.get("skip_invalid") == "1"
+    report = run_import(spec.make_importer(request), path, skip_invalid=skip)
+    if report.written:
+        path.unlink(missing_ok=True)
+        uploads = request.session.get(SESSION_KEY, {})
+        uploads.pop(token, None)
+        request.session[SESSION_KEY] = uploads
+        messages.success(request, f"导入完成：{report.summary()}")
+        return redirect(spec.back_url)
+    messages.error(request, "文件中仍有错误，未导入任何数据。请修改后重新上传，或勾选“仅导入无误的行”。")
+    return redirect(f"{request.path}?preview={token}")
+
+
+def wizard_view(spec_factory: Callable[[HttpRequest], ImportSpec]) -> Callable[[HttpRequest], HttpResponse]:
+    """Build a view from a spec factory; the caller wraps it with its own access checks."""
+
+    def view(request: HttpRequest) -> HttpResponse:
+        spec = spec_factory(request)
+        if request.method == "GET":
+            return preview_or_upload(request, spec)
+        return import_wizard(request, spec)
+
+    return view
