@@ -1,0 +1,215 @@
+"""Study hours: records (manual, self-reported, imported from online platforms) plus the hours every attendee of a
+study-type activity (集体学习, 党课, 现场教学, 专题辅导 — ActivityKind.credits_study) is credited automatically.
+
+Crediting is computed, not copied: an activity edited or voided changes the hours at once, and nothing can drift."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Sum
+
+from dangjian.activities.models import Activity, Attendance
+from dangjian.core import audit
+from dangjian.members.models import Member
+from dangjian.orgs.models import Organization, Post
+
+from .models import StudyConfig, StudyForm, StudyRecord
+from .progress import Progress, progress_for
+
+MAX_HOURS_PER_DAY = Decimal("24")
+
+
+def leader_id_numbers() -> set[str]:
+    """ID numbers of everyone holding a post in a current committee (书记 and 班子成员)."""
+    return set(
+        Post.objects.filter(term__is_current=True, ended_on__isnull=True)
+        .exclude(id_number="")
+        .values_list("id_number", flat=True)
+    )
+
+
+def record_hours_by_member(year: int, member_ids: models.QuerySet | list[int]) -> dict[int, Decimal]:
+    rows = (
+        StudyRecord.objects.filter(is_deleted=False, date__year=year, member_id__in=member_ids)
+        .values("member_id")
+        .annotate(total=Sum("hours"))
+    )
+    return {r["member_id"]: r["total"] or Decimal(0) for r in rows}
+
+
+def credited_hours_by_member(
+    year: int, member_ids: models.QuerySet | list[int], default_hours: Decimal
+) -> dict[int, Decimal]:
+    """Each (member, activity) once, however many study kinds the activity carries."""
+    rows = (
+        Attendance.objects.filter(
+            present=True,
+            member_id__in=member_ids,
+            activity__is_deleted=False,
+            activity__date__year=year,
+            activity__kinds__credits_study=True,
+        )
+        .values_list("member_id", "activity_id", "activity__hours")
+        .distinct()
+    )
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    for member_id, _activity_id, hours in rows:
+        totals[member_id] += hours if hours is not None else default_hours
+    return totals
+
+
+@dataclass
+class MemberProgress:
+    member: dict[str, Any]  # id, name, id_number, organization_id
+    progress: Progress
+
+
+def yearly_progress(year: int, members: models.QuerySet[Member]) -> list[MemberProgress]:
+    """Progress of every member of the queryset — a constant number of queries."""
+    config = StudyConfig.current()
+    rows = list(
+        members.values(
+            "id", "name", "id_number", "organization_id", "organization__name", "organization__code"
+        )
+    )
+    ids = members.values("id")
+    records = record_hours_by_member(year, ids)
+    credited = credited_hours_by_member(year, ids, config.activity_hours)
+    leaders = leader_id_numbers()
+    return [
+        MemberProgress(
+            row,
+            progress_for(
+                row["id"],
+                records.get(row["id"], Decimal(0)),
+                credited.get(row["id"], Decimal(0)),
+                is_leader=row["id_number"] in leaders,
+                member_required=config.member_hours,
+                leader_required=config.leader_hours,
+            ),
+        )
+        for row in rows
+    ]
+
+
+@dataclass
+class OrgStats:
+    org_id: int
+    code: str
+    name: str
+    members: int
+    met: int
+    hours: Decimal
+
+    @property
+    def rate(self) -> int:
+        return int(self.met * 100 / self.members) if self.members else 0
+
+    @property
+    def average(self) -> Decimal:
+        return (self.hours / self.members).quantize(Decimal("0.1")) if self.members else Decimal(0)
+
+
+def org_stats(progress: list[MemberProgress]) -> list[OrgStats]:
+    by_org: dict[int, OrgStats] = {}
+    for mp in progress:
+        m = mp.member
+        s = by_org.setdefault(
+            m["organization_id"],
+            OrgStats(
+                m["organization_id"], m["organization__code"], m["organization__name"], 0, 0, Decimal(0)
+            ),
+        )
+        s.members += 1
+        s.met += mp.progress.met
+        s.hours += mp.progress.hours
+    return sorted(by_org.values(), key=lambda s: s.code)
+
+
+def credited_activities(member: Member, year: int) -> list[Activity]:
+    return list(
+        Activity.objects.filter(
+            is_deleted=False,
+            date__year=year,
+            kinds__credits_study=True,
+            attendance__member=member,
+            attendance__present=True,
+        )
+        .distinct()
+        .select_related("organization")
+        .prefetch_related("kinds")
+        .order_by("-date")
+    )
+
+
+def day_total(member: Member, day: date, *, exclude_id: int | None = None) -> Decimal:
+    qs = StudyRecord.objects.filter(member=member, date=day, is_deleted=False)
+    if exclude_id:
+        qs = qs.exclude(pk=exclude_id)
+    return qs.aggregate(t=Sum("hours"))["t"] or Decimal(0)
+
+
+@transaction.atomic
+def add_record(
+    member: Member,
+    *,
+    day: date,
+    hours: Decimal,
+    content: str,
+    form: str,
+    actor: Any = None,
+    source: str = "manual",
+) -> StudyRecord:
+    if hours <= 0 or hours > MAX_HOURS_PER_DAY:
+        raise ValidationError({"hours": "学时应大于 0 且不超过 24"})
+    if day > date.today():
+        raise ValidationError({"date": "学习日期不能晚于今天"})
+    if form not in StudyForm.values:
+        raise ValidationError({"form": "学习形式不正确"})
+    if day_total(member, day) + hours > MAX_HOURS_PER_DAY:
+        raise ValidationError({"hours": "该党员当天的学时合计将超过 24 学时，请核对"})
+    if StudyRecord.objects.filter(
+        member=member, date=day, content=content, form=form, is_deleted=False
+    ).exists():
+        raise ValidationError({"content": "该党员当天已有相同内容和形式的学习记录"})
+    record = StudyRecord.objects.create(
+        member=member,
+        date=day,
+        hours=hours,
+        content=content,
+        form=form,
+        source=source,
+        recorded_by=audit.actor_label(actor),
+    )
+    audit.log_create(record, actor=actor)
+    return record
+
+
+@transaction.atomic
+def void_record(record: StudyRecord, *, actor: Any = None, reason: str = "") -> None:
+    before = audit.snapshot(record)
+    record.is_deleted = True
+    record.save(update_fields=["is_deleted"])
+    audit.log_update(record, before, actor=actor, note=f"作废：{reason}" if reason else "作废")
+
+
+@transaction.atomic
+def update_config(config: StudyConfig, data: dict[str, Any], *, actor: Any = None) -> StudyConfig:
+    before = audit.snapshot(config)
+    for field, value in data.items():
+        setattr(config, field, value)
+    config.updated_by = actor if getattr(actor, "pk", None) else None
+    config.save()
+    audit.log_update(config, before, actor=actor)
+    return config
+
+
+def org_subtree_members(org: Organization) -> models.QuerySet[Member]:
+    return Member.objects.current().filter(organization__path__startswith=org.path)
