@@ -13,10 +13,12 @@ def cast(db):
 
 
 @pytest.fixture
-def login(client):
-    """login(user) → a client signed in as that user."""
+def login(db):
+    """login(user) → a NEW client signed in as that user (so two users never share one client)."""
+    from django.test import Client
 
     def _login(user):
+        client = Client()
         client.force_login(user)
         return client
 
