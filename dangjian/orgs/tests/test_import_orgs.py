@@ -298,3 +298,26 @@ def test_usage_error_for_a_missing_file(tmp_path):
     with pytest.raises(CommandError) as exc:
         call_command("import_orgs", str(tmp_path / "none.xlsx"))
     assert exc.value.returncode == 2
+
+
+def test_human_output_names_row_column_and_value(tmp_path):
+    rows = [["甲支部", "X1", "支部委员", "", "", "", "", "", ""]]
+    code, text = run(workbook(tmp_path / "o.xlsx", rows))
+    assert code == 1
+    assert "第2行【组织类别】组织类别无法识别" in text and "（值：支部委员）" in text and "未写入" in text
+
+
+def test_a_write_refused_mid_way_rolls_everything_back(tmp_path, monkeypatch):
+    from dangjian.orgs import importing, services
+
+    real = services.create_organization
+
+    def refuse_second(**kw):
+        if kw["name"] == "机关党委":
+            raise services.ServiceError("并发修改")
+        return real(**kw)
+
+    monkeypatch.setattr(importing.services, "create_organization", refuse_second)
+    code, report = run(workbook(tmp_path / "o.xlsx", BUREAU), "--json")
+    assert code == 1 and report["errors"][0]["row"] == 4 and "并发修改" in report["errors"][0]["message"]
+    assert not Organization.objects.exists() and not Unit.objects.exists()
