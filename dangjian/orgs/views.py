@@ -222,6 +222,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         "version": org.version,
     }
     form = OrganizationForm(request.POST or None, initial=initial, creating=False)
+    # A unit taken off the register stays selectable where it is already linked, so saving keeps it.
+    form.fields["units"].queryset = Unit.objects.filter(Q(is_active=True) | Q(organizations=org)).distinct()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

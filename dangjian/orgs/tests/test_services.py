@@ -385,3 +385,12 @@ def test_party_group_of_a_dissolved_branch_is_closed(cast):
     )
     group.refresh_from_db()
     assert not group.is_active
+
+
+def test_changing_a_root_code_keeps_roots_sorted_and_the_tree_sound(cast):
+    other = f.org("另一个顶层党委", kind=OrgKind.COMMITTEE, code="M")
+    services.update_organization(cast["root"], expected_version=1, code="ZZ")
+    services.update_organization(other, expected_version=1, code="AA")
+    assert list(Organization.objects.get_root_nodes().values_list("code", flat=True)) == ["AA", "ZZ"]
+    assert Organization.objects.find_problems() == ([], [], [], [], [])
+    assert Organization.objects.get(code="A").path.startswith(Organization.objects.get(code="ZZ").path)

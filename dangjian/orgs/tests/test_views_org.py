@@ -254,3 +254,15 @@ def test_party_group_only_inside_a_branch(cast, login):
     assert "只能设在党支部" in html
     r = client.post(f"/orgs/{cast['organ'].pk}/groups/new/", {"name": "不该有的小组"})
     assert r.status_code == 200 and not PartyGroup.objects.exists()
+
+
+def test_editing_keeps_a_unit_taken_off_the_register(cast, login):
+    a = cast["a"]
+    Unit.objects.filter(name="测试事业单位甲").update(is_active=False)
+    client = login(cast["bureau"])
+    unit = Unit.objects.get(name="测试事业单位甲")
+    html = client.get(f"/orgs/{a.pk}/edit/").content.decode()
+    assert f'<option value="{unit.pk}" selected>' in html
+    data = {"name": a.name, "code": "A", "kind": "branch", "units": [unit.pk], "phone": "1", "version": 1}
+    assert client.post(f"/orgs/{a.pk}/edit/", data).status_code == 302
+    assert list(Organization.objects.get(pk=a.pk).units.all()) == [unit]
