@@ -106,7 +106,13 @@ class PartyGroupForm(Form):
 class TermForm(Form):
     number = forms.IntegerField(label="届次", min_value=1, max_value=99, initial=1, help_text="第几届")
     elected_on = forms.DateField(label="选举日期", widget=DATE)
-    years = forms.IntegerField(label="任期（年）", min_value=1, max_value=10)
+    years = forms.IntegerField(
+        label="任期（年）",
+        min_value=1,
+        max_value=10,
+        required=False,
+        help_text="留空按组织类别取默认值；届满日期自动计算",
+    )
     committee_kind = forms.ChoiceField(label="设置方式", choices=CommitteeKind.choices)
     note = forms.CharField(label="备注", max_length=200, required=False)
     version = _version()
@@ -115,7 +121,13 @@ class TermForm(Form):
 class ElectionForm(Form):
     elected_on = forms.DateField(label="选举大会日期", widget=DATE)
     number = forms.IntegerField(label="新一届届次", min_value=1, max_value=99)
-    years = forms.IntegerField(label="任期（年）", min_value=1, max_value=10)
+    years = forms.IntegerField(
+        label="任期（年）",
+        min_value=1,
+        max_value=10,
+        required=False,
+        help_text="留空按组织类别取默认值；届满日期自动计算",
+    )
     committee_kind = forms.ChoiceField(label="设置方式", choices=CommitteeKind.choices)
     doc_number = forms.CharField(label="文号", max_length=60, required=False)
     note = forms.CharField(label="说明", max_length=300, required=False)

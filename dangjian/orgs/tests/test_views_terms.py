@@ -251,3 +251,11 @@ def test_overview_query_count_is_constant(cast, login):
         t = f.term(o, elected_on=date(2023, 1, 1) if i % 2 else date(2025, 1, 1))
         RenewalStep.objects.create(term=t, kind="request", done_on=date(2026, 1, 1))
     assert count() == small
+
+
+def test_blank_years_take_the_default_of_the_kind(cast, login):
+    data = {"number": "1", "elected_on": "2024-05-10", "years": "", "committee_kind": "committee",
+            **posts_data([{"title": "secretary", "person_name": "某书记"}])}  # fmt: skip
+    assert login(cast["bureau"]).post(f"/orgs/{cast['organ'].pk}/term/", data).status_code == 302
+    term = Term.objects.get(committee__organization=cast["organ"])
+    assert (term.years, term.expires_on) == (5, date(2029, 5, 10))  # 机关党委: 5 years
