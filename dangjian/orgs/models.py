@@ -48,6 +48,7 @@ class Unit(models.Model):
     kind = models.CharField("单位类别", max_length=20, choices=UnitKind.choices, db_index=True)
     note = models.CharField("备注", max_length=200, blank=True)
     is_active = models.BooleanField("在册", default=True)
+    version = models.PositiveIntegerField("版本", default=1)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -68,6 +69,7 @@ class Organization(MP_Node):
     units = models.ManyToManyField(Unit, verbose_name="所在单位", blank=True, related_name="organizations")
     founded_on = models.DateField("成立日期", null=True, blank=True)
     dissolved_on = models.DateField("撤销日期", null=True, blank=True)
+    dissolved_reason = models.CharField("撤销原因及批复文号", max_length=300, blank=True)
     phone = models.CharField("联系电话", max_length=30, blank=True)
     note = models.TextField("备注", blank=True)
     version = models.PositiveIntegerField("版本", default=1)
@@ -115,6 +117,7 @@ class PartyGroup(models.Model):
     name = models.CharField("党小组名称", max_length=60)
     leader_name = models.CharField("组长", max_length=40, blank=True)
     is_active = models.BooleanField("存续", default=True)
+    version = models.PositiveIntegerField("版本", default=1)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
@@ -166,6 +169,15 @@ class Term(models.Model):
     extended_to = models.DateField("经批准延期至", null=True, blank=True)
     extension_reason = models.CharField("延期理由及批复", max_length=300, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
+    previous = models.OneToOneField(
+        "self",
+        verbose_name="上一届",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="successor",
+    )
+    version = models.PositiveIntegerField("版本", default=1)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
@@ -223,3 +235,52 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_title_display()} {self.person_name}（{'专职' if self.is_full_time else '兼职'}）"
+
+
+class RenewalStepKind(models.TextChoices):
+    """换届 in order (选举条例 第十三、十四条; 支部条例 第二十一条; rules.md §3.3)."""
+
+    REQUEST = "request", "换届请示"
+    APPROVAL = "approval", "上级批复"
+    CANDIDATES = "candidates", "候选人审查"
+    ELECTION = "election", "选举大会"
+    REPORT = "report", "结果报批/备案"
+    NEW_TERM = "new_term", "新一届"
+
+
+RENEWAL_ORDER: tuple[str, ...] = tuple(RenewalStepKind.values)
+
+
+class RenewalStep(models.Model):
+    """One step of renewing an expiring term. The election step names the term it started."""
+
+    term = models.ForeignKey(
+        Term, verbose_name="换届的届次", on_delete=models.PROTECT, related_name="renewal_steps"
+    )
+    kind = models.CharField("步骤", max_length=12, choices=RenewalStepKind.choices)
+    done_on = models.DateField("完成日期")
+    doc_number = models.CharField("文号", max_length=60, blank=True)
+    note = models.CharField("说明", max_length=300, blank=True)
+    new_term = models.OneToOneField(
+        Term,
+        verbose_name="新一届",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="elected_by_step",
+    )
+    recorded_by = models.CharField("登记人", max_length=150, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "换届步骤"
+        verbose_name_plural = "换届步骤"
+        ordering = ["term", "done_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["term", "kind"], name="renewal_step_once_per_term")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}（{self.done_on:%Y-%m-%d}）"
+
+    @property
+    def position(self) -> int:
+        return RENEWAL_ORDER.index(self.kind)

@@ -1,0 +1,84 @@
+"""Who may do what on the organisation pages, on top of dangjian.accounts.scope (the only scope rule).
+
+Bureau admins change anything; an org admin changes their own subtree, but never moves or dissolves their
+own root (that is the superior organisation's decision); inspectors and members read; the three
+administrators see no business data. A role lacking the permission gets 403 before any lookup, so that
+out-of-scope objects answer 404 only to roles that could otherwise act on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+
+from dangjian.accounts.roles import BUSINESS_ROLES, READ_ALL_ROLES, WRITER_ROLES, Role
+from dangjian.accounts.scope import editable_orgs, get_org_for_user, org_in_scope, scope_root
+
+from .models import BRANCH_KINDS, Organization
+
+
+def roles_required(roles: frozenset[str], message: str) -> Callable:
+    """login_required, then 403 unless the user's role is one of `roles`."""
+
+    def decorator(view: Callable) -> Callable:
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_active or request.user.role not in roles:
+                raise PermissionDenied(message)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+business_view = roles_required(BUSINESS_ROLES, "您的角色不能查看党组织业务数据")
+writer_view = roles_required(WRITER_ROLES, "您的角色没有维护党组织信息的权限")
+bureau_view = roles_required(frozenset({Role.BUREAU_ADMIN}), "只有局党建管理员可以维护单位信息")
+bureau_or_reader_view = roles_required(READ_ALL_ROLES, "只有局党建管理员和督查员可以查看单位名录")
+admin_or_reader_view = roles_required(
+    frozenset({Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.INSPECTOR}), "您的角色不能查看换届情况"
+)
+
+
+def org_for_read(user: Any, pk: Any) -> Organization:
+    return get_org_for_user(user, pk)
+
+
+def org_for_write(user: Any, pk: Any) -> Organization:
+    """404 outside the read scope, 403 when readable but not changeable."""
+    return get_org_for_user(user, pk, write=True)
+
+
+def can_edit(user: Any, org: Organization) -> bool:
+    return org_in_scope(user, org, write=True)
+
+
+def is_own_root(user: Any, org: Organization) -> bool:
+    root = scope_root(user) if user.role == Role.ORG_ADMIN else None
+    return root is not None and root.pk == org.pk
+
+
+def can_restructure(user: Any, org: Organization) -> bool:
+    """Move or dissolve: inside the write scope, and not an org admin's own root."""
+    return can_edit(user, org) and not is_own_root(user, org)
+
+
+def require_restructure(user: Any, org: Organization, what: str) -> None:
+    if not can_restructure(user, org):
+        raise PermissionDenied(f"党组织管理员不能{what}本级党组织；请联系上级党组织办理")
+
+
+def parent_choices(user: Any, exclude: Organization | None = None) -> QuerySet[Organization]:
+    """Where this user may put an organisation: live, non-branch organisations in the write scope
+    (never the moved organisation's own subtree)."""
+    qs = editable_orgs(user).filter(dissolved_on__isnull=True).exclude(kind__in=BRANCH_KINDS)
+    if exclude is not None:
+        qs = qs.exclude(path__startswith=exclude.path)
+    return qs.order_by("path")

@@ -1,0 +1,61 @@
+"""Every write on units, organisations, party groups, terms, posts and 换届 steps, shared by the pages, the
+`import_orgs` command and other apps; each write is audited in the same transaction (dangjian.core.audit).
+Also the 换届 overview (`term_overview`), which the 月提醒 command and the dashboard reuse.
+
+Permission (who may call what) is decided by the pages through dangjian.accounts.scope; the rules here are the
+domain's own (a 党支部 has no sub-organisations, a delay is at most one year, …).
+"""
+
+from ..terms import step_after
+from .base import POST_LABELS, STEP_LABELS, ServiceError, StaleVersion
+from .organizations import (
+    JOINT_BRANCH_MAX_UNITS,
+    check_parent,
+    create_organization,
+    create_party_group,
+    create_unit,
+    dissolve_organization,
+    move_organization,
+    next_generated_code,
+    update_organization,
+    update_party_group,
+    update_unit,
+)
+from .overview import TermRow, term_overview
+from .terms import (
+    PostInput,
+    current_term,
+    grant_delay,
+    record_election,
+    record_step,
+    renewal_term,
+    save_current_term,
+)
+
+__all__ = [
+    "JOINT_BRANCH_MAX_UNITS",
+    "POST_LABELS",
+    "STEP_LABELS",
+    "PostInput",
+    "ServiceError",
+    "StaleVersion",
+    "TermRow",
+    "check_parent",
+    "create_organization",
+    "create_party_group",
+    "create_unit",
+    "current_term",
+    "dissolve_organization",
+    "grant_delay",
+    "move_organization",
+    "next_generated_code",
+    "record_election",
+    "record_step",
+    "renewal_term",
+    "save_current_term",
+    "step_after",
+    "term_overview",
+    "update_organization",
+    "update_party_group",
+    "update_unit",
+]

@@ -1,0 +1,317 @@
+"""Writes on units, organisations (create, edit, move, dissolve) and party groups."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from django.db import models, transaction
+
+from dangjian.core import audit
+from dangjian.core.models import AuditAction
+
+from ..models import BRANCH_KINDS, Organization, OrgKind, PartyGroup, Unit
+from .base import ServiceError, lock_for_edit, save_new_version, today_or_now
+
+JOINT_BRANCH_MAX_UNITS = 5  # 支部条例 第五条: 联合党支部覆盖单位一般不超过5个
+GENERATED_CODE = re.compile(r"^ORG(\d{5})$")
+
+
+# --- units ------------------------------------------------------------------------------------------------
+def _check_unit_name(name: str, exclude_pk: int | None = None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError("请填写单位名称", "name")
+    if Unit.objects.filter(name=name).exclude(pk=exclude_pk).exists():
+        raise ServiceError(f"单位“{name}”已存在；同名单位只能登记一次", "name")
+    return name
+
+
+@transaction.atomic
+def create_unit(*, name: str, kind: str, note: str = "", actor: Any = None, actor_name: str = "") -> Unit:
+    unit = Unit.objects.create(name=_check_unit_name(name), kind=kind, note=note)
+    audit.log_create(unit, actor=actor, actor_name=actor_name)
+    return unit
+
+
+@transaction.atomic
+def update_unit(
+    unit: Unit, *, expected_version: int | None, actor: Any = None, actor_name: str = "", **fields: Any
+) -> Unit:
+    unit = lock_for_edit(Unit, unit.pk, expected_version, "单位")
+    before = audit.snapshot(unit)
+    if "name" in fields:
+        fields["name"] = _check_unit_name(fields["name"], unit.pk)
+    for k, v in fields.items():
+        setattr(unit, k, v)
+    save_new_version(unit, before, actor, actor_name)
+    return unit
+
+
+# --- organisations ----------------------------------------------------------------------------------------
+def next_generated_code(taken: Iterable[str] = ()) -> str:
+    """ORG00001, ORG00002, …: one past the highest generated code in the database or in `taken`."""
+    numbers = [
+        int(m.group(1))
+        for code in [
+            *Organization.objects.filter(code__startswith="ORG").values_list("code", flat=True),
+            *taken,
+        ]
+        if (m := GENERATED_CODE.match(code))
+    ]
+    return f"ORG{max(numbers, default=0) + 1:05d}"
+
+
+def _check_name_and_code(name: str, code: str, exclude_pk: int | None = None) -> tuple[str, str]:
+    name = (name or "").strip()
+    code = (code or "").strip().upper()
+    if not name:
+        raise ServiceError("请填写组织名称", "name")
+    if Organization.objects.filter(name=name).exclude(pk=exclude_pk).exists():
+        raise ServiceError(f"组织名称“{name}”已被其他党组织使用；请使用全称并避免重名", "name")
+    if code:
+        if not re.fullmatch(r"[A-Z0-9][A-Z0-9_-]{0,31}", code):
+            raise ServiceError("组织代码只能由字母、数字、短横线组成，不超过32位", "code")
+        if Organization.objects.filter(code=code).exclude(pk=exclude_pk).exists():
+            raise ServiceError(f"组织代码“{code}”已被其他党组织使用", "code")
+    return name, code
+
+
+def check_parent(parent: Organization) -> None:
+    if parent.dissolved_on is not None:
+        raise ServiceError(f"上级党组织“{parent.name}”已撤销，不能在其下设立或调入党组织", "parent")
+    if parent.kind in BRANCH_KINDS:
+        raise ServiceError(
+            f"“{parent.name}”是{parent.get_kind_display()}，党支部下只设党小组，不能再设党组织", "parent"
+        )
+
+
+def _check_units(kind: str, units: Sequence[Unit]) -> None:
+    if kind == OrgKind.JOINT_BRANCH and len(units) > JOINT_BRANCH_MAX_UNITS:
+        raise ServiceError(
+            f"联合党支部覆盖的单位一般不超过{JOINT_BRANCH_MAX_UNITS}个（支部条例 第五条），这里选了{len(units)}个",
+            "units",
+        )
+
+
+def _check_founded(founded_on: date | None, today: date) -> None:
+    if founded_on and founded_on > today:
+        raise ServiceError("成立日期不能晚于今天", "founded_on")
+
+
+@transaction.atomic
+def create_organization(
+    *,
+    parent: Organization | None,
+    name: str,
+    kind: str,
+    code: str = "",
+    short_name: str = "",
+    founded_on: date | None = None,
+    phone: str = "",
+    note: str = "",
+    units: Sequence[Unit] = (),
+    actor: Any = None,
+    actor_name: str = "",
+    today: date | None = None,
+) -> Organization:
+    name, code = _check_name_and_code(name, code)
+    _check_units(kind, units)
+    _check_founded(founded_on, today_or_now(today))
+    fields = {
+        "name": name,
+        "code": code or next_generated_code(),
+        "kind": kind,
+        "short_name": (short_name or "").strip(),
+        "founded_on": founded_on,
+        "phone": phone,
+        "note": note,
+    }
+    if parent is not None:
+        parent = Organization.objects.select_for_update().get(pk=parent.pk)
+        check_parent(parent)
+        org = Organization.objects.add_child(parent, fields)
+    else:
+        org = Organization.objects.add_root(fields)
+    if units:
+        org.units.set(units)
+    changes = {k: [None, v] for k, v in audit.snapshot(org).items() if v not in (None, "", [], {})}
+    if parent is not None:
+        changes["parent"] = [None, parent.name]
+    if units:
+        changes["units"] = [None, sorted(u.name for u in units)]
+    audit.record(AuditAction.CREATE, actor=actor, actor_name=actor_name, instance=org, changes=changes)
+    return org
+
+
+def _unit_names(org: Organization) -> list[str]:
+    return sorted(org.units.values_list("name", flat=True))
+
+
+@transaction.atomic
+def update_organization(
+    org: Organization,
+    *,
+    expected_version: int | None,
+    actor: Any = None,
+    actor_name: str = "",
+    units: Sequence[Unit] | None = None,
+    today: date | None = None,
+    **fields: Any,
+) -> dict[str, list[Any]]:
+    """Change the plain fields (and the units when given); returns the changes (empty: nothing changed)."""
+    org = lock_for_edit(Organization, org.pk, expected_version, "党组织")
+    before = audit.snapshot(org)
+    name, code = _check_name_and_code(fields.pop("name", org.name), fields.pop("code", org.code), org.pk)
+    kind = fields.get("kind", org.kind)
+    if kind in BRANCH_KINDS and kind != org.kind and Organization.objects.get_children_count(org):
+        raise ServiceError("该组织下设有党组织，不能改为党支部类别；请先调整下级组织", "kind")
+    _check_founded(fields.get("founded_on", org.founded_on), today_or_now(today))
+    code_changed = code != org.code
+    org.name, org.code = name, code
+    for k, v in fields.items():
+        setattr(org, k, v)
+    changes = audit.diff(before, audit.snapshot(org))
+    if units is not None:
+        _check_units(kind, units)
+        old_units, new_units = _unit_names(org), sorted(u.name for u in units)
+        if old_units != new_units:
+            org.units.set(units)
+            changes["units"] = [old_units, new_units]
+    elif "kind" in changes:
+        _check_units(kind, list(org.units.all()))
+    if not changes:
+        return {}
+    org.version += 1
+    org.save()
+    if code_changed:
+        _resort(org)  # siblings are ordered by code (node_order_by)
+    audit.record(AuditAction.UPDATE, actor=actor, actor_name=actor_name, instance=org, changes=changes)
+    return changes
+
+
+def _resort(org: Organization) -> None:
+    parent = Organization.objects.get_parent(org, update=True)
+    if parent is not None:
+        Organization.objects.move(org, parent, "sorted-child")
+    else:
+        Organization.objects.move(org, Organization.objects.get_first_root_node(), "sorted-sibling")
+
+
+@transaction.atomic
+def move_organization(
+    org: Organization,
+    new_parent: Organization | None,
+    *,
+    expected_version: int | None,
+    actor: Any = None,
+    actor_name: str = "",
+) -> None:
+    """Put `org` (with its whole subtree) under `new_parent` (None: make it a top organisation), kept in
+    code order."""
+    org = lock_for_edit(Organization, org.pk, expected_version, "党组织")
+    if org.dissolved_on is not None:
+        raise ServiceError("已撤销的党组织不能调整隶属关系", "parent")
+    old_parent = Organization.objects.get_parent(org, update=True)
+    if new_parent is None:
+        if old_parent is None:
+            raise ServiceError("该组织已是最上级党组织", "parent")
+        Organization.objects.move(org, Organization.objects.get_first_root_node(), "sorted-sibling")
+    else:
+        new_parent = Organization.objects.select_for_update().get(pk=new_parent.pk)
+        if new_parent.pk == org.pk or new_parent.path.startswith(org.path):
+            raise ServiceError("不能把党组织调整到它自己或它的下级组织之下", "parent")
+        check_parent(new_parent)
+        if old_parent is not None and old_parent.pk == new_parent.pk:
+            raise ServiceError(f"该组织已隶属于“{new_parent.name}”", "parent")
+        Organization.objects.move(org, new_parent, "sorted-child")
+    Organization.objects.filter(pk=org.pk).update(version=models.F("version") + 1)
+    audit.record(
+        AuditAction.UPDATE,
+        actor=actor,
+        actor_name=actor_name,
+        instance=org,
+        changes={
+            "parent": [old_parent.name if old_parent else None, new_parent.name if new_parent else None]
+        },
+        note="调整隶属关系",
+    )
+
+
+@transaction.atomic
+def dissolve_organization(
+    org: Organization,
+    *,
+    dissolved_on: date,
+    reason: str,
+    expected_version: int | None,
+    actor: Any = None,
+    actor_name: str = "",
+    today: date | None = None,
+) -> None:
+    """撤销: the record stays (with its history); it only stops counting from `dissolved_on` on."""
+    org = lock_for_edit(Organization, org.pk, expected_version, "党组织")
+    if org.dissolved_on is not None:
+        raise ServiceError(f"该组织已于 {org.dissolved_on:%Y-%m-%d} 撤销")
+    if not (reason or "").strip():
+        raise ServiceError("请填写撤销原因及上级批复文号", "reason")
+    if dissolved_on > today_or_now(today):
+        raise ServiceError("撤销日期不能晚于今天", "dissolved_on")
+    if org.founded_on and dissolved_on < org.founded_on:
+        raise ServiceError(f"撤销日期不能早于成立日期（{org.founded_on:%Y-%m-%d}）", "dissolved_on")
+    live_children = Organization.objects.get_children(org).filter(dissolved_on__isnull=True)
+    if live_children.exists():
+        names = "、".join(live_children.values_list("name", flat=True)[:5])
+        raise ServiceError(f"该组织下还有未撤销的党组织（{names}）；请先撤销或调整这些下级组织")
+    # Related manager of members.Member (below us in the layers): read without importing it.
+    on_roll = org.members.current().count()  # type: ignore[attr-defined]
+    if on_roll:
+        raise ServiceError(f"该组织还有 {on_roll} 名党员；请先为他们办理组织关系转接")
+    before = audit.snapshot(org)
+    org.dissolved_on = dissolved_on
+    org.dissolved_reason = reason.strip()
+    org.version += 1
+    org.save()
+    PartyGroup.objects.filter(organization=org, is_active=True).update(is_active=False)
+    audit.log_update(org, before, actor=actor, actor_name=actor_name, note="撤销党组织")
+
+
+# --- party groups ------------------------------------------------------------------------------------------
+def _check_group(org: Organization, name: str, exclude_pk: int | None = None) -> str:
+    name = (name or "").strip()
+    if not org.is_branch:
+        raise ServiceError("党小组只能设在党支部（含联合党支部、临时党支部）之内")
+    if org.dissolved_on is not None:
+        raise ServiceError("该党支部已撤销，不能再设党小组")
+    if not name:
+        raise ServiceError("请填写党小组名称", "name")
+    if PartyGroup.objects.filter(organization=org, name=name).exclude(pk=exclude_pk).exists():
+        raise ServiceError(f"本支部已有名为“{name}”的党小组", "name")
+    return name
+
+
+@transaction.atomic
+def create_party_group(
+    org: Organization, *, name: str, leader_name: str = "", actor: Any = None, actor_name: str = ""
+) -> PartyGroup:
+    group = PartyGroup.objects.create(
+        organization=org, name=_check_group(org, name), leader_name=(leader_name or "").strip()
+    )
+    audit.log_create(group, actor=actor, actor_name=actor_name)
+    return group
+
+
+@transaction.atomic
+def update_party_group(
+    group: PartyGroup, *, expected_version: int | None, actor: Any = None, actor_name: str = "", **fields: Any
+) -> PartyGroup:
+    group = lock_for_edit(PartyGroup, group.pk, expected_version, "党小组")
+    before = audit.snapshot(group)
+    if "name" in fields:
+        fields["name"] = _check_group(group.organization, fields["name"], group.pk)
+    for k, v in fields.items():
+        setattr(group, k, v)
+    save_new_version(group, before, actor, actor_name)
+    return group
