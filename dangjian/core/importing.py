@@ -246,17 +246,17 @@ def run_import(
     may_write = not dry_run and (skip_invalid or report.rejected == 0)
     if may_write:
         todo = [o for o in outcomes if o.action in (CREATE, UPDATE)]
-        with transaction.atomic():
-            if todo:
+        if todo:
+            with transaction.atomic():
                 importer.write(todo)
-            report.written = True
-            audit.record(
-                AuditAction.IMPORT,
-                actor=importer.actor,
-                actor_name=importer.actor_name,
-                object_repr=importer.title,
-                note=report.summary(),
-            )
+                audit.record(
+                    AuditAction.IMPORT,
+                    actor=importer.actor,
+                    actor_name=importer.actor_name,
+                    object_repr=importer.title,
+                    note=report.summary(),
+                )
+        report.written = True
     if errors_out and report.rejected:
         write_error_workbook(errors_out, report.header, outcomes)
     if keep_outcomes:
