@@ -170,6 +170,7 @@ class Result:
     note: str = ""  # why 不适用, in Chinese
     missing: tuple[str, ...] = ()  # the groups / members not yet covered
     is_core: bool = True
+    requirement_name: str = ""
 
     def as_json(self) -> dict[str, Any]:
         """The row of `dangjian compliance --json` (design §4), exactly these keys."""
@@ -408,6 +409,7 @@ def evaluate_one(
         note=count.na_note,
         missing=() if status is Status.NA else tuple(count.missing),
         is_core=req.is_core,
+        requirement_name=req.name,
     )
 
 
@@ -463,7 +465,8 @@ def cells(results: Iterable[Result]) -> dict[tuple[int, int], Cell]:
     }
 
 
-def _tally(org_id: int, req_id: int, period: Period | None, statuses: list[Status]) -> Rollup:
+def tally(org_id: int, req_id: int, period: Period | None, statuses: list[Status]) -> Rollup:
+    """Count the statuses of the organisations below one parent (or of any set of organisations)."""
     return Rollup(
         org_id=org_id,
         requirement_id=req_id,
@@ -494,7 +497,7 @@ def rollup_cells(
             if org_id in below:
                 per_req[req_id].append(cell.status)
         for req_id, statuses in per_req.items():
-            out[(parent.id, req_id)] = _tally(parent.id, req_id, None, statuses)
+            out[(parent.id, req_id)] = tally(parent.id, req_id, None, statuses)
     return out
 
 
@@ -511,5 +514,5 @@ def rollup_periods(
             if r.org_id in below:
                 per[(r.requirement_id, r.period)].append(r.status)
         for (req_id, period), statuses in per.items():
-            out[(parent.id, req_id, period)] = _tally(parent.id, req_id, period, statuses)
+            out[(parent.id, req_id, period)] = tally(parent.id, req_id, period, statuses)
     return out

@@ -62,12 +62,15 @@ def requirement_specs(keys: Iterable[str] | None = None) -> list[engine.Requirem
     return [spec_of(r) for r in qs]
 
 
-def orgs_existing_in(range_period: Period) -> models.QuerySet[Organization]:
+def existing_q(range_period: Period) -> models.Q:
     """Organisations that existed at some time during the range (founded by its end, not dissolved before it)."""
-    return Organization.objects.filter(
-        models.Q(founded_on__isnull=True) | models.Q(founded_on__lte=range_period.end),
-        models.Q(dissolved_on__isnull=True) | models.Q(dissolved_on__gte=range_period.start),
-    ).order_by("path")
+    return (models.Q(founded_on__isnull=True) | models.Q(founded_on__lte=range_period.end)) & (
+        models.Q(dissolved_on__isnull=True) | models.Q(dissolved_on__gte=range_period.start)
+    )
+
+
+def orgs_existing_in(range_period: Period) -> models.QuerySet[Organization]:
+    return Organization.objects.filter(existing_q(range_period)).order_by("path")
 
 
 def _org_filter(orgs: OrgsArg, field_name: str) -> dict[str, Any]:
@@ -246,8 +249,9 @@ def rollup(
 @dataclass
 class Todo:
     org: Organization
-    due: list[Result]  # the current month / quarter / year, not yet met
-    overdue: list[Result]  # periods of this year that ended 未达标
+    due: list[Result] = field(default_factory=list)  # the current month / quarter / year, not yet met
+    overdue: list[Result] = field(default_factory=list)  # periods of this year that ended 未达标
+    applicable: int = 0  # results this year: 0 when no requirement applies to the organisation
 
     @property
     def count(self) -> int:
@@ -255,12 +259,15 @@ class Todo:
 
 
 def todos(orgs: Sequence[Organization], today: date | None = None) -> list[Todo]:
-    """What each organisation still owes: this year's results, as of today (one evaluation for all)."""
+    """What each organisation still owes this year, as of today (one evaluation for all of them)."""
     today = today or timezone.localdate()
-    ev = run(Period.whole_year(today.year), list(orgs), today)
-    per_org: dict[int, Todo] = {o.pk: Todo(o, [], []) for o in orgs}
+    orgs = list(orgs)
+    ev = run(Period.whole_year(today.year), orgs, today)
+    per_org: dict[int, Todo] = {o.pk: Todo(o) for o in orgs}
     for r in ev.results:
         item = per_org[r.org_id]
+        if r.status is not Status.NA:
+            item.applicable += 1
         if today in r.period and r.status is Status.PENDING:
             item.due.append(r)
         elif r.period.has_ended(today) and r.status is Status.UNMET:

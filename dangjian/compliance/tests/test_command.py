@@ -64,7 +64,10 @@ def test_year_json(data, monkeypatch, capsys):
         "member_appraisal": 1,
         "heart_talk": 1,
     }
-    assert all(set(r) == {"org", "requirement", "kind", "period", "required", "done", "status", "activities"} for r in rows)
+    assert all(
+        set(r) == {"org", "requirement", "kind", "period", "required", "done", "status", "activities"}
+        for r in rows
+    )
     q3 = next(r for r in rows if r["requirement"] == "branch_assembly" and r["period"] == "2025Q3")
     assert q3 == {
         "org": "A",

@@ -65,7 +65,9 @@ class Command(BaseCommand):
 
     def _print_table(self, ev: services.Evaluation) -> None:
         names = {s.id: s.name for s in ev.requirements}
-        self.stdout.write(f"达标情况：{ev.range_period.label}（{ev.range_period}），统计日 {ev.today:%Y-%m-%d}")
+        self.stdout.write(
+            f"达标情况：{ev.range_period.label}（{ev.range_period}），统计日 {ev.today:%Y-%m-%d}"
+        )
         if not ev.results:
             self.stdout.write("没有需要统计的党组织或制度要求。")
             return
