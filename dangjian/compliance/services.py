@@ -258,12 +258,14 @@ class Todo:
         return len(self.due) + len(self.overdue)
 
 
-def todos(orgs: Sequence[Organization], today: date | None = None) -> list[Todo]:
+def todos(
+    orgs: models.QuerySet[Organization] | Sequence[Organization], today: date | None = None
+) -> list[Todo]:
     """What each organisation still owes this year, as of today (one evaluation for all of them)."""
     today = today or timezone.localdate()
-    orgs = list(orgs)
+    org_list = list(orgs)  # a queryset keeps its result cache: run() does not fetch it again
     ev = run(Period.whole_year(today.year), orgs, today)
-    per_org: dict[int, Todo] = {o.pk: Todo(o) for o in orgs}
+    per_org: dict[int, Todo] = {o.pk: Todo(o) for o in org_list}
     for r in ev.results:
         item = per_org[r.org_id]
         if r.status is not Status.NA:
@@ -272,7 +274,7 @@ def todos(orgs: Sequence[Organization], today: date | None = None) -> list[Todo]
             item.due.append(r)
         elif r.period.has_ended(today) and r.status is Status.UNMET:
             item.overdue.append(r)
-    return [per_org[o.pk] for o in orgs]
+    return [per_org[o.pk] for o in org_list]
 
 
 def todo(org: Organization, today: date | None = None) -> Todo:

@@ -299,7 +299,7 @@ def todo_page(request: HttpRequest) -> HttpResponse:
     orgs = visible_orgs(user).filter(services.existing_q(year)).order_by("path")
     if org is not None:
         orgs = orgs.filter(path__startswith=org.path)
-    todos = [t for t in services.todos(list(orgs), today) if t.applicable]
+    todos = [t for t in services.todos(orgs, today) if t.applicable]
     own = next((t for t in todos if org is not None and t.org.pk == org.pk), None)
     others = sorted(
         (t for t in todos if t is not own), key=lambda t: (-len(t.overdue), -len(t.due), t.org.path)
@@ -331,8 +331,8 @@ def home_panel(request: HttpRequest) -> dict[str, Any] | None:
     if user.role == Role.MEMBER:
         orgs = [org]
     else:
-        orgs = list(
-            Organization.objects.filter(services.existing_q(year), path__startswith=org.path).order_by("path")
+        orgs = Organization.objects.filter(services.existing_q(year), path__startswith=org.path).order_by(
+            "path"
         )
     todos = [t for t in services.todos(orgs, today) if t.applicable]
     own = next((t for t in todos if t.org.pk == org.pk), None)
