@@ -34,6 +34,12 @@ PARTS: list[tuple[str, str]] = (
 )
 _PART_KIND = {"h": PeriodKind.HALF, "q": PeriodKind.QUARTER, "m": PeriodKind.MONTH}
 MIN_YEAR, MAX_YEAR = 2000, 2100
+THIS = {
+    PeriodKind.MONTH: "本月",
+    PeriodKind.QUARTER: "本季度",
+    PeriodKind.HALF: "本半年",
+    PeriodKind.YEAR: "本年度",
+}
 
 
 def part_of(p: Period) -> str:
@@ -78,6 +84,7 @@ def _range_context(rng: Period, today: date) -> dict[str, Any]:
         "prev_range": rng.previous(),
         "next_range": rng.next(),
         "this_range": Period.containing(today, rng.kind),
+        "this_label": THIS[rng.kind],
     }
 
 

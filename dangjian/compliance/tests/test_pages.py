@@ -176,8 +176,8 @@ def test_cell_not_found(data, login, path):
 def test_org_year_grid(data, login):
     a = data["a"]
     html = main(page(login, data["admin_a"], f"/compliance/org/{a.pk}/?year=2025"))
-    assert html.count('<td class="cell" colspan="12">') == 3  # 组织生活会, 民主评议党员, 谈心谈话
-    assert html.count('<td class="cell" colspan="3">') == 8  # 支部党员大会, 党课
+    assert html.count('<td class="cell span" colspan="12">') == 3  # 组织生活会, 民主评议党员, 谈心谈话
+    assert html.count('<td class="cell span" colspan="3">') == 8  # 支部党员大会, 党课
     assert f'href="/compliance/org/{a.pk}/branch_assembly/2025Q3/"' in html
     assert f'href="/compliance/org/{a.pk}/theme_day/2025-08/"' in html
     assert "下级党组织达标率" not in html
