@@ -185,7 +185,7 @@ def run(
     today = today or timezone.localdate()
     specs = list(requirements) if requirements is not None else requirement_specs()
     org_list = list(orgs_existing_in(range_period) if orgs is None else orgs)
-    scope: OrgsArg = None if orgs is None else orgs
+    scope = orgs  # None: no filter on the related rows at all (every organisation is evaluated)
     if not specs or not org_list:
         return Evaluation(range_period, today, specs, org_list, {}, [])
     rules = {s.rule for s in specs}

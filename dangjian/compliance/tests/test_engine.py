@@ -524,3 +524,28 @@ def test_rule_values_match_the_model_choices():
     from dangjian.compliance.models import Applicability
 
     assert {r.value for r in Rule} == set(Applicability.values)
+
+
+def test_half_year_requirement_and_founding():
+    half = req("party_lecture", "half")
+    o = org(founded_on=date(2025, 3, 10))
+    halves = by_period(run(half, o, [act(date(2025, 9, 1), "party_lecture")]))
+    assert list(halves) == ["2025H1", "2025H2"]
+    assert halves["2025H1"].status is Status.NA and halves["2025H2"].status is Status.MET
+
+
+def test_exemption_touching_one_day_of_a_year_exempts_the_year():
+    ex = ExemptionFacts(8, 1, ORG_LIFE.id, date(2025, 12, 31), date(2026, 1, 31))
+    assert run(ORG_LIFE, org(), exemptions=[ex])[0].status is Status.EXEMPT
+    assert run(ORG_LIFE, org(), exemptions=[ex], rng="2024", today=date(2025, 6, 1))[0].status is Status.UNMET
+
+
+def test_heart_talk_minimum_applies_to_each_member():
+    twice = req("heart_talk", "year", Rule.ALL_MEMBERS, minimum=2)
+    roll = members(2)
+    a, b = (m.id for m in roll)
+    talks = [act(date(2025, 3, 1), "heart_talk", talk_a_id=a, talk_b_id=b)]
+    r = run(twice, org(members=roll), talks)[0]
+    assert (r.required, r.done) == (2, 0)
+    talks.append(act(date(2025, 9, 1), "heart_talk", talk_a_id=a, talk_b_id=b))
+    assert run(twice, org(members=roll), talks)[0].status is Status.MET
