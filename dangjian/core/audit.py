@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from .models import AuditAction, AuditChainHead, AuditEntry
@@ -30,7 +31,7 @@ def _plain(value: Any) -> Any:
         return value.pk
     if isinstance(value, (list, tuple, set)):
         return [_plain(v) for v in value]
-    if hasattr(value, "name") and hasattr(value, "url"):  # a FieldFile
+    if isinstance(value, FieldFile):
         return value.name or ""
     return value
 
