@@ -8,7 +8,9 @@ from .models import HonorCategory, HonorLevel, HonorRound, ReviewRound
 class ReviewRoundForm(forms.Form):
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     title = forms.CharField(label="名称", max_length=100)
-    meeting_on = forms.DateField(label="述职评议会议日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    meeting_on = forms.DateField(
+        label="述职评议会议日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class ReviewRuleForm(forms.ModelForm):
@@ -27,7 +29,10 @@ class HonorRoundForm(forms.ModelForm):
     class Meta:
         model = HonorRound
         fields = ["year", "title", "opens_on", "closes_on", "publicity_days", "quota_note"]
-        widgets = {"opens_on": forms.DateInput(attrs={"type": "date"}), "closes_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {
+            "opens_on": forms.DateInput(attrs={"type": "date"}),
+            "closes_on": forms.DateInput(attrs={"type": "date"}),
+        }
 
     def clean(self):
         data = super().clean()

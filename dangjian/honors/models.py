@@ -32,7 +32,9 @@ class ReviewRound(models.Model):
     good_share = models.PositiveSmallIntegerField("评为“好”需“好”票占比不低于（%）", default=60)
     fairly_good_share = models.PositiveSmallIntegerField("评为“较好”需“好+较好”票占比不低于（%）", default=60)
     poor_share = models.PositiveSmallIntegerField("“差”票占比达到（%）即评为“差”", default=34)
-    evaluators = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="测评人", blank=True, related_name="+")
+    evaluators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name="测评人", blank=True, related_name="+"
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
@@ -47,8 +49,12 @@ class ReviewRound(models.Model):
 class ReviewReport(models.Model):
     """A secretary's 述职报告 in a round."""
 
-    round = models.ForeignKey(ReviewRound, verbose_name="述职评议", on_delete=models.PROTECT, related_name="reports")
-    organization = models.ForeignKey(Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="review_reports")
+    round = models.ForeignKey(
+        ReviewRound, verbose_name="述职评议", on_delete=models.PROTECT, related_name="reports"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="review_reports"
+    )
     secretary_name = models.CharField("书记姓名", max_length=40)
     secretary_id_number = models.CharField("书记身份证号", max_length=18, blank=True)
     text = models.TextField("述职报告", blank=True)
@@ -61,7 +67,9 @@ class ReviewReport(models.Model):
         verbose_name = "述职报告"
         verbose_name_plural = "述职报告"
         ordering = ["round", "organization__path"]
-        constraints = [models.UniqueConstraint(fields=["round", "organization"], name="one_report_per_org_round")]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "organization"], name="one_report_per_org_round")
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization} {self.secretary_name}述职"
@@ -72,7 +80,9 @@ class Ballot(models.Model):
 
     # A random key: the row order says nothing about who voted when.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    report = models.ForeignKey(ReviewReport, verbose_name="述职报告", on_delete=models.PROTECT, related_name="ballots")
+    report = models.ForeignKey(
+        ReviewReport, verbose_name="述职报告", on_delete=models.PROTECT, related_name="ballots"
+    )
     grade = models.CharField("评价", max_length=2, choices=ReviewGrade.choices)
 
     class Meta:
@@ -86,8 +96,12 @@ class Ballot(models.Model):
 class VoterRoll(models.Model):
     """Who has voted in a round (never what): the unique constraint makes a second vote impossible."""
 
-    round = models.ForeignKey(ReviewRound, verbose_name="述职评议", on_delete=models.PROTECT, related_name="voters")
-    voter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="测评人", on_delete=models.PROTECT, related_name="+")
+    round = models.ForeignKey(
+        ReviewRound, verbose_name="述职评议", on_delete=models.PROTECT, related_name="voters"
+    )
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="测评人", on_delete=models.PROTECT, related_name="+"
+    )
     voted_on = models.DateField("投票日期", auto_now_add=True)
 
     class Meta:
@@ -112,11 +126,15 @@ class AppraisalGrade(models.TextChoices):
 class MemberGrade(models.Model):
     """A member's 民主评议党员 result for a year (支部条例 第十八条; grades per 中组部, rules.md §2)."""
 
-    member = models.ForeignKey(Member, verbose_name="党员", on_delete=models.PROTECT, related_name="appraisal_grades")
+    member = models.ForeignKey(
+        Member, verbose_name="党员", on_delete=models.PROTECT, related_name="appraisal_grades"
+    )
     year = models.PositiveSmallIntegerField("年度", db_index=True)
     grade = models.CharField("评定等次", max_length=4, choices=AppraisalGrade.choices)
     note = models.CharField("说明", max_length=200, blank=True)
-    organization = models.ForeignKey(Organization, verbose_name="评议党支部", on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(
+        Organization, verbose_name="评议党支部", on_delete=models.PROTECT, related_name="+"
+    )
     recorded_by = models.CharField("登记人", max_length=150, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -167,13 +185,23 @@ class NominationStatus(models.TextChoices):
 
 
 class Nomination(models.Model):
-    round = models.ForeignKey(HonorRound, verbose_name="评选", on_delete=models.PROTECT, related_name="nominations")
+    round = models.ForeignKey(
+        HonorRound, verbose_name="评选", on_delete=models.PROTECT, related_name="nominations"
+    )
     category = models.CharField("类别", max_length=8, choices=HonorCategory.choices)
-    member = models.ForeignKey(Member, verbose_name="推荐党员", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    organization = models.ForeignKey(Organization, verbose_name="推荐（或被推荐）党组织", on_delete=models.PROTECT,
-                                     related_name="nominations")
+    member = models.ForeignKey(
+        Member, verbose_name="推荐党员", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name="推荐（或被推荐）党组织",
+        on_delete=models.PROTECT,
+        related_name="nominations",
+    )
     deeds = models.TextField("主要事迹")
-    status = models.CharField("状态", max_length=10, choices=NominationStatus.choices, default=NominationStatus.SUBMITTED)
+    status = models.CharField(
+        "状态", max_length=10, choices=NominationStatus.choices, default=NominationStatus.SUBMITTED
+    )
     review_comment = models.CharField("审核意见", max_length=300, blank=True)
     flags = models.JSONField("提示审核人的问题", default=list, blank=True)
     publicity_from = models.DateField("公示开始", null=True, blank=True)
@@ -196,7 +224,9 @@ class Nomination(models.Model):
 
 
 class Objection(models.Model):
-    nomination = models.ForeignKey(Nomination, verbose_name="推荐对象", on_delete=models.PROTECT, related_name="objections")
+    nomination = models.ForeignKey(
+        Nomination, verbose_name="推荐对象", on_delete=models.PROTECT, related_name="objections"
+    )
     received_on = models.DateField("收到日期")
     content = models.TextField("反映内容")
     handling = models.TextField("核查处理情况", blank=True)
@@ -225,13 +255,27 @@ class Honor(models.Model):
     category = models.CharField("类别", max_length=20)
     title = models.CharField("荣誉称号", max_length=100)
     level = models.CharField("级别", max_length=4, choices=HonorLevel.choices, default=HonorLevel.BUREAU)
-    member = models.ForeignKey(Member, verbose_name="党员", null=True, blank=True, on_delete=models.PROTECT, related_name="honors")
-    organization = models.ForeignKey(Organization, verbose_name="党组织", null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="honors")
+    member = models.ForeignKey(
+        Member, verbose_name="党员", null=True, blank=True, on_delete=models.PROTECT, related_name="honors"
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name="党组织",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="honors",
+    )
     awarded_on = models.DateField("表彰日期")
     awarded_by = models.CharField("表彰机关", max_length=100)
-    nomination = models.OneToOneField(Nomination, verbose_name="来源推荐", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="honor")
+    nomination = models.OneToOneField(
+        Nomination,
+        verbose_name="来源推荐",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="honor",
+    )
     note = models.CharField("备注", max_length=200, blank=True)
 
     class Meta:

@@ -46,18 +46,27 @@ def create_review_round(year: int, title: str, *, actor: Any, meeting_on: date |
     if ReviewRound.objects.filter(year=year).exists():
         raise ValidationError(f"{year} 年度的述职评议已经创建")
     rnd = ReviewRound.objects.create(year=year, title=title, meeting_on=meeting_on)
-    rnd.evaluators.set(User.objects.filter(is_active=True, role__in=[Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.INSPECTOR]))
+    rnd.evaluators.set(
+        User.objects.filter(is_active=True, role__in=[Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.INSPECTOR])
+    )
     secretaries = {
         p.term.committee.organization_id: p
-        for p in Post.objects.filter(term__is_current=True, ended_on__isnull=True, title=PostTitle.SECRETARY)
-        .select_related("term__committee")
+        for p in Post.objects.filter(
+            term__is_current=True, ended_on__isnull=True, title=PostTitle.SECRETARY
+        ).select_related("term__committee")
     }
     reports = []
     for org in Organization.objects.filter(dissolved_on__isnull=True).exclude(kind="dangzu").order_by("path"):
         post = secretaries.get(org.id)
         if post is not None:
-            reports.append(ReviewReport(round=rnd, organization=org, secretary_name=post.person_name,
-                                        secretary_id_number=post.id_number))
+            reports.append(
+                ReviewReport(
+                    round=rnd,
+                    organization=org,
+                    secretary_name=post.person_name,
+                    secretary_id_number=post.id_number,
+                )
+            )
     ReviewReport.objects.bulk_create(reports)
     audit.log_create(rnd, actor=actor, note=f"述职报告 {len(reports)} 份")
     return rnd
@@ -94,8 +103,11 @@ def set_voting(rnd: ReviewRound, *, open_: bool, actor: Any) -> None:
 
 
 def can_vote(rnd: ReviewRound, user: Any) -> bool:
-    return (rnd.is_open and rnd.evaluators.filter(pk=user.pk).exists()
-            and not VoterRoll.objects.filter(round=rnd, voter=user).exists())
+    return (
+        rnd.is_open
+        and rnd.evaluators.filter(pk=user.pk).exists()
+        and not VoterRoll.objects.filter(round=rnd, voter=user).exists()
+    )
 
 
 @transaction.atomic
@@ -119,8 +131,14 @@ def vote(rnd: ReviewRound, user: Any, grades: dict[int, str]) -> None:
     random.SystemRandom().shuffle(ballots)
     Ballot.objects.bulk_create(ballots)
     # The audit says that this person voted, never how.
-    audit.record(AuditAction.OTHER, actor=user, model="honors.reviewround", object_id=str(rnd.pk),
-                 object_repr=str(rnd), note="提交述职评议测评票（匿名，不记录评价内容）")
+    audit.record(
+        AuditAction.OTHER,
+        actor=user,
+        model="honors.reviewround",
+        object_id=str(rnd.pk),
+        object_repr=str(rnd),
+        note="提交述职评议测评票（匿名，不记录评价内容）",
+    )
 
 
 @dataclass
@@ -137,9 +155,18 @@ def results(rnd: ReviewRound) -> list[ReportResult]:
     out = []
     for report in rnd.reports.select_related("organization"):
         t = rules.tally(counts.get(report.id, Counter()).elements())
-        out.append(ReportResult(report, t, rules.overall_grade(t, good_share=rnd.good_share,
-                                                                fairly_good_share=rnd.fairly_good_share,
-                                                                poor_share=rnd.poor_share)))
+        out.append(
+            ReportResult(
+                report,
+                t,
+                rules.overall_grade(
+                    t,
+                    good_share=rnd.good_share,
+                    fairly_good_share=rnd.fairly_good_share,
+                    poor_share=rnd.poor_share,
+                ),
+            )
+        )
     return out
 
 
@@ -159,8 +186,12 @@ def dossier(report: ReviewReport) -> Dossier:
     """The secretary's year in numbers, compiled from what the system already holds."""
     org, year = report.organization, report.round.year
     d = Dossier()
-    rows = (Activity.objects.filter(organization=org, is_deleted=False, date__year=year)
-            .values("kinds__name", "kinds__sort").annotate(n=Count("id", distinct=True)).order_by("kinds__sort"))
+    rows = (
+        Activity.objects.filter(organization=org, is_deleted=False, date__year=year)
+        .values("kinds__name", "kinds__sort")
+        .annotate(n=Count("id", distinct=True))
+        .order_by("kinds__sort")
+    )
     d.activities_by_kind = [(r["kinds__name"], r["n"]) for r in rows if r["kinds__name"]]
     d.activities_total = Activity.objects.filter(organization=org, is_deleted=False, date__year=year).count()
     try:
@@ -175,7 +206,11 @@ def dossier(report: ReviewReport) -> Dossier:
         talk = [r for r in res if r.requirement == "heart_talk"]
         if talk:
             d.talk_coverage = (talk[0].done, talk[0].required)
-    member = Member.objects.filter(id_number=report.secretary_id_number).first() if report.secretary_id_number else None
+    member = (
+        Member.objects.filter(id_number=report.secretary_id_number).first()
+        if report.secretary_id_number
+        else None
+    )
     if member is not None:
         from dangjian.study.services import yearly_progress
 
@@ -195,7 +230,9 @@ def dossier(report: ReviewReport) -> Dossier:
 
 
 @transaction.atomic
-def set_grades(org: Organization, year: int, grades: dict[int, str], *, actor: Any, notes: dict[int, str] | None = None) -> int:
+def set_grades(
+    org: Organization, year: int, grades: dict[int, str], *, actor: Any, notes: dict[int, str] | None = None
+) -> int:
     members = {m.id: m for m in Member.objects.filter(organization=org, pk__in=grades)}
     existing = {g.member_id: g for g in MemberGrade.objects.filter(year=year, member_id__in=members)}
     changed = 0
@@ -207,8 +244,14 @@ def set_grades(org: Organization, year: int, grades: dict[int, str], *, actor: A
         if not grade:
             continue
         if old is None:
-            g = MemberGrade.objects.create(member_id=member_id, year=year, grade=grade, note=note, organization=org,
-                                           recorded_by=audit.actor_label(actor))
+            g = MemberGrade.objects.create(
+                member_id=member_id,
+                year=year,
+                grade=grade,
+                note=note,
+                organization=org,
+                recorded_by=audit.actor_label(actor),
+            )
             audit.log_create(g, actor=actor)
             changed += 1
         elif old.grade != grade or old.note != note:
@@ -226,19 +269,29 @@ def set_grades(org: Organization, year: int, grades: dict[int, str], *, actor: A
 def failing_orgs(year: int) -> set[int]:
     from dangjian.compliance import services as compliance
 
-    return compliance.failing_org_ids(Period.whole_year(year - 1)) | compliance.failing_org_ids(Period.whole_year(year))
+    return compliance.failing_org_ids(Period.whole_year(year - 1)) | compliance.failing_org_ids(
+        Period.whole_year(year)
+    )
 
 
-def check_nomination(rnd: HonorRound, category: str, member: Member | None, org: Organization) -> tuple[list[str], list[str]]:
+def check_nomination(
+    rnd: HonorRound, category: str, member: Member | None, org: Organization
+) -> tuple[list[str], list[str]]:
     is_member = category in (HonorCategory.MEMBER, HonorCategory.WORKER)
     grades: tuple[str, ...] = ()
     if member is not None:
-        grades = tuple(MemberGrade.objects.filter(member=member, year__in=[rnd.year - 1, rnd.year])
-                       .values_list("grade", flat=True))
+        grades = tuple(
+            MemberGrade.objects.filter(member=member, year__in=[rnd.year - 1, rnd.year]).values_list(
+                "grade", flat=True
+            )
+        )
     facts = rules.NomineeFacts(
-        category=category, is_member_nomination=is_member,
-        is_probationary=bool(member and member.is_probationary), is_current=bool(member and member.status == "正常"),
-        grades=grades, org_failing=(not is_member) and org.id in failing_orgs(rnd.year),
+        category=category,
+        is_member_nomination=is_member,
+        is_probationary=bool(member and member.is_probationary),
+        is_current=bool(member and member.status == "正常"),
+        grades=grades,
+        org_failing=(not is_member) and org.id in failing_orgs(rnd.year),
     )
     problems, flags = rules.eligibility(facts)
     if is_member and member is None:
@@ -247,11 +300,22 @@ def check_nomination(rnd: HonorRound, category: str, member: Member | None, org:
 
 
 @transaction.atomic
-def nominate(rnd: HonorRound, *, category: str, org: Organization, member: Member | None, deeds: str, actor: Any,
-             today: date | None = None, bureau: bool = False) -> Nomination:
+def nominate(
+    rnd: HonorRound,
+    *,
+    category: str,
+    org: Organization,
+    member: Member | None,
+    deeds: str,
+    actor: Any,
+    today: date | None = None,
+    bureau: bool = False,
+) -> Nomination:
     today = today or timezone.localdate()
     if not bureau and not (rnd.opens_on <= today <= rnd.closes_on):
-        raise ValidationError(f"推荐时间为 {rnd.opens_on:%Y-%m-%d} 至 {rnd.closes_on:%Y-%m-%d}，当前不在推荐期内")
+        raise ValidationError(
+            f"推荐时间为 {rnd.opens_on:%Y-%m-%d} 至 {rnd.closes_on:%Y-%m-%d}，当前不在推荐期内"
+        )
     if category == HonorCategory.ORG:
         member = None
     problems, flags = check_nomination(rnd, category, member, org)
@@ -260,11 +324,19 @@ def nominate(rnd: HonorRound, *, category: str, org: Organization, member: Membe
     if len(deeds.strip()) < 20:
         raise ValidationError("主要事迹请不少于 20 字")
     dup = Nomination.objects.filter(round=rnd, category=category, organization=org, member=member).exclude(
-        status=NominationStatus.REJECTED)
+        status=NominationStatus.REJECTED
+    )
     if dup.exists():
         raise ValidationError("已推荐过该对象")
-    n = Nomination.objects.create(round=rnd, category=category, organization=org, member=member, deeds=deeds,
-                                  flags=flags, nominated_by=audit.actor_label(actor))
+    n = Nomination.objects.create(
+        round=rnd,
+        category=category,
+        organization=org,
+        member=member,
+        deeds=deeds,
+        flags=flags,
+        nominated_by=audit.actor_label(actor),
+    )
     audit.log_create(n, actor=actor)
     return n
 
@@ -306,7 +378,9 @@ def start_publicity(rnd: HonorRound, *, actor: Any, today: date | None = None) -
         before = audit.snapshot(n)
         n.status, n.publicity_from, n.publicity_until = NominationStatus.PUBLICITY, today, until
         n.save()
-        audit.log_update(n, before, actor=actor, note=f"公示 {rnd.publicity_days} 个工作日，至 {until:%Y-%m-%d}")
+        audit.log_update(
+            n, before, actor=actor, note=f"公示 {rnd.publicity_days} 个工作日，至 {until:%Y-%m-%d}"
+        )
         count += 1
     return count
 
@@ -315,7 +389,9 @@ def start_publicity(rnd: HonorRound, *, actor: Any, today: date | None = None) -
 def record_objection(n: Nomination, *, received_on: date, content: str, actor: Any) -> Objection:
     if n.status != NominationStatus.PUBLICITY:
         raise ValidationError("只有公示中的推荐对象可以登记异议")
-    o = Objection.objects.create(nomination=n, received_on=received_on, content=content, recorded_by=audit.actor_label(actor))
+    o = Objection.objects.create(
+        nomination=n, received_on=received_on, content=content, recorded_by=audit.actor_label(actor)
+    )
     audit.log_create(o, actor=actor)
     return o
 
@@ -335,20 +411,34 @@ def handle_objection(o: Objection, *, upheld: bool, handling: str, actor: Any) -
 
 
 @transaction.atomic
-def award(rnd: HonorRound, *, actor: Any, awarded_on: date | None = None, awarded_by: str = "中共x商务局党组") -> int:
+def award(
+    rnd: HonorRound, *, actor: Any, awarded_on: date | None = None, awarded_by: str = "中共x商务局党组"
+) -> int:
     today = awarded_on or timezone.localdate()
     made = 0
-    for n in rnd.nominations.filter(status=NominationStatus.PUBLICITY).select_related("member", "organization"):
+    for n in rnd.nominations.filter(status=NominationStatus.PUBLICITY).select_related(
+        "member", "organization"
+    ):
         if n.publicity_until and today <= n.publicity_until:
-            raise ValidationError(f"{n.nominee_name} 的公示期至 {n.publicity_until:%Y-%m-%d}，公示期满后方可表彰")
+            raise ValidationError(
+                f"{n.nominee_name} 的公示期至 {n.publicity_until:%Y-%m-%d}，公示期满后方可表彰"
+            )
         if n.objections.filter(upheld__isnull=True).exists():
             raise ValidationError(f"{n.nominee_name} 有尚未核查处理的公示异议")
         before = audit.snapshot(n)
         n.status = NominationStatus.AWARDED
         n.save()
         audit.log_update(n, before, actor=actor, note="表彰")
-        h = Honor.objects.create(category=n.category, title=n.category, level="本局", member=n.member,
-                                 organization=n.organization, awarded_on=today, awarded_by=awarded_by, nomination=n)
+        h = Honor.objects.create(
+            category=n.category,
+            title=n.category,
+            level="本局",
+            member=n.member,
+            organization=n.organization,
+            awarded_on=today,
+            awarded_by=awarded_by,
+            nomination=n,
+        )
         audit.log_create(h, actor=actor)
         made += 1
     rnd.awarded_on = today
@@ -357,13 +447,30 @@ def award(rnd: HonorRound, *, actor: Any, awarded_on: date | None = None, awarde
 
 
 @transaction.atomic
-def add_external_honor(*, title: str, category: str, level: str, awarded_on: date, awarded_by: str,
-                       member: Member | None, org: Organization | None, note: str, actor: Any) -> Honor:
+def add_external_honor(
+    *,
+    title: str,
+    category: str,
+    level: str,
+    awarded_on: date,
+    awarded_by: str,
+    member: Member | None,
+    org: Organization | None,
+    note: str,
+    actor: Any,
+) -> Honor:
     if member is None and org is None:
         raise ValidationError("请选择获得荣誉的党员或党组织")
-    h = Honor.objects.create(title=title, category=category, level=level, awarded_on=awarded_on, awarded_by=awarded_by,
-                             member=member, organization=org if member is None else (org or member.organization),
-                             note=note)
+    h = Honor.objects.create(
+        title=title,
+        category=category,
+        level=level,
+        awarded_on=awarded_on,
+        awarded_by=awarded_by,
+        member=member,
+        organization=org if member is None else (org or member.organization),
+        note=note,
+    )
     audit.log_create(h, actor=actor)
     return h
 

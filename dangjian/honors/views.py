@@ -19,8 +19,26 @@ from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 
 from . import services
-from .forms import ExternalHonorForm, HonorRoundForm, NominationForm, ObjectionForm, ReportForm, ReviewRoundForm, ReviewRuleForm
-from .models import AppraisalGrade, Honor, HonorRound, MemberGrade, Nomination, NominationStatus, Objection, ReviewReport, ReviewRound
+from .forms import (
+    ExternalHonorForm,
+    HonorRoundForm,
+    NominationForm,
+    ObjectionForm,
+    ReportForm,
+    ReviewRoundForm,
+    ReviewRuleForm,
+)
+from .models import (
+    AppraisalGrade,
+    Honor,
+    HonorRound,
+    MemberGrade,
+    Nomination,
+    NominationStatus,
+    Objection,
+    ReviewReport,
+    ReviewRound,
+)
 
 STAFF = {Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.INSPECTOR}
 READERS = STAFF | {Role.MEMBER}
@@ -46,22 +64,41 @@ def _messages_from(exc: ValidationError) -> list[str]:
 @login_required
 def review_rounds(request: HttpRequest) -> HttpResponse:
     _require(request, STAFF)
-    form = ReviewRoundForm(request.POST or None, initial={"year": date.today().year,
-                                                          "title": f"{date.today().year}年度党组织书记抓基层党建工作述职评议"})
+    form = ReviewRoundForm(
+        request.POST or None,
+        initial={
+            "year": date.today().year,
+            "title": f"{date.today().year}年度党组织书记抓基层党建工作述职评议",
+        },
+    )
     if request.method == "POST":
         _bureau(request)
         if form.is_valid():
             try:
-                rnd = services.create_review_round(form.cleaned_data["year"], form.cleaned_data["title"], actor=request.user,
-                                                   meeting_on=form.cleaned_data["meeting_on"])
+                rnd = services.create_review_round(
+                    form.cleaned_data["year"],
+                    form.cleaned_data["title"],
+                    actor=request.user,
+                    meeting_on=form.cleaned_data["meeting_on"],
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, f"已创建，生成述职报告 {rnd.reports.count()} 份（按各党组织现任书记）。")
+                messages.success(
+                    request, f"已创建，生成述职报告 {rnd.reports.count()} 份（按各党组织现任书记）。"
+                )
                 return redirect("honors:review", pk=rnd.pk)
     rounds = ReviewRound.objects.all()
-    return render(request, "honors/review_rounds.html", {"rounds": rounds, "form": form, "page_title": "述职评议",
-                                                         "is_bureau": scope.is_bureau_admin(request.user)})
+    return render(
+        request,
+        "honors/review_rounds.html",
+        {
+            "rounds": rounds,
+            "form": form,
+            "page_title": "述职评议",
+            "is_bureau": scope.is_bureau_admin(request.user),
+        },
+    )
 
 
 @login_required
@@ -71,11 +108,21 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     reports = scope.filter_by_org(rnd.reports.select_related("organization"), request.user)
     show_results = request.user.role in (Role.BUREAU_ADMIN, Role.INSPECTOR)
     rule_form = ReviewRuleForm(instance=rnd) if scope.is_bureau_admin(request.user) else None
-    return render(request, "honors/review.html", {
-        "rnd": rnd, "reports": reports, "page_title": rnd.title, "is_bureau": scope.is_bureau_admin(request.user),
-        "results": services.results(rnd) if show_results else None, "can_vote": services.can_vote(rnd, request.user),
-        "voters": rnd.voters.count(), "evaluators": rnd.evaluators.count(), "rule_form": rule_form,
-    })
+    return render(
+        request,
+        "honors/review.html",
+        {
+            "rnd": rnd,
+            "reports": reports,
+            "page_title": rnd.title,
+            "is_bureau": scope.is_bureau_admin(request.user),
+            "results": services.results(rnd) if show_results else None,
+            "can_vote": services.can_vote(rnd, request.user),
+            "voters": rnd.voters.count(),
+            "evaluators": rnd.evaluators.count(),
+            "rule_form": rule_form,
+        },
+    )
 
 
 @login_required
@@ -91,7 +138,9 @@ def review_settings(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             form = ReviewRuleForm(request.POST, instance=rnd)
             if not form.is_valid():
-                messages.error(request, "设置有误：" + "；".join(f"{k}：{v[0]}" for k, v in form.errors.items()))
+                messages.error(
+                    request, "设置有误：" + "；".join(f"{k}：{v[0]}" for k, v in form.errors.items())
+                )
             else:
                 from dangjian.core import audit
 
@@ -105,7 +154,9 @@ def review_settings(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _report_for(request: HttpRequest, pk: int, write: bool = False) -> ReviewReport:
-    return scope.get_object_for_user(request.user, ReviewReport.objects.select_related("round", "organization"), write=write, pk=pk)
+    return scope.get_object_for_user(
+        request.user, ReviewReport.objects.select_related("round", "organization"), write=write, pk=pk
+    )
 
 
 @login_required
@@ -126,14 +177,25 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
                     form.add_error("file", "只能上传不超过大小限制的 PDF 或 Word 文件")
             if not form.errors:
                 try:
-                    services.submit_report(rep, text=form.cleaned_data["text"], upload=upload, actor=request.user)
+                    services.submit_report(
+                        rep, text=form.cleaned_data["text"], upload=upload, actor=request.user
+                    )
                 except ValidationError as exc:
                     form.add_error(None, exc)
                 else:
                     messages.success(request, "述职报告已提交。")
                     return redirect("honors:report", pk=rep.pk)
-    return render(request, "honors/report.html", {"rep": rep, "form": form, "can_edit": can_edit,
-                                                  "dossier": services.dossier(rep), "page_title": f"{rep.organization}述职"})
+    return render(
+        request,
+        "honors/report.html",
+        {
+            "rep": rep,
+            "form": form,
+            "can_edit": can_edit,
+            "dossier": services.dossier(rep),
+            "page_title": f"{rep.organization}述职",
+        },
+    )
 
 
 @login_required
@@ -162,8 +224,18 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "投票成功。测评为无记名方式，系统不记录您的评价内容与身份的对应关系。")
             return redirect("honors:review", pk=rnd.pk)
-    return render(request, "honors/vote.html", {"rnd": rnd, "reports": reports, "errors": errors, "grades": ["好", "较好", "一般", "差"],
-                                                "can_vote": services.can_vote(rnd, request.user), "page_title": "民主测评"})
+    return render(
+        request,
+        "honors/vote.html",
+        {
+            "rnd": rnd,
+            "reports": reports,
+            "errors": errors,
+            "grades": ["好", "较好", "一般", "差"],
+            "can_vote": services.can_vote(rnd, request.user),
+            "page_title": "民主测评",
+        },
+    )
 
 
 # ----------------------------------------------------------------------------------------- 民主评议党员
@@ -173,11 +245,16 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
 def grades(request: HttpRequest) -> HttpResponse:
     _require(request, STAFF)
     year = int(request.GET.get("year") or date.today().year)
-    branches = scope.visible_orgs(request.user).filter(kind__in=["branch", "joint_branch", "temp_branch"],
-                                                        dissolved_on__isnull=True).order_by("path")
+    branches = (
+        scope.visible_orgs(request.user)
+        .filter(kind__in=["branch", "joint_branch", "temp_branch"], dissolved_on__isnull=True)
+        .order_by("path")
+    )
     org_id = request.GET.get("org") or (branches[0].pk if branches else None)
     if org_id is None:
-        return render(request, "honors/grades.html", {"branches": branches, "year": year, "page_title": "民主评议党员"})
+        return render(
+            request, "honors/grades.html", {"branches": branches, "year": year, "page_title": "民主评议党员"}
+        )
     org = scope.get_org_for_user(request.user, org_id)
     members = list(Member.objects.current().filter(organization=org).order_by("name"))
     existing = {g.member_id: g for g in MemberGrade.objects.filter(year=year, member__in=members)}
@@ -195,9 +272,20 @@ def grades(request: HttpRequest) -> HttpResponse:
             return redirect(f"{request.path}?org={org.pk}&year={year}")
     counts = {g: sum(1 for x in existing.values() if x.grade == g) for g in AppraisalGrade.values}
     rows = [{"m": m, "g": existing.get(m.id)} for m in members]
-    return render(request, "honors/grades.html", {"branches": branches, "org": org, "year": year, "rows": rows,
-                                                  "choices": AppraisalGrade.values, "can_edit": can_edit, "counts": counts,
-                                                  "page_title": "民主评议党员"})
+    return render(
+        request,
+        "honors/grades.html",
+        {
+            "branches": branches,
+            "org": org,
+            "year": year,
+            "rows": rows,
+            "choices": AppraisalGrade.values,
+            "can_edit": can_edit,
+            "counts": counts,
+            "page_title": "民主评议党员",
+        },
+    )
 
 
 # ----------------------------------------------------------------------------------------- 两优一先
@@ -207,8 +295,10 @@ def grades(request: HttpRequest) -> HttpResponse:
 def honor_rounds(request: HttpRequest) -> HttpResponse:
     _require(request, STAFF)
     today = date.today()
-    form = HonorRoundForm(request.POST or None, initial={"year": today.year, "title": f"{today.year}年度“两优一先”评选表彰",
-                                                          "publicity_days": 5})
+    form = HonorRoundForm(
+        request.POST or None,
+        initial={"year": today.year, "title": f"{today.year}年度“两优一先”评选表彰", "publicity_days": 5},
+    )
     if request.method == "POST":
         _bureau(request)
         if form.is_valid():
@@ -218,8 +308,16 @@ def honor_rounds(request: HttpRequest) -> HttpResponse:
             audit.log_create(rnd, actor=request.user)
             messages.success(request, "评选已创建，各党组织可在推荐期内推荐。")
             return redirect("honors:round", pk=rnd.pk)
-    return render(request, "honors/honor_rounds.html", {"rounds": HonorRound.objects.all(), "form": form,
-                                                        "is_bureau": scope.is_bureau_admin(request.user), "page_title": "两优一先"})
+    return render(
+        request,
+        "honors/honor_rounds.html",
+        {
+            "rounds": HonorRound.objects.all(),
+            "form": form,
+            "is_bureau": scope.is_bureau_admin(request.user),
+            "page_title": "两优一先",
+        },
+    )
 
 
 @login_required
@@ -233,7 +331,9 @@ def honor_round(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if request.POST.get("action") == "publicity":
                 n = services.start_publicity(rnd, actor=request.user)
-                messages.success(request, f"已对 {n} 个审核通过的对象进行公示（{rnd.publicity_days} 个工作日）。")
+                messages.success(
+                    request, f"已对 {n} 个审核通过的对象进行公示（{rnd.publicity_days} 个工作日）。"
+                )
             elif request.POST.get("action") == "award":
                 n = services.award(rnd, actor=request.user)
                 messages.success(request, f"已表彰 {n} 个对象。")
@@ -241,9 +341,18 @@ def honor_round(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, "；".join(_messages_from(exc)))
         return redirect("honors:round", pk=rnd.pk)
     window_open = rnd.opens_on <= timezone.localdate() <= rnd.closes_on
-    return render(request, "honors/honor_round.html", {"rnd": rnd, "noms": noms, "is_bureau": is_bureau,
-                                                       "window_open": window_open, "page_title": rnd.title,
-                                                       "can_nominate": scope.can_write(request.user)})
+    return render(
+        request,
+        "honors/honor_round.html",
+        {
+            "rnd": rnd,
+            "noms": noms,
+            "is_bureau": is_bureau,
+            "window_open": window_open,
+            "page_title": rnd.title,
+            "can_nominate": scope.can_write(request.user),
+        },
+    )
 
 
 @login_required
@@ -251,13 +360,22 @@ def nominate(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, {Role.BUREAU_ADMIN, Role.ORG_ADMIN})
     rnd = get_object_or_404(HonorRound, pk=pk)
     orgs = scope.editable_orgs(request.user).filter(dissolved_on__isnull=True).order_by("path")
-    members = scope.filter_by_org(Member.objects.current(), request.user, write=True).select_related("organization")
+    members = scope.filter_by_org(Member.objects.current(), request.user, write=True).select_related(
+        "organization"
+    )
     form = NominationForm(request.POST or None, orgs=orgs, members=members)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            n = services.nominate(rnd, category=d["category"], org=d["organization"], member=d["member"], deeds=d["deeds"],
-                                  actor=request.user, bureau=scope.is_bureau_admin(request.user))
+            n = services.nominate(
+                rnd,
+                category=d["category"],
+                org=d["organization"],
+                member=d["member"],
+                deeds=d["deeds"],
+                actor=request.user,
+                bureau=scope.is_bureau_admin(request.user),
+            )
         except ValidationError as exc:
             for m in _messages_from(exc):
                 form.add_error(None, m)
@@ -270,15 +388,24 @@ def nominate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def nomination(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, STAFF)
-    n = scope.get_object_for_user(request.user, Nomination.objects.select_related("round", "member", "organization"), pk=pk)
+    n = scope.get_object_for_user(
+        request.user, Nomination.objects.select_related("round", "member", "organization"), pk=pk
+    )
     is_bureau = scope.is_bureau_admin(request.user)
-    can_resubmit = n.status == NominationStatus.RETURNED and scope.org_in_scope(request.user, n.organization, write=True)
+    can_resubmit = n.status == NominationStatus.RETURNED and scope.org_in_scope(
+        request.user, n.organization, write=True
+    )
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action in ("approve", "return"):
                 _bureau(request)
-                services.review(n, approve=action == "approve", comment=request.POST.get("comment", ""), actor=request.user)
+                services.review(
+                    n,
+                    approve=action == "approve",
+                    comment=request.POST.get("comment", ""),
+                    actor=request.user,
+                )
             elif action == "resubmit":
                 if not can_resubmit:
                     raise PermissionDenied("不能重新提交")
@@ -288,20 +415,36 @@ def nomination(request: HttpRequest, pk: int) -> HttpResponse:
                 form = ObjectionForm(request.POST)
                 if not form.is_valid():
                     raise ValidationError("请填写收到日期和反映内容")
-                services.record_objection(n, received_on=form.cleaned_data["received_on"],
-                                          content=form.cleaned_data["content"], actor=request.user)
+                services.record_objection(
+                    n,
+                    received_on=form.cleaned_data["received_on"],
+                    content=form.cleaned_data["content"],
+                    actor=request.user,
+                )
             elif action in ("uphold", "dismiss"):
                 _bureau(request)
                 o = get_object_or_404(Objection, pk=request.POST.get("objection"), nomination=n)
-                services.handle_objection(o, upheld=action == "uphold", handling=request.POST.get("handling", ""),
-                                          actor=request.user)
+                services.handle_objection(
+                    o,
+                    upheld=action == "uphold",
+                    handling=request.POST.get("handling", ""),
+                    actor=request.user,
+                )
             messages.success(request, "已保存。")
         except ValidationError as exc:
             messages.error(request, "；".join(_messages_from(exc)))
         return redirect("honors:nomination", pk=n.pk)
-    return render(request, "honors/nomination.html", {"n": n, "is_bureau": is_bureau, "can_resubmit": can_resubmit,
-                                                      "objection_form": ObjectionForm(initial={"received_on": date.today()}),
-                                                      "page_title": "推荐对象"})
+    return render(
+        request,
+        "honors/nomination.html",
+        {
+            "n": n,
+            "is_bureau": is_bureau,
+            "can_resubmit": can_resubmit,
+            "objection_form": ObjectionForm(initial={"received_on": date.today()}),
+            "page_title": "推荐对象",
+        },
+    )
 
 
 @login_required
@@ -313,14 +456,25 @@ def honors_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(awarded_on__year=int(year))
     form = None
     if scope.is_bureau_admin(request.user):
-        form = ExternalHonorForm(request.POST or None, orgs=Organization.objects.order_by("path"),
-                                 members=Member.objects.current().select_related("organization"))
+        form = ExternalHonorForm(
+            request.POST or None,
+            orgs=Organization.objects.order_by("path"),
+            members=Member.objects.current().select_related("organization"),
+        )
         if request.method == "POST" and form.is_valid():
             d = form.cleaned_data
             try:
-                services.add_external_honor(title=d["title"], category=d["category"], level=d["level"],
-                                            awarded_on=d["awarded_on"], awarded_by=d["awarded_by"], member=d["member"],
-                                            org=d["organization"], note=d["note"], actor=request.user)
+                services.add_external_honor(
+                    title=d["title"],
+                    category=d["category"],
+                    level=d["level"],
+                    awarded_on=d["awarded_on"],
+                    awarded_by=d["awarded_by"],
+                    member=d["member"],
+                    org=d["organization"],
+                    note=d["note"],
+                    actor=request.user,
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -328,5 +482,8 @@ def honors_list(request: HttpRequest) -> HttpResponse:
                 return redirect("honors:list")
     elif request.method == "POST":
         raise PermissionDenied("只有局党建管理员可以登记荣誉")
-    return render(request, "honors/honors_list.html", {"honors": qs[:500], "form": form, "year": year or "",
-                                                       "page_title": "表彰荣誉"})
+    return render(
+        request,
+        "honors/honors_list.html",
+        {"honors": qs[:500], "form": form, "year": year or "", "page_title": "表彰荣誉"},
+    )

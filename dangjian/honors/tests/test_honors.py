@@ -110,7 +110,9 @@ def test_vote_page_and_report_scope(review_round, cast, login):
 def test_member_grades_page(cast, login):
     m0, m1, _ = cast["members_a"]
     c = login(cast["admin_a"])
-    r = c.post(f"/honors/grades/?org={cast['a'].pk}&year=2026", {f"g{m0.id}": "优秀", f"g{m1.id}": "基本合格"})
+    r = c.post(
+        f"/honors/grades/?org={cast['a'].pk}&year=2026", {f"g{m0.id}": "优秀", f"g{m1.id}": "基本合格"}
+    )
     assert r.status_code == 302
     assert dict(MemberGrade.objects.values_list("member_id", "grade")) == {m0.id: "优秀", m1.id: "基本合格"}
     assert login(cast["admin_b"]).post(f"/honors/grades/?org={cast['a'].pk}&year=2026", {}).status_code == 404
@@ -121,7 +123,9 @@ def test_member_grades_page(cast, login):
 
 @pytest.fixture
 def honor_round(db):
-    return HonorRound.objects.create(year=2026, title="2026年两优一先", opens_on=date(2026, 5, 1), closes_on=date(2026, 6, 10))
+    return HonorRound.objects.create(
+        year=2026, title="2026年两优一先", opens_on=date(2026, 5, 1), closes_on=date(2026, 6, 10)
+    )
 
 
 DEEDS = "该同志长期扎根基层，带头落实三会一课，组织开展志愿服务二十余次，群众评价很高。"
@@ -133,16 +137,32 @@ def test_nomination_eligibility(cast, honor_round, monkeypatch):
     monkeypatch.setattr(services, "failing_orgs", lambda year: {cast["b"].id})
     probationary = factories.member(cast["a"], "预备张", full_date=None)
     with pytest.raises(ValidationError, match="预备党员"):
-        services.nominate(honor_round, category="优秀共产党员", org=cast["a"], member=probationary, deeds=DEEDS, actor=cast["admin_a"])
+        services.nominate(
+            honor_round,
+            category="优秀共产党员",
+            org=cast["a"],
+            member=probationary,
+            deeds=DEEDS,
+            actor=cast["admin_a"],
+        )
     m1 = cast["members_a"][1]
     MemberGrade.objects.create(member=m1, year=2025, grade="基本合格", organization=cast["a"])
     with pytest.raises(ValidationError, match="基本合格"):
-        services.nominate(honor_round, category="优秀共产党员", org=cast["a"], member=m1, deeds=DEEDS, actor=cast["admin_a"])
-    ok = services.nominate(honor_round, category="优秀共产党员", org=cast["a"], member=cast["members_a"][0], deeds=DEEDS,
-                           actor=cast["admin_a"])
+        services.nominate(
+            honor_round, category="优秀共产党员", org=cast["a"], member=m1, deeds=DEEDS, actor=cast["admin_a"]
+        )
+    ok = services.nominate(
+        honor_round,
+        category="优秀共产党员",
+        org=cast["a"],
+        member=cast["members_a"][0],
+        deeds=DEEDS,
+        actor=cast["admin_a"],
+    )
     assert ok.flags == []
-    flagged = services.nominate(honor_round, category="先进基层党组织", org=cast["b"], member=None, deeds=DEEDS,
-                                actor=cast["admin_b"])
+    flagged = services.nominate(
+        honor_round, category="先进基层党组织", org=cast["b"], member=None, deeds=DEEDS, actor=cast["admin_b"]
+    )
     assert flagged.flags and "未达标" in flagged.flags[0]
 
 
@@ -150,18 +170,36 @@ def test_nomination_eligibility(cast, honor_round, monkeypatch):
 def test_nomination_window(cast, honor_round, monkeypatch):
     monkeypatch.setattr(services, "failing_orgs", lambda year: set())
     with time_machine.travel("2026-06-11"), pytest.raises(ValidationError, match="推荐期"):
-        services.nominate(honor_round, category="优秀共产党员", org=cast["a"], member=cast["members_a"][0], deeds=DEEDS,
-                          actor=cast["admin_a"])
+        services.nominate(
+            honor_round,
+            category="优秀共产党员",
+            org=cast["a"],
+            member=cast["members_a"][0],
+            deeds=DEEDS,
+            actor=cast["admin_a"],
+        )
 
 
 @pytest.mark.django_db
 def test_review_publicity_objection_award_cycle(cast, honor_round, monkeypatch):
     monkeypatch.setattr(services, "failing_orgs", lambda year: set())
     with time_machine.travel("2026-05-20"):
-        n1 = services.nominate(honor_round, category="优秀共产党员", org=cast["a"], member=cast["members_a"][0], deeds=DEEDS,
-                               actor=cast["admin_a"])
-        n2 = services.nominate(honor_round, category="优秀党务工作者", org=cast["b"], member=cast["members_b"][0], deeds=DEEDS,
-                               actor=cast["admin_b"])
+        n1 = services.nominate(
+            honor_round,
+            category="优秀共产党员",
+            org=cast["a"],
+            member=cast["members_a"][0],
+            deeds=DEEDS,
+            actor=cast["admin_a"],
+        )
+        n2 = services.nominate(
+            honor_round,
+            category="优秀党务工作者",
+            org=cast["b"],
+            member=cast["members_b"][0],
+            deeds=DEEDS,
+            actor=cast["admin_b"],
+        )
     with pytest.raises(ValidationError):
         services.review(n1, approve=False, comment="", actor=cast["bureau"])
     services.review(n1, approve=False, comment="请补充具体事迹", actor=cast["bureau"])
@@ -172,7 +210,9 @@ def test_review_publicity_objection_award_cycle(cast, honor_round, monkeypatch):
     n1.refresh_from_db()
     assert n1.status == NominationStatus.PUBLICITY and n1.publicity_until == date(2026, 6, 25)
     n2.refresh_from_db()
-    o = services.record_objection(n2, received_on=date(2026, 6, 22), content="反映其存在违规问题", actor=cast["bureau"])
+    o = services.record_objection(
+        n2, received_on=date(2026, 6, 22), content="反映其存在违规问题", actor=cast["bureau"]
+    )
     with pytest.raises(ValidationError, match="公示期"):
         services.award(honor_round, actor=cast["bureau"], awarded_on=date(2026, 6, 25))
     with pytest.raises(ValidationError, match="异议"):
@@ -187,9 +227,17 @@ def test_review_publicity_objection_award_cycle(cast, honor_round, monkeypatch):
 
 @pytest.mark.django_db
 def test_external_honor_and_list_page(cast, login):
-    services.add_external_honor(title="县直机关优秀共产党员", category="优秀共产党员", level="县级", awarded_on=date(2025, 6, 28),
-                                awarded_by="中共x县直属机关工作委员会", member=cast["members_a"][0], org=None, note="",
-                                actor=cast["bureau"])
+    services.add_external_honor(
+        title="县直机关优秀共产党员",
+        category="优秀共产党员",
+        level="县级",
+        awarded_on=date(2025, 6, 28),
+        awarded_by="中共x县直属机关工作委员会",
+        member=cast["members_a"][0],
+        org=None,
+        note="",
+        actor=cast["bureau"],
+    )
     page = login(cast["member"]).get("/honors/").content.decode()
     assert "县直机关优秀共产党员" in page
     assert login(cast["member"]).post("/honors/", {}).status_code == 403
