@@ -1,0 +1,489 @@
+"""述职评议, 民主评议党员 results and 两优一先 pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from dangjian.accounts import scope
+from dangjian.accounts.roles import Role
+from dangjian.members.models import Member
+from dangjian.orgs.models import Organization
+
+from . import services
+from .forms import (
+    ExternalHonorForm,
+    HonorRoundForm,
+    NominationForm,
+    ObjectionForm,
+    ReportForm,
+    ReviewRoundForm,
+    ReviewRuleForm,
+)
+from .models import (
+    AppraisalGrade,
+    Honor,
+    HonorRound,
+    MemberGrade,
+    Nomination,
+    NominationStatus,
+    Objection,
+    ReviewReport,
+    ReviewRound,
+)
+
+STAFF = {Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.INSPECTOR}
+READERS = STAFF | {Role.MEMBER}
+REPORT_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+
+
+def _require(request: HttpRequest, roles) -> None:
+    if request.user.role not in roles:
+        raise PermissionDenied("您没有访问该功能的权限")
+
+
+def _bureau(request: HttpRequest) -> None:
+    _require(request, {Role.BUREAU_ADMIN})
+
+
+def _messages_from(exc: ValidationError) -> list[str]:
+    return [str(m) for m in exc.messages]
+
+
+# ----------------------------------------------------------------------------------------- 述职评议
+
+
+@login_required
+def review_rounds(request: HttpRequest) -> HttpResponse:
+    _require(request, STAFF)
+    form = ReviewRoundForm(
+        request.POST or None,
+        initial={
+            "year": date.today().year,
+            "title": f"{date.today().year}年度党组织书记抓基层党建工作述职评议",
+        },
+    )
+    if request.method == "POST":
+        _bureau(request)
+        if form.is_valid():
+            try:
+                rnd = services.create_review_round(
+                    form.cleaned_data["year"],
+                    form.cleaned_data["title"],
+                    actor=request.user,
+                    meeting_on=form.cleaned_data["meeting_on"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request, f"已创建，生成述职报告 {rnd.reports.count()} 份（按各党组织现任书记）。"
+                )
+                return redirect("honors:review", pk=rnd.pk)
+    rounds = ReviewRound.objects.all()
+    return render(
+        request,
+        "honors/review_rounds.html",
+        {
+            "rounds": rounds,
+            "form": form,
+            "page_title": "述职评议",
+            "is_bureau": scope.is_bureau_admin(request.user),
+        },
+    )
+
+
+@login_required
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, STAFF)
+    rnd = get_object_or_404(ReviewRound, pk=pk)
+    reports = scope.filter_by_org(rnd.reports.select_related("organization"), request.user)
+    show_results = request.user.role in (Role.BUREAU_ADMIN, Role.INSPECTOR)
+    rule_form = ReviewRuleForm(instance=rnd) if scope.is_bureau_admin(request.user) else None
+    return render(
+        request,
+        "honors/review.html",
+        {
+            "rnd": rnd,
+            "reports": reports,
+            "page_title": rnd.title,
+            "is_bureau": scope.is_bureau_admin(request.user),
+            "results": services.results(rnd) if show_results else None,
+            "can_vote": services.can_vote(rnd, request.user),
+            "voters": rnd.voters.count(),
+            "evaluators": rnd.evaluators.count(),
+            "rule_form": rule_form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def review_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    _bureau(request)
+    rnd = get_object_or_404(ReviewRound, pk=pk)
+    action = request.POST.get("action")
+    try:
+        if action in ("open", "close"):
+            services.set_voting(rnd, open_=action == "open", actor=request.user)
+            messages.success(request, "已开启测评。" if action == "open" else "测评已结束，结果已锁定。")
+        else:
+            form = ReviewRuleForm(request.POST, instance=rnd)
+            if not form.is_valid():
+                messages.error(
+                    request, "设置有误：" + "；".join(f"{k}：{v[0]}" for k, v in form.errors.items())
+                )
+            else:
+                from dangjian.core import audit
+
+                before = audit.snapshot(rnd)
+                form.save()
+                audit.log_update(rnd, before, actor=request.user, note="修改评定规则或测评人名单")
+                messages.success(request, "评定规则和测评人名单已保存。")
+    except ValidationError as exc:
+        messages.error(request, "；".join(_messages_from(exc)))
+    return redirect("honors:review", pk=rnd.pk)
+
+
+def _report_for(request: HttpRequest, pk: int, write: bool = False) -> ReviewReport:
+    return scope.get_object_for_user(
+        request.user, ReviewReport.objects.select_related("round", "organization"), write=write, pk=pk
+    )
+
+
+@login_required
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, STAFF)
+    rep = _report_for(request, pk)
+    can_edit = scope.org_in_scope(request.user, rep.organization, write=True) and not rep.round.is_closed
+    form = ReportForm(request.POST or None, request.FILES or None, initial={"text": rep.text})
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("您不能修改该述职报告")
+        if form.is_valid():
+            upload = form.cleaned_data.get("file")
+            if upload is not None:
+                head = upload.read(8)
+                upload.seek(0)
+                if upload.size > settings.DANGJIAN_UPLOAD_MAX_BYTES or not head.startswith(REPORT_MAGIC):
+                    form.add_error("file", "只能上传不超过大小限制的 PDF 或 Word 文件")
+            if not form.errors:
+                try:
+                    services.submit_report(
+                        rep, text=form.cleaned_data["text"], upload=upload, actor=request.user
+                    )
+                except ValidationError as exc:
+                    form.add_error(None, exc)
+                else:
+                    messages.success(request, "述职报告已提交。")
+                    return redirect("honors:report", pk=rep.pk)
+    return render(
+        request,
+        "honors/report.html",
+        {
+            "rep": rep,
+            "form": form,
+            "can_edit": can_edit,
+            "dossier": services.dossier(rep),
+            "page_title": f"{rep.organization}述职",
+        },
+    )
+
+
+@login_required
+def report_file(request: HttpRequest, pk: int) -> FileResponse:
+    _require(request, STAFF)
+    rep = _report_for(request, pk)
+    if not rep.file:
+        raise Http404("没有报告文件")
+    return FileResponse(rep.file.open("rb"), as_attachment=True, filename=rep.file_name or "述职报告")
+
+
+@login_required
+def vote(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, STAFF)
+    rnd = get_object_or_404(ReviewRound, pk=pk)
+    if not rnd.evaluators.filter(pk=request.user.pk).exists():
+        raise PermissionDenied("您不在本次测评人名单中")
+    reports = list(rnd.reports.select_related("organization"))
+    errors: list[str] = []
+    if request.method == "POST":
+        grades = {r.id: request.POST.get(f"r{r.id}", "") for r in reports}
+        try:
+            services.vote(rnd, request.user, grades)
+        except ValidationError as exc:
+            errors = _messages_from(exc)
+        else:
+            messages.success(request, "投票成功。测评为无记名方式，系统不记录您的评价内容与身份的对应关系。")
+            return redirect("honors:review", pk=rnd.pk)
+    return render(
+        request,
+        "honors/vote.html",
+        {
+            "rnd": rnd,
+            "reports": reports,
+            "errors": errors,
+            "grades": ["好", "较好", "一般", "差"],
+            "can_vote": services.can_vote(rnd, request.user),
+            "page_title": "民主测评",
+        },
+    )
+
+
+# ----------------------------------------------------------------------------------------- 民主评议党员
+
+
+@login_required
+def grades(request: HttpRequest) -> HttpResponse:
+    _require(request, STAFF)
+    year = int(request.GET.get("year") or date.today().year)
+    branches = (
+        scope.visible_orgs(request.user)
+        .filter(kind__in=["branch", "joint_branch", "temp_branch"], dissolved_on__isnull=True)
+        .order_by("path")
+    )
+    org_id = request.GET.get("org") or (branches[0].pk if branches else None)
+    if org_id is None:
+        return render(
+            request, "honors/grades.html", {"branches": branches, "year": year, "page_title": "民主评议党员"}
+        )
+    org = scope.get_org_for_user(request.user, org_id)
+    members = list(Member.objects.current().filter(organization=org).order_by("name"))
+    existing = {g.member_id: g for g in MemberGrade.objects.filter(year=year, member__in=members)}
+    can_edit = scope.org_in_scope(request.user, org, write=True)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("您不能登记该支部的评议结果")
+        data = {m.id: request.POST.get(f"g{m.id}", "") for m in members}
+        notes = {m.id: request.POST.get(f"n{m.id}", "")[:200] for m in members}
+        if any(v and v not in AppraisalGrade.values for v in data.values()):
+            messages.error(request, "评定等次只能是 优秀、合格、基本合格、不合格")
+        else:
+            n = services.set_grades(org, year, data, actor=request.user, notes=notes)
+            messages.success(request, f"已保存 {n} 名党员的评议结果。")
+            return redirect(f"{request.path}?org={org.pk}&year={year}")
+    counts = {g: sum(1 for x in existing.values() if x.grade == g) for g in AppraisalGrade.values}
+    rows = [{"m": m, "g": existing.get(m.id)} for m in members]
+    return render(
+        request,
+        "honors/grades.html",
+        {
+            "branches": branches,
+            "org": org,
+            "year": year,
+            "rows": rows,
+            "choices": AppraisalGrade.values,
+            "can_edit": can_edit,
+            "counts": counts,
+            "page_title": "民主评议党员",
+        },
+    )
+
+
+# ----------------------------------------------------------------------------------------- 两优一先
+
+
+@login_required
+def honor_rounds(request: HttpRequest) -> HttpResponse:
+    _require(request, STAFF)
+    today = date.today()
+    form = HonorRoundForm(
+        request.POST or None,
+        initial={"year": today.year, "title": f"{today.year}年度“两优一先”评选表彰", "publicity_days": 5},
+    )
+    if request.method == "POST":
+        _bureau(request)
+        if form.is_valid():
+            rnd = form.save()
+            from dangjian.core import audit
+
+            audit.log_create(rnd, actor=request.user)
+            messages.success(request, "评选已创建，各党组织可在推荐期内推荐。")
+            return redirect("honors:round", pk=rnd.pk)
+    return render(
+        request,
+        "honors/honor_rounds.html",
+        {
+            "rounds": HonorRound.objects.all(),
+            "form": form,
+            "is_bureau": scope.is_bureau_admin(request.user),
+            "page_title": "两优一先",
+        },
+    )
+
+
+@login_required
+def honor_round(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, STAFF)
+    rnd = get_object_or_404(HonorRound, pk=pk)
+    noms = scope.filter_by_org(rnd.nominations.select_related("member", "organization"), request.user)
+    is_bureau = scope.is_bureau_admin(request.user)
+    if request.method == "POST":
+        _bureau(request)
+        try:
+            if request.POST.get("action") == "publicity":
+                n = services.start_publicity(rnd, actor=request.user)
+                messages.success(
+                    request, f"已对 {n} 个审核通过的对象进行公示（{rnd.publicity_days} 个工作日）。"
+                )
+            elif request.POST.get("action") == "award":
+                n = services.award(rnd, actor=request.user)
+                messages.success(request, f"已表彰 {n} 个对象。")
+        except ValidationError as exc:
+            messages.error(request, "；".join(_messages_from(exc)))
+        return redirect("honors:round", pk=rnd.pk)
+    window_open = rnd.opens_on <= timezone.localdate() <= rnd.closes_on
+    return render(
+        request,
+        "honors/honor_round.html",
+        {
+            "rnd": rnd,
+            "noms": noms,
+            "is_bureau": is_bureau,
+            "window_open": window_open,
+            "page_title": rnd.title,
+            "can_nominate": scope.can_write(request.user),
+        },
+    )
+
+
+@login_required
+def nominate(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, {Role.BUREAU_ADMIN, Role.ORG_ADMIN})
+    rnd = get_object_or_404(HonorRound, pk=pk)
+    orgs = scope.editable_orgs(request.user).filter(dissolved_on__isnull=True).order_by("path")
+    members = scope.filter_by_org(Member.objects.current(), request.user, write=True).select_related(
+        "organization"
+    )
+    form = NominationForm(request.POST or None, orgs=orgs, members=members)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            n = services.nominate(
+                rnd,
+                category=d["category"],
+                org=d["organization"],
+                member=d["member"],
+                deeds=d["deeds"],
+                actor=request.user,
+                bureau=scope.is_bureau_admin(request.user),
+            )
+        except ValidationError as exc:
+            for m in _messages_from(exc):
+                form.add_error(None, m)
+        else:
+            messages.success(request, "推荐已提交，等待局党建部门审核。")
+            return redirect("honors:nomination", pk=n.pk)
+    return render(request, "honors/nominate.html", {"rnd": rnd, "form": form, "page_title": "推荐"})
+
+
+@login_required
+def nomination(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, STAFF)
+    n = scope.get_object_for_user(
+        request.user, Nomination.objects.select_related("round", "member", "organization"), pk=pk
+    )
+    is_bureau = scope.is_bureau_admin(request.user)
+    can_resubmit = n.status == NominationStatus.RETURNED and scope.org_in_scope(
+        request.user, n.organization, write=True
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action in ("approve", "return"):
+                _bureau(request)
+                services.review(
+                    n,
+                    approve=action == "approve",
+                    comment=request.POST.get("comment", ""),
+                    actor=request.user,
+                )
+            elif action == "resubmit":
+                if not can_resubmit:
+                    raise PermissionDenied("不能重新提交")
+                services.resubmit(n, deeds=request.POST.get("deeds", n.deeds), actor=request.user)
+            elif action == "objection":
+                _bureau(request)
+                form = ObjectionForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError("请填写收到日期和反映内容")
+                services.record_objection(
+                    n,
+                    received_on=form.cleaned_data["received_on"],
+                    content=form.cleaned_data["content"],
+                    actor=request.user,
+                )
+            elif action in ("uphold", "dismiss"):
+                _bureau(request)
+                o = get_object_or_404(Objection, pk=request.POST.get("objection"), nomination=n)
+                services.handle_objection(
+                    o,
+                    upheld=action == "uphold",
+                    handling=request.POST.get("handling", ""),
+                    actor=request.user,
+                )
+            messages.success(request, "已保存。")
+        except ValidationError as exc:
+            messages.error(request, "；".join(_messages_from(exc)))
+        return redirect("honors:nomination", pk=n.pk)
+    return render(
+        request,
+        "honors/nomination.html",
+        {
+            "n": n,
+            "is_bureau": is_bureau,
+            "can_resubmit": can_resubmit,
+            "objection_form": ObjectionForm(initial={"received_on": date.today()}),
+            "page_title": "推荐对象",
+        },
+    )
+
+
+@login_required
+def honors_list(request: HttpRequest) -> HttpResponse:
+    _require(request, READERS)
+    qs = Honor.objects.select_related("member", "organization").order_by("-awarded_on")
+    year = request.GET.get("year")
+    if year and year.isdigit():
+        qs = qs.filter(awarded_on__year=int(year))
+    form = None
+    if scope.is_bureau_admin(request.user):
+        form = ExternalHonorForm(
+            request.POST or None,
+            orgs=Organization.objects.order_by("path"),
+            members=Member.objects.current().select_related("organization"),
+        )
+        if request.method == "POST" and form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.add_external_honor(
+                    title=d["title"],
+                    category=d["category"],
+                    level=d["level"],
+                    awarded_on=d["awarded_on"],
+                    awarded_by=d["awarded_by"],
+                    member=d["member"],
+                    org=d["organization"],
+                    note=d["note"],
+                    actor=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "荣誉已登记。")
+                return redirect("honors:list")
+    elif request.method == "POST":
+        raise PermissionDenied("只有局党建管理员可以登记荣誉")
+    return render(
+        request,
+        "honors/honors_list.html",
+        {"honors": qs[:500], "form": form, "year": year or "", "page_title": "表彰荣誉"},
+    )
