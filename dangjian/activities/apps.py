@@ -7,7 +7,9 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from dangjian.accounts.roles import BUSINESS_ROLES, WRITER_ROLES, Role
-        from dangjian.core.nav import NavItem, register_nav
+        from dangjian.core.nav import HomePanel, NavItem, register_nav, register_panel
+
+        from .views import home_panel
 
         section = "组织生活"
         register_nav(
@@ -16,4 +18,9 @@ class ActivitiesConfig(AppConfig):
             NavItem(section, "审核活动记录", "activities:queue", frozenset(WRITER_ROLES), 30),
             NavItem(section, "导入台账", "activities:import", frozenset(WRITER_ROLES), 40),
             NavItem(section, "活动类型", "activities:kinds", frozenset({Role.BUREAU_ADMIN}), 50),
+        )
+        register_panel(
+            HomePanel(
+                "activities_review", "activities/_home_panel.html", home_panel, frozenset(WRITER_ROLES), 40
+            )
         )

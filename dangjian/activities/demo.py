@@ -643,15 +643,20 @@ class _Seeder:
 
 
 def _fast_insert(model: Any, fields: list[str], rows: list[tuple]) -> None:
-    """Plain multi-row INSERTs for the tens of thousands of link and attendance rows (integers, booleans and
-    short texts only): model instances would spend seconds in the ORM for nothing."""
+    """Multi-row INSERTs for the tens of thousands of link and attendance rows (integers, booleans, short
+    texts and adapted datetimes only): model instances would spend seconds in the ORM for nothing."""
+    if not rows:
+        return
     ops = connection.ops
     table = ops.quote_name(model._meta.db_table)
     columns = ", ".join(ops.quote_name(model._meta.get_field(f).column) for f in fields)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    batch = max(1, 4000 // len(fields))  # well under SQLite's and PostgreSQL's parameter limits
     with connection.cursor() as cur:
-        for i in range(0, len(rows), 5000):
-            cur.executemany(sql, rows[i : i + 5000])
+        for i in range(0, len(rows), batch):
+            chunk = rows[i : i + batch]
+            sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))}"
+            cur.execute(sql, [v for row in chunk for v in row])
 
 
 def _months(start: date, end: date) -> list[tuple[int, int]]:

@@ -228,10 +228,17 @@ def _pick(model: Any, value: Any, qs: QuerySet | None = None) -> Any:
         return None
 
 
+_NONE: dict[str, Any] = {"party_group": None, "talk_a": None, "talk_b": None, "absences": {}}
+
+
 @writers
 @require_GET
 def roster_partial(request: HttpRequest) -> HttpResponse:
     """The attendance list for the chosen organisation, date and kinds (refreshed as the form changes)."""
+    if not request.GET.get("organization"):
+        return render(
+            request, "activities/_roster.html", _roster_context(None, timezone.localdate(), [], **_NONE)
+        )
     org = _pick(Organization, request.GET.get("organization"))
     if org is None or not scope.org_in_scope(request.user, org, write=True):
         raise Http404("未找到该党组织")
@@ -261,7 +268,7 @@ def _initial_from_query(request: HttpRequest, orgs: QuerySet[Organization]) -> d
         if not scope.org_in_scope(request.user, org, write=True):
             raise PermissionDenied("您没有为该党组织登记活动的权限")
         initial["organization"] = org
-    elif orgs.count() == 1:
+    elif len(orgs[:2]) == 1:
         initial["organization"] = orgs.first()
     keys = [k for k in (request.GET.get("kinds") or "").split(",") if k]
     if keys:
@@ -563,13 +570,10 @@ def attachment_file(request: HttpRequest, pk: int) -> HttpResponse:
         handle = default_storage.open(att.file.name, "rb")
     except (FileNotFoundError, OSError):
         raise Http404("附件文件不存在")
-    response = FileResponse(handle, content_type=att.content_type, filename=att.original_name)
-    disposition = (
-        "inline"
-        if att.content_type.startswith("image/") or att.content_type == "application/pdf"
-        else "attachment"
+    # Only images and PDFs are ever stored (checked by content), so they may open in the browser.
+    response = FileResponse(
+        handle, content_type=att.content_type, filename=att.original_name, as_attachment=False
     )
-    response["Content-Disposition"] = response["Content-Disposition"].replace("attachment", disposition, 1)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -638,3 +642,13 @@ def _import_spec(request: HttpRequest) -> ImportSpec:
 
 
 activity_import = writers(wizard_view(_import_spec))
+
+
+# --- home panel ---------------------------------------------------------------------------------------------
+def home_panel(request: HttpRequest) -> dict[str, Any] | None:
+    """For admins: records waiting for their review, and their own records sent back for correction."""
+    user = request.user
+    live = Activity.objects.filter(is_deleted=False)
+    pending = services.reviewable(live.filter(status=ActivityStatus.SUBMITTED), user).count()
+    returned = scope.filter_by_org(live.filter(status=ActivityStatus.RETURNED), user, write=True).count()
+    return {"pending": pending, "returned": returned}

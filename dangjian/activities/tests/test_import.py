@@ -277,3 +277,15 @@ def test_wizard_imports_only_into_the_write_scope(cast, login, tmp_path):
     assert set(Activity.objects.values_list("organization__code", flat=True)) == {"A"}
     assert Activity.objects.count() == 2
     assert all(a.created_by == cast["admin_a"] for a in Activity.objects.all())
+
+
+def test_plain_output_and_usage_error(cast, tmp_path):
+    out = io.StringIO()
+    call_command("import_activities", str(book(tmp_path, *good_rows(cast))), "--dry-run", stdout=out)
+    assert "【试运行】共 3 行：新增 3" in out.getvalue()
+    assert Activity.objects.count() == 0
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError) as e:
+        call_command("import_activities", str(tmp_path / "没有这个文件.xlsx"))
+    assert e.value.returncode == 2

@@ -415,3 +415,28 @@ def test_navigation_under_organisational_life(cast, login, client):
     client.force_login(cast["member"])
     page = html(client.get("/"))
     assert "/activities/" in page and "/activities/new/" not in page
+
+
+def test_home_panel_counts(cast, login, client):
+    a = activity(cast["a"])
+    services.submit(a, actor=None)
+    b = activity(cast["a"], topic="退回的")
+    services.submit(b, actor=None)
+    services.return_for_correction(b, actor=cast["bureau"], comment="请补充")
+
+    def panel(who):
+        client.force_login(cast[who])
+        r = client.get("/")
+        return next((p["ctx"] for p in r.context["panels"] if p["key"] == "activities_review"), None)
+
+    assert panel("bureau") == {"pending": 1, "returned": 1}
+    assert panel("admin_a") == {"pending": 0, "returned": 1}
+    assert panel("admin_b") == {"pending": 0, "returned": 0}
+    assert panel("member") is None and panel("inspector") is None
+
+
+def test_roster_partial_without_an_organisation(cast, login):
+    r = login(cast["bureau"]).get("/activities/roster/?organization=&date=2026-05-01")
+    assert r.status_code == 200 and "请先选择党组织" in html(r)
+    page = html(login(cast["bureau"]).get("/activities/new/"))
+    assert '<option value="">请选择党组织</option>' in page and 'name="absent"' not in page
