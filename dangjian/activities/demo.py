@@ -27,7 +27,7 @@ from dangjian.orgs.models import BRANCH_KINDS, Organization, PartyGroup, Post
 
 from . import rules
 from .models import Activity, ActivityKind, ActivityStatus, Attendance, ReviewStep
-from .services import RosterIndex
+from .roster import RosterIndex
 
 START = date(2025, 1, 1)
 

@@ -139,6 +139,7 @@ class VoidForm(forms.Form):
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "审核通过"), ("return", "退回")])
     comment = forms.CharField(label="审核意见", max_length=300, required=False)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 STATUS_FILTERS = [

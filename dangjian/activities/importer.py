@@ -88,6 +88,20 @@ class Row:
     existing: Activity | None = None
 
 
+def kind_lookup(kinds: Iterable[ActivityKind]) -> dict[str, ActivityKind]:
+    """Every way a 台账 may name a kind (name, synonyms, design §5's common forms) → the kind."""
+    by_key = {k.key: k for k in kinds}
+    out: dict[str, ActivityKind] = {}
+    for word, key in rules.IMPORT_KIND_SYNONYMS.items():
+        if key in by_key:
+            out[word] = by_key[key]
+    for k in by_key.values():
+        for w in rules.kind_words(k.name, k.synonyms):
+            out.setdefault(w, k)
+        out["".join(k.name.split())] = k
+    return out
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -141,7 +155,7 @@ class ActivityImporter(Importer[Row]):
     def _kind_lookup(self) -> dict[str, ActivityKind]:
         if self._kinds is None:
             kinds = list(ActivityKind.objects.all())
-            self._kinds = services.kind_lookup(kinds)
+            self._kinds = kind_lookup(kinds)
             self._kind_names = "、".join(k.name for k in kinds if k.is_active)
         return self._kinds
 

@@ -122,6 +122,11 @@ def split_synonyms(text: str) -> list[str]:
     return [s for s in ("".join(p.split()) for p in re.split(r"[、,，；;/]", text or "")) if s]
 
 
+def kind_words(name: str, synonyms: str) -> set[str]:
+    """Every way a 台账 may write one kind: its name and its synonyms, spaces dropped."""
+    return {"".join(name.split()), *split_synonyms(synonyms)}
+
+
 _REASON_WORDS = (
     ("因公", ("因公", "公差", "出差", "公务", "因公外出", "工作", "值班", "培训", "开会")),
     ("因病", ("因病", "病假", "生病", "住院", "身体原因", "养病", "病")),

@@ -529,14 +529,18 @@ def activity_review(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "请选择“审核通过”或“退回”。")
         return redirect(_next_url(request, reverse("activities:detail", args=[a.pk])))
     comment = form.cleaned_data["comment"]
+    version = form.cleaned_data.get("version")
     if form.cleaned_data["decision"] == "approve":
         return _act(
-            request, a, lambda: services.approve(a, actor=request.user, comment=comment), "已审核通过。"
+            request,
+            a,
+            lambda: services.approve(a, actor=request.user, comment=comment, version=version),
+            "已审核通过。",
         )
     return _act(
         request,
         a,
-        lambda: services.return_for_correction(a, actor=request.user, comment=comment),
+        lambda: services.return_for_correction(a, actor=request.user, comment=comment, version=version),
         "已退回，并附退回意见。",
     )
 

@@ -440,3 +440,29 @@ def test_roster_partial_without_an_organisation(cast, login):
     assert r.status_code == 200 and "请先选择党组织" in html(r)
     page = html(login(cast["bureau"]).get("/activities/new/"))
     assert '<option value="">请选择党组织</option>' in page and 'name="absent"' not in page
+
+
+def test_review_of_a_record_changed_since_it_was_shown(cast, login, client):
+    m = cast["members_a"]
+    a = activity(cast["a"])
+    services.submit(a, actor=cast["admin_a"])
+    a.refresh_from_db()
+    shown = a.version
+    services.update_activity(
+        a,
+        version=a.version,
+        actor=cast["admin_a"],
+        kinds=["theme_day"],
+        date=a.date,
+        topic="提交后又改了",
+        absences={m[1].pk: ("因公", "")},
+    )
+    r = login(cast["bureau"]).post(
+        f"/activities/{a.pk}/review/", {"decision": "approve", "version": shown}, follow=True
+    )
+    assert "已被他人修改或办理" in html(r)
+    a.refresh_from_db()
+    assert a.status == ActivityStatus.SUBMITTED
+    login(cast["bureau"]).post(f"/activities/{a.pk}/review/", {"decision": "approve", "version": a.version})
+    a.refresh_from_db()
+    assert a.status == ActivityStatus.APPROVED
