@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization, PartyGroup
+
+
+class KindAudience(models.TextChoices):
+    """Who is expected at a record of this kind: the attendance list is drawn from them."""
+
+    ALL = "all", "全体党员"
+    COMMITTEE = "committee", "支部委员"
+    GROUP = "group", "党小组成员"
+    TALK = "talk", "谈话双方"
 
 
 class ActivityKind(models.Model):
@@ -23,6 +33,11 @@ class ActivityKind(models.Model):
     )
     is_talk = models.BooleanField("谈心谈话", default=False, help_text="记录谈话双方")
     credits_study = models.BooleanField("计入学时", default=False, help_text="参加者自动计入学习记录")
+    audience = models.CharField(
+        "应到范围", max_length=10, choices=KindAudience.choices, default=KindAudience.ALL
+    )
+    needs_speaker = models.BooleanField("记录主讲人", default=False, help_text="如党课、专题辅导")
+    needs_site = models.BooleanField("记录教学地点", default=False, help_text="如现场教学")
     sort = models.PositiveSmallIntegerField("排序", default=100)
     is_active = models.BooleanField("启用", default=True)
 
@@ -109,7 +124,10 @@ class Activity(models.Model):
         "来源", max_length=10, default="manual", choices=[("manual", "手工录入"), ("import", "台账导入")]
     )
     import_key = models.CharField("导入键", max_length=64, blank=True, db_index=True)
+    absence_note = models.TextField("缺席人员及原因（台账原文）", blank=True)
     is_deleted = models.BooleanField("已作废", default=False, db_index=True)
+    void_reason = models.CharField("作废原因", max_length=200, blank=True)
+    voided_at = models.DateTimeField("作废时间", null=True, blank=True)
     version = models.PositiveIntegerField("版本", default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -134,6 +152,11 @@ class Activity(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status == ActivityStatus.APPROVED
+
+    @property
+    def counts(self) -> bool:
+        """Whether the record counts towards the requirements (a 党员大会 without a quorum does not)."""
+        return not self.is_deleted and self.quorum_met is not False
 
 
 class AbsenceReason(models.TextChoices):
@@ -181,3 +204,42 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ReviewAction(models.TextChoices):
+    SUBMIT = "submit", "提交审核"
+    WITHDRAW = "withdraw", "撤回"
+    APPROVE = "approve", "审核通过"
+    RETURN = "return", "退回"
+    EDIT_LOCKED = "edit_locked", "修改已通过的记录"
+    VOID = "void", "作废"
+
+
+class ReviewStep(models.Model):
+    """One step of a record's review history (submit, approve, return, …), shown on the record page."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name="活动", on_delete=models.PROTECT, related_name="review_steps"
+    )
+    action = models.CharField("操作", max_length=12, choices=ReviewAction.choices)
+    from_status = models.CharField("原状态", max_length=10, choices=ActivityStatus.choices)
+    to_status = models.CharField("新状态", max_length=10, choices=ActivityStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField("操作人名称", max_length=150, blank=True)
+    comment = models.CharField("意见/原因", max_length=300, blank=True)
+    at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "审核记录"
+        verbose_name_plural = "审核记录"
+        ordering = ["activity", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.comment}"

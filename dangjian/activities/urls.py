@@ -1,5 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "activities"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.activity_list, name="list"),
+    path("new/", views.activity_new, name="new"),
+    path("roster/", views.roster_partial, name="roster"),
+    path("review/", views.review_queue, name="queue"),
+    path("import/", views.activity_import, name="import"),
+    path("kinds/", views.kind_list, name="kinds"),
+    path("kinds/<int:pk>/", views.kind_edit, name="kind_edit"),
+    path("attachments/<int:pk>/", views.attachment_file, name="attachment"),
+    path("<int:pk>/", views.activity_detail, name="detail"),
+    path("<int:pk>/edit/", views.activity_edit, name="edit"),
+    path("<int:pk>/submit/", views.activity_submit, name="submit"),
+    path("<int:pk>/withdraw/", views.activity_withdraw, name="withdraw"),
+    path("<int:pk>/review/", views.activity_review, name="review"),
+    path("<int:pk>/void/", views.activity_void, name="void"),
+]

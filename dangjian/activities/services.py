@@ -1,0 +1,734 @@
+"""Every write on activity records, shared by the pages, the 台账 import and the demo (design §3).
+
+For other apps:
+- `members_on(org, day)`: the members on the organisation's roll on that day (current members plus those
+  who left or moved away after it, per status / left_on and the membership events).
+- `record_activity(...)`: validate and store one record with its attendance, counts, quorum and attachments.
+- `update_activity`, `void_activity`, `submit` / `withdraw` / `approve` / `return_for_correction`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from dangjian.accounts import scope
+from dangjian.core import audit
+from dangjian.core.models import AuditAction
+from dangjian.members.models import Member
+from dangjian.orgs.models import Organization, PartyGroup
+
+from . import review, rules, uploads
+from .models import (
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    Attachment,
+    Attendance,
+    KindAudience,
+    ReviewAction,
+    ReviewStep,
+)
+from .roster import Roster, RosterIndex, committee_id_numbers, members_on, roster_for
+
+
+class ActivityInvalid(Exception):
+    """The record cannot be stored as given; `errors` maps a form field (or "__all__") to Chinese messages."""
+
+    def __init__(self, errors: Mapping[str, list[str]]):
+        self.errors = {k: list(v) for k, v in errors.items() if v}
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return "；".join(m for msgs in self.errors.values() for m in msgs)
+
+
+class ConcurrencyError(Exception):
+    message = "该记录已被他人修改。请刷新页面，核对最新内容后再保存。"
+
+
+# --- the record -----------------------------------------------------------------------------------------------
+Absences = Mapping[int, tuple[str, str]]
+
+
+@dataclass
+class ActivityInput:
+    organization: Organization
+    kinds: list[ActivityKind]
+    date: date | None
+    topic: str
+    place: str = ""
+    host: str = ""
+    speaker: str = ""
+    site: str = ""
+    party_group: PartyGroup | None = None
+    talk_a: Member | None = None
+    talk_b: Member | None = None
+    minutes: str = ""
+    resolutions: str = ""
+    hours: Decimal | None = None
+    absences: Absences = field(default_factory=dict)  # member id → (reason, note)
+    counts: tuple[int, int] | None = None  # (应到, 实到) as a 台账 states them
+    absence_note: str = ""
+
+
+TEXT_LIMITS = {"topic": 200, "place": 100, "host": 40, "speaker": 40, "site": 100, "absence_note": 2000}
+
+
+def resolve_kinds(kinds: Iterable[ActivityKind | str]) -> list[ActivityKind]:
+    items = list(kinds)
+    keys = [k for k in items if isinstance(k, str)]
+    found = {k.key: k for k in ActivityKind.objects.filter(key__in=keys)} if keys else {}
+    out: list[ActivityKind] = []
+    for k in items:
+        kind = found.get(k) if isinstance(k, str) else k
+        if kind is None:
+            raise ActivityInvalid({"kinds": [f"没有代码为“{k}”的活动类型"]})
+        if kind not in out:
+            out.append(kind)
+    return sorted(out, key=lambda k: (k.sort, k.pk))
+
+
+def _validate(
+    d: ActivityInput,
+    *,
+    actor: Any,
+    strict: bool,
+    today: date,
+    roster: Roster | None,
+    existing_kind_ids: set[int] = frozenset(),  # type: ignore[assignment]
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+
+    def err(f: str, msg: str) -> None:
+        errors.setdefault(f, []).append(msg)
+
+    org = d.organization
+    if getattr(actor, "pk", None) and not scope.org_in_scope(actor, org, write=True):
+        err("organization", f"“{org.name}”不在您的管理范围内")
+    if not d.kinds:
+        err("kinds", "请至少选择一种活动类型")
+    for k in d.kinds:
+        if not k.is_active and k.pk not in existing_kind_ids:
+            err("kinds", f"活动类型“{k.name}”已停用")
+    if d.date is None:
+        err("date", "请填写活动日期")
+    else:
+        if d.date > today:
+            err("date", f"活动日期 {d.date:%Y-%m-%d} 晚于今天，不能登记尚未开展的活动")
+        if org.founded_on and d.date < org.founded_on:
+            err("date", f"{org.name}成立于 {org.founded_on:%Y-%m-%d}，活动日期不能早于成立日期")
+        if org.dissolved_on and d.date > org.dissolved_on:
+            err("date", f"{org.name}已于 {org.dissolved_on:%Y-%m-%d} 撤销，活动日期不能晚于撤销日期")
+    if not d.topic.strip():
+        err("topic", "请填写活动主题")
+    for name, limit in TEXT_LIMITS.items():
+        if len(getattr(d, name) or "") > limit:
+            err(name, f"不能超过 {limit} 个字")
+    if d.hours is not None and not (Decimal("0") < d.hours <= Decimal("24")):
+        err("hours", "学时应大于 0 且不超过 24")
+    if d.party_group is not None and d.party_group.organization_id != org.pk:
+        err("party_group", f"党小组“{d.party_group.name}”不属于{org.name}")
+    audiences = {k.audience for k in d.kinds}
+    if strict:
+        if any(k.needs_speaker for k in d.kinds) and not d.speaker.strip():
+            names = "、".join(k.name for k in d.kinds if k.needs_speaker)
+            err("speaker", f"{names}须填写主讲人")
+        if any(k.needs_site for k in d.kinds) and not d.site.strip():
+            err("site", "现场教学须填写教学地点（基地）")
+        if KindAudience.GROUP in audiences and d.party_group is None:
+            err("party_group", "党小组会须选择党小组")
+        if KindAudience.TALK in audiences:
+            if d.talk_a is None:
+                err("talk_a", "谈心谈话须选择谈话人")
+            if d.talk_b is None:
+                err("talk_b", "谈心谈话须选择谈话对象")
+    if d.talk_a is not None and d.talk_a == d.talk_b:
+        err("talk_b", "谈话人和谈话对象不能是同一人")
+    if d.date is not None and not errors.get("date") and (d.talk_a or d.talk_b):
+        on_roll = {m.pk for m in members_on(org, d.date, subtree=not org.is_branch)}
+        for f, m in (("talk_a", d.talk_a), ("talk_b", d.talk_b)):
+            if m is not None and m.pk not in on_roll:
+                err(f, f"{m.name}在 {d.date:%Y-%m-%d} 不是{org.name}的党员")
+    if roster is not None:
+        names = {m.pk: m.name for m in roster.members}
+        for member_id, (reason, _note) in d.absences.items():
+            if member_id not in names:
+                err("absences", "缺席名单中有不在应到名单中的人员，请核对出勤名单")
+                break
+            if reason not in rules.ABSENCE_REASONS:
+                err("absences", f"请为缺席的{names[member_id]}选择缺席原因（因公、因病、事假、其他）")
+    if d.counts is not None:
+        expected, present = d.counts
+        if present > expected:
+            err("counts", f"实到人数（{present}）不能多于应到人数（{expected}）")
+        if len(d.absences) > expected - present:
+            err("absences", f"缺席人员有 {len(d.absences)} 人，多于应到与实到之差（{expected - present} 人）")
+    return errors
+
+
+@dataclass
+class Tally:
+    rows: list[tuple[Member, bool, str, str]]  # member, present, reason, note
+    expected: int
+    present: int
+    voting_expected: int
+    voting_present: int
+    quorum_met: bool | None
+
+
+def tally(d: ActivityInput, roster: Roster) -> Tally:
+    """Attendance rows and the counts derived from them (or, for a 台账 row, stated by it)."""
+    assert d.date is not None
+    day = d.date
+    needs_quorum = any(k.needs_quorum for k in d.kinds)
+    everyone = [(m, m.pk not in d.absences, *(d.absences.get(m.pk) or ("", ""))) for m in roster.members]
+    if d.counts is None:
+        rows = everyone
+        expected, present = len(rows), sum(1 for r in rows if r[1])
+    else:
+        expected, present = d.counts
+        # A 台账 that matches the roll on that day gives a full attendance list; otherwise only the named absentees.
+        full = len(everyone) == expected and expected - len(d.absences) == present
+        rows = everyone if full else [r for r in everyone if not r[1]]
+    voters = [r for r in rows if rules.has_vote(r[0].full_date, day)]
+    complete = d.counts is None or len(rows) == expected
+    v_exp = len(voters) if complete else 0
+    v_pres = sum(1 for r in voters if r[1]) if complete else 0
+    if not needs_quorum:
+        quorum = None
+    elif d.counts is None:
+        quorum = rules.quorum_met(v_pres, v_exp)
+    else:
+        quorum = rules.quorum_met(present, expected)  # design §5: a 台账 states 实到 against 应到
+    return Tally(rows, expected, present, v_exp, v_pres, quorum)
+
+
+# --- attachments --------------------------------------------------------------------------------------------
+@dataclass
+class CheckedUpload:
+    file: Any
+    name: str
+    content_type: str
+    ext: str
+    size: int
+
+
+def check_uploads(files: Sequence[Any], *, already: int = 0) -> list[CheckedUpload]:
+    """Validate uploads by content (magic numbers) and size; ActivityInvalid names the bad file."""
+    limit = settings.DANGJIAN_UPLOAD_MAX_BYTES
+    out: list[CheckedUpload] = []
+    errors: list[str] = []
+    if already + len(files) > uploads.MAX_FILES_PER_RECORD:
+        errors.append(f"每条记录最多 {uploads.MAX_FILES_PER_RECORD} 个附件")
+    for f in files:
+        name = PurePath(str(getattr(f, "name", "") or "附件")).name[:200]
+        size = int(getattr(f, "size", 0) or 0)
+        if size > limit:
+            errors.append(
+                f"“{name}”大小为 {uploads.human_size(size)}，超过上限 {uploads.human_size(limit)}；请压缩后再上传"
+            )
+            continue
+        if size == 0:
+            errors.append(f"“{name}”是空文件")
+            continue
+        f.seek(0)
+        head = f.read(uploads.HEAD_BYTES)
+        f.seek(0)
+        kind = uploads.sniff(head)
+        if kind is None:
+            errors.append(f"“{name}”不是{uploads.ACCEPTED_LABEL}（按文件内容识别，与扩展名无关）")
+            continue
+        out.append(CheckedUpload(f, name, kind[0], kind[1], size))
+    if errors:
+        raise ActivityInvalid({"attachments": errors})
+    return out
+
+
+def _store_uploads(activity: Activity, checked: list[CheckedUpload], saved: list[str]) -> list[Attachment]:
+    today = timezone.localdate()
+    rows = []
+    for c in checked:
+        # A random name: the original name is kept only as data and never reaches the file system.
+        name = default_storage.save(f"activities/{today:%Y/%m}/{secrets.token_hex(16)}{c.ext}", c.file)
+        saved.append(name)
+        rows.append(
+            Attachment(
+                activity=activity,
+                file=name,
+                original_name=c.name,
+                content_type=c.content_type,
+                size=c.size,
+            )
+        )
+    return Attachment.objects.bulk_create(rows)
+
+
+def _discard(saved: list[str]) -> None:
+    for name in saved:
+        default_storage.delete(name)
+
+
+# --- create / update / void ------------------------------------------------------------------------------------
+def _apply(activity: Activity, d: ActivityInput, t: Tally) -> None:
+    activity.organization = d.organization
+    activity.date = d.date  # type: ignore[assignment]
+    for name in ("topic", "place", "host", "speaker", "site", "minutes", "resolutions", "absence_note"):
+        setattr(activity, name, (getattr(d, name) or "").strip())
+    activity.party_group = d.party_group
+    activity.talk_a, activity.talk_b = d.talk_a, d.talk_b
+    activity.hours = d.hours
+    activity.expected, activity.present = t.expected, t.present
+    activity.voting_expected, activity.voting_present = t.voting_expected, t.voting_present
+    activity.quorum_met = t.quorum_met
+
+
+def _summary(activity: Activity, kinds: Sequence[ActivityKind]) -> str:
+    text = f"{'、'.join(k.name for k in kinds)}；应到 {activity.expected} 人，实到 {activity.present} 人"
+    if activity.quorum_met is False:
+        text += "；未达法定人数，不计入"
+    return text
+
+
+def _make_input(organization: Organization, kinds: Iterable[ActivityKind | str], **kw: Any) -> ActivityInput:
+    absences = {
+        int(k): (v if isinstance(v, tuple) else (str(v), ""))
+        for k, v in (kw.pop("absences", None) or {}).items()
+    }
+    return ActivityInput(organization=organization, kinds=resolve_kinds(kinds), absences=absences, **kw)
+
+
+def record_activity(
+    *,
+    organization: Organization,
+    kinds: Iterable[ActivityKind | str],
+    date: date | None,
+    topic: str,
+    actor: Any = None,
+    actor_name: str = "",
+    attachments: Sequence[Any] = (),
+    source: str = "manual",
+    import_key: str = "",
+    strict: bool = True,
+    submit: bool = False,
+    roster: Roster | None = None,
+    today: date | None = None,
+    **details: Any,
+) -> Activity:
+    """Validate and store one record. `details`: place, host, speaker, site, party_group, talk_a, talk_b,
+    minutes, resolutions, hours, absences ({member id: (reason, note)} — everyone else on the roster is
+    present), counts ((应到, 实到) as a 台账 states them), absence_note. `strict` (the form) also requires
+    the speaker, site, party group and talk participants the kinds call for. Raises ActivityInvalid."""
+    d = _make_input(organization, kinds, date=date, topic=topic or "", **details)
+    today = today or timezone.localdate()
+    if roster is None and d.date is not None and d.kinds:
+        roster = roster_for(
+            organization, d.date, d.kinds, party_group=d.party_group, talk_a=d.talk_a, talk_b=d.talk_b
+        )
+    errors = _validate(d, actor=actor, strict=strict, today=today, roster=roster)
+    checked: list[CheckedUpload] = []
+    try:
+        checked = check_uploads(attachments)
+    except ActivityInvalid as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise ActivityInvalid(errors)
+    assert roster is not None
+    t = tally(d, roster)
+    saved: list[str] = []
+    try:
+        with transaction.atomic():
+            activity = Activity(created_by=actor if getattr(actor, "pk", None) else None, source=source)
+            activity.import_key = import_key
+            activity.topic = d.topic
+            _apply(activity, d, t)
+            activity.save()
+            activity.kinds.set(d.kinds)
+            Attendance.objects.bulk_create(
+                Attendance(activity=activity, member=m, present=p, absence_reason=r, note=n[:100])
+                for m, p, r, n in t.rows
+            )
+            _store_uploads(activity, checked, saved)
+            audit.log_create(activity, actor=actor, actor_name=actor_name, note=_summary(activity, d.kinds))
+            if submit:
+                _transition(activity, review.Action.SUBMIT, actor, actor_name=actor_name)
+    except BaseException:
+        _discard(saved)
+        raise
+    return activity
+
+
+def _absent_map(activity: Activity) -> dict[int, tuple[str, str]]:
+    return {a.member_id: (a.absence_reason, a.note) for a in activity.attendance.all() if not a.present}
+
+
+def update_activity(
+    activity: Activity,
+    *,
+    version: int,
+    actor: Any,
+    kinds: Iterable[ActivityKind | str],
+    date: date | None,
+    topic: str,
+    organization: Organization | None = None,
+    reason: str = "",
+    actor_name: str = "",
+    attachments: Sequence[Any] = (),
+    remove_attachments: Iterable[int] = (),
+    strict: bool = True,
+    roster: Roster | None = None,
+    today: date | None = None,
+    **details: Any,
+) -> Activity:
+    """Change a record. Editing an approved (locked) record needs a reason and returns it to 待审核
+    (see review.py). A stale `version` raises ConcurrencyError."""
+    action = review.edit_action(activity.status)
+    try:
+        review.check(action, activity.status, activity.is_deleted, review_actor(actor, activity), reason)
+    except review.ReviewError as exc:
+        if exc.forbidden:
+            raise
+        missing_reason = action in review.NEEDS_COMMENT and not reason.strip() and not activity.is_deleted
+        raise ActivityInvalid({"reason" if missing_reason else "__all__": [exc.message]})
+    d = _make_input(organization or activity.organization, kinds, date=date, topic=topic or "", **details)
+    today = today or timezone.localdate()
+    if roster is None and d.date is not None and d.kinds:
+        roster = roster_for(
+            d.organization, d.date, d.kinds, party_group=d.party_group, talk_a=d.talk_a, talk_b=d.talk_b
+        )
+    old_kinds = list(activity.kinds.all())
+    errors = _validate(
+        d,
+        actor=actor,
+        strict=strict,
+        today=today,
+        roster=roster,
+        existing_kind_ids={k.pk for k in old_kinds},
+    )
+    current = activity.attachments.filter(is_deleted=False)
+    remove = set(int(i) for i in remove_attachments) & set(current.values_list("pk", flat=True))
+    checked: list[CheckedUpload] = []
+    try:
+        checked = check_uploads(attachments, already=current.count() - len(remove))
+    except ActivityInvalid as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise ActivityInvalid(errors)
+    assert roster is not None
+    t = tally(d, roster)
+    before = audit.snapshot(activity)
+    old_absent = _absent_map(activity)
+    saved: list[str] = []
+    try:
+        with transaction.atomic():
+            claimed = Activity.objects.filter(pk=activity.pk, version=version, is_deleted=False).update(
+                version=F("version") + 1
+            )
+            if not claimed:
+                raise ConcurrencyError()
+            activity.version = version + 1
+            _apply(activity, d, t)
+            locked_edit = activity.status == ActivityStatus.APPROVED
+            if locked_edit:
+                _step(activity, ReviewAction.EDIT_LOCKED, ActivityStatus.SUBMITTED, actor, actor_name, reason)
+                activity.status = ActivityStatus.SUBMITTED
+                activity.submitted_at = timezone.now()
+            activity.save()
+            if [k.pk for k in old_kinds] != [k.pk for k in d.kinds]:
+                activity.kinds.set(d.kinds)
+            _replace_attendance(activity, t)
+            if remove:
+                Attachment.objects.filter(pk__in=remove).update(is_deleted=True)
+            added = _store_uploads(activity, checked, saved)
+            changes = audit.diff(before, audit.snapshot(activity))
+            if [k.name for k in old_kinds] != [k.name for k in d.kinds]:
+                changes["kinds"] = [[k.name for k in old_kinds], [k.name for k in d.kinds]]
+            new_absent = {m.pk: (r, n) for m, p, r, n in t.rows if not p}
+            if new_absent != old_absent:
+                changes["absent"] = [_absent_text(old_absent), _absent_text(new_absent)]
+            if remove:
+                changes["attachments_removed"] = [sorted(remove), []]
+            if added:
+                changes["attachments_added"] = [[], [a.original_name for a in added]]
+            if changes:
+                audit.record(
+                    AuditAction.UPDATE,
+                    actor=actor,
+                    actor_name=actor_name,
+                    instance=activity,
+                    changes=changes,
+                    note=("修改已审核通过的记录，重新提交审核；原因：" + reason.strip())
+                    if locked_edit
+                    else (reason.strip() or "修改活动记录"),
+                )
+    except BaseException:
+        _discard(saved)
+        raise
+    return activity
+
+
+def _absent_text(absent: Mapping[int, tuple[str, str]]) -> list[str]:
+    names = dict(Member.objects.filter(pk__in=list(absent)).values_list("pk", "name"))
+    return sorted(f"{names.get(pk, pk)}（{r}）" for pk, (r, _n) in absent.items())
+
+
+def _replace_attendance(activity: Activity, t: Tally) -> None:
+    existing = {a.member_id: a for a in activity.attendance.all()}
+    wanted = {m.pk for m, *_ in t.rows}
+    stale = [a.pk for mid, a in existing.items() if mid not in wanted]
+    if stale:
+        Attendance.objects.filter(pk__in=stale).delete()  # no longer expected (date, kinds or group changed)
+    create, change = [], []
+    for m, present, reason, note in t.rows:
+        a = existing.get(m.pk)
+        if a is None:
+            create.append(
+                Attendance(
+                    activity=activity, member=m, present=present, absence_reason=reason, note=note[:100]
+                )
+            )
+        elif (a.present, a.absence_reason, a.note) != (present, reason, note[:100]):
+            a.present, a.absence_reason, a.note = present, reason, note[:100]
+            change.append(a)
+    Attendance.objects.bulk_create(create)
+    Attendance.objects.bulk_update(change, ["present", "absence_reason", "note"])
+
+
+def void_activity(activity: Activity, *, actor: Any, reason: str, actor_name: str = "") -> Activity:
+    """作废: the record stays (never deleted), flagged with the reason; it no longer counts."""
+    facts = review_actor(actor, activity)
+    review.check(review.Action.VOID, activity.status, activity.is_deleted, facts, reason)
+    with transaction.atomic():
+        claimed = Activity.objects.filter(pk=activity.pk, is_deleted=False).update(
+            is_deleted=True,
+            void_reason=reason.strip()[:200],
+            voided_at=timezone.now(),
+            version=F("version") + 1,
+        )
+        if not claimed:
+            raise review.ReviewError("该记录已作废")
+        activity.refresh_from_db()
+        _step(activity, ReviewAction.VOID, activity.status, actor, actor_name, reason)
+        audit.log_delete(activity, actor=actor, actor_name=actor_name, note=f"作废：{reason.strip()}")
+    return activity
+
+
+# --- review -------------------------------------------------------------------------------------------------
+def may_review_org(user: Any, org: Organization) -> bool:
+    root = scope.scope_root(user) if getattr(user, "role", None) == "org_admin" else None
+    return review.may_review(
+        is_bureau_admin=scope.is_bureau_admin(user),
+        admin_root_path=root.path if root is not None else None,
+        org_path=org.path,
+    )
+
+
+def review_actor(user: Any, activity: Activity) -> review.Actor:
+    if user is None:  # a command or job acting on behalf of the system
+        return review.Actor(can_write=True, can_review=False)
+    org = activity.organization
+    return review.Actor(
+        can_write=scope.org_in_scope(user, org, write=True),
+        can_review=may_review_org(user, org),
+    )
+
+
+def reviewable(qs: QuerySet[Activity], user: Any) -> QuerySet[Activity]:
+    """The records of the organisations this user reviews (strictly below an org admin's own)."""
+    if scope.is_bureau_admin(user):
+        return qs
+    if getattr(user, "role", None) == "org_admin" and scope.scope_root(user) is not None:
+        root = scope.scope_root(user)
+        return qs.filter(organization__path__startswith=root.path).exclude(organization_id=root.pk)
+    return qs.none()
+
+
+def _step(activity: Activity, action: str, to_status: str, actor: Any, actor_name: str, comment: str) -> None:
+    ReviewStep.objects.create(
+        activity=activity,
+        action=action,
+        from_status=activity.status,
+        to_status=to_status,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=audit.actor_label(actor, actor_name),
+        comment=comment.strip()[:300],
+    )
+
+
+def _transition(
+    activity: Activity,
+    action: review.Action,
+    actor: Any,
+    comment: str = "",
+    actor_name: str = "",
+    version: int | None = None,
+) -> Activity:
+    target = review.check(
+        action, activity.status, activity.is_deleted, review_actor(actor, activity), comment
+    )
+    now = timezone.now()
+    fields: dict[str, Any] = {"status": target}
+    if action == review.Action.SUBMIT:
+        fields.update(submitted_at=now, review_comment="")
+    elif action in (review.Action.APPROVE, review.Action.RETURN):
+        fields.update(
+            reviewed_by=actor if getattr(actor, "pk", None) else None,
+            reviewed_at=now,
+            review_comment=comment.strip()[:300],
+        )
+    with transaction.atomic():
+        # Claim the transition: two reviewers acting at once cannot both succeed.
+        claim = Activity.objects.filter(pk=activity.pk, status=activity.status, is_deleted=False)
+        if version is not None:  # a reviewer decides on what they saw: not on a record changed since
+            claim = claim.filter(version=version)
+        if not claim.update(**fields, version=F("version") + 1):
+            raise review.ReviewError("该记录在您查看后已被他人修改或办理，请刷新页面核对后再办理")
+        _step(activity, str(action), target, actor, actor_name, comment)
+        old = activity.status
+        activity.refresh_from_db()
+        audit.record(
+            AuditAction.UPDATE,
+            actor=actor,
+            actor_name=actor_name,
+            instance=activity,
+            changes={"status": [old, target]},
+            note=review.ACTION_LABELS[action] + (f"：{comment.strip()}" if comment.strip() else ""),
+        )
+    return activity
+
+
+def submit(activity: Activity, *, actor: Any, actor_name: str = "") -> Activity:
+    return _transition(activity, review.Action.SUBMIT, actor, actor_name=actor_name)
+
+
+def withdraw(activity: Activity, *, actor: Any, actor_name: str = "") -> Activity:
+    return _transition(activity, review.Action.WITHDRAW, actor, actor_name=actor_name)
+
+
+def approve(
+    activity: Activity, *, actor: Any, comment: str = "", actor_name: str = "", version: int | None = None
+) -> Activity:
+    return _transition(activity, review.Action.APPROVE, actor, comment, actor_name, version)
+
+
+def return_for_correction(
+    activity: Activity, *, actor: Any, comment: str, actor_name: str = "", version: int | None = None
+) -> Activity:
+    return _transition(activity, review.Action.RETURN, actor, comment, actor_name, version)
+
+
+# --- kinds --------------------------------------------------------------------------------------------------
+KIND_EDITABLE_BUILTIN = ("name", "synonyms", "sort")
+KIND_FIELDS = (
+    "name",
+    "synonyms",
+    "audience",
+    "needs_quorum",
+    "needs_speaker",
+    "needs_site",
+    "credits_study",
+    "sort",
+    "is_active",
+)
+
+
+def _kind_words(kind: ActivityKind) -> set[str]:
+    return rules.kind_words(kind.name, kind.synonyms)
+
+
+def _check_kind(kind: ActivityKind) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    name = "".join(kind.name.split())
+    if not name:
+        errors["name"] = ["请填写名称"]
+    others = ActivityKind.objects.exclude(pk=kind.pk)
+    taken: dict[str, str] = {}
+    for other in others:
+        for w in _kind_words(other):
+            taken[w] = other.name
+    taken.update({w: "（导入通用写法）" for w in rules.IMPORT_KIND_SYNONYMS})
+    for w in _kind_words(kind):
+        if w in taken and not (w in rules.IMPORT_KIND_SYNONYMS and kind.is_builtin):
+            field_name = "name" if w == name else "synonyms"
+            errors.setdefault(field_name, []).append(
+                f"“{w}”已被活动类型“{taken[w]}”使用，导入台账时会无法区分"
+            )
+    return errors
+
+
+def _next_kind_key() -> str:
+    n = ActivityKind.objects.filter(key__startswith="local_").count() + 1
+    while ActivityKind.objects.filter(key=f"local_{n}").exists():
+        n += 1
+    return f"local_{n}"
+
+
+def create_kind(*, actor: Any, actor_name: str = "", key: str = "", **values: Any) -> ActivityKind:
+    kind = ActivityKind(key=key.strip() or _next_kind_key(), is_builtin=False)
+    for f in KIND_FIELDS:
+        if f in values:
+            setattr(kind, f, values[f])
+    kind.name = kind.name.strip()
+    kind.is_talk = kind.audience == KindAudience.TALK
+    errors = _check_kind(kind)
+    if ActivityKind.objects.filter(key=kind.key).exists():
+        errors.setdefault("key", []).append(f"代码“{kind.key}”已被使用")
+    if errors:
+        raise ActivityInvalid(errors)
+    with transaction.atomic():
+        kind.save()
+        audit.log_create(kind, actor=actor, actor_name=actor_name, note="新增活动类型")
+    return kind
+
+
+def update_kind(kind: ActivityKind, *, actor: Any, actor_name: str = "", **values: Any) -> ActivityKind:
+    """Built-in kinds are what the rules count: only their name, synonyms and order may change."""
+    before = audit.snapshot(kind)
+    allowed = KIND_EDITABLE_BUILTIN if kind.is_builtin else KIND_FIELDS
+    for f in allowed:
+        if f in values:
+            setattr(kind, f, values[f])
+    kind.name = kind.name.strip()
+    kind.is_talk = kind.audience == KindAudience.TALK
+    errors = _check_kind(kind)
+    if errors:
+        raise ActivityInvalid(errors)
+    with transaction.atomic():
+        kind.save()
+        audit.log_update(kind, before, actor=actor, actor_name=actor_name, note="修改活动类型")
+    return kind
+
+
+__all__ = [
+    "ActivityInvalid",
+    "committee_id_numbers",
+    "ConcurrencyError",
+    "RosterIndex",
+    "Roster",
+    "members_on",
+    "roster_for",
+    "record_activity",
+    "update_activity",
+    "void_activity",
+    "submit",
+    "withdraw",
+    "approve",
+    "return_for_correction",
+    "reviewable",
+    "review_actor",
+    "may_review_org",
+    "create_kind",
+    "update_kind",
+]

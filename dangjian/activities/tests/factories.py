@@ -1,0 +1,44 @@
+"""Builders for activity tests (data in code, through the services)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from dangjian.activities import services
+from dangjian.activities.models import Activity
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
+
+
+def png(name: str = "现场照片.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PNG, content_type="image/png")
+
+
+def pdf(name: str = "会议纪要.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def activity(
+    org: Any,
+    kinds: list[str] | None = None,
+    *,
+    day: date = date(2025, 3, 12),
+    topic: str = "学习上级文件精神",
+    actor: Any = None,
+    **details: Any,
+) -> Activity:
+    details.setdefault("host", "张书记")
+    return services.record_activity(
+        organization=org,
+        kinds=kinds or ["theme_day"],
+        date=day,
+        topic=topic,
+        actor=actor,
+        actor_name="测试",
+        **details,
+    )

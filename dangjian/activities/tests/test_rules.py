@@ -1,0 +1,150 @@
+"""Pure rules: the roll on a date, the quorum, audiences, 台账 cells, the import key, upload types."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from dangjian.activities import rules, uploads
+from dangjian.activities.models import AbsenceReason, KindAudience
+
+from .factories import JPEG, PDF, PNG
+
+D = date
+
+
+def facts(org=1, join=None, status="正常", left_on=None):
+    return rules.MemberFacts(
+        organization_id=org, join_date=join or D(2010, 1, 1), status=status, left_on=left_on
+    )
+
+
+class TestOrgOn:
+    def test_current_member_on_the_roll_from_joining(self):
+        assert rules.org_on(facts(), [], D(2025, 1, 1)) == 1
+        assert rules.org_on(facts(join=D(2025, 6, 1)), [], D(2025, 5, 31)) is None
+        assert rules.org_on(facts(join=D(2025, 6, 1)), [], D(2025, 6, 1)) == 1
+
+    def test_left_after_the_date_still_counts_but_not_on_the_day_of_leaving(self):
+        gone = facts(status="死亡", left_on=D(2025, 6, 10))
+        assert rules.org_on(gone, [], D(2025, 6, 9)) == 1
+        assert rules.org_on(gone, [], D(2025, 6, 10)) is None
+
+    def test_left_without_a_date_uses_the_leaving_event_or_is_excluded(self):
+        out = facts(status="已转出")
+        assert rules.org_on(out, [], D(2025, 1, 1)) is None
+        assert rules.org_on(out, [rules.Move("出党", D(2025, 3, 1))], D(2025, 2, 1)) == 1
+
+    def test_moved_to_another_branch_later_counts_for_the_old_one(self):
+        moved = facts(org=2)
+        moves = [rules.Move("组织内转接", D(2025, 5, 1), from_org_id=1, to_org_id=2)]
+        assert rules.org_on(moved, moves, D(2025, 4, 30)) == 1
+        assert rules.org_on(moved, moves, D(2025, 5, 1)) == 2
+
+    def test_transferred_in_from_outside_was_on_no_roll_before(self):
+        came = facts(org=2)
+        moves = [rules.Move("转入", D(2025, 5, 1), to_org_id=2)]
+        assert rules.org_on(came, moves, D(2025, 4, 1)) is None
+        assert rules.org_on(came, moves, D(2025, 6, 1)) == 2
+
+    def test_transferred_out_of_the_system_later(self):
+        out = facts(status="已转出", left_on=D(2025, 8, 1))
+        moves = [rules.Move("转出", D(2025, 8, 1), from_org_id=1)]
+        assert rules.org_on(out, moves, D(2025, 7, 1)) == 1
+        assert rules.org_on(out, moves, D(2025, 8, 2)) is None
+
+    def test_suspended_then_restored(self):
+        m = facts()
+        moves = [rules.Move("停止党籍", D(2025, 2, 1)), rules.Move("恢复党籍", D(2025, 9, 1))]
+        assert rules.org_on(m, moves, D(2025, 1, 31)) == 1
+        assert rules.org_on(m, moves, D(2025, 5, 1)) is None
+        assert rules.org_on(m, moves, D(2025, 9, 1)) == 1
+
+
+def test_votes_and_quorum():
+    assert rules.has_vote(D(2020, 1, 1), D(2025, 1, 1))
+    assert not rules.has_vote(None, D(2025, 1, 1))
+    assert not rules.has_vote(D(2025, 2, 1), D(2025, 1, 1))  # 转正 after the meeting: still 预备 then
+    assert rules.quorum_met(6, 10)
+    assert not rules.quorum_met(5, 10)  # exactly half is not a quorum
+    assert not rules.quorum_met(4, 10)
+    assert rules.quorum_met(3, 5) and not rules.quorum_met(2, 5)
+    assert not rules.quorum_met(0, 0)
+
+
+def test_audiences_take_the_widest():
+    assert rules.audience_of(["talk"]) == "talk"
+    assert rules.audience_of(["talk", "group"]) == "group"
+    assert rules.audience_of(["committee", "all"]) == "all"
+    assert rules.audience_of([]) == "all"
+    assert {rules.AUDIENCE_ALL, rules.AUDIENCE_COMMITTEE, rules.AUDIENCE_GROUP, rules.AUDIENCE_TALK} == set(
+        KindAudience.values
+    )
+    assert rules.ABSENCE_REASONS == tuple(AbsenceReason.values)
+
+
+def test_split_kinds_on_every_separator():
+    assert rules.split_kinds("主题党日、党员大会，党课;集体学习；谈心谈话,民主评议") == [
+        "主题党日",
+        "党员大会",
+        "党课",
+        "集体学习",
+        "谈心谈话",
+        "民主评议",
+    ]
+    assert rules.split_kinds(" 主题 党日 、主题党日") == ["主题党日"]
+    assert rules.split_kinds("") == []
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("张三（因病）、李四（因公）", [("张三", "因病", ""), ("李四", "因公", "")]),
+        ("张三(病假)，李四：出差", [("张三", "因病", "病假"), ("李四", "因公", "出差")]),
+        ("王五", [("王五", "其他", "台账未注明原因")]),
+        ("赵六（照顾老人）", [("赵六", "其他", "照顾老人")]),
+        ("阿依古丽·买买提（事假）", [("阿依古丽·买买提", "事假", "")]),
+        ("无", []),
+        ("", []),
+    ],
+)
+def test_parse_absentees(text, expected):
+    assert [(a.name, a.reason, a.note) for a in rules.parse_absentees(text)] == expected
+
+
+@pytest.mark.parametrize("text", ["张（因病）", "张三（因病）、张三（因公）"])
+def test_parse_absentees_rejects(text):
+    with pytest.raises(ValueError):
+        rules.parse_absentees(text)
+
+
+def test_parse_count():
+    assert rules.parse_count(12) == 12
+    assert rules.parse_count(12.0) == 12
+    assert rules.parse_count("12人") == 12
+    assert rules.parse_count(" 8 ") == 8
+    for bad in ("十二", 12.5, "-1", True):
+        with pytest.raises(ValueError):
+            rules.parse_count(bad)
+
+
+def test_import_key_ignores_order_of_kinds_and_spaces_in_topic():
+    k = rules.import_key(1, D(2025, 3, 1), ["theme_day", "party_lecture"], "学习 贯彻")
+    assert k == rules.import_key(1, D(2025, 3, 1), ["party_lecture", "theme_day"], "学习贯彻")
+    assert len(k) == 64
+    assert k != rules.import_key(2, D(2025, 3, 1), ["theme_day", "party_lecture"], "学习贯彻")
+    assert k != rules.import_key(1, D(2025, 3, 2), ["theme_day", "party_lecture"], "学习贯彻")
+    assert k != rules.import_key(1, D(2025, 3, 1), ["theme_day"], "学习贯彻")
+
+
+def test_uploads_are_recognised_by_content():
+    assert uploads.sniff(PNG) == ("image/png", ".png")
+    assert uploads.sniff(JPEG) == ("image/jpeg", ".jpg")
+    assert uploads.sniff(PDF) == ("application/pdf", ".pdf")
+    assert uploads.sniff(b"GIF89a....") == ("image/gif", ".gif")
+    assert uploads.sniff(b"RIFF\x00\x00\x00\x00WEBPVP8 ") == ("image/webp", ".webp")
+    assert uploads.sniff(b"<svg xmlns=") is None
+    assert uploads.sniff(b"MZ\x90\x00") is None  # an .exe renamed to .jpg
+    assert uploads.sniff(b"PK\x03\x04") is None
+    assert uploads.sniff(b"") is None
