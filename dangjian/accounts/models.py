@@ -51,25 +51,41 @@ class User(AbstractUser):
     def role_label(self) -> str:
         return Role(self.role).label if self.role in Role.values else self.role
 
-    # --- every password change, whatever its path (pages, commands, Django's changepassword), keeps the
-    # previous hash in PasswordHistory and stamps password_changed_at. A hash upgrade on login is not a change:
-    # Django's check_password clears `_password` before saving, so it is skipped here.
+    # --- every password change, whatever its path (pages, commands, Django's changepassword, a hash assigned
+    # directly), keeps the previous hash in PasswordHistory and stamps password_changed_at. A hash upgrade at
+    # login is not a change: Django's check_password calls set_password and then clears `_password`.
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_password = instance.__dict__.get("password")
+        return instance
+
     def set_password(self, raw_password: str | None) -> None:
-        if self.pk and self.password and "_previous_password" not in self.__dict__:
-            self._previous_password = self.password
+        self._via_set_password = True
         super().set_password(raw_password)
 
+    def _password_change(self) -> tuple[bool, str | None]:
+        """(changed, previous hash) for the save about to happen."""
+        via_set_password = self.__dict__.pop("_via_set_password", False)
+        current = self.__dict__.get("password")
+        if self._state.adding:
+            return bool(current), None
+        loaded = self.__dict__.get("_loaded_password")
+        rehash = via_set_password and self._password is None
+        changed = current is not None and loaded is not None and current != loaded and not rehash
+        return changed, loaded
+
     def save(self, *args: Any, **kwargs: Any) -> None:
-        changed = self._password is not None
-        previous = self.__dict__.pop("_previous_password", None)
+        changed, previous = self._password_change()
         if changed:
             self.password_changed_at = timezone.now()
             update_fields = kwargs.get("update_fields")
             if update_fields is not None and "password_changed_at" not in update_fields:
                 kwargs["update_fields"] = [*update_fields, "password_changed_at"]
         super().save(*args, **kwargs)
-        if changed and previous and previous != self.password:
+        if changed and previous:
             PasswordHistory.objects.create(user=self, password=previous)
+        self._loaded_password = self.__dict__.get("password")
 
     def delete(self, *args: Any, **kwargs: Any):
         raise PermissionError("账号不能删除，只能停用")

@@ -22,6 +22,7 @@ ACTOR_NAME = "命令行 add_user"
 
 class Command(BaseCommand):
     help = "开通账号：角色、管理范围和密码（从标准输入读取）"
+    stealth_options = ("stdin",)
 
     def add_arguments(self, parser):
         parser.add_argument("username", help="用户名")
