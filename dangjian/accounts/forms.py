@@ -122,8 +122,19 @@ def org_field(required: bool = False) -> OrgChoiceField:
     )
 
 
-def role_field(roles: tuple[Role, ...]) -> forms.ChoiceField:
-    return forms.ChoiceField(label="角色", choices=[(r.value, r.label) for r in roles])
+def role_field(roles: tuple[Role, ...], *, blank: bool = False) -> forms.ChoiceField:
+    labels = "、".join(r.label for r in roles)
+    # Opening an account starts from no role rather than from the most powerful one.
+    choices = [("", "请选择角色")] if blank else []
+    return forms.ChoiceField(
+        label="角色",
+        choices=choices + [(r.value, r.label) for r in roles],
+        error_messages={
+            "required": "请选择账号的角色",
+            "invalid_choice": f"不能在网页上授予角色“%(value)s”：可选{labels}；三员账号只能由安装人员在服务器上用 "
+            "dangjian add_user 开通",
+        },
+    )
 
 
 MEMBER_HELP = "角色为“党员”时必填：填写党员名册中该党员的公民身份号码（18 位），账号即与其党员信息关联。"
@@ -160,7 +171,7 @@ class UserCreateForm(ScopeFieldsMixin, forms.Form):
     display_name = forms.CharField(
         label="姓名", max_length=40, required=False, help_text="党员账号可不填，取党员姓名。"
     )
-    role = role_field(GRANTABLE_ROLES)
+    role = role_field(GRANTABLE_ROLES, blank=True)
     organization = org_field()
     member_id_number = forms.CharField(
         label="关联党员的公民身份号码", max_length=18, required=False, help_text=MEMBER_HELP
