@@ -19,18 +19,19 @@ def accounts_overview(request: Any) -> dict[str, Any] | None:
     from .views.users import locked_usernames
 
     otp = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
-    counts = (
-        policy.visible_accounts(request.user)
-        .annotate(has_otp=Exists(otp))
-        .aggregate(
-            total=Count("id"),
-            active=Count("id", filter=Q(is_active=True)),
-            inactive=Count("id", filter=Q(is_active=False)),
-            must_change=Count("id", filter=Q(is_active=True, must_change_password=True)),
-            otp=Count("id", filter=Q(has_otp=True)),
-        )
+    accounts = policy.visible_accounts(request.user)
+    counts = accounts.annotate(has_otp=Exists(otp)).aggregate(
+        total=Count("id"),
+        active=Count("id", filter=Q(is_active=True)),
+        inactive=Count("id", filter=Q(is_active=False)),
+        must_change=Count("id", filter=Q(is_active=True, must_change_password=True)),
+        otp=Count("id", filter=Q(has_otp=True)),
     )
-    return {**counts, "locked": len(locked_usernames()), "config": SecurityConfig.current()}
+    return {
+        **counts,
+        "locked": len(locked_usernames(accounts.values("username"))),
+        "config": SecurityConfig.current(),
+    }
 
 
 def audit_overview(request: Any) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ This module is the one place that decides it; views, commands and `User.has_perm
 
 Business accounts are those with a business role (局党建管理员, 党组织管理员, 督查员, 党员). The accounts of the
 three administrators and the Django superuser are installation accounts: they are created and maintained on the
-server with `dangjian add_user` and are never changed from the web pages, so that no administrator can take over
+server with `dangjian add_user` and `dangjian manage_account` and are never changed from the web pages, so that no administrator can take over
 another's account (reset its password, move its role) and read what that role reads. Nobody acts on their own
 account here (they change their own password and TOTP device on their own pages). The superuser has no business
 scope: its role field applies like anybody else's, and `is_superuser` grants nothing.
@@ -113,7 +113,9 @@ def refusal(user: Any, perm: Perm, target: Any) -> str:
         return f"您的角色没有“{DESCRIPTIONS[perm]}”的权限"
     if target.pk == user.pk:
         return "不能在此处修改自己的账号；修改密码和动态口令请使用“账号安全”页面"
-    return "三员账号和超级用户属于安装账号，只能由安装人员在服务器上维护"
+    return (
+        "三员账号和超级用户属于安装账号，只能由安装人员在服务器上用 dangjian add_user / manage_account 维护"
+    )
 
 
 def get_account_for(user: Any, pk: Any, perm: Perm | None = None) -> Any:

@@ -134,7 +134,8 @@ def test_superuser_logins_are_audited_with_a_clear_note_and_bring_no_business_sc
     assert r.status_code == 302
     entry = AuditEntry.objects.get(action=AuditAction.LOGIN)
     assert "超级用户登录" in entry.note and "仅供安装和维护使用" in entry.note
-    assert "超级用户账号" in client.get("/").content.decode()
+    home = client.get("/").content.decode()
+    assert "超级用户账号" in home and "管理范围：安装维护账号（无业务数据）" in home
     assert su.role == Role.MEMBER and not visible_orgs(su).exists()
     assert client.get("/audit/").status_code == 403
     assert client.get("/accounts/users/").status_code == 403
