@@ -235,7 +235,7 @@ def change_scope(
     version: int | None = None,
 ) -> bool:
     """Change an account's role and scope (the security administrator's task). Audited as 权限变更."""
-    user = User.objects.select_for_update().select_related("organization").get(pk=user.pk)
+    user = User.objects.select_for_update(of=("self",)).select_related("organization").get(pk=user.pk)
     _check_version(user, version)
     _check_scope(role, organization, member, user=user)
     old_member = linked_member(user)
