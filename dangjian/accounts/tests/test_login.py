@@ -139,3 +139,13 @@ def test_superuser_logins_are_audited_with_a_clear_note_and_bring_no_business_sc
     assert su.role == Role.MEMBER and not visible_orgs(su).exists()
     assert client.get("/audit/").status_code == 403
     assert client.get("/accounts/users/").status_code == 403
+
+
+def test_a_forged_forwarded_for_header_does_not_change_the_recorded_address(client):
+    user("zhang", Role.INSPECTOR)
+    client.post(
+        "/accounts/login/",
+        {"username": "zhang", "password": "Wrong#2026"},
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+    )
+    assert AuditEntry.objects.get(action=AuditAction.LOGIN_FAILED).ip == "127.0.0.1"
