@@ -159,15 +159,25 @@ PASSWORD_EXPIRY_DAYS = int(os.environ.get("DANGJIAN_PASSWORD_EXPIRY_DAYS", 90))
 PASSWORD_HISTORY = 5
 SESSION_IDLE_TIMEOUT = int(os.environ.get("DANGJIAN_SESSION_IDLE_SECONDS", 30 * 60))
 SESSION_COOKIE_AGE = 12 * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# Lockout (等保三级 登录失败处理): 5 failures lock the username for 30 minutes counted from the last counted
+# failure; attempts during the lockout are refused and audited but do not extend it.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.5  # hours: 30 minutes
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_LOCKOUT_CALLABLE = "dangjian.accounts.views.auth.lockout_response"
 AXES_VERBOSE = False
+# The client address for the lockout records and the audit log: REMOTE_ADDR, unless DANGJIAN_PROXY_COUNT says
+# how many trusted reverse proxies append to X-Forwarded-For (otherwise that header could be forged).
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DANGJIAN_PROXY_COUNT", 0)) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
 OTP_TOTP_ISSUER = "党建工作管理平台"
 DANGJIAN_REQUIRE_OTP_FOR_ADMINS = env_bool("DANGJIAN_REQUIRE_OTP_FOR_ADMINS", False)
 

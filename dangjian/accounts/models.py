@@ -1,11 +1,24 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 
 from dangjian.orgs.models import Organization
 
 from .roles import Role
+
+
+class UserQuerySet(models.QuerySet):
+    def delete(self):  # noqa: D401 - accounts are deactivated, never deleted
+        raise PermissionError("账号不能删除，只能停用")
+
+
+class AccountManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    pass
 
 
 class User(AbstractUser):
@@ -22,6 +35,9 @@ class User(AbstractUser):
     phone = models.CharField("手机号码", max_length=20, blank=True)
     must_change_password = models.BooleanField("首次登录须修改密码", default=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
+
+    objects = AccountManager()
 
     class Meta:
         verbose_name = "用户"
@@ -35,6 +51,57 @@ class User(AbstractUser):
     def role_label(self) -> str:
         return Role(self.role).label if self.role in Role.values else self.role
 
+    # --- every password change, whatever its path (pages, commands, Django's changepassword, a hash assigned
+    # directly), keeps the previous hash in PasswordHistory and stamps password_changed_at. A hash upgrade at
+    # login is not a change: Django's check_password calls set_password and then clears `_password`.
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_password = instance.__dict__.get("password")
+        return instance
+
+    def set_password(self, raw_password: str | None) -> None:
+        self._via_set_password = True
+        super().set_password(raw_password)
+
+    def _password_change(self) -> tuple[bool, str | None]:
+        """(changed, previous hash) for the save about to happen."""
+        via_set_password = self.__dict__.pop("_via_set_password", False)
+        current = self.__dict__.get("password")
+        if self._state.adding:
+            return bool(current), None
+        loaded = self.__dict__.get("_loaded_password")
+        rehash = via_set_password and self._password is None
+        changed = current is not None and loaded is not None and current != loaded and not rehash
+        return changed, loaded
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        changed, previous = self._password_change()
+        if changed:
+            self.password_changed_at = timezone.now()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "password_changed_at" not in update_fields:
+                kwargs["update_fields"] = [*update_fields, "password_changed_at"]
+        super().save(*args, **kwargs)
+        if changed and previous:
+            PasswordHistory.objects.create(user=self, password=previous)
+        self._loaded_password = self.__dict__.get("password")
+
+    def delete(self, *args: Any, **kwargs: Any):
+        raise PermissionError("账号不能删除，只能停用")
+
+    # --- permissions come from the role alone (accounts.policy): neither is_superuser nor Django's
+    # permission tables grant anything in this system.
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        from .policy import has_django_perm
+
+        return has_django_perm(self, perm)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        from .policy import has_module_perms
+
+        return has_module_perms(self, app_label)
+
 
 class PasswordHistory(models.Model):
     user = models.ForeignKey(
@@ -46,7 +113,38 @@ class PasswordHistory(models.Model):
     class Meta:
         verbose_name = "历史密码"
         verbose_name_plural = "历史密码"
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.user} {self.created_at:%Y-%m-%d}"
+
+
+class SecurityConfig(models.Model):
+    """Security switches the bureau's system administrator sets on the page (one row, pk=1)."""
+
+    require_otp_for_admins = models.BooleanField(
+        "管理类角色必须启用双因素认证",
+        default=False,
+        help_text="开启后，局党建管理员、党组织管理员和三员账号须先绑定动态口令（TOTP）才能使用系统。",
+    )
+    version = models.PositiveIntegerField("版本", default=1)
+    updated_at = models.DateTimeField("修改时间", null=True, blank=True)
+    updated_by = models.ForeignKey(
+        User, verbose_name="修改人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "安全设置"
+        verbose_name_plural = "安全设置"
+
+    def __str__(self) -> str:
+        return "安全设置"
+
+    @classmethod
+    def current(cls) -> SecurityConfig:
+        """The stored settings, or the installation default (settings.DANGJIAN_REQUIRE_OTP_FOR_ADMINS)
+        while nobody has saved them yet."""
+        row = cls.objects.filter(pk=1).first()
+        if row is None:
+            row = cls(pk=1, require_otp_for_admins=settings.DANGJIAN_REQUIRE_OTP_FOR_ADMINS, version=0)
+        return row

@@ -1,9 +1,11 @@
-"""Password policy (等保三级): ≥ 8 characters with three of four character classes, not containing the
-username, no reuse of the last five."""
+"""Password policy (等保三级, GB/T 22239-2019 身份鉴别): ≥ 8 characters with three of four character classes, not
+containing the username, no reuse of the last five passwords, expiry after PASSWORD_EXPIRY_DAYS (90)."""
 
 from __future__ import annotations
 
 import re
+import secrets
+import string
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
@@ -46,10 +48,14 @@ class NoUsernameValidator:
 
 
 class HistoryValidator:
+    """The last PASSWORD_HISTORY passwords: the current one and the previous ones kept in PasswordHistory
+    (the model records every change, see User.save)."""
+
     def validate(self, password, user=None):
         if user is None or not getattr(user, "pk", None):
             return
-        recent = list(user.password_history.values_list("password", flat=True)[: settings.PASSWORD_HISTORY])
+        keep = settings.PASSWORD_HISTORY - 1
+        recent = list(user.password_history.values_list("password", flat=True)[:keep]) if keep > 0 else []
         if user.password:
             recent.append(user.password)
         if any(check_password(password, h) for h in recent if h):
@@ -59,3 +65,17 @@ class HistoryValidator:
 
     def get_help_text(self):
         return f"不能与最近 {settings.PASSWORD_HISTORY} 次使用的密码相同。"
+
+
+TEMP_ALPHABET = string.ascii_letters + string.digits + "#%+=@"
+# Characters people misread when a password is read out or copied by hand.
+TEMP_AMBIGUOUS = set("Il1O0o")
+
+
+def temporary_password(username: str = "", length: int = 12) -> str:
+    """A random password that meets the policy, for a new account or a reset (changed at first login)."""
+    alphabet = [c for c in TEMP_ALPHABET if c not in TEMP_AMBIGUOUS]
+    while True:
+        candidate = "".join(secrets.choice(alphabet) for _ in range(length))
+        if all(c.search(candidate) for c in CLASSES) and not password_problems(candidate, username):
+            return candidate

@@ -151,7 +151,8 @@ def scope_label(user: Any) -> str:
         root = scope_root(user)
         return f"{root.name}及下级" if root else "未指定"
     if role == Role.MEMBER:
-        return "本人信息"
+        # A superuser keeps the default role and no member record: it is for installation only.
+        return "安装维护账号（无业务数据）" if user.is_superuser else "本人信息"
     if role == Role.AUDIT_ADMIN:
         return "审计日志（只读）"
     if role in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN):

@@ -1,29 +1,297 @@
-"""Writes on users: creation, password changes, role changes. Audited."""
+"""Writes on accounts: creation, profile, role and scope, activation, passwords, TOTP devices, lockouts and the
+security settings. Views and commands both come here; every write is audited in the same transaction.
+
+Errors are `django.core.exceptions.ValidationError` with Chinese messages (keyed by form field where one applies).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dangjian.core import audit
+from dangjian.core.idnumber import IdNumberError, parse_id_number
 from dangjian.core.models import AuditAction
+from dangjian.orgs.models import Organization
 
-from .models import PasswordHistory, User
+from .models import SecurityConfig, User
+from .passwords import temporary_password
+from .roles import NEEDS_MEMBER, NEEDS_ORG, Role
+
+# Roles whose account names an organisation: the org admin's subtree, or (optionally) the bureau's own 党组.
+USES_ORG = frozenset({Role.ORG_ADMIN, Role.BUREAU_ADMIN})
+STALE = "该账号已被他人修改，请刷新页面后重新操作"
+TOTP_DEVICE_NAME = "身份验证器"
+
+
+def account_label(user: User) -> str:
+    name = user.display_name
+    return f"{name}（{user.username}）" if name and name != user.username else user.username
+
+
+def role_label(role: str) -> str:
+    return f"{Role(role).label}（{role}）" if role in Role.values else role
+
+
+def org_label(org: Organization | None) -> str:
+    return f"{org.name}（{org.code}）" if org is not None else ""
+
+
+def member_label(member: Any) -> str:
+    return f"{member.name}（{member.masked_id_number}）" if member is not None else ""
+
+
+def linked_member(user: User) -> Any:
+    from dangjian.members.models import Member  # members sits below accounts: read lazily
+
+    return Member.objects.filter(user_id=user.pk).first() if user.pk else None
+
+
+# --- look-ups used by forms and `add_user` ---------------------------------------------------------------
+def find_org(code: str, *, field: str = "organization") -> Organization:
+    code = (code or "").strip()
+    org = Organization.objects.filter(code=code).first()
+    if org is None:
+        raise ValidationError({field: f"未找到组织代码为“{code}”的党组织，请核对组织代码"})
+    return org
+
+
+def find_member(id_number: str, *, field: str = "member_id_number") -> Any:
+    from dangjian.members.models import Member
+
+    try:
+        number = parse_id_number(id_number).number
+    except IdNumberError as exc:
+        raise ValidationError({field: str(exc)})
+    member = Member.objects.select_related("organization").filter(id_number=number).first()
+    if member is None:
+        raise ValidationError(
+            {field: f"党员名册中没有公民身份号码为 {number} 的党员，请先在“党员”中录入该党员，或核对号码"}
+        )
+    return member
+
+
+# --- scope rules ---------------------------------------------------------------------------------------------
+def _check_scope(role: str, organization: Organization | None, member: Any, *, user: User | None) -> None:
+    errors: dict[str, str] = {}
+    if role not in Role.values:
+        errors["role"] = f"未知角色“{role}”"
+    if role in NEEDS_ORG and organization is None:
+        errors["organization"] = "党组织管理员须指定所管理的党组织（其下级组织一并管理）"
+    if organization is not None and role not in USES_ORG and role in Role.values:
+        errors["organization"] = f"角色“{Role(role).label}”不设管理范围，请不要指定党组织"
+    if organization is not None and organization.dissolved_on is not None:
+        errors["organization"] = f"党组织“{organization.name}”已撤销，不能作为管理范围"
+    if role in NEEDS_MEMBER and member is None:
+        errors["member_id_number"] = "党员账号须关联党员名册中的一名党员（填写其公民身份号码）"
+    if member is not None and role not in NEEDS_MEMBER:
+        errors["member_id_number"] = "只有“党员”角色的账号关联党员，请清空公民身份号码"
+    if member is not None and role in NEEDS_MEMBER:
+        if member.status != "正常":
+            errors["member_id_number"] = f"党员{member.name}的党籍状态为“{member.status}”，不能开通党员账号"
+        elif member.user_id is not None and (user is None or member.user_id != user.pk):
+            holder = User.objects.filter(pk=member.user_id).first()
+            errors["member_id_number"] = (
+                f"党员{member.name}已关联账号“{holder.username if holder else member.user_id}”，一名党员只能有一个账号"
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _scope_values(role: str, organization: Organization | None, member: Any) -> dict[str, str]:
+    return {"角色": role_label(role), "管理范围": org_label(organization), "关联党员": member_label(member)}
+
+
+def _set_member_link(member: Any, user: User | None, actor: Any, actor_name: str) -> None:
+    from dangjian.members.models import Member
+
+    old = member.user_id
+    new = user.pk if user is not None else None
+    if old == new:
+        return
+    # Only the link column: the roster's own fields and version stay untouched.
+    Member.objects.filter(pk=member.pk).update(user=user)
+    member.user_id = new
+    audit.record(
+        AuditAction.UPDATE,
+        actor=actor,
+        actor_name=actor_name,
+        instance=member,
+        changes={"user": [old, new]},
+        note="关联登录账号" if user is not None else "解除与登录账号的关联",
+    )
+
+
+def _validate_username(username: str) -> str:
+    username = (username or "").strip()
+    if not username:
+        raise ValidationError({"username": "请填写用户名"})
+    if len(username) > 150:
+        raise ValidationError({"username": "用户名不能超过 150 个字符"})
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError:
+        raise ValidationError({"username": "用户名只能包含字母、数字和 @ . + - _ 字符"})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": f"用户名“{username}”已存在，请换一个"})
+    return username
+
+
+def _validate_new_password(password: str, user: User) -> None:
+    if not password:
+        raise ValidationError({"password": "密码不能为空"})
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": "；".join(exc.messages)})
+
+
+# --- accounts ------------------------------------------------------------------------------------------------
+@transaction.atomic
+def create_user(
+    *,
+    username: str,
+    role: str,
+    password: str | None = None,
+    organization: Organization | None = None,
+    member: Any = None,
+    display_name: str = "",
+    phone: str = "",
+    email: str = "",
+    actor: Any = None,
+    actor_name: str = "",
+    must_change_password: bool = True,
+) -> tuple[User, str]:
+    """Open an account with its initial role and scope. Without `password` a temporary one is generated;
+    returns the user and the password (to be handed over once; it must be changed at first login)."""
+    username = _validate_username(username)
+    _check_scope(role, organization, member, user=None)
+    user = User(
+        username=username,
+        role=role,
+        organization=organization,
+        display_name=(display_name or (member.name if member is not None else "")).strip()[:40],
+        phone=phone.strip(),
+        email=email.strip(),
+        must_change_password=must_change_password,
+    )
+    password = password or temporary_password(username)
+    _validate_new_password(password, user)
+    user.set_password(password)
+    user.save()
+    if member is not None:
+        _set_member_link(member, user, actor, actor_name)
+    label = account_label(user)
+    audit.log_create(user, actor=actor, actor_name=actor_name, note="开通账号")
+    audit.record(
+        AuditAction.PERMISSION,
+        actor=actor,
+        actor_name=actor_name,
+        instance=user,
+        object_repr=label,
+        changes={k: ["", v] for k, v in _scope_values(role, organization, member).items() if v},
+        note="授予初始角色和管理范围",
+    )
+    return user, password
+
+
+def _check_version(user: User, version: int | None) -> None:
+    if version is not None and int(version) != user.version:
+        raise ValidationError(STALE)
+
+
+@transaction.atomic
+def update_profile(
+    user: User, *, display_name: str, phone: str, email: str, actor: Any, version: int | None = None
+) -> bool:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    _check_version(user, version)
+    before = audit.snapshot(user)
+    user.display_name, user.phone, user.email = display_name.strip(), phone.strip(), email.strip()
+    if audit.diff(before, audit.snapshot(user)):
+        user.version += 1
+        user.save(update_fields=["display_name", "phone", "email", "version"])
+        audit.log_update(user, before, actor=actor, note="修改账号信息")
+        return True
+    return False
+
+
+@transaction.atomic
+def change_scope(
+    user: User,
+    *,
+    role: str,
+    organization: Organization | None,
+    member: Any,
+    actor: Any,
+    actor_name: str = "",
+    version: int | None = None,
+) -> bool:
+    """Change an account's role and scope (the security administrator's task). Audited as 权限变更."""
+    user = User.objects.select_for_update(of=("self",)).select_related("organization").get(pk=user.pk)
+    _check_version(user, version)
+    _check_scope(role, organization, member, user=user)
+    old_member = linked_member(user)
+    before = _scope_values(user.role, user.organization, old_member)
+    after = _scope_values(role, organization, member)
+    if before == after:
+        return False
+    if old_member is not None and (member is None or old_member.pk != member.pk):
+        _set_member_link(old_member, None, actor, actor_name)
+    if member is not None:
+        _set_member_link(member, user, actor, actor_name)
+    user.role, user.organization = role, organization
+    user.version += 1
+    user.save(update_fields=["role", "organization", "version"])
+    audit.record(
+        AuditAction.PERMISSION,
+        actor=actor,
+        actor_name=actor_name,
+        instance=user,
+        object_repr=account_label(user),
+        changes={k: [before[k], after[k]] for k in after if before[k] != after[k]},
+        note="调整角色和管理范围",
+    )
+    return True
+
+
+@transaction.atomic
+def set_active(user: User, active: bool, *, actor: Any, actor_name: str = "") -> bool:
+    """Deactivate or reactivate (accounts are never deleted). A deactivated user is signed out at once:
+    the session no longer authenticates an inactive user."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active == active:
+        return False
+    before = audit.snapshot(user)
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    audit.log_update(
+        user, before, actor=actor, actor_name=actor_name, note="启用账号" if active else "停用账号"
+    )
+    return True
 
 
 @transaction.atomic
 def set_password(
-    user: User, raw_password: str, *, actor: Any = None, actor_name: str = "", forced_change: bool = False
+    user: User,
+    raw_password: str,
+    *,
+    actor: Any = None,
+    actor_name: str = "",
+    forced_change: bool = False,
+    note: str = "修改密码",
 ) -> None:
-    """Validate against the policy, remember the old hash, store the new one."""
+    """Validate against the policy and store the new password; the model keeps the old hash in the history.
+    `forced_change` makes the user change it at next login (a reset by an administrator)."""
     validate_password(raw_password, user)
-    if user.password:
-        PasswordHistory.objects.create(user=user, password=user.password)
     user.set_password(raw_password)
-    user.password_changed_at = timezone.now()
     user.must_change_password = forced_change
     user.save(update_fields=["password", "password_changed_at", "must_change_password"])
     audit.record(
@@ -31,6 +299,116 @@ def set_password(
         actor=actor,
         actor_name=actor_name,
         instance=user,
+        object_repr=account_label(user),
         changes={"password": ["***", "***"]},
-        note="修改密码",
+        note=note,
     )
+
+
+def reset_password(user: User, *, actor: Any, actor_name: str = "") -> str:
+    """A new temporary password, to be changed at the next login. Returns it (shown once)."""
+    temp = temporary_password(user.username)
+    set_password(
+        user, temp, actor=actor, actor_name=actor_name, forced_change=True, note="重置密码（下次登录须修改）"
+    )
+    return temp
+
+
+def unlock(user: User, *, actor: Any, actor_name: str = "") -> int:
+    """Lift a lockout after repeated failures (django-axes) before its 30 minutes have run out."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    count = AxesProxyHandler.reset_attempts(username=user.username)
+    audit.record(
+        AuditAction.UPDATE,
+        actor=actor,
+        actor_name=actor_name,
+        instance=user,
+        object_repr=account_label(user),
+        note="解除登录锁定",
+    )
+    return count
+
+
+# --- TOTP (second factor) -----------------------------------------------------------------------------------
+def confirmed_device(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
+
+
+def _totp(key_hex: str) -> TOTP:
+    return TOTP(bytes.fromhex(key_hex), step=30, t0=0, digits=6, drift=0)
+
+
+def matched_step(key_hex: str, token: str) -> int | None:
+    """The time step a code matches for a secret that is not yet a device (during setup), or None."""
+    token = (token or "").strip().replace(" ", "")
+    if not (token.isdigit() and len(token) == 6):
+        return None
+    totp = _totp(key_hex)
+    return totp.t() if totp.verify(int(token), tolerance=1) else None
+
+
+@transaction.atomic
+def confirm_totp(user: User, key_hex: str, token: str, *, actor: Any = None) -> TOTPDevice:
+    """Bind the authenticator whose secret was shown during setup, after it produced a right code."""
+    step = matched_step(key_hex, token)
+    if step is None:
+        raise ValidationError(
+            {"token": "动态口令不正确。请确认手机时间准确，输入验证器中当前显示的 6 位数字"}
+        )
+    TOTPDevice.objects.filter(user=user).delete()
+    # last_t: the code just used cannot be replayed for a login.
+    device = TOTPDevice.objects.create(
+        user=user, name=TOTP_DEVICE_NAME, key=key_hex, confirmed=True, last_t=step
+    )
+    audit.record(
+        AuditAction.UPDATE,
+        actor=actor or user,
+        instance=user,
+        object_repr=account_label(user),
+        changes={"totp": ["未启用", "已启用"]},
+        note="绑定动态口令（双因素认证）",
+    )
+    return device
+
+
+@transaction.atomic
+def remove_totp(user: User, *, actor: Any, actor_name: str = "", note: str = "解除动态口令绑定") -> bool:
+    devices = TOTPDevice.objects.filter(user=user)
+    if not devices.exists():
+        return False
+    devices.delete()
+    audit.record(
+        AuditAction.UPDATE,
+        actor=actor,
+        actor_name=actor_name,
+        instance=user,
+        object_repr=account_label(user),
+        changes={"totp": ["已启用", "未启用"]},
+        note=note,
+    )
+    return True
+
+
+# --- security settings -------------------------------------------------------------------------------------
+@transaction.atomic
+def update_security_config(*, require_otp_for_admins: bool, actor: Any, version: int | None = None) -> bool:
+    config = SecurityConfig.objects.select_for_update().filter(pk=1).first() or SecurityConfig.current()
+    if version is not None and int(version) != config.version:
+        raise ValidationError("安全设置已被他人修改，请刷新页面后重新操作")
+    if config.require_otp_for_admins == require_otp_for_admins:
+        return False
+    before = {"require_otp_for_admins": config.require_otp_for_admins}
+    config.require_otp_for_admins = require_otp_for_admins
+    config.version += 1
+    config.updated_at = timezone.now()
+    config.updated_by = actor
+    config.save()
+    audit.record(
+        AuditAction.UPDATE,
+        actor=actor,
+        instance=config,
+        changes={"require_otp_for_admins": [before["require_otp_for_admins"], require_otp_for_admins]},
+        note="安全设置：管理类角色强制双因素认证" + ("开启" if require_otp_for_admins else "关闭"),
+    )
+    return True

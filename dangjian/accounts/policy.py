@@ -1,0 +1,155 @@
+"""Who may do what with accounts, the security settings and the audit log (三员分立, GB/T 22239-2019 三级).
+
+This module is the one place that decides it; views, commands and `User.has_perm` only ask it.
+
+| 操作 | 局党建管理员 | 系统管理员 | 安全管理员 | 审计管理员 |
+| --- | --- | --- | --- | --- |
+| 查看账号列表 | 业务账号 | 全部账号 | 全部账号 | — |
+| 开通账号（含初始角色与范围）、修改姓名电话、停用/启用、重置密码、重置动态口令、解除锁定 | 业务账号 | 业务账号 | — | — |
+| 调整已有账号的角色和管理范围（党组织、关联党员） | — | — | 业务账号 | — |
+| 安全设置（管理类角色强制双因素认证） | — | ✓ | — | — |
+| 查阅审计日志 | — | — | — | ✓ |
+
+Business accounts are those with a business role (局党建管理员, 党组织管理员, 督查员, 党员). The accounts of the
+three administrators and the Django superuser are installation accounts: they are created and maintained on the
+server with `dangjian add_user` and `dangjian manage_account` and are never changed from the web pages, so that no administrator can take over
+another's account (reset its password, move its role) and read what that role reads. Nobody acts on their own
+account here (they change their own password and TOTP device on their own pages). The superuser has no business
+scope: its role field applies like anybody else's, and `is_superuser` grants nothing.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+
+from .roles import ADMIN_ROLES, BUSINESS_ROLES, Role
+
+
+class Perm(StrEnum):
+    VIEW_ACCOUNTS = "view_accounts"
+    MANAGE_ACCOUNTS = "manage_accounts"
+    CHANGE_SCOPE = "change_scope"
+    CONFIGURE_SECURITY = "configure_security"
+    READ_AUDIT = "read_audit"
+
+
+GRANTS: dict[str, frozenset[Perm]] = {
+    Role.BUREAU_ADMIN: frozenset({Perm.VIEW_ACCOUNTS, Perm.MANAGE_ACCOUNTS}),
+    Role.SYSTEM_ADMIN: frozenset({Perm.VIEW_ACCOUNTS, Perm.MANAGE_ACCOUNTS, Perm.CONFIGURE_SECURITY}),
+    Role.SECURITY_ADMIN: frozenset({Perm.VIEW_ACCOUNTS, Perm.CHANGE_SCOPE}),
+    Role.AUDIT_ADMIN: frozenset({Perm.READ_AUDIT}),
+}
+# Roles that only ever see business accounts in the account list.
+BUSINESS_ACCOUNTS_ONLY = frozenset({Role.BUREAU_ADMIN})
+# Django permission strings other apps may check with user.has_perm (core cannot import accounts).
+DJANGO_PERMS: dict[str, Perm] = {"core.view_auditentry": Perm.READ_AUDIT}
+# Roles granted from the web pages (creation and later changes); the three administrators' roles are
+# granted only on the server (`dangjian add_user`).
+GRANTABLE_ROLES: tuple[Role, ...] = (Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.INSPECTOR, Role.MEMBER)
+
+DESCRIPTIONS: dict[Perm, str] = {
+    Perm.VIEW_ACCOUNTS: "查看账号",
+    Perm.MANAGE_ACCOUNTS: "开通账号、停用/启用、重置密码和动态口令、解除锁定",
+    Perm.CHANGE_SCOPE: "调整角色和管理范围",
+    Perm.CONFIGURE_SECURITY: "安全设置",
+    Perm.READ_AUDIT: "查阅审计日志",
+}
+
+
+def _role(user: Any) -> str | None:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return user.role
+
+
+def perms_of(user: Any) -> frozenset[Perm]:
+    return GRANTS.get(_role(user) or "", frozenset())
+
+
+def can(user: Any, perm: Perm) -> bool:
+    return perm in perms_of(user)
+
+
+def require(user: Any, perm: Perm) -> None:
+    if not can(user, perm):
+        raise PermissionDenied(f"您的角色没有“{DESCRIPTIONS[perm]}”的权限")
+
+
+def is_business_account(target: Any) -> bool:
+    return target.role in BUSINESS_ROLES and not target.is_superuser
+
+
+def is_installation_account(target: Any) -> bool:
+    """The three administrators and superusers: maintained on the server only."""
+    return not is_business_account(target)
+
+
+def visible_accounts(user: Any) -> models.QuerySet:
+    from .models import User
+
+    if not can(user, Perm.VIEW_ACCOUNTS):
+        return User.objects.none()
+    qs = User.objects.all()
+    if _role(user) in BUSINESS_ACCOUNTS_ONLY:
+        qs = qs.filter(role__in=list(BUSINESS_ROLES), is_superuser=False)
+    return qs
+
+
+def can_act_on(user: Any, perm: Perm, target: Any) -> bool:
+    """May `user` use `perm` on this account? (Only business accounts, never one's own.)"""
+    if perm not in (Perm.MANAGE_ACCOUNTS, Perm.CHANGE_SCOPE):
+        return False
+    return can(user, perm) and is_business_account(target) and target.pk != user.pk
+
+
+def refusal(user: Any, perm: Perm, target: Any) -> str:
+    """Why `user` may not use `perm` on `target` (for the page)."""
+    if not can(user, perm):
+        return f"您的角色没有“{DESCRIPTIONS[perm]}”的权限"
+    if target.pk == user.pk:
+        return "不能在此处修改自己的账号；修改密码和动态口令请使用“账号安全”页面"
+    return (
+        "三员账号和超级用户属于安装账号，只能由安装人员在服务器上用 dangjian add_user / manage_account 维护"
+    )
+
+
+def get_account_for(user: Any, pk: Any, perm: Perm | None = None) -> Any:
+    """The account. 403 when the role lacks the permission at all; 404 when this user may not see the account;
+    403 when it is seen but `perm` may not be used on it (an installation account, one's own)."""
+    from .models import User
+
+    require(user, Perm.VIEW_ACCOUNTS)
+    if perm is not None:
+        require(user, perm)
+    try:
+        target = visible_accounts(user).select_related("organization").get(pk=pk)
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该账号")
+    if perm is not None and not can_act_on(user, perm, target):
+        raise PermissionDenied(refusal(user, perm, target))
+    return target
+
+
+def grantable_roles(user: Any, perm: Perm) -> tuple[Role, ...]:
+    return GRANTABLE_ROLES if can(user, perm) else ()
+
+
+def otp_required(user: Any) -> bool:
+    """Whether the system administrator's switch obliges this user to use a TOTP device."""
+    from .models import SecurityConfig
+
+    return _role(user) in ADMIN_ROLES and SecurityConfig.current().require_otp_for_admins
+
+
+def has_django_perm(user: Any, perm: str) -> bool:
+    needed = DJANGO_PERMS.get(perm)
+    return needed is not None and can(user, needed)
+
+
+def has_module_perms(user: Any, app_label: str) -> bool:
+    return any(p.startswith(app_label + ".") and has_django_perm(user, p) for p in DJANGO_PERMS)

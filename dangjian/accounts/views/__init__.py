@@ -1,0 +1,1 @@
+"""Account pages: sign-in (auth), account management (users), security settings (security)."""
