@@ -13,13 +13,15 @@ def cast(db):
 
 
 @pytest.fixture
-def login(db):
-    """login(user) → a NEW client signed in as that user (so two users never share one client)."""
+def login(db, client):
+    """login(user) → a new client signed in as that user, so clients kept for two users never mix; the
+    `client` fixture is signed in as the last user too, for tests that go on with it."""
     from django.test import Client
 
     def _login(user):
-        client = Client()
         client.force_login(user)
-        return client
+        own = Client()
+        own.force_login(user)
+        return own
 
     return _login
