@@ -407,36 +407,31 @@ def _transfers(
     return gone
 
 
+# The seats of a full committee, in their usual order (支部条例 第二十条; a 党委 adds ordinary 委员).
+SEATS = (
+    PostTitle.SECRETARY,
+    PostTitle.DEPUTY,
+    PostTitle.ORGANIZATION,
+    PostTitle.PROPAGANDA,
+    PostTitle.DISCIPLINE,
+    PostTitle.MEMBER,
+    PostTitle.MEMBER,
+)
+
+
 def _post_titles(spec: OrgSpec, full_members: int) -> tuple[str, list[str]]:
-    """The committee's form and its seats (支部条例 第二十条: a committee from 7 正式党员, 3–5 seats)."""
+    """The committee's form and its seats: a committee from 7 正式党员 (3–5 seats), else a secretary only."""
     if spec.kind in (OrgKind.COMMITTEE, OrgKind.ORGAN_COMMITTEE):
-        return CommitteeKind.COMMITTEE, [
-            PostTitle.SECRETARY,
-            PostTitle.DEPUTY,
-            PostTitle.ORGANIZATION,
-            PostTitle.PROPAGANDA,
-            PostTitle.DISCIPLINE,
-            PostTitle.MEMBER,
-            PostTitle.MEMBER,
-        ]
-    if spec.kind == OrgKind.GENERAL_BRANCH or full_members >= 30:
-        return CommitteeKind.COMMITTEE, [
-            PostTitle.SECRETARY,
-            PostTitle.DEPUTY,
-            PostTitle.ORGANIZATION,
-            PostTitle.PROPAGANDA,
-            PostTitle.DISCIPLINE,
-        ]
-    if full_members >= 15:
-        return CommitteeKind.COMMITTEE, [
-            PostTitle.SECRETARY,
-            PostTitle.ORGANIZATION,
-            PostTitle.PROPAGANDA,
-            PostTitle.DISCIPLINE,
-        ]
-    if full_members >= 7:
-        return CommitteeKind.COMMITTEE, [PostTitle.SECRETARY, PostTitle.ORGANIZATION, PostTitle.PROPAGANDA]
-    return CommitteeKind.SECRETARY_ONLY, [PostTitle.SECRETARY]
+        seats = SEATS
+    elif spec.kind == OrgKind.GENERAL_BRANCH or full_members >= 30:
+        seats = SEATS[:5]
+    elif full_members >= 15:
+        seats = (PostTitle.SECRETARY, *SEATS[2:5])  # no deputy
+    elif full_members >= 7:
+        seats = (PostTitle.SECRETARY, *SEATS[2:4])
+    else:
+        return CommitteeKind.SECRETARY_ONLY, [PostTitle.SECRETARY]
+    return CommitteeKind.COMMITTEE, list(seats)
 
 
 def _pool(built: Built, org: Organization) -> list[Member]:
@@ -559,7 +554,6 @@ def _users(ctx: DemoContext, built: Built) -> None:
         Role.AUDIT_ADMIN: names.draw("女", 1985),
     }
     plan = [(username, role, scope.get(role), display[role]) for username, role in DEMO_USERS]
-    validate_password(DEMO_PASSWORD)  # the policy the login form enforces; fail loudly if it ever tightens
     hashed = make_password(DEMO_PASSWORD)
     now = timezone.now()
     users = [
@@ -574,6 +568,8 @@ def _users(ctx: DemoContext, built: Built) -> None:
         )
         for username, role, org, display in plan
     ]
+    for u in users:  # the policy the password form enforces; fail loudly if it ever tightens
+        validate_password(DEMO_PASSWORD, u)
     User.objects.bulk_create(users)
     member_person.user = next(u for u in users if u.role == Role.MEMBER)
     Member.objects.filter(pk=member_person.pk).update(user=member_person.user)
