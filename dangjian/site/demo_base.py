@@ -74,6 +74,9 @@ class OrgSpec:
     probationers: int = 0
     short: str = ""
     note: str = ""
+    transferred_in: bool = (
+        False  # a new branch: its members' relations came in from elsewhere when it was founded
+    )
 
 
 # The bureau's units (design §2 kinds), in the order they are listed.
@@ -157,7 +160,8 @@ ORGS: list[OrgSpec] = [
             short="破产企业联合党支部", note="覆盖4家破产终结企业"),
     # A recently founded branch in a non-public firm the bureau guides; its term has not been entered yet.
     OrgSpec("FG01", "中共x华联超市有限公司支部委员会", OrgKind.BRANCH, ROOT_CODE, ("x华联超市有限公司",), 215, 11,
-            (1.0, 0.0, 0.0), "enterprise", term_in=None, short="华联超市党支部", note="非公企业，局党组业务指导"),
+            (1.0, 0.0, 0.0), "enterprise", term_in=None, short="华联超市党支部", note="非公企业，局党组业务指导",
+            transferred_in=True),
     OrgSpec("SH01", "中共x电子商务协会支部委员会", OrgKind.BRANCH, ROOT_CODE, ("x电子商务协会",),
             date(2021, 9, 1), 6, (1.0, 0.0, 0.0), "institution", term_in=700, short="电商协会党支部"),
 ]
@@ -180,6 +184,7 @@ class Built:
 
     units: dict[str, Unit] = field(default_factory=dict)
     members: dict[str, list[Member]] = field(default_factory=lambda: defaultdict(list))  # org code → current
+    names: NameBook | None = None  # every name given so far, so that no two people share one
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -301,6 +306,7 @@ def _member(person: Person, org: Organization, **extra: Any) -> Member:
 def _members(ctx: DemoContext, built: Built, groups: dict[str, list[PartyGroup]]) -> None:
     rng, today = ctx.rng, ctx.today
     names, ids = NameBook(rng), IdBook(rng)
+    built.names = names
     probation = iter(_probation_joins(ctx))
     rows: list[Member] = []
     events: list[tuple[Member, str, date, dict[str, Any]]] = []
@@ -335,8 +341,7 @@ def _members(ctx: DemoContext, built: Built, groups: dict[str, list[PartyGroup]]
             events.append((m, EventKind.JOINED, person.join_date, {"to_org": org}))
             if person.full_date:
                 events.append((m, EventKind.FULL, person.full_date, {"to_org": org}))
-            if founded and person.join_date < founded and spec.code == "FG01":
-                # The branch was founded recently: its members' relations came in from elsewhere.
+            if spec.transferred_in and person.join_date < founded:
                 events.append(
                     (m, EventKind.TRANSFER_IN, founded, {"to_org": org, "destination": "原所在党组织"})
                 )
@@ -539,10 +544,14 @@ def _users(ctx: DemoContext, built: Built) -> None:
     bureau_person = _post_holder("JGDW", PostTitle.DEPUTY)
     branch_person = _post_holder("JG01", PostTitle.SECRETARY)
     member_person = next(
-        m for m in built.members["JG01"] if m.full_date and m.category == SERVING and m is not branch_person
+        m
+        for m in built.members["JG01"]
+        if m.full_date
+        and m.category == SERVING
+        and (branch_person is None or m.id_number != branch_person.id_number)
     )
     inspector_person = built.members["JG02"][0]
-    names = NameBook(ctx.rng)
+    names = built.names or NameBook(ctx.rng)
     scope = {Role.BUREAU_ADMIN: ctx.orgs[ROOT_CODE], Role.ORG_ADMIN: jg01}
     display = {
         Role.BUREAU_ADMIN: bureau_person.name if bureau_person else "",
