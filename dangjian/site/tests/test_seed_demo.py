@@ -226,10 +226,17 @@ def test_one_login_per_role_that_works(seeded, client):
         assert username in seeded
     assert User.objects.get(role=Role.ORG_ADMIN).organization.is_branch
     member_user = User.objects.get(role=Role.MEMBER)
-    assert (
-        Member.objects.get(user=member_user).organization
-        == User.objects.get(role=Role.ORG_ADMIN).organization
+    org_admin = User.objects.get(role=Role.ORG_ADMIN)
+    assert Member.objects.get(user=member_user).organization == org_admin.organization
+    assert member_user.display_name == Member.objects.get(user=member_user).name != org_admin.display_name
+    # The branch admin is its secretary; the three administrators are not members of anything.
+    secretary = Post.objects.get(
+        term__committee__organization=org_admin.organization, term__is_current=True, title="secretary"
     )
+    assert secretary.person_name == org_admin.display_name
+    member_names = set(Member.objects.values_list("name", flat=True))
+    for role in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN):
+        assert User.objects.get(role=role).display_name not in member_names
     assert DEMO_PASSWORD in seeded and "党组织管理员" in seeded
     response = client.post("/accounts/login/", {"username": "zhibu1", "password": DEMO_PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/"
