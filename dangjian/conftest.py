@@ -1,6 +1,9 @@
-"""Shared pytest fixtures: the cast of users and organisations (dangjian.factories.cast)."""
+"""Shared pytest fixtures: the cast of users and organisations (dangjian.factories.cast), and the browser."""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 import pytest
 
@@ -25,3 +28,86 @@ def login(db, client):
         return own
 
     return _login
+
+
+# --- browser tests (Playwright driving Debian's chromium) ---------------------------------------------------
+# Use with pytest-django's `live_server`, `@pytest.mark.browser` and `@pytest.mark.django_db(transaction=True)`.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ARTIFACTS_DIR = Path(__file__).resolve().parent.parent / "test-artifacts"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless chromium per test process. Missing chromium skips the test — except in CI, where it fails."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(
+                f"CI 环境缺少 {CHROMIUM}：浏览器测试不能跳过，请先 apt-get install chromium", pytrace=False
+            )
+        pytest.skip(f"未安装 {CHROMIUM}，跳过浏览器测试（apt-get install chromium fonts-noto-cjk）")
+    # Playwright's sync API keeps an event loop running in this thread; the ORM calls the tests make around it
+    # are still synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def _new_page(browser, **options):
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **options)
+    context.set_default_timeout(15_000)
+    return context, context.new_page()
+
+
+@pytest.fixture
+def page(browser):
+    """A desktop-sized page (1280×800)."""
+    context, p = _new_page(browser, viewport=DESKTOP)
+    yield p
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A phone-sized page (390×844, touch)."""
+    context, p = _new_page(browser, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    yield p
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    """test-artifacts/ (git-ignored): screenshots worth a look after a run."""
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    return ARTIFACTS_DIR
+
+
+@pytest.fixture
+def browser_login(live_server):
+    """browser_login(page, username, password) signs in through the login form and waits for the home page."""
+    from dangjian.factories import TEST_PASSWORD
+
+    def _login(p, username: str, password: str = TEST_PASSWORD) -> None:
+        p.goto(f"{live_server.url}/accounts/login/")
+        p.fill("#id_username", username)
+        p.fill("#id_password", password)
+        with p.expect_navigation():
+            p.click("button[type=submit]")
+
+    return _login
+
+
+@pytest.fixture
+def horizontal_overflow():
+    """horizontal_overflow(page) → how many CSS pixels the page is wider than its viewport (0 = none)."""
+
+    def _overflow(p) -> int:
+        return p.evaluate("() => Math.max(0, document.documentElement.scrollWidth - window.innerWidth)")
+
+    return _overflow

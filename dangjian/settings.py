@@ -197,6 +197,11 @@ if TLS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# axes.W006 asks for 'ip_address' among AXES_LOCKOUT_PARAMETERS. The policy here (等保: lock the *account* after
+# five failures) is deliberate, and offices share one NAT address, so an address lock would shut out a whole
+# bureau for one mistyping clerk. `dangjian check --deploy` is otherwise kept clean (dangjian/tests/test_deploy.py).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
 # --- notifications ---------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("DANGJIAN_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
