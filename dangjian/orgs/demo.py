@@ -6,9 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Q
-
-from .models import BRANCH_KINDS, RENEWAL_ORDER, Organization, PartyGroup, RenewalStep, RenewalStepKind, Term
+from .models import RENEWAL_ORDER, RenewalStep, RenewalStepKind, Term
 from .terms import TermStatus, term_status
 
 GROUP_BRANCH_MIN_MEMBERS = 20
@@ -58,19 +56,4 @@ def seed(ctx: Any) -> None:
             )
     RenewalStep.objects.bulk_create(steps)
 
-    big = (
-        Organization.objects.filter(
-            kind__in=BRANCH_KINDS, dissolved_on__isnull=True, party_groups__isnull=True
-        )
-        # members sits below orgs: counted through the reverse relation, "正常" = on the roll
-        .annotate(n=Count("members", filter=Q(members__status="正常")))
-        .filter(n__gte=GROUP_BRANCH_MIN_MEMBERS)
-        .order_by("code")
-    )
-    groups = [
-        PartyGroup(organization=org, name=name, leader_name="")
-        for org in big
-        for name in ("第一党小组", "第二党小组")
-    ]
-    PartyGroup.objects.bulk_create(groups)
-    ctx.log(f"换届步骤 {len(steps)} 条，延期 {int(delayed)} 个，党小组 {len(groups)} 个")
+    ctx.log(f"换届步骤 {len(steps)} 条，延期 {int(delayed)} 个")

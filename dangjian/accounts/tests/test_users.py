@@ -282,7 +282,7 @@ def test_deactivation_and_reactivation(login, sign_in, client, cast):
     assert r.status_code == 302
     assert not User.objects.get(pk=target.pk).is_active
     assert AuditEntry.objects.filter(note="停用账号", object_id=str(target.pk)).exists()
-    manager.post("/accounts/logout/")
+    client.post("/accounts/logout/")
     assert sign_in("inspector").status_code == 200  # refused
     login(cast["sysadmin"]).post(f"/accounts/users/{target.pk}/active/", {"active": "1"})
     assert User.objects.get(pk=target.pk).is_active
