@@ -21,8 +21,9 @@ from django.utils import timezone
 
 from dangjian.core.periods import Period
 
-from .cadence import GRACE_DAYS, is_overdue, occurrences, year_range
+from .cadence import GRACE_DAYS, is_overdue
 from .models import Duty, DutyReport, ListStatus, NoticeStatus, NoticeTarget
+from .services.responsibility import year_occurrences
 from .tracking import TargetStatus
 
 OVERDUE_NOTICE_HORIZON = timedelta(days=365)
@@ -49,11 +50,8 @@ def _duty_items(month: Period, as_of: date, org_ids: list[int]) -> dict[int, lis
     done = {(d, k) for d, k, on in reported if on <= as_of}
     items: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for d in duties:
-        start, end = year_range(d.duty_list.year)
-        for occ in occurrences(
-            d.cadence, start, min(end, month.end), deadline=d.deadline, active_from=d.starts_on
-        ):
-            if (d.pk, occ.key) in done:
+        for occ in year_occurrences(d):
+            if occ.due_on > month.end or (d.pk, occ.key) in done:
                 continue
             items[d.duty_list.organization_id].append(
                 {

@@ -158,20 +158,26 @@ def retire_duty(duty: Duty, actor: Any) -> Duty:
     return update_fields(duty, {"is_active": False}, actor, note="停用责任事项")
 
 
+def _active_from(duty: Duty) -> date:
+    """An item counts from its own start date, else from the first day of its list's year."""
+    return duty.starts_on or date(duty.duty_list.year, 1, 1)
+
+
 def duty_occurrences(duty: Duty, start: date, end: date) -> list[Occurrence]:
     """The occurrences of an item inside [start, end] and inside its list's year."""
     y0, y1 = year_range(duty.duty_list.year)
     return occurrences(
-        duty.cadence, max(start, y0), min(end, y1), deadline=duty.deadline, active_from=duty.starts_on
+        duty.cadence, max(start, y0), min(end, y1), deadline=duty.deadline, active_from=_active_from(duty)
     )
 
 
 def year_occurrences(duty: Duty) -> list[Occurrence]:
     y0, y1 = year_range(duty.duty_list.year)
     if duty.cadence == Cadence.ONCE:
-        # A once-only item belongs to its list whatever year its deadline falls in.
+        # A once-only item belongs to its list whatever year its deadline falls in; it is open from the
+        # start of the list's year (or its own start date) until the deadline.
         return occurrences(
-            duty.cadence, date.min, date.max, deadline=duty.deadline, active_from=duty.starts_on
+            duty.cadence, date.min, date.max, deadline=duty.deadline, active_from=_active_from(duty)
         )
     return duty_occurrences(duty, y0, y1)
 
