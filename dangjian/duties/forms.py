@@ -60,7 +60,15 @@ class MultipleFileField(forms.FileField):
         return filekinds.check_uploads(uploads, self.accepted)
 
 
-class VersionedForm(forms.ModelForm):
+class ChineseLabels:
+    """Chinese forms put no colon after a label (the layout sets labels above their fields)."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class VersionedForm(ChineseLabels, forms.ModelForm):
     """Carries the version the user started from, so a concurrent save is refused (services.check_version)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -129,7 +137,7 @@ class GroupMemberForm(VersionedForm):
         fields = ["role", "person_name", "post", "user", "sort"]
 
 
-class FirstResponsibleForm(forms.ModelForm):
+class FirstResponsibleForm(ChineseLabels, forms.ModelForm):
     user = UserChoiceField(label="登录账号", queryset=user_choices(), required=False)
 
     class Meta:
@@ -217,7 +225,7 @@ class DutyForm(VersionedForm):
         self.fields["seq"].help_text = "为空则排在最后"
 
 
-class ReportForm(forms.Form):
+class ReportForm(ChineseLabels, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     period = forms.ChoiceField(label="期间")
     text = forms.CharField(label="完成情况", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
@@ -251,7 +259,7 @@ class WorkPlanItemForm(VersionedForm):
         self.fields["seq"].required = False
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(ChineseLabels, forms.Form):
     reported_on = forms.DateField(label="进展日期", widget=DATE)
     percent = forms.IntegerField(label="完成进度（%）", min_value=0, max_value=100, required=False)
     text = forms.CharField(label="进展情况", widget=forms.Textarea(attrs={"rows": 3}), max_length=3000)
@@ -315,7 +323,7 @@ class NoticeForm(VersionedForm):
         return data
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(ChineseLabels, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     feedback_text = forms.CharField(
         label="落实情况", widget=forms.Textarea(attrs={"rows": 6}), max_length=5000
@@ -323,7 +331,7 @@ class FeedbackForm(forms.Form):
     files = MultipleFileField(label="佐证材料")
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(ChineseLabels, forms.Form):
     reason = forms.CharField(label="撤销原因", max_length=200)
 
 
@@ -362,7 +370,7 @@ class CaseForm(VersionedForm):
             self.fields.pop("organization")
 
 
-class CaseActionForm(forms.Form):
+class CaseActionForm(ChineseLabels, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     action = forms.ChoiceField(choices=[(a.value, CASE_ACTION_LABELS[a]) for a in CaseAction])
     comment = forms.CharField(
@@ -382,7 +390,7 @@ class RuleMetaForm(VersionedForm):
         widgets = {"repealed_on": DATE}
 
 
-class RuleVersionForm(forms.ModelForm):
+class RuleVersionForm(ChineseLabels, forms.ModelForm):
     class Meta:
         model = RuleVersion
         fields = ["title", "doc_number", "issued_on", "effective_on", "body", "change_note"]
@@ -397,7 +405,7 @@ class RuleCreateForm(RuleVersionForm):
         fields = ["title", "doc_number", "issued_on", "effective_on", "body"]
 
 
-class CitationForm(forms.Form):
+class CitationForm(ChineseLabels, forms.Form):
     target = forms.ChoiceField(label="引用本制度的对象")
     clause = forms.CharField(label="对应条款", max_length=100, required=False)
 

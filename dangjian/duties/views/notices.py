@@ -27,7 +27,7 @@ from ..access import (
     writer_required,
 )
 from ..forms import FeedbackForm, NoticeForm, TemplateForm, WithdrawForm, apply_errors
-from ..models import FeedbackFile, Notice, NoticeStatus, NoticeTarget, NoticeTemplate, TargetMode
+from ..models import FeedbackFile, Notice, NoticeKind, NoticeStatus, NoticeTarget, NoticeTemplate, TargetMode
 from ..tracking import STATUS_TAGS, TargetStatus, ack_due_on, acknowledged_on_time, fed_back_on_time
 from .common import paginate, safe_next, version_param, xlsx_download
 
@@ -97,7 +97,7 @@ def _notice_form(request: HttpRequest, notice: Notice | None) -> HttpResponse:
     form = NoticeForm(request.POST or None, request.FILES or None, instance=notice)
     if notice is None and request.method != "POST":
         today = timezone.localdate()
-        form.initial.update({"year": today.year, "month": today.month, "target_mode": TargetMode.ALL})
+        form.initial.update({"kind": NoticeKind.GENERAL, "year": today.year, "target_mode": TargetMode.ALL})
     if request.method == "POST" and form.is_valid():
         issuer = notice.issuer if notice else services.bureau_org()
         data = {k: v for k, v in form.data_for_service().items()}
