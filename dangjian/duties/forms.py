@@ -6,7 +6,9 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
+from dangjian.accounts import scope
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import BUSINESS_ROLES
 from dangjian.orgs.models import Organization, OrgKind, Unit
@@ -86,8 +88,26 @@ class VersionedForm(ChineseLabels, forms.ModelForm):
         }
 
 
-def user_choices():
-    return User.objects.filter(is_active=True, role__in=BUSINESS_ROLES).order_by("display_name", "username")
+def user_choices(actor: Any = None):
+    """Accounts that may be named as responsible. A branch admin chooses among the accounts of their own
+    organisations (admins and members there); the bureau among everyone's."""
+    qs = User.objects.filter(is_active=True, role__in=BUSINESS_ROLES).order_by("display_name", "username")
+    if actor is None or scope.is_bureau_admin(actor):
+        return qs
+    orgs = scope.editable_orgs(actor)
+    return qs.filter(Q(organization__in=orgs) | Q(member__organization__in=orgs))
+
+
+class ScopedUsers:
+    """Forms built with `actor=request.user` offer only the accounts that user may name (see user_choices)."""
+
+    user_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, actor: Any = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for name in self.user_fields:
+            if name in self.fields:
+                self.fields[name].queryset = user_choices(actor)
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -137,7 +157,8 @@ class GroupMemberForm(VersionedForm):
         fields = ["role", "person_name", "post", "user", "sort"]
 
 
-class FirstResponsibleForm(ChineseLabels, forms.ModelForm):
+class FirstResponsibleForm(ScopedUsers, ChineseLabels, forms.ModelForm):
+    user_fields = ("user",)
     user = UserChoiceField(label="登录账号", queryset=user_choices(), required=False)
 
     class Meta:
@@ -149,7 +170,8 @@ class FirstResponsibleForm(ChineseLabels, forms.ModelForm):
 # --- 责任清单 --------------------------------------------------------------------------------------------------
 
 
-class DutyListForm(VersionedForm):
+class DutyListForm(ScopedUsers, VersionedForm):
+    user_fields = ("holder_user",)
     organization = OrgChoiceField(label="责任主体（党组织）", queryset=Organization.objects.none())
     holder_user = UserChoiceField(label="责任人账号", queryset=user_choices(), required=False)
     in_charge_units = forms.ModelMultipleChoiceField(
@@ -189,7 +211,8 @@ class DutyListForm(VersionedForm):
         return year
 
 
-class DutyForm(VersionedForm):
+class DutyForm(ScopedUsers, VersionedForm):
+    user_fields = ("responsible_user",)
     responsible_user = UserChoiceField(
         label="责任人账号",
         queryset=user_choices(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from dangjian.accounts import scope
@@ -27,7 +27,9 @@ def notices_panel(request: Any) -> dict[str, Any] | None:
             | Q(acknowledged_at__isnull=True)
         )
         .select_related("notice", "organization")
-        .order_by("acknowledged_at", "-notice__issued_at", "organization__path")[:PANEL_ROWS]
+        .order_by(F("acknowledged_at").asc(nulls_first=True), "-notice__issued_at", "organization__path")[
+            :PANEL_ROWS
+        ]
     )
     return {"rows": [(t, t.status_on(today)) for t in targets], "tags": STATUS_TAGS}
 

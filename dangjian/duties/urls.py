@@ -69,4 +69,5 @@ urlpatterns = [
     path("citations/<int:pk>/remove/", rules.rule_uncite, name="rule_uncite"),
     # files, served after a scope check
     path("files/<str:kind>/<int:pk>/", files.file, name="file"),
+    path("files/<str:kind>/<int:pk>/remove/", files.file_remove, name="file_remove"),
 ]

@@ -257,9 +257,13 @@ def world(cast) -> dict[str, Any]:
     w["a_duty"] = duty(w["a_list"], actor=bureau, responsible_user=cast["member"])
     w["a_duty2"] = duty(w["a_list"], actor=bureau, cadence="yearly", content="年底前召开组织生活会")
     w["report"] = services.report_duty(
-        w["a_duty"], str(today.strftime("%Y-%m")), "已召开支委会", cast["member"], files=[checked("记录.png")]
+        w["a_duty"],
+        str(today.strftime("%Y-%m")),
+        "已召开支委会",
+        cast["member"],
+        files=[checked("记录.png"), checked("签到表.pdf", PDF)],
     )
-    w["evidence"] = w["report"].files.first()
+    w["evidence"], w["evidence2"] = list(w["report"].files.order_by("id"))
     w["plan"] = plan(actor=bureau)
     w["plan_item"] = plan_item(w["plan"], a, actor=bureau)
     w["template"] = template(actor=bureau)

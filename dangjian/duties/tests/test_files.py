@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.test import override_settings
 
 from dangjian.duties import files as filekinds
@@ -62,3 +63,23 @@ def test_stored_under_random_names_and_served_only_in_scope(cast, login):
     assert login(cast["admin_b"]).get(f"/duties/files/other/{photo.pk}/").status_code == 404
     services.remove_file(ev, cast["bureau"])
     assert login(cast["member"]).get(f"/duties/files/evidence/{ev.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_removing_files_needs_the_right_to_change_the_record(cast, login):
+    w = f.world(cast)
+    ev = w["evidence"]
+    assert login(cast["inspector"]).post(f"/duties/files/evidence/{ev.pk}/remove/").status_code == 403
+    assert login(cast["admin_b"]).post(f"/duties/files/evidence/{ev.pk}/remove/").status_code == 404
+    r = login(cast["member"]).post(f"/duties/files/evidence/{ev.pk}/remove/")
+    assert r.status_code == 302 and r["Location"] == f"/duties/items/{w['a_duty'].pk}/"
+    ev.refresh_from_db()
+    assert ev.is_deleted and default_storage.exists(ev.file.name)  # flagged, never erased
+    # a published case's photos are fixed; so are the attachments of an issued notice
+    photo = w["photo"]
+    assert login(cast["admin_a"]).post(f"/duties/files/photo/{photo.pk}/remove/").status_code == 403
+    draft_photo = services.save_case(
+        w["case_draft"], cast["a"], {}, cast["admin_a"], photos=[f.checked()]
+    ).photos.get()
+    assert login(cast["admin_a"]).post(f"/duties/files/photo/{draft_photo.pk}/remove/").status_code == 302
+    assert w["case_draft"].photos.filter(is_deleted=False).count() == 0

@@ -521,3 +521,16 @@ def test_detail_pages_keep_a_constant_number_of_queries(cast, travel):
     grow(4)
     big = [queries(c, u) for u in urls]
     assert small == big
+
+
+def test_branch_admin_names_only_accounts_of_own_branch(cast):
+    dl = f.duty_list(cast["a"])
+    form = text(client_for(cast["admin_a"]).get(f"/duties/lists/{dl.pk}/items/new/"))
+    assert "member_a" in form and "admin_a" in form
+    assert "admin_b" not in form and "（bureau）" not in form
+    r = client_for(cast["admin_a"]).post(
+        f"/duties/lists/{dl.pk}/items/new/",
+        {"content": "x", "cadence": "monthly", "responsible_user": cast["admin_b"].pk},
+    )
+    assert "选择一个有效的选项" in text(r)
+    assert "admin_b" in text(client_for(cast["bureau"]).get(f"/duties/lists/{dl.pk}/items/new/"))

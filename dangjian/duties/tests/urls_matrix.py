@@ -167,4 +167,13 @@ def cases(cast) -> list[Case]:
         ),
         # files
         Case("duties:file", f"{d}/files/evidence/{w['evidence'].pk}/", allow=A_READERS, not_found=B),
+        # the responsible member and those who may change the list remove evidence; the inspector only reads
+        Case(
+            "duties:file_remove",
+            f"{d}/files/evidence/{w['evidence2'].pk}/remove/",
+            allow={"bureau", "admin_a", "member"},
+            not_found=B,
+            method="post",
+            ok=(302,),
+        ),
     ]

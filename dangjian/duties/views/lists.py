@@ -80,7 +80,7 @@ def list_index(request: HttpRequest) -> HttpResponse:
 
 def _list_form(request: HttpRequest, dl: DutyList | None) -> HttpResponse:
     orgs = scope.editable_orgs(request.user).filter(dissolved_on__isnull=True).order_by("path")
-    form = DutyListForm(request.POST or None, instance=dl, orgs=orgs)
+    form = DutyListForm(request.POST or None, instance=dl, orgs=orgs, actor=request.user)
     if dl is None and request.method != "POST":
         form.initial.update(
             {
@@ -202,7 +202,7 @@ def list_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _item_form(request: HttpRequest, dl: DutyList, duty: Duty | None) -> HttpResponse:
-    form = DutyForm(request.POST or None, instance=duty)
+    form = DutyForm(request.POST or None, instance=duty, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             row = services.save_duty(

@@ -7,6 +7,7 @@ from collections import Counter
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -53,7 +54,7 @@ def notice_index(request: HttpRequest) -> HttpResponse:
         year = request.GET.get("year", "")
         if year.isdigit():
             qs = qs.filter(year=int(year))
-        page = paginate(request, qs.order_by("-year", "-month", "-id"))
+        page = paginate(request, qs.order_by("-year", F("month").desc(nulls_last=True), "-id"))
         notices = list(page)
         _status_counts(notices, today)
         return render(

@@ -156,7 +156,7 @@ def group_member_retire(request: HttpRequest, pk: int) -> HttpResponse:
 def first_responsible(request: HttpRequest, org_pk: int) -> HttpResponse:
     org = scope.get_org_for_user(request.user, org_pk, write=True)
     current = FirstResponsible.objects.filter(organization=org, is_current=True).first()
-    form = FirstResponsibleForm(request.POST or None, instance=current)
+    form = FirstResponsibleForm(request.POST or None, instance=current, actor=request.user)
     if current is None and request.method != "POST":
         sec = _secretaries([org.pk]).get(org.pk)
         if sec:
