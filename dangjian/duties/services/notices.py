@@ -91,7 +91,13 @@ def save_notice(
             raise ValidationError("通知已下发，不能再修改；如内容有误，请撤销后重新拟稿下发")
         row = update_fields(notice, data, actor, expected_version=version)
     if chosen is not None:
-        row.chosen_orgs.set(list(chosen) if data.get("target_mode") == TargetMode.CHOSEN else [])
+        before = sorted(row.chosen_orgs.values_list("pk", flat=True))
+        after = sorted(o.pk for o in chosen) if data.get("target_mode") == TargetMode.CHOSEN else []
+        if before != after:
+            row.chosen_orgs.set(after)
+            audit.record(
+                audit.AuditAction.UPDATE, actor=actor, instance=row, changes={"chosen_orgs": [before, after]}
+            )
     store_files(NoticeAttachment, files, "notices", actor, notice=row)
     return row
 
