@@ -1,0 +1,110 @@
+"""月提醒 items from duties: overdue or due responsibility items and open notices, per organisation.
+
+The `remind` command (dangjian.notify) merges these with its other items. Everything is computed as of `as_of`
+(the first day of the month for `remind`): reports, acknowledgements and feedback dated later are ignored, so a
+month's reminder is reproducible. Three queries whatever the number of organisations.
+
+Duty items: the issued lists of an organisation for this year and last; each occurrence due by the end of the
+month that has no report yet — `overdue` once its due date has passed (no grace: see cadence.GRACE_DAYS).
+Notice items: every notice issued to the organisation by `as_of` that is not finished (fed back, or acknowledged
+when no feedback is asked), with status 未签收 / 已签收 / 逾期; overdue notices are kept for a year after their
+deadline and then dropped, so that one forgotten notice does not fill every reminder for ever.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from dangjian.core.periods import Period
+
+from .cadence import GRACE_DAYS, is_overdue
+from .models import Duty, DutyReport, ListStatus, NoticeStatus, NoticeTarget
+from .services.responsibility import year_occurrences
+from .tracking import TargetStatus
+
+OVERDUE_NOTICE_HORIZON = timedelta(days=365)
+
+
+def _duty_items(month: Period, as_of: date, org_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    duties = list(
+        Duty.objects.filter(
+            is_active=True,
+            duty_list__is_deleted=False,
+            duty_list__status=ListStatus.ISSUED,
+            duty_list__organization_id__in=org_ids,
+            duty_list__year__in=[month.year - 1, month.year],
+        )
+        .select_related("duty_list")
+        .order_by("duty_list_id", "seq", "id")
+    )
+    reported = {
+        (duty_id, key, timezone.localdate(at))
+        for duty_id, key, at in DutyReport.objects.filter(duty__in=[d.pk for d in duties]).values_list(
+            "duty_id", "period_key", "reported_at"
+        )
+    }
+    done = {(d, k) for d, k, on in reported if on <= as_of}
+    items: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for d in duties:
+        for occ in year_occurrences(d):
+            if occ.due_on > month.end or (d.pk, occ.key) in done:
+                continue
+            items[d.duty_list.organization_id].append(
+                {
+                    "type": "duty",
+                    "duty": d.pk,
+                    "title": d.short_title,
+                    "due_on": occ.due_on.isoformat(),
+                    "overdue": is_overdue(occ.due_on, as_of, GRACE_DAYS),
+                }
+            )
+    return items
+
+
+def _notice_items(as_of: date, org_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    targets = NoticeTarget.objects.filter(
+        organization_id__in=org_ids,
+        notice__status=NoticeStatus.ISSUED,
+        notice__deadline__gte=as_of - OVERDUE_NOTICE_HORIZON,
+    ).select_related("notice")
+    items: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for t in targets.order_by("notice__deadline", "notice_id"):
+        n = t.notice
+        if n.issued_at is None or timezone.localdate(n.issued_at) > as_of:
+            continue
+        status = t.status_on(as_of)
+        finished = status is TargetStatus.FED_BACK or (
+            not n.requires_feedback and status is TargetStatus.ACKED
+        )
+        if finished:
+            continue
+        items[t.organization_id].append(
+            {
+                "type": "notice",
+                "notice": n.pk,
+                "title": n.title,
+                "deadline": n.deadline.isoformat(),
+                "status": status.value,
+            }
+        )
+    return items
+
+
+def items_for_month(month: Period, as_of: date, org_ids: list[int]) -> dict[int, list[dict]]:
+    """{org_id: [item, …]} for every organisation asked (an empty list when it has nothing), oldest first."""
+    org_ids = list(org_ids)
+    result: dict[int, list[dict]] = {oid: [] for oid in org_ids}
+    if not org_ids:
+        return result
+    for part in (_duty_items(month, as_of, org_ids), _notice_items(as_of, org_ids)):
+        for oid, items in part.items():
+            result[oid].extend(items)
+    for items in result.values():
+        items.sort(
+            key=lambda i: (i.get("due_on") or i.get("deadline"), i["type"], i.get("duty") or i.get("notice"))
+        )
+    return result

@@ -1,0 +1,375 @@
+"""Notices: drafting, issuing to target organisations, 签收 and 反馈, the monthly template, and the figures the
+appraisal and the yearly report read (`notice_stats`)."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from dangjian.core import audit
+from dangjian.orgs.models import BRANCH_KINDS, Organization, OrgKind
+
+from ..files import CheckedFile
+from ..models import (
+    FeedbackFile,
+    Notice,
+    NoticeAttachment,
+    NoticeKind,
+    NoticeStatus,
+    NoticeTarget,
+    NoticeTemplate,
+    TargetMode,
+)
+from ..tracking import acknowledged_on_time, fed_back_on_time
+from .common import create, store_files, update_fields
+
+TEMPLATE_FIELDS = ("year", "month", "deadline")
+
+
+def bureau_org() -> Organization | None:
+    """The organisation the bureau issues from: the root of the tree (the 党组)."""
+    return Organization.objects.filter(depth=1).order_by("path").first()
+
+
+def active_orgs(today: date | None = None) -> QuerySet[Organization]:
+    today = today or timezone.localdate()
+    return Organization.objects.filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=today))
+
+
+def resolve_targets(notice: Notice, today: date | None = None) -> QuerySet[Organization]:
+    """The organisations a notice goes to: never its issuer, never a dissolved organisation."""
+    qs = active_orgs(today).exclude(pk=notice.issuer_id)
+    if notice.target_mode == TargetMode.KINDS:
+        return qs.filter(kind__in=notice.target_kinds or [])
+    if notice.target_mode == TargetMode.CHOSEN:
+        return qs.filter(pk__in=notice.chosen_orgs.values("pk"))
+    return qs
+
+
+def _validate_notice(data: dict[str, Any]) -> None:
+    errors: dict[str, str] = {}
+    if data.get("kind") == NoticeKind.MONTHLY and not data.get("month"):
+        errors["month"] = "月度重点工作通知须选择所属月份"
+    if data.get("month") and not 1 <= int(data["month"]) <= 12:
+        errors["month"] = "月份应在 1—12 之间"
+    if data.get("target_mode") == TargetMode.KINDS:
+        kinds = data.get("target_kinds") or []
+        if not kinds:
+            errors["target_kinds"] = "按组织类别下发时，请至少选择一个组织类别"
+        elif set(kinds) - set(OrgKind.values):
+            errors["target_kinds"] = "组织类别无效"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def save_notice(
+    notice: Notice | None,
+    data: dict[str, Any],
+    actor: Any,
+    *,
+    chosen: Iterable[Organization] | None = None,
+    files: Sequence[CheckedFile] = (),
+    version: int | None = None,
+) -> Notice:
+    """Create or edit a draft. An issued notice is not edited: it is withdrawn and reissued."""
+    _validate_notice(data)
+    if data.get("target_mode") == TargetMode.CHOSEN and not list(chosen or []):
+        raise ValidationError({"chosen_orgs": "指定党组织下发时，请至少选择一个党组织"})
+    if notice is None:
+        row = create(Notice, {**data, "created_by": actor if getattr(actor, "pk", None) else None}, actor)
+    else:
+        if notice.status != NoticeStatus.DRAFT:
+            raise ValidationError("通知已下发，不能再修改；如内容有误，请撤销后重新拟稿下发")
+        row = update_fields(notice, data, actor, expected_version=version)
+    if chosen is not None:
+        before = sorted(row.chosen_orgs.values_list("pk", flat=True))
+        after = sorted(o.pk for o in chosen) if data.get("target_mode") == TargetMode.CHOSEN else []
+        if before != after:
+            row.chosen_orgs.set(after)
+            audit.record(
+                audit.AuditAction.UPDATE, actor=actor, instance=row, changes={"chosen_orgs": [before, after]}
+            )
+    store_files(NoticeAttachment, files, "notices", actor, notice=row)
+    return row
+
+
+@transaction.atomic
+def issue_notice(notice: Notice, actor: Any, *, version: int | None = None, today: date | None = None) -> int:
+    """Issue a draft to its targets (materialised now, so later changes to the tree do not rewrite history).
+    Returns the number of organisations it went to."""
+    today = today or timezone.localdate()
+    if notice.status != NoticeStatus.DRAFT:
+        raise ValidationError("该通知已下发或已撤销，不能重复下发")
+    if notice.deadline < today:
+        raise ValidationError({"deadline": "反馈截止日期已过，请修改截止日期后再下发"})
+    orgs = list(resolve_targets(notice, today).order_by("path"))
+    if not orgs:
+        raise ValidationError("按所选范围找不到可下发的党组织，请检查下发范围")
+    row = update_fields(
+        notice,
+        {"status": NoticeStatus.ISSUED, "issued_at": timezone.now(), "issued_by": actor},
+        actor,
+        expected_version=version,
+        note=f"下发至 {len(orgs)} 个党组织",
+    )
+    NoticeTarget.objects.bulk_create([NoticeTarget(notice=row, organization=o) for o in orgs])
+    return len(orgs)
+
+
+@transaction.atomic
+def withdraw_notice(notice: Notice, actor: Any, *, reason: str) -> Notice:
+    if notice.status == NoticeStatus.WITHDRAWN:
+        raise ValidationError("该通知已撤销")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "请填写撤销原因"})
+    return update_fields(
+        notice, {"status": NoticeStatus.WITHDRAWN}, actor, note=f"撤销：{reason.strip()}"[:500]
+    )
+
+
+@transaction.atomic
+def acknowledge(target: NoticeTarget, actor: Any) -> bool:
+    """签收. Returns False when it was already acknowledged (nothing changes: the first 签收 counts)."""
+    if target.notice.status != NoticeStatus.ISSUED:
+        raise ValidationError("该通知已撤销，无需签收")
+    row = NoticeTarget.objects.select_for_update().get(pk=target.pk)
+    if row.acknowledged_at is not None:
+        return False
+    update_fields(row, {"acknowledged_at": timezone.now(), "acknowledged_by": actor}, actor, note="签收")
+    return True
+
+
+@transaction.atomic
+def feedback(
+    target: NoticeTarget,
+    text: str,
+    actor: Any,
+    *,
+    files: Sequence[CheckedFile] = (),
+    version: int | None = None,
+) -> NoticeTarget:
+    """反馈 (report back). Feedback implies 签收; amending keeps the first feedback time (timeliness)."""
+    if target.notice.status != NoticeStatus.ISSUED:
+        raise ValidationError("该通知已撤销，无需反馈")
+    if not target.notice.requires_feedback:
+        raise ValidationError("该通知只需签收，无需反馈")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"feedback_text": "请填写反馈内容（落实情况）"})
+    row = NoticeTarget.objects.select_for_update().get(pk=target.pk)
+    now = timezone.now()
+    data: dict[str, Any] = {"feedback_text": text}
+    if row.fed_back_at is None:
+        data.update(fed_back_at=now, fed_back_by=actor)
+    if row.acknowledged_at is None:
+        data.update(acknowledged_at=now, acknowledged_by=actor)
+    row = update_fields(
+        row, data, actor, expected_version=version, note="反馈" if "fed_back_at" in data else "补充反馈"
+    )
+    store_files(FeedbackFile, files, "feedback", actor, target=row)
+    return row
+
+
+# --- the monthly template -----------------------------------------------------------------------------------
+
+
+def validate_template_text(text: str, label: str) -> None:
+    """Only {year} {month} {deadline} may appear; a stray brace is named with the fix."""
+    try:
+        names = [f for _lit, f, _spec, _conv in string.Formatter().parse(text) if f is not None]
+    except ValueError:
+        raise ValidationError(f"{label}中的花括号不成对；占位符应写作 {{year}}、{{month}} 或 {{deadline}}")
+    unknown = sorted({n for n in names if n not in TEMPLATE_FIELDS})
+    if unknown:
+        raise ValidationError(
+            f"{label}中有无法识别的占位符：{'、'.join('{' + n + '}' for n in unknown)}；"
+            "只能使用 {year}（年）、{month}（月）、{deadline}（反馈截止日期）"
+        )
+
+
+def render_template(template: NoticeTemplate, year: int, month: int) -> dict[str, Any]:
+    deadline = date(year, month, min(max(template.deadline_day, 1), 28))
+    values = {
+        "year": year,
+        "month": month,
+        "deadline": f"{deadline.year}年{deadline.month}月{deadline.day}日",
+    }
+    return {
+        "title": template.title_template.format(**values),
+        "body": template.body_template.format(**values),
+        "doc_number": template.doc_number_template.format(**values) if template.doc_number_template else "",
+        "deadline": deadline,
+    }
+
+
+@transaction.atomic
+def save_template(
+    template: NoticeTemplate | None, data: dict[str, Any], actor: Any, version: int | None = None
+) -> NoticeTemplate:
+    errors = {}
+    for f, label in (
+        ("title_template", "标题模板"),
+        ("body_template", "正文模板"),
+        ("doc_number_template", "文号模板"),
+    ):
+        try:
+            validate_template_text(data.get(f, ""), label)
+        except ValidationError as exc:
+            errors[f] = exc.messages
+    if not 1 <= int(data.get("deadline_day") or 0) <= 28:
+        errors["deadline_day"] = ["反馈截止日应在 1—28 之间（每个月都有的日子）"]
+    if errors:
+        raise ValidationError(errors)
+    if data.get("is_default"):
+        others = NoticeTemplate.objects.filter(is_default=True)
+        for t in others.exclude(pk=template.pk) if template else others:
+            update_fields(t, {"is_default": False}, actor, note="改为非默认模板")
+    if template is None:
+        return create(NoticeTemplate, data, actor)
+    return update_fields(template, data, actor, expected_version=version)
+
+
+def default_template() -> NoticeTemplate | None:
+    return NoticeTemplate.objects.filter(is_active=True).order_by("-is_default", "id").first()
+
+
+@transaction.atomic
+def generate_monthly(
+    year: int, month: int, actor: Any, template: NoticeTemplate | None = None
+) -> tuple[Notice, bool]:
+    """生成本月通知: a draft prefilled from the template, addressed to every branch. If the month already has a
+    monthly notice (draft or issued), that one is returned instead of a second."""
+    existing = (
+        Notice.objects.filter(kind=NoticeKind.MONTHLY, year=year, month=month)
+        .exclude(status=NoticeStatus.WITHDRAWN)
+        .order_by("id")
+        .first()
+    )
+    if existing is not None:
+        return existing, False
+    template = template or default_template()
+    if template is None:
+        raise ValidationError("尚未设置通知模板，请先在“通知模板”中新建一个")
+    issuer = bureau_org()
+    if issuer is None:
+        raise ValidationError("尚未建立党组织，不能生成通知")
+    filled = render_template(template, year, month)
+    today = timezone.localdate()
+    if filled["deadline"] < today:
+        filled["deadline"] = today
+    notice = save_notice(
+        None,
+        {
+            "kind": NoticeKind.MONTHLY,
+            "year": year,
+            "month": month,
+            "issuer": issuer,
+            "target_mode": TargetMode.KINDS,
+            "target_kinds": sorted(BRANCH_KINDS),
+            **filled,
+        },
+        actor,
+    )
+    return notice, True
+
+
+# --- figures for the appraisal and the yearly report --------------------------------------------------------
+
+
+@dataclass
+class NoticeCounts:
+    """Counted per delivery (one notice to one organisation)."""
+
+    issued: int = 0
+    due: int = 0  # the feedback deadline has passed (as of the day asked)
+    acknowledged: int = 0
+    acknowledged_on_time: int = 0
+    feedback_expected: int = 0
+    fed_back: int = 0
+    fed_back_on_time: int = 0
+
+    @property
+    def ack_rate(self) -> float | None:
+        return self.acknowledged_on_time / self.issued if self.issued else None
+
+    @property
+    def feedback_rate(self) -> float | None:
+        return self.fed_back_on_time / self.feedback_expected if self.feedback_expected else None
+
+
+@dataclass
+class NoticeStats:
+    year: int
+    notices: int = 0  # distinct notices delivered to the organisations asked
+    total: NoticeCounts = field(default_factory=NoticeCounts)
+    by_org: dict[int, NoticeCounts] = field(default_factory=dict)
+
+    @property
+    def issued(self) -> int:
+        return self.total.issued
+
+    @property
+    def acknowledged_on_time(self) -> int:
+        return self.total.acknowledged_on_time
+
+    @property
+    def fed_back_on_time(self) -> int:
+        return self.total.fed_back_on_time
+
+
+def notice_stats(
+    year: int, org_ids: Iterable[int] | None = None, *, as_of: date | None = None
+) -> NoticeStats:
+    """Notices of `year` issued to the organisations (all when `org_ids` is None): how many, how many
+    acknowledged within the 签收 time limit, how many fed back by the deadline. One query.
+
+    Events after `as_of` (default today) are ignored, so the figures can be recomputed for a past day."""
+    as_of = as_of or timezone.localdate()
+    qs = NoticeTarget.objects.filter(notice__status=NoticeStatus.ISSUED, notice__year=year)
+    if org_ids is not None:
+        qs = qs.filter(organization_id__in=list(org_ids))
+    stats = NoticeStats(year)
+    notices: set[int] = set()
+    rows = qs.values_list(
+        "notice_id",
+        "organization_id",
+        "notice__issued_at",
+        "notice__deadline",
+        "notice__ack_days",
+        "notice__requires_feedback",
+        "acknowledged_at",
+        "fed_back_at",
+    )
+    for notice_id, org_id, issued_at, deadline, ack_days, needs_fb, acked_at, fb_at in rows:
+        issued_on = timezone.localdate(issued_at)
+        if issued_on > as_of:
+            continue
+        acked = timezone.localdate(acked_at) if acked_at else None
+        fed = timezone.localdate(fb_at) if fb_at else None
+        acked = acked if acked and acked <= as_of else None
+        fed = fed if fed and fed <= as_of else None
+        notices.add(notice_id)
+        for c in (stats.total, stats.by_org.setdefault(org_id, NoticeCounts())):
+            c.issued += 1
+            c.due += as_of > deadline
+            c.acknowledged += acked is not None
+            c.acknowledged_on_time += acknowledged_on_time(issued_on, deadline, acked, ack_days)
+            if needs_fb:
+                c.feedback_expected += 1
+                c.fed_back += fed is not None
+                c.fed_back_on_time += fed_back_on_time(deadline, fed)
+    stats.notices = len(notices)
+    return stats
+
+
+def record_export(actor: Any, what: str) -> None:
+    audit.record(audit.AuditAction.EXPORT, actor=actor, note=what[:500])
