@@ -83,7 +83,9 @@ class InspectionRound(models.Model):
     def method_label(self) -> str:
         if self.count is not None:
             return f"抽取 {self.count} 个"
-        return f"按 {self.ratio * 100:.1f}% 抽取" if self.ratio is not None else "—"
+        if self.ratio is None:
+            return "—"
+        return f"按 {(self.ratio * 100).normalize():f}% 抽取"
 
 
 class ResultChoice(models.TextChoices):

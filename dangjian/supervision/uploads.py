@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
+from .errors import ServiceError
+
 MAX_FILES_PER_UPLOAD = 9
 
 
@@ -28,8 +30,14 @@ IMAGES = (JPEG, PNG, GIF, WEBP)
 EVIDENCE = (*IMAGES, PDF)
 
 
-class UploadError(ValueError):
+class UploadError(ServiceError):
     pass
+
+
+def human_size(n: int) -> str:
+    return (
+        f"{n / (1024 * 1024):g} MB" if n >= 1024 * 1024 else f"{n / 1024:g} KB" if n >= 1024 else f"{n} 字节"
+    )
 
 
 def sniff(head: bytes) -> Kind | None:
@@ -57,7 +65,7 @@ def check(name: str, size: int, head: bytes, allowed: tuple[Kind, ...] = IMAGES)
     if size <= 0:
         raise UploadError(f"{label}是空文件")
     if size > max_bytes():
-        raise UploadError(f"{label}超过 {max_bytes() // (1024 * 1024)} MB，请压缩后重新上传")
+        raise UploadError(f"{label}超过 {human_size(max_bytes())}，请压缩后重新上传")
     kind = sniff(head)
     if kind is None or kind not in allowed:
         accepted = "、".join(k.label for k in allowed)

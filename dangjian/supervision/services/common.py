@@ -6,9 +6,9 @@ from typing import Any
 
 from django.db import models
 
+from ..errors import ServiceError
 
-class ServiceError(ValueError):
-    """Input refused by a service; the message is Chinese, names the field or row and says what to do."""
+__all__ = ["ServiceError", "StaleVersion", "check_version"]
 
 
 class StaleVersion(ServiceError):
@@ -26,11 +26,3 @@ def check_version(instance: models.Model, version: Any, what: str = "该记录")
         raise StaleVersion(what)
     if given != instance.version:
         raise StaleVersion(what)
-
-
-def bump(model: type[models.Model], pk: int, version: int, what: str = "该记录", **fields: Any) -> int:
-    """Conditional UPDATE … WHERE version = old: the row changes only if nobody changed it in between."""
-    done = model.objects.filter(pk=pk, version=version).update(version=version + 1, **fields)
-    if not done:
-        raise StaleVersion(what)
-    return version + 1

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Sum
+from django.db.models.functions import Length
 
 from dangjian.activities.models import Activity
 
@@ -20,15 +23,26 @@ def _minutes(year: int):
     return Activity.objects.filter(date__year=year, is_deleted=False).exclude(minutes="")
 
 
+def _compute(year: int, threshold: float) -> list[similarity.Pair]:
+    texts = _minutes(year).values_list("id", "minutes").order_by("id").iterator(chunk_size=2000)
+    return similarity.find_pairs(texts, threshold)
+
+
 def find(year: int, threshold: float = 0.8) -> list[similarity.Pair]:
-    """The pairs for a year. Results are cached until a record of that year changes (count or last edit)."""
-    stamp = _minutes(year).aggregate(n=Count("id"), last=Max("updated_at"))
-    key = f"supervision:similar:{year}:{threshold:.4f}:{stamp['n']}:{stamp['last']}"
+    """The pairs for a year, for the page. The result is cached (DANGJIAN_SIMILAR_CACHE_SECONDS, 0 = off) under
+    a key that changes whenever a record of that year is added, voided, edited or lengthened."""
+    seconds = int(getattr(settings, "DANGJIAN_SIMILAR_CACHE_SECONDS", CACHE_SECONDS))
+    if seconds <= 0:
+        return _compute(year, threshold)
+    stamp = _minutes(year).aggregate(
+        n=Count("id"), top=Max("id"), last=Max("updated_at"), ids=Sum("id"), chars=Sum(Length("minutes"))
+    )
+    digest = hashlib.sha256(repr((year, round(threshold, 4), sorted(stamp.items()))).encode()).hexdigest()
+    key = f"supervision-similar-{digest}"
     pairs = cache.get(key)
     if pairs is None:
-        texts = _minutes(year).values_list("id", "minutes").order_by("id").iterator(chunk_size=2000)
-        pairs = similarity.find_pairs(texts, threshold)
-        cache.set(key, pairs, CACHE_SECONDS)
+        pairs = _compute(year, threshold)
+        cache.set(key, pairs, seconds)
     return pairs
 
 
@@ -50,8 +64,8 @@ def describe(ids: set[int]) -> dict[int, RecordInfo]:
 
 
 def pairs_json(year: int, threshold: float = 0.8) -> dict[str, Any]:
-    """The JSON of `dangjian similar_records` (design §4)."""
-    pairs = find(year, threshold)
+    """The JSON of `dangjian similar_records` (design §4), always computed afresh."""
+    pairs = _compute(year, threshold)
     info = describe({p.a for p in pairs} | {p.b for p in pairs})
     return {
         "pairs": [
