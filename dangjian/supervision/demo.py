@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from dangjian.accounts.roles import Role
 from dangjian.activities.models import Activity, ActivityKind, ActivityStatus
@@ -269,6 +270,7 @@ def _copied_minutes(ctx: Any) -> None:
         (COPIED[2], [(w, day(28), COPIED[2][2]), (x, day(8), _edit(COPIED[2][2], ctx))]),
     ]
     kinds = {k.key: k for k in ActivityKind.objects.all()}
+    now = timezone.now()
     made: list[tuple[Activity, tuple[str, ...]]] = []
     for (kind_keys, topic, _), rows in plan:
         for org, on, text in rows:
@@ -285,6 +287,8 @@ def _copied_minutes(ctx: Any) -> None:
                         present=expected - ctx.rng.randrange(3),
                         minutes=text,
                         status=ActivityStatus.APPROVED,
+                        submitted_at=now,
+                        reviewed_at=now,
                     ),
                     kind_keys,
                 )

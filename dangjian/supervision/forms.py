@@ -19,7 +19,18 @@ from .services.inspections import parse_quarter, parse_ratio
 RATER_ROLES = (Role.BUREAU_ADMIN, Role.INSPECTOR, Role.ORG_ADMIN)
 
 
-class DrawForm(forms.Form):
+class ChineseForm(forms.Form):
+    """Labels end with the full-width colon used in Chinese forms."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "：")
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.BooleanField):
+                field.label_suffix = ""  # the box sits before its label
+
+
+class DrawForm(ChineseForm):
     quarter = forms.CharField(label="抽查季度", max_length=20, help_text="如 2026Q4")
     method = forms.ChoiceField(
         label="抽取方式",
@@ -72,7 +83,7 @@ class DrawForm(forms.Form):
         return data
 
 
-class ChecklistItemForm(forms.Form):
+class ChecklistItemForm(ChineseForm):
     name = forms.CharField(label="检查项目", max_length=40)
     guidance = forms.CharField(
         label="检查要点", max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -81,7 +92,7 @@ class ChecklistItemForm(forms.Form):
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
 
 
-class RectificationFilter(forms.Form):
+class RectificationFilter(ChineseForm):
     status = forms.ChoiceField(
         label="状态",
         required=False,
@@ -91,14 +102,14 @@ class RectificationFilter(forms.Form):
     q = forms.CharField(label="党组织或事项", required=False, max_length=40)
 
 
-class SimilarForm(forms.Form):
+class SimilarForm(ChineseForm):
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     threshold = forms.FloatField(
         label="相似度不低于", min_value=0.3, max_value=1.0, initial=0.8, help_text="0.3～1.0，越高越严格"
     )
 
 
-class ObservationForm(forms.Form):
+class ObservationForm(ChineseForm):
     title = forms.CharField(label="观摩活动名称", max_length=100)
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     half = forms.TypedChoiceField(label="半年", choices=Half.choices, coerce=int)

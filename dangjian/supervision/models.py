@@ -103,6 +103,11 @@ class InspectionTarget(models.Model):
     organization = models.ForeignKey(
         Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="inspection_targets"
     )
+    org_code = models.CharField(
+        "组织代码（抽取时）",
+        max_length=32,
+        help_text="抽取时的组织代码；复核抽取结果以此为准，组织改代码不影响复核",
+    )
     stratum = models.CharField("单位类别（分层）", max_length=20, blank=True)
     must_inspect = models.BooleanField("上季度未达标必查", default=False)
     inspected_on = models.DateField("检查日期", null=True, blank=True)

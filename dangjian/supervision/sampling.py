@@ -4,7 +4,8 @@ The draw is reproducible by anyone who has the candidate list and the seed:
 - candidates are sorted by organisation code before anything random happens;
 - the only source of randomness is `random.Random(seed)`;
 - organisations that must be inspected (未达标 last quarter, when asked) are taken first and do not use the
-  generator; the remaining places are drawn from the other candidates;
+  generator; the remaining places are drawn from the other candidates (when they alone fill or exceed the
+  places, all of them are inspected and nothing is drawn);
 - stratified: the remaining places are shared among the strata (unit kinds) in proportion to their sizes by the
   largest-remainder method, at least one per stratum when there are at least as many places as strata; then each
   stratum, in the order of its name, draws its share with the same generator.

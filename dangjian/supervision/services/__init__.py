@@ -19,6 +19,7 @@ from .inspections import (
 from .observations import (
     ObservationInput,
     RubricRow,
+    cancel_observation,
     create_observation,
     observation_score,
     results,
@@ -38,6 +39,7 @@ __all__ = [
     "ServiceError",
     "StaleVersion",
     "act",
+    "cancel_observation",
     "add_finding_photos",
     "create_observation",
     "create_round",

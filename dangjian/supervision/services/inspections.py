@@ -197,6 +197,7 @@ def create_round(
         InspectionTarget(
             round=rnd,
             organization=plan.orgs[code],
+            org_code=code,
             stratum=snapshot_by_code[code]["stratum"],
             must_inspect=code in plan.result.forced,
         )
@@ -218,7 +219,7 @@ def replay_round(rnd: InspectionRound) -> bool:
         stratify=rnd.stratified,
         include_failing=rnd.include_failing,
     )
-    drawn = sorted(InspectionTarget.objects.filter(round=rnd).values_list("organization__code", flat=True))
+    drawn = sorted(InspectionTarget.objects.filter(round=rnd).values_list("org_code", flat=True))
     return result.codes == drawn
 
 

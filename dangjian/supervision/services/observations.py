@@ -177,6 +177,24 @@ def set_final(
     audit.log_update(locked, before, actor, note="评分定稿" if final else "撤销定稿")
 
 
+@transaction.atomic
+def cancel_observation(obs: Observation, reason: str, *, version: Any = None, actor: Any = None) -> None:
+    """Never deleted: a mistaken or called-off event is marked 已取消 and stops counting for the appraisal."""
+    access.require(actor, access.BUREAU, "只有局党建管理员可以取消观摩活动")
+    if not reason.strip():
+        raise ServiceError("取消观摩活动须填写原因")
+    locked = Observation.objects.select_for_update().get(pk=obs.pk)
+    check_version(locked, version, "该观摩活动")
+    if locked.is_cancelled:
+        return
+    before = audit.snapshot(locked)
+    locked.is_cancelled = True
+    locked.note = (f"{locked.note}\n" if locked.note else "") + f"【已取消】{reason.strip()}"
+    locked.version += 1
+    locked.save()
+    audit.log_update(locked, before, actor, note=f"取消观摩活动：{reason.strip()}"[:500])
+
+
 # --- the rubric ------------------------------------------------------------------------------------------------
 @dataclass
 class RubricRow:

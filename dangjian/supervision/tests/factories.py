@@ -55,7 +55,7 @@ def inspection_round(orgs: list[Any], quarter: str = "2026Q3", seed: int = 1) ->
         drawn_by_name="测试",
     )
     InspectionTarget.objects.bulk_create(
-        InspectionTarget(round=rnd, organization=o, stratum="事业单位") for o in orgs
+        InspectionTarget(round=rnd, organization=o, org_code=o.code, stratum="事业单位") for o in orgs
     )
     return rnd
 

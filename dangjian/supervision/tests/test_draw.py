@@ -246,7 +246,7 @@ def test_round_detail_queries_do_not_grow(bureau_tree, login):
     from dangjian.supervision.models import InspectionTarget as T
 
     for o in more:
-        f.finding(T.objects.create(round=rnd, organization=o, stratum="事业单位"))
+        f.finding(T.objects.create(round=rnd, organization=o, org_code=o.code, stratum="事业单位"))
     assert queries_for(client, url) == small
 
 

@@ -278,3 +278,20 @@ def test_list_queries_do_not_grow(cast, login):
     for i in range(5):
         f.observation([cast["a"], cast["b"]], [f_user(f"more{i}")], held_on=date(2026, 5, 1 + i))
     assert f.queries_for(client, "/supervision/observations/") == small
+
+
+def test_cancel_keeps_the_record_and_drops_it_from_the_appraisal(cast, login):
+    obs = f.observation([cast["a"]], make_raters(1))
+    _rubric_100(obs)
+    sheet(obs, {cast["a"].pk: [90]})
+    assert services.observation_score(cast["a"].pk, 2026) == 90
+    client = login(cast["bureau"])
+    url = f"/supervision/observations/{obs.pk}/final/"
+    r = client.post(url, {"cancel": "1", "reason": "", "version": obs.version}, follow=True)
+    assert "须填写原因" in r.content.decode()
+    client.post(url, {"cancel": "1", "reason": "因故改期，另行组织", "version": obs.version})
+    obs.refresh_from_db()
+    assert obs.is_cancelled and "因故改期" in obs.note
+    assert Observation.objects.filter(pk=obs.pk).exists()
+    assert services.observation_score(cast["a"].pk, 2026) is None
+    assert "已取消" in client.get(f"/supervision/observations/{obs.pk}/").content.decode()

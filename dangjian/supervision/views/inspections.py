@@ -198,6 +198,7 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "results": ResultChoice.choices,
             "can_record": can_record,
+            "inspector_side": access.is_inspector_side(request.user),
             "error": error,
             "inspected_on": inspected_on,
             "deadline": deadline or default_deadline(),

@@ -148,14 +148,23 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @access.roles_required(access.BUREAU)
 def observation_final(request: HttpRequest, pk: int) -> HttpResponse:
+    """Finalise the scores (final=1), reopen them (final=0) or call the event off (cancel=1 with a reason)."""
     obs = get_object_or_404(Observation, pk=pk)
-    final = request.POST.get("final") == "1"
+    version = request.POST.get("version")
     try:
-        services.set_final(obs, final, version=request.POST.get("version"), actor=request.user)
+        if request.POST.get("cancel") == "1":
+            services.cancel_observation(
+                obs, request.POST.get("reason", ""), version=version, actor=request.user
+            )
+            done = "观摩活动已取消（记录保留，不再计入年终总评）。"
+        else:
+            final = request.POST.get("final") == "1"
+            services.set_final(obs, final, version=version, actor=request.user)
+            done = "评分已定稿。" if final else "已撤销定稿，可以继续修改评分。"
     except ServiceError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "评分已定稿。" if final else "已撤销定稿，可以继续修改评分。")
+        messages.success(request, done)
     return redirect("supervision:observation_detail", pk=obs.pk)
 
 
