@@ -329,10 +329,12 @@ def _withdraw_rectification(
     rect = getattr(finding, "rectification", None)
     if rect is None or rect.status == State.CANCELLED:
         return []
+    if rect.status == State.CLOSED:
+        raise ServiceError(f"“{finding.item_name}”已整改销号，检查结论作为历史记录保留，不能再改为“{new_label}”")
     if rect.status != State.PENDING:
         raise ServiceError(
             f"“{finding.item_name}”已下达整改且状态为“{STATE_LABELS[State(rect.status)]}”，"
-            f"不能再改为“{new_label}”；如属误判，请在整改事项中说明后由督查员验收销号"
+            f"不能再改为“{new_label}”；如属误判，请在整改事项中说明情况，由督查员验收销号"
         )
     before = audit.snapshot(rect)
     rect.status = State.CANCELLED
