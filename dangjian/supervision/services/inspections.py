@@ -330,7 +330,9 @@ def _withdraw_rectification(
     if rect is None or rect.status == State.CANCELLED:
         return []
     if rect.status == State.CLOSED:
-        raise ServiceError(f"“{finding.item_name}”已整改销号，检查结论作为历史记录保留，不能再改为“{new_label}”")
+        raise ServiceError(
+            f"“{finding.item_name}”已整改销号，检查结论作为历史记录保留，不能再改为“{new_label}”"
+        )
     if rect.status != State.PENDING:
         raise ServiceError(
             f"“{finding.item_name}”已下达整改且状态为“{STATE_LABELS[State(rect.status)]}”，"
