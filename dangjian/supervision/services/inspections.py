@@ -1,0 +1,507 @@
+"""季抽查: the draw (command and page share it), the checklist, findings and their photos.
+
+A quarter has at most one valid round. Drawing again for a quarter that has one is refused unless the caller
+asks to replace it (`replace=True`, the command's `--replace`); a round that already holds findings is never
+replaced, because real inspection results would be thrown away — it must stay as it is.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from dangjian.core import audit
+from dangjian.core.models import AuditAction
+from dangjian.core.periods import Period, PeriodKind
+from dangjian.orgs.models import BRANCH_KINDS, Organization, Unit, UnitKind
+
+from .. import access, sampling, uploads
+from ..defaults import RECTIFICATION_DAYS
+from ..flow import STATE_LABELS, State
+from ..models import (
+    ChecklistItem,
+    EventKind,
+    Finding,
+    FindingPhoto,
+    InspectionRound,
+    InspectionTarget,
+    Rectification,
+    RectificationEvent,
+    ResultChoice,
+    RoundStatus,
+)
+from .common import ServiceError, check_version
+
+SEED_LIMIT = 2**31  # seeds drawn for the user stay short enough to read out and type
+
+
+# --- the draw ----------------------------------------------------------------------------------------------
+def parse_quarter(text: str) -> Period:
+    try:
+        period = Period.parse(text or "")
+    except ValueError:
+        period = None
+    if period is None or period.kind != PeriodKind.QUARTER:
+        raise ServiceError(f"季度“{text}”格式不正确，应写作 2026Q4 这样的形式")
+    return period
+
+
+def parse_ratio(value: Any) -> Decimal:
+    try:
+        ratio = Decimal(str(value).strip().rstrip("%")) / (100 if str(value).strip().endswith("%") else 1)
+    except (InvalidOperation, ValueError):
+        raise ServiceError(f"抽取比例“{value}”不是数字；请写作 0.3 或 30%")
+    if not 0 < ratio <= 1:
+        raise ServiceError("抽取比例须大于 0 且不超过 1，例如 0.3 表示抽取 30%")
+    return ratio.quantize(Decimal("0.0001"))
+
+
+def failing_org_ids(period: Period) -> set[int]:
+    """Organisations 未达标 in `period`, from the compliance engine (imported here only, when asked)."""
+    try:
+        from dangjian.compliance.services import failing_org_ids as compliance_failing
+    except ImportError as exc:
+        raise ServiceError(f"无法取得{period.label}未达标党组织名单（达标情况模块不可用：{exc}）")
+    return set(compliance_failing(period))
+
+
+def stratum_of(org: Organization) -> str:
+    """The unit kind of the organisation's first unit (lowest id), or 无单位."""
+    units = list(org.units.all())
+    if not units:
+        return sampling.NO_UNIT
+    first = min(units, key=lambda u: u.pk)
+    return UnitKind(first.kind).label if first.kind in UnitKind.values else first.kind
+
+
+def candidate_orgs() -> list[Organization]:
+    """Organisations that hold organisational life: branches not dissolved (never the 党组), by code."""
+    return list(
+        Organization.objects.filter(kind__in=BRANCH_KINDS, dissolved_on__isnull=True)
+        .order_by("code")
+        .prefetch_related(Prefetch("units", queryset=Unit.objects.order_by("id")))
+    )
+
+
+@dataclass
+class DrawRequest:
+    quarter: Period
+    count: int | None = None
+    ratio: Decimal | None = None
+    seed: int | None = None
+    stratify: bool = False
+    include_failing: bool = False
+    replace: bool = False
+
+
+@dataclass
+class DrawPlan:
+    request: DrawRequest
+    seed: int
+    candidates: list[dict[str, Any]]
+    result: sampling.DrawResult
+    orgs: dict[str, Organization] = field(default_factory=dict)
+    existing: InspectionRound | None = None
+
+    @property
+    def codes(self) -> list[str]:
+        return self.result.codes
+
+    def as_json(self) -> dict[str, Any]:
+        return {"quarter": str(self.request.quarter), "seed": self.seed, "orgs": self.codes}
+
+
+def new_seed() -> int:
+    return secrets.randbelow(SEED_LIMIT)
+
+
+def active_round(quarter: Period) -> InspectionRound | None:
+    return InspectionRound.objects.filter(quarter=str(quarter), status=RoundStatus.ACTIVE).first()
+
+
+def _check_replaceable(existing: InspectionRound | None, replace: bool) -> None:
+    if existing is None:
+        return
+    if not replace:
+        raise ServiceError(
+            f"{existing.period.label}已有抽查轮次（{existing.drawn_at:%Y-%m-%d} 抽取，种子 {existing.seed}），"
+            "不再重复抽取；确需重新抽取请选择“作废原轮次并重新抽取”（命令行加 --replace）"
+        )
+    if Finding.objects.filter(target__round=existing).exists():
+        raise ServiceError(f"{existing.period.label}的抽查轮次已录入检查结果，不能作废重抽")
+
+
+def plan_draw(req: DrawRequest) -> DrawPlan:
+    """Everything a real draw would do, except writing. Raises ServiceError exactly when the draw would."""
+    existing = active_round(req.quarter)
+    _check_replaceable(existing, req.replace)
+    if req.seed is not None and not 0 <= req.seed < 2**63:
+        raise ServiceError("随机种子须为非负整数")
+    orgs = candidate_orgs()
+    failing = failing_org_ids(req.quarter.previous()) if req.include_failing else set()
+    snapshot = [{"code": o.code, "stratum": stratum_of(o), "failing": o.pk in failing} for o in orgs]
+    seed = req.seed if req.seed is not None else new_seed()
+    try:
+        result = sampling.replay(
+            snapshot,
+            seed=seed,
+            count=req.count,
+            ratio=Fraction(req.ratio) if req.ratio is not None else None,
+            stratify=req.stratify,
+            include_failing=req.include_failing,
+        )
+    except sampling.DrawError as exc:
+        raise ServiceError(str(exc))
+    return DrawPlan(req, seed, snapshot, result, {o.code: o for o in orgs}, existing)
+
+
+@transaction.atomic
+def create_round(
+    plan: DrawPlan, *, actor: Any = None, actor_name: str = "", note: str = ""
+) -> InspectionRound:
+    req = plan.request
+    existing = active_round(req.quarter)
+    _check_replaceable(existing, req.replace)
+    if existing is not None:
+        before = audit.snapshot(existing)
+        existing.status = RoundStatus.VOID
+        existing.void_reason = f"{timezone.localdate():%Y-%m-%d} 重新抽取，原轮次作废"
+        existing.save(update_fields=["status", "void_reason"])
+        audit.log_update(existing, before, actor, actor_name, note="作废抽查轮次")
+    snapshot_by_code = {c["code"]: c for c in plan.candidates}
+    try:
+        rnd = InspectionRound.objects.create(
+            quarter=str(req.quarter),
+            seed=plan.seed,
+            count=req.count,
+            ratio=req.ratio,
+            stratified=req.stratify,
+            include_failing=req.include_failing,
+            candidates=plan.candidates,
+            drawn_by=actor if getattr(actor, "pk", None) else None,
+            drawn_by_name=audit.actor_label(actor, actor_name),
+            note=note[:200],
+        )
+    except IntegrityError:
+        raise ServiceError(f"{req.quarter.label}已有抽查轮次（可能刚由他人抽取），请刷新后查看")
+    targets = InspectionTarget.objects.bulk_create(
+        InspectionTarget(
+            round=rnd,
+            organization=plan.orgs[code],
+            org_code=code,
+            stratum=snapshot_by_code[code]["stratum"],
+            must_inspect=code in plan.result.forced,
+        )
+        for code in plan.codes
+    )
+    audit.log_create(
+        rnd, actor, actor_name, note=f"抽取 {len(targets)} 个党组织：{'、'.join(plan.codes)}"[:500]
+    )
+    return rnd
+
+
+def replay_round(rnd: InspectionRound) -> bool:
+    """Re-run the draw from the round's stored candidates and seed: True when it gives the same organisations."""
+    result = sampling.replay(
+        rnd.candidates,
+        seed=rnd.seed,
+        count=rnd.count,
+        ratio=Fraction(rnd.ratio) if rnd.ratio is not None else None,
+        stratify=rnd.stratified,
+        include_failing=rnd.include_failing,
+    )
+    drawn = sorted(InspectionTarget.objects.filter(round=rnd).values_list("org_code", flat=True))
+    return result.codes == drawn
+
+
+# --- the checklist -------------------------------------------------------------------------------------------
+def save_checklist_item(
+    item: ChecklistItem | None,
+    *,
+    name: str,
+    guidance: str,
+    sort: int,
+    is_active: bool,
+    version: Any = None,
+    actor: Any = None,
+) -> ChecklistItem:
+    access.require(actor, access.BUREAU, "只有局党建管理员可以修改检查清单")
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError("请填写检查项目名称")
+    if len(name) > 40:
+        raise ServiceError("检查项目名称不超过 40 个字")
+    clash = ChecklistItem.objects.filter(name=name)
+    if item is not None:
+        clash = clash.exclude(pk=item.pk)
+    if clash.exists():
+        raise ServiceError(f"检查项目“{name}”已存在")
+    with transaction.atomic():
+        if item is None:
+            item = ChecklistItem.objects.create(
+                name=name, guidance=guidance.strip()[:300], sort=sort, is_active=is_active
+            )
+            audit.log_create(item, actor)
+            return item
+        item = ChecklistItem.objects.select_for_update().get(pk=item.pk)
+        check_version(item, version, "该检查项目")
+        before = audit.snapshot(item)
+        item.name, item.guidance, item.sort, item.is_active = name, guidance.strip()[:300], sort, is_active
+        item.version += 1
+        item.save()
+        audit.log_update(item, before, actor)
+        return item
+
+
+# --- findings -----------------------------------------------------------------------------------------------
+@dataclass
+class FindingInput:
+    item_id: int
+    result: str  # a ResultChoice value, or "" for not yet recorded
+    note: str = ""
+
+
+def default_deadline(today: date | None = None) -> date:
+    return (today or timezone.localdate()) + timedelta(days=RECTIFICATION_DAYS)
+
+
+def _rect_title(target: InspectionTarget, item_name: str) -> str:
+    org = target.organization
+    return f"{org.short_name or org.name}：{item_name}不符合"[:200]
+
+
+def _open_rectification(
+    finding: Finding, target: InspectionTarget, deadline: date, actor: Any, actor_name: str
+) -> list[audit.Entry]:
+    """Create (or re-open a cancelled) rectification for a 不符合 finding."""
+    rect = getattr(finding, "rectification", None) if finding.pk else None
+    if rect is not None and rect.status != State.CANCELLED:
+        return []
+    note = f"{target.round.period.label}抽查：{finding.item_name}不符合"
+    if rect is None:
+        rect = Rectification.objects.create(
+            organization=target.organization,
+            finding=finding,
+            title=_rect_title(target, finding.item_name),
+            problem=finding.note,
+            deadline=deadline,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        entry = audit.Entry(
+            AuditAction.CREATE, actor, actor_name, instance=rect, changes=audit.snapshot(rect), note=note
+        )
+    else:
+        before = audit.snapshot(rect)
+        rect.status, rect.deadline, rect.problem = State.PENDING, deadline, finding.note
+        rect.version += 1
+        rect.save()
+        entry = audit.Entry(
+            AuditAction.UPDATE,
+            actor,
+            actor_name,
+            instance=rect,
+            changes=audit.diff(before, audit.snapshot(rect)),
+            note="重新下达整改",
+        )
+    RectificationEvent.objects.create(
+        rectification=rect,
+        kind=EventKind.CREATED,
+        to_status=State.PENDING,
+        text=f"{note}。{finding.note}".strip(),
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=audit.actor_label(actor, actor_name),
+    )
+    return [entry]
+
+
+def _withdraw_rectification(
+    finding: Finding, new_label: str, actor: Any, actor_name: str
+) -> list[audit.Entry]:
+    rect = getattr(finding, "rectification", None)
+    if rect is None or rect.status == State.CANCELLED:
+        return []
+    if rect.status == State.CLOSED:
+        raise ServiceError(
+            f"“{finding.item_name}”已整改销号，检查结论作为历史记录保留，不能再改为“{new_label}”"
+        )
+    if rect.status != State.PENDING:
+        raise ServiceError(
+            f"“{finding.item_name}”已下达整改且状态为“{STATE_LABELS[State(rect.status)]}”，"
+            f"不能再改为“{new_label}”；如属误判，请在整改事项中说明情况，由督查员验收销号"
+        )
+    before = audit.snapshot(rect)
+    rect.status = State.CANCELLED
+    rect.version += 1
+    rect.save()
+    text = f"检查结论更正为“{new_label}”，整改事项撤销"
+    RectificationEvent.objects.create(
+        rectification=rect,
+        kind=EventKind.CANCEL,
+        from_status=State.PENDING,
+        to_status=State.CANCELLED,
+        text=text,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=audit.actor_label(actor, actor_name),
+    )
+    return [
+        audit.Entry(
+            AuditAction.UPDATE,
+            actor,
+            actor_name,
+            instance=rect,
+            changes=audit.diff(before, audit.snapshot(rect)),
+            note=text,
+        )
+    ]
+
+
+def record_findings(
+    target: InspectionTarget,
+    entries: Sequence[FindingInput],
+    *,
+    inspected_on: date | None,
+    summary: str = "",
+    deadline: date | None = None,
+    version: Any = None,
+    actor: Any = None,
+    actor_name: str = "",
+    enforce_role: bool = True,
+) -> dict[str, int]:
+    """Record the results of one drawn organisation; every 不符合 becomes a rectification.
+
+    Returns counts {"created", "updated", "rectifications"}. All or nothing: any error leaves everything as it was.
+    """
+    if enforce_role:
+        access.require(actor, access.INSPECTOR_SIDE, "只有督查员或局党建管理员可以录入检查结果")
+    if target.round.status != RoundStatus.ACTIVE:
+        raise ServiceError("该抽查轮次已作废，不能录入检查结果")
+    today = timezone.localdate()
+    inspected_on = inspected_on or today
+    if inspected_on > today:
+        raise ServiceError("检查日期不能晚于今天")
+    deadline = deadline or default_deadline(inspected_on)
+    if deadline < inspected_on:
+        raise ServiceError("整改期限不能早于检查日期")
+    items = {i.pk: i for i in ChecklistItem.objects.filter(pk__in=[e.item_id for e in entries])}
+    valid_results = set(ResultChoice.values)
+    for e in entries:
+        item = items.get(e.item_id)
+        if item is None:
+            raise ServiceError("检查项目不存在，请刷新页面后重新录入")
+        if e.result and e.result not in valid_results:
+            raise ServiceError(f"“{item.name}”的检查结论无效，应为符合、基本符合或不符合")
+        if e.result == ResultChoice.FAIL and not e.note.strip():
+            raise ServiceError(f"“{item.name}”为不符合，请在情况说明中写明具体问题（整改事项据此下达）")
+    counts = {"created": 0, "updated": 0, "rectifications": 0}
+    log: list[audit.Entry] = []
+    with transaction.atomic():
+        locked = InspectionTarget.objects.select_for_update().get(pk=target.pk)
+        check_version(locked, version, "该单位的检查结果")
+        existing = {
+            f.item_id: f for f in Finding.objects.filter(target=target).select_related("rectification")
+        }
+        for e in entries:
+            if not e.result:
+                continue
+            item = items[e.item_id]
+            note = e.note.strip()
+            finding = existing.get(item.pk)
+            if finding is None:
+                finding = Finding.objects.create(
+                    target=target,
+                    item=item,
+                    item_name=item.name,
+                    result=e.result,
+                    note=note,
+                    recorded_by=actor if getattr(actor, "pk", None) else None,
+                )
+                counts["created"] += 1
+                log.append(
+                    audit.Entry(
+                        AuditAction.CREATE,
+                        actor,
+                        actor_name,
+                        instance=finding,
+                        changes=audit.snapshot(finding),
+                    )
+                )
+            elif (finding.result, finding.note) != (e.result, note):
+                before = audit.snapshot(finding)
+                if finding.result == ResultChoice.FAIL and e.result != ResultChoice.FAIL:
+                    log += _withdraw_rectification(finding, ResultChoice(e.result).label, actor, actor_name)
+                finding.result, finding.note = e.result, note
+                finding.recorded_by = actor if getattr(actor, "pk", None) else finding.recorded_by
+                finding.save()
+                counts["updated"] += 1
+                log.append(
+                    audit.Entry(
+                        AuditAction.UPDATE,
+                        actor,
+                        actor_name,
+                        instance=finding,
+                        changes=audit.diff(before, audit.snapshot(finding)),
+                    )
+                )
+            else:
+                continue
+            if finding.result == ResultChoice.FAIL:
+                opened = _open_rectification(finding, target, deadline, actor, actor_name)
+                counts["rectifications"] += len(opened)
+                log += opened
+        before = audit.snapshot(locked)
+        locked.inspected_on = inspected_on
+        locked.summary = summary.strip()
+        locked.inspector = actor if getattr(actor, "pk", None) else locked.inspector
+        locked.version += 1
+        locked.save()
+        changes = audit.diff(before, audit.snapshot(locked))
+        if changes:
+            log.append(audit.Entry(AuditAction.UPDATE, actor, actor_name, instance=locked, changes=changes))
+        audit.record_many(log)
+    target.refresh_from_db()
+    return counts
+
+
+def add_finding_photos(finding: Finding, files: Iterable[Any], *, actor: Any = None) -> list[FindingPhoto]:
+    access.require(actor, access.INSPECTOR_SIDE, "只有督查员或局党建管理员可以上传检查照片")
+    files = list(files)
+    if not files:
+        raise ServiceError("请选择要上传的照片")
+    if len(files) > uploads.MAX_FILES_PER_UPLOAD:
+        raise ServiceError(f"一次最多上传 {uploads.MAX_FILES_PER_UPLOAD} 张照片")
+    kinds = [uploads.check_upload(f, uploads.IMAGES) for f in files]  # all checked before any is stored
+    saved: list[FindingPhoto] = []
+    with transaction.atomic():
+        for f, kind in zip(files, kinds, strict=True):
+            photo = FindingPhoto(
+                finding=finding,
+                original_name=uploads.clean_original_name(f.name),
+                content_type=kind.content_type,
+                size=f.size,
+                uploaded_by=actor if getattr(actor, "pk", None) else None,
+            )
+            photo.file.save(uploads.random_path("photos", kind.ext), f, save=False)
+            photo.save()
+            saved.append(photo)
+        audit.record_many(
+            audit.Entry(AuditAction.CREATE, actor, instance=p, changes=audit.snapshot(p), note="上传检查照片")
+            for p in saved
+        )
+    return saved
+
+
+def remove_finding_photo(photo: FindingPhoto, *, actor: Any = None) -> None:
+    access.require(actor, access.INSPECTOR_SIDE, "只有督查员或局党建管理员可以删除检查照片")
+    with transaction.atomic():
+        photo.is_deleted = True
+        photo.save(update_fields=["is_deleted"])
+        audit.log_delete(photo, actor, note="删除检查照片（文件保留）")

@@ -1,0 +1,92 @@
+"""Uploaded photos and evidence: the type is decided by the file's content (magic numbers), never by its name
+or the browser's claim; files are stored under random names and served only through views that check scope."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+
+from .errors import ServiceError
+
+MAX_FILES_PER_UPLOAD = 9
+
+
+@dataclass(frozen=True)
+class Kind:
+    ext: str
+    content_type: str
+    label: str
+
+
+JPEG = Kind("jpg", "image/jpeg", "JPEG 图片")
+PNG = Kind("png", "image/png", "PNG 图片")
+GIF = Kind("gif", "image/gif", "GIF 图片")
+WEBP = Kind("webp", "image/webp", "WebP 图片")
+PDF = Kind("pdf", "application/pdf", "PDF 文件")
+IMAGES = (JPEG, PNG, GIF, WEBP)
+EVIDENCE = (*IMAGES, PDF)
+
+
+class UploadError(ServiceError):
+    pass
+
+
+def human_size(n: int) -> str:
+    return (
+        f"{n / (1024 * 1024):g} MB" if n >= 1024 * 1024 else f"{n / 1024:g} KB" if n >= 1024 else f"{n} 字节"
+    )
+
+
+def sniff(head: bytes) -> Kind | None:
+    """The kind of a file from its first bytes, or None."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return GIF
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return WEBP
+    if head.startswith(b"%PDF-"):
+        return PDF
+    return None
+
+
+def max_bytes() -> int:
+    return int(settings.DANGJIAN_UPLOAD_MAX_BYTES)
+
+
+def check(name: str, size: int, head: bytes, allowed: tuple[Kind, ...] = IMAGES) -> Kind:
+    """The kind of an uploaded file, or UploadError with a message naming the file and the fix."""
+    label = f"文件“{name[:60]}”"
+    if size <= 0:
+        raise UploadError(f"{label}是空文件")
+    if size > max_bytes():
+        raise UploadError(f"{label}超过 {human_size(max_bytes())}，请压缩后重新上传")
+    kind = sniff(head)
+    if kind is None or kind not in allowed:
+        accepted = "、".join(k.label for k in allowed)
+        raise UploadError(f"{label}不是可接受的类型（仅限 {accepted}）；手机照片请以 JPG 格式上传")
+    return kind
+
+
+def check_upload(upload, allowed: tuple[Kind, ...] = IMAGES) -> Kind:
+    """Check a Django UploadedFile by its content."""
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    return check(upload.name or "", upload.size or 0, head, allowed)
+
+
+def random_path(folder: str, ext: str) -> str:
+    """A storage path that reveals nothing of the original name: supervision/<folder>/<yyyy>/<random>.<ext>."""
+    return f"supervision/{folder}/{timezone.now():%Y}/{secrets.token_hex(16)}.{ext}"
+
+
+def clean_original_name(name: str) -> str:
+    """Keep only the last path component and drop control characters; used for display and downloads."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in base if ch.isprintable())[:200] or "未命名"
