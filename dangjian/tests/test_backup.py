@@ -11,7 +11,6 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -31,8 +30,11 @@ FILES = {
 
 
 @pytest.fixture
-def media():
+def media(settings, tmp_path):
+    # A media root of this test's own: other tests' uploads must not leak into the comparison.
+    settings.MEDIA_ROOT = str(tmp_path / "media")
     root = Path(settings.MEDIA_ROOT)
+    root.mkdir()
     for name, data in FILES.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
