@@ -39,9 +39,11 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser():
-    """One headless chromium per test process. Missing chromium skips the test — except in CI, where it fails."""
+    """A headless chromium for one test (function scope: some browser tests drive Playwright themselves, and
+    two sync Playwright sessions cannot be alive in one thread). Missing chromium skips the test — except in CI,
+    where it fails."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(
@@ -111,3 +113,29 @@ def horizontal_overflow():
         return p.evaluate("() => Math.max(0, document.documentElement.scrollWidth - window.innerWidth)")
 
     return _overflow
+
+
+def reseed_builtin_data() -> None:
+    """Run every data migration of the project again (they are idempotent): a transactional test flushes the
+    database, which empties the rows migrations seed (activity kinds, requirements, checklist, report rules)."""
+    from django.apps import apps as global_apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations.special import RunPython
+
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    for key in sorted(loader.disk_migrations):
+        if key[0] not in {c.label for c in global_apps.get_app_configs() if c.name.startswith("dangjian.")}:
+            continue
+        for op in loader.disk_migrations[key].operations:
+            if isinstance(op, RunPython):
+                op.code(global_apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _builtin_data_in_transactional_tests(request):
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        reseed_builtin_data()
+    yield

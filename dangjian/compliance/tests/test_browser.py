@@ -13,7 +13,7 @@ CHROMIUM = "/usr/bin/chromium"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),  # keep the seeded requirements
+    pytest.mark.django_db(transaction=True),  # seeded rows come back through dangjian.conftest
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed"),
 ]
 
