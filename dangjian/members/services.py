@@ -96,6 +96,12 @@ def _check_day(on: date, member: Member, what: str, field: str = "on") -> None:
         raise MemberError(f"{what}日期不能早于入党日期（{member.join_date:%Y-%m-%d}）；请核对", field)
 
 
+def _check_version(member: Member, expected_version: int) -> None:
+    """Refuse before touching the object; `_save_versioned` still guards against a write in between."""
+    if member.version != expected_version:
+        raise StaleVersionError()
+
+
 def _save_versioned(member: Member, fields: Iterable[str], expected_version: int | None) -> None:
     """Write `fields` only if the row still has the version the user saw; bump the version."""
     if expected_version is None:
@@ -226,8 +232,7 @@ def update_member(
     unknown = set(data) - set(FACT_FIELDS) - set(EXTRA_FIELDS)
     if unknown:
         raise ValueError(f"update_member: unexpected fields {sorted(unknown)}")
-    if member.version != expected_version:
-        raise StaleVersionError()
+    _check_version(member, expected_version)
     if "id_number" in data and data["id_number"] != member.id_number:
         _check_unique_id(data["id_number"], exclude_pk=member.pk)
     group = data.get("party_group")
@@ -266,6 +271,7 @@ def move_member(
     note: str = "",
 ) -> MembershipEvent:
     """组织内转接: to another branch inside the system."""
+    _check_version(member, expected_version)
     _require_current(member, "组织内转接")
     if target.pk == member.organization_id:
         raise MemberError("目标党支部与当前所在党支部相同；请选择另一个党支部", "organization")
@@ -307,6 +313,7 @@ def end_membership(
     if kind not in LEAVING_STATUS:
         raise MemberError("变动类型无效", "kind")
     label = EventKind(kind).label
+    _check_version(member, expected_version)
     _require_current(member, label)
     _check_day(on, member, label)
     destination = destination.strip()
@@ -348,6 +355,7 @@ def restore_membership(
     note: str = "",
 ) -> MembershipEvent:
     """恢复党籍 after 停止党籍 (教育管理条例 第二十四条: only 停止党籍 may be restored)."""
+    _check_version(member, expected_version)
     if member.status != Status.SUSPENDED:
         raise MemberError("只有“停止党籍”的党员可以恢复党籍；出党、转出、死亡不能恢复")
     if member.left_on and on < member.left_on:
@@ -382,6 +390,7 @@ def confirm_full(
     note: str = "",
 ) -> MembershipEvent:
     """转正 of a 预备党员: the date lies between 入党日期 + 1 year and + 2 years and not in the future."""
+    _check_version(member, expected_version)
     _require_current(member, "转正")
     if member.full_date is not None:
         raise MemberError(f"该党员已于 {member.full_date:%Y-%m-%d} 转为正式党员")

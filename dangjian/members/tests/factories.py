@@ -52,3 +52,27 @@ def write_roster(
     ]
     write_workbook(path, [Sheet("名册", header, body, text_columns=text_cols if text_ids else [])])
     return path
+
+
+def bulk_members(org: Any, n: int, *, start: int = 0, **fields: Any) -> list[Any]:
+    """n plain members in `org`, written in one statement (data for the query-count tests)."""
+    from dangjian.members.models import Member
+
+    members = []
+    for i in range(start, start + n):
+        birth = date(1950, 1, 1).replace(year=1950 + i % 50)
+        members.append(
+            Member(
+                name=f"批量党员{i}",
+                initials=f"PLDY{i}"[:20],
+                gender="男",
+                id_number=make_id_number("411421", birth, (i // 50 * 2 + 1) % 1000),
+                birth_date=birth,
+                join_date=date(birth.year + 20, 7, 1),
+                full_date=date(birth.year + 21, 7, 1) if i % 3 else None,
+                category=("在职", "离退休", "下岗失业")[i % 3],
+                organization=org,
+                **fields,
+            )
+        )
+    return Member.objects.bulk_create(members)
