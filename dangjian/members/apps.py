@@ -13,7 +13,6 @@ class MembersConfig(AppConfig):
         writers = frozenset({Role.BUREAU_ADMIN, Role.ORG_ADMIN})
         register_nav(
             NavItem("党员", "党员名册", "members:list", readers, 10),
-            NavItem("党员", "新增党员", "members:create", writers, 20),
             NavItem("党员", "导入党员名册", "members:import", writers, 30),
             NavItem("党员", "我的党员信息", "members:me", frozenset({Role.MEMBER}), 10),
         )

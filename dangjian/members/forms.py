@@ -43,6 +43,17 @@ def branch_choices(orgs: QuerySet[Organization]) -> QuerySet[Organization]:
     return orgs.filter(kind__in=BRANCH_KINDS, dissolved_on__isnull=True).order_by("path")
 
 
+def name_required_messages(form: forms.Form) -> None:
+    """“请填写入党日期” rather than Django's generic “这个字段是必填项”."""
+    for field in form.fields.values():
+        verb = "请选择" if isinstance(field, forms.ChoiceField | forms.ModelChoiceField) else "请填写"
+        field.error_messages["required"] = f"{verb}{field.label}"
+        if isinstance(field, forms.ModelChoiceField):
+            field.error_messages["invalid_choice"] = (
+                f"所选{field.label}不存在或不在您的管理范围内，请重新选择"
+            )
+
+
 class OrgChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Organization) -> str:
         return f"{obj.name}（{obj.code}）"
@@ -90,6 +101,7 @@ class MemberForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.today = today
         self.facts: rules.MemberFacts | None = None
+        name_required_messages(self)
 
     def roster_values(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -123,7 +135,10 @@ class MemberCreateForm(MemberForm):
         label="转出单位（原党组织）", required=False, max_length=100, help_text="转入时必填：党员原所在的党组织名称"
     )  # fmt: skip
 
-    field_order = ["organization", "how", "transfer_on", "transfer_source"]
+    field_order = [
+        "organization", "name", "id_number", "gender", "ethnicity", "birth_date", "education", "join_date",
+        "full_date", "category", "workplace", "phone", "how", "transfer_on", "transfer_source",
+    ]  # fmt: skip
 
     def __init__(self, *args: Any, orgs: QuerySet[Organization], **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -219,6 +234,7 @@ class ActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.member = member
         self.today = today
+        name_required_messages(self)
         if not self.is_bound:
             self.initial.setdefault("on", today.isoformat())
             self.initial["version"] = member.version

@@ -139,8 +139,8 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_reader(request)
     member = get_member_for_user(request.user, pk)
     own = is_self(request.user, member)
-    may_reveal = may_see_full_identity(request.user, member)
-    revealed = own or (may_reveal and request.GET.get("reveal") == "1")
+    # Writers in scope and the member themself see the full numbers; every such view by someone else is audited.
+    revealed = may_see_full_identity(request.user, member)
     if revealed and not own:
         services.record_full_view(member, actor=request.user, ip=_client_ip(request))
     events = member.events.select_related("from_org", "to_org").order_by("-date", "-id")
@@ -150,7 +150,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "member": member,
         "events": events,
         "revealed": revealed,
-        "may_reveal": may_reveal and not own,
+        "audited_view": revealed and not own,
         "editable": editable,
         "is_current": member.status == Status.NORMAL,
         "is_suspended": member.status == Status.SUSPENDED,
