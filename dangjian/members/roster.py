@@ -77,6 +77,7 @@ class RosterRecord:
     row: int
     facts: rules.MemberFacts
     organization_id: int
+    organization_active: bool = True
     existing: Member | None = None
 
 
@@ -133,8 +134,6 @@ class RosterImporter(Importer[RosterRecord]):
             raise rules.RuleError(
                 f"“{org.name}”不在您的管理范围内，不能向其导入党员；请只导入本组织及下级党组织的党员"
             )
-        if not org.active:
-            raise rules.RuleError(f"“{org.name}”已撤销，不能再编入党员；请填写党员现在所在的党组织")
         return org
 
     # -- per row -------------------------------------------------------------------------------------------
@@ -156,7 +155,7 @@ class RosterImporter(Importer[RosterRecord]):
         if errors:
             raise RowErrors(errors)
         assert facts is not None and org is not None
-        return RosterRecord(row=row, facts=facts, organization_id=org.id)
+        return RosterRecord(row=row, facts=facts, organization_id=org.id, organization_active=org.active)
 
     def key(self, record: RosterRecord) -> str:
         return record.facts.id_number
@@ -184,6 +183,13 @@ class RosterImporter(Importer[RosterRecord]):
             )
         existing = self._existing.get(f.id_number)
         record.existing = existing
+        if not record.organization_active and (
+            existing is None or existing.organization_id != record.organization_id
+        ):
+            name = self._org_names.get(record.organization_id, "")
+            raise RowErrors(
+                [(rules.ORGANIZATION, name, f"“{name}”已撤销，不能再编入党员；请填写党员现在所在的党组织")]
+            )
         if existing is None:
             return CREATE, {}
         if self._writable is not None and existing.organization_id not in self._writable:

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from dangjian.accounts.roles import Role
 from dangjian.accounts.scope import can_write, editable_orgs, member_record, scope_label, visible_orgs
 from dangjian.core.import_views import ImportSpec, wizard_view
 from dangjian.core.xlsx import XLSX_CONTENT_TYPE
@@ -73,12 +74,16 @@ def member_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     filters = MemberFilters.from_params(request.GET, user)
     full = may_export_full(user)
-    qs = filters.apply(visible_members(user), today, full_id_search=full)
+    is_member = role_of(user) == Role.MEMBER
+    if is_member:
+        # A member's list is their own record, whatever its status: the filters do not apply.
+        qs = visible_members(user)
+    else:
+        qs = filters.apply(visible_members(user), today, full_id_search=full)
     if request.GET.get("export") == "xlsx":
         return _export(request, qs, filters, full=full)
     qs = qs.select_related("organization").order_by("organization__path", "name", "pk")
     page = Paginator(qs, _page_size(request)).get_page(request.GET.get("page"))
-    is_member = role_of(user) == "member"
     ctx = {
         "page_title": "党员名册",
         "page": page,
@@ -113,7 +118,7 @@ def _org_options(user: Any) -> list[tuple[int, str]]:
 def _export(request: HttpRequest, qs: Any, filters: MemberFilters, *, full: bool) -> HttpResponse:
     """The filtered list as a roster workbook. Full ID numbers and phones for writers (their scope bounds the
     rows; the file then re-imports); masked for the inspector. Always audited."""
-    if role_of(request.user) == "member":
+    if role_of(request.user) == Role.MEMBER:
         raise PermissionDenied("党员本人不能导出名册")
     response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
     name = f"党员名册-{timezone.localdate():%Y%m%d}.xlsx"

@@ -191,6 +191,12 @@ def test_organisation_by_name_or_code_and_the_rules(cast, tmp_path):
     dissolved.save()
     code, report = import_json(write_roster(tmp_path / "d.xlsx", [roster_row("B")]))
     assert "已撤销" in report["errors"][0]["message"]
+    # a member still recorded there re-imports unchanged (the export of today's roll stays importable)
+    still = cast["members_b"][0]
+    row = roster_row("B", 公民身份号码=still.id_number, 姓名=still.name, 入党日期=still.join_date,
+                     转正日期=still.full_date, 联系电话="")  # fmt: skip
+    code, report = import_json(write_roster(tmp_path / "s.xlsx", [row]))
+    assert code == 0 and report["unchanged"] == 1
 
 
 def test_update_moves_and_full_date_record_events(cast, tmp_path):

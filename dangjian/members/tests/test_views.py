@@ -441,3 +441,12 @@ def test_nav_lists_member_pages(cast, login):
     assert "党员名册" in html and "导入党员名册" in html
     html = login(cast["member"]).get("/members/").content.decode()
     assert "我的党员信息" in html and "导入党员名册" not in html
+
+
+def test_member_list_is_only_their_own_record_whatever_its_status(cast, login):
+    own = cast["members_a"][0]
+    services.end_membership(own, EventKind.TRANSFER_OUT, date(2026, 5, 1), destination="外县某党支部",
+                            expected_version=own.version)  # fmt: skip
+    c = login(cast["member"])
+    assert names(c.get("/members/?category=离退休&q=乙")) == [own.name]
+    assert "筛选条件" not in c.get("/members/").content.decode()
