@@ -206,6 +206,9 @@ def _field(form: Any, name: str | None) -> str | None:
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_writer(request)
     member = get_member_for_user(request.user, pk, write=True)
+    if request.method == "GET" and not is_self(request.user, member):
+        # The form shows the full ID number and phone: a full view like the member's page.
+        services.record_full_view(member, actor=request.user, ip=_client_ip(request))
     form = forms.MemberEditForm(request.POST or None, member=member, today=timezone.localdate())
     if request.method == "POST" and form.is_valid():
         try:

@@ -450,3 +450,10 @@ def test_member_list_is_only_their_own_record_whatever_its_status(cast, login):
     c = login(cast["member"])
     assert names(c.get("/members/?category=离退休&q=乙")) == [own.name]
     assert "筛选条件" not in c.get("/members/").content.decode()
+
+
+def test_edit_form_view_is_audited_as_a_full_view(cast, login):
+    m = cast["members_a"][1]
+    html = login(cast["admin_a"]).get(f"/members/{m.pk}/edit/").content.decode()
+    assert m.id_number in html
+    assert AuditEntry.objects.filter(action=AuditAction.VIEW_SENSITIVE, object_id=str(m.pk)).count() == 1
