@@ -297,6 +297,7 @@ SURNAME_INITIALS = {
 
 
 _SURNAMES_LONGEST_FIRST = sorted(SURNAME_INITIALS, key=len, reverse=True)
+_SURNAME_HEADS = frozenset(s[0] for s in SURNAME_INITIALS)
 
 
 @lru_cache(maxsize=20000)
@@ -314,10 +315,11 @@ def initials_of(name: str) -> str:
     with the surname readings above."""
     name = "".join(name.split())
     head = ""
-    for surname in _SURNAMES_LONGEST_FIRST:
-        if name.startswith(surname):
-            head, name = SURNAME_INITIALS[surname], name[len(surname) :]
-            break
+    if name[:1] in _SURNAME_HEADS:
+        for surname in _SURNAMES_LONGEST_FIRST:
+            if name.startswith(surname):
+                head, name = SURNAME_INITIALS[surname], name[len(surname) :]
+                break
     return (head + "".join(_char_initial(ch) for ch in name))[:20]
 
 
