@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "notify"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.centre, name="centre"),
+    path("<int:pk>/open/", views.open_notification, name="open"),
+    path("read-all/", views.mark_all_read, name="read_all"),
+    path("webhook/<int:org_id>/", views.webhook, name="webhook"),
+]

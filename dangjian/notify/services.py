@@ -1,0 +1,192 @@
+"""Delivering 月提醒 and term reminders: in-app notifications (the bell), e-mail and group robots, each at most once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from dangjian.accounts.models import User
+from dangjian.accounts.roles import Role
+from dangjian.core.periods import Period, add_months
+from dangjian.orgs.models import Organization
+from dangjian.orgs.terms import TermStatus
+
+from . import channels
+from .models import Channel, Notification, OrgWebhook
+from .monthly import OrgItems, describe
+
+
+@dataclass
+class DeliveryReport:
+    notifications: int = 0
+    deliveries: int = 0
+    sent: int = 0
+    failed: int = 0
+
+
+def _admins_by_org(orgs: list[Organization]) -> tuple[dict[int, list[User]], list[User]]:
+    """Org admins keyed by the organisation they manage, and the bureau admins."""
+    users = list(
+        User.objects.filter(is_active=True).filter(Q(role=Role.ORG_ADMIN) | Q(role=Role.BUREAU_ADMIN))
+    )
+    by_org: dict[int, list[User]] = {}
+    bureau = []
+    for u in users:
+        if u.role == Role.BUREAU_ADMIN:
+            bureau.append(u)
+        elif u.organization_id:
+            by_org.setdefault(u.organization_id, []).append(u)
+    return by_org, bureau
+
+
+def _ancestor_ids(org: Organization, by_path: dict[str, int]) -> list[int]:
+    return [
+        by_path[org.path[: i * org.steplen]]
+        for i in range(1, org.depth)
+        if org.path[: i * org.steplen] in by_path
+    ]
+
+
+def notify_user(
+    user: User,
+    *,
+    kind: str,
+    title: str,
+    body: str,
+    url: str,
+    dedupe_key: str,
+    org: Organization | None = None,
+) -> Notification | None:
+    """Create the in-app notification once (unique per recipient and key) and queue its e-mail."""
+    try:
+        with transaction.atomic():
+            n = Notification.objects.create(
+                recipient=user,
+                organization=org,
+                kind=kind,
+                title=title[:200],
+                body=body,
+                url=url,
+                dedupe_key=dedupe_key[:200],
+            )
+    except IntegrityError:
+        return None
+    if settings.DANGJIAN_EMAIL_ENABLED and user.email:
+        channels.queue(
+            Channel.EMAIL, user.email, f"{dedupe_key}:u{user.pk}", title, {"text": f"{title}\n\n{body}"}
+        )
+    return n
+
+
+def term_stage(expires_on: date | None, as_of: date) -> str | None:
+    """Which reminder is due: six, three, one month(s) before expiry, or monthly once overdue."""
+    if expires_on is None:
+        return None
+    if expires_on < as_of:
+        return f"overdue:{as_of:%Y-%m}"
+    for months in (1, 3, 6):
+        if expires_on <= add_months(as_of, months):
+            return f"before{months}"
+    return None
+
+
+def deliver(month: Period, org_items: list[OrgItems]) -> DeliveryReport:
+    report = DeliveryReport()
+    orgs = [oi.org for oi in org_items]
+    by_path = {o.path: o.id for o in Organization.objects.all().only("id", "path")}
+    admins, bureau = _admins_by_org(orgs)
+    hooks = {h.organization_id: h for h in OrgWebhook.objects.filter(is_active=True, organization__in=orgs)}
+    digest: list[str] = []
+    for oi in org_items:
+        if not oi.items:
+            continue
+        org = oi.org
+        lines = [describe(i) for i in oi.items]
+        own = admins.get(org.id, [])
+        chain = [u for aid in _ancestor_ids(org, by_path) for u in admins.get(aid, [])]
+        title = f"{month.label}工作提醒：{org.name}"
+        url = f"/compliance/todo/?org={org.id}"
+        for user in own:
+            if notify_user(
+                user,
+                kind="monthly",
+                title=title,
+                body="\n".join(lines),
+                url=url,
+                dedupe_key=f"monthly:{month}:{org.id}",
+                org=org,
+            ):
+                report.notifications += 1
+        # Term reminders go to the organisation and every superior's admins (and the bureau), each at most once.
+        for item in oi.items:
+            if item["type"] != "term" or item["status"] == TermStatus.MISSING:
+                continue
+            expiry = date.fromisoformat(item["expires_on"]) if item.get("expires_on") else None
+            stage = term_stage(expiry, month.start)
+            if stage is None:
+                continue
+            for user in {u.pk: u for u in own + chain + bureau}.values():
+                if notify_user(
+                    user,
+                    kind="term",
+                    title=f"换届提醒：{org.name}",
+                    body=describe(item),
+                    url=f"/orgs/{org.id}/",
+                    dedupe_key=f"term:{org.id}:{item.get('expires_on')}:{stage}",
+                    org=org,
+                ):
+                    report.notifications += 1
+        hook = hooks.get(org.id)
+        if hook and channels.queue(
+            Channel.WEBHOOK,
+            hook.url,
+            f"monthly:{month}:{org.id}",
+            title,
+            {"message": channels.robot_payload(hook.kind, title, lines), "secret": hook.secret},
+        ):
+            report.deliveries += 1
+        digest.append(f"{org.name}：{len(oi.items)} 项")
+    if digest:
+        title = f"{month.label}全局工作提醒汇总"
+        body = f"共 {len(digest)} 个党组织有待办事项：\n" + "\n".join(digest)
+        for user in bureau:
+            if notify_user(
+                user,
+                kind="monthly",
+                title=title,
+                body=body,
+                url="/compliance/",
+                dedupe_key=f"monthly:{month}:digest",
+            ):
+                report.notifications += 1
+        if settings.DANGJIAN_WEBHOOK_URL and channels.queue(
+            Channel.WEBHOOK,
+            settings.DANGJIAN_WEBHOOK_URL,
+            f"monthly:{month}:digest",
+            title,
+            {
+                "message": channels.robot_payload(settings.DANGJIAN_WEBHOOK_KIND, title, digest[:50]),
+                "secret": "",
+            },
+        ):
+            report.deliveries += 1
+    result = channels.send_pending()
+    report.sent, report.failed = result["sent"], result["failed"]
+    return report
+
+
+def unread_count(user: Any) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def mark_read(user: Any, ids: list[int] | None = None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())

@@ -1,0 +1,15 @@
+from dangjian.core.testing import CAST_USERS, Case
+
+
+def cases(cast):
+    return [
+        Case("notify:centre", "/notify/", allow=set(CAST_USERS)),
+        Case("notify:open", "/notify/999999/open/", allow=set(), not_found=set(CAST_USERS)),
+        Case("notify:read_all", "/notify/read-all/", method="post", allow=set(CAST_USERS), ok=(302,)),
+        Case(
+            "notify:webhook",
+            f"/notify/webhook/{cast['a'].id}/",
+            allow={"bureau", "admin_a"},
+            not_found={"admin_b"},
+        ),
+    ]

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from dangjian.accounts import scope
+from dangjian.accounts.roles import Role
+from dangjian.core import audit
+
+from . import services
+from .models import Notification, OrgWebhook
+
+
+@login_required
+def centre(request: HttpRequest) -> HttpResponse:
+    qs = Notification.objects.filter(recipient=request.user).select_related("organization")
+    unread_only = request.GET.get("unread") == "1"
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notify/centre.html",
+        {
+            "page": page,
+            "unread_only": unread_only,
+            "page_title": "通知中心",
+            "unread": services.unread_count(request.user),
+        },
+    )
+
+
+@login_required
+def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
+    n = Notification.objects.filter(recipient=request.user, pk=pk).first()
+    if n is None:
+        raise Http404("未找到该通知")
+    services.mark_read(request.user, [n.pk])
+    if n.url and url_has_allowed_host_and_scheme(n.url, allowed_hosts={request.get_host()}):
+        return redirect(n.url)
+    return redirect("notify:centre")
+
+
+@login_required
+@require_POST
+def mark_all_read(request: HttpRequest) -> HttpResponse:
+    count = services.mark_read(request.user)
+    messages.success(request, f"已将 {count} 条通知标为已读。")
+    return redirect("notify:centre")
+
+
+class WebhookForm(forms.ModelForm):
+    class Meta:
+        model = OrgWebhook
+        fields = ["kind", "url", "secret", "is_active"]
+        widgets = {"secret": forms.PasswordInput(render_value=True)}
+
+    url = forms.URLField(label="机器人地址", max_length=500, assume_scheme="https")
+
+
+@login_required
+def webhook(request: HttpRequest, org_id: int) -> HttpResponse:
+    if request.user.role not in (Role.BUREAU_ADMIN, Role.ORG_ADMIN):
+        raise PermissionDenied("您没有配置群机器人的权限")
+    org = scope.get_org_for_user(request.user, org_id, write=True)
+    instance = OrgWebhook.objects.filter(organization=org).first()
+    form = WebhookForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        before = audit.snapshot(instance) if instance else None
+        hook = form.save(commit=False)
+        hook.organization = org
+        hook.save()
+        if before is None:
+            audit.log_create(hook, actor=request.user)
+        else:
+            audit.log_update(hook, before, actor=request.user)
+        messages.success(request, "群机器人设置已保存，月提醒将推送到该群。")
+        return redirect("notify:webhook", org_id=org.id)
+    return render(request, "notify/webhook.html", {"form": form, "org": org, "page_title": "群机器人设置"})
