@@ -202,8 +202,8 @@ def dossier(report: ReviewReport) -> Dossier:
         res = compliance.evaluate(Period.whole_year(year), orgs=Organization.objects.filter(pk=org.pk))
         c = Counter(r.status for r in res)
         d.compliance = dict(c)
-        d.missed = sorted({f"{r.kind}（{r.period}）" for r in res if r.status == "未达标"})
-        talk = [r for r in res if r.requirement == "heart_talk"]
+        d.missed = sorted({f"{r.kind_name}（{r.period}）" for r in res if r.status == "未达标"})
+        talk = [r for r in res if r.requirement_key == "heart_talk"]
         if talk:
             d.talk_coverage = (talk[0].done, talk[0].required)
     member = (

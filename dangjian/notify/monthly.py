@@ -70,8 +70,8 @@ def activity_items(orgs: list[Organization], month: Period, as_of: date) -> dict
             out[r.org_id].append(
                 {
                     "type": "activity",
-                    "requirement": r.requirement,
-                    "kind": r.kind,
+                    "requirement": r.requirement_key,
+                    "kind": r.kind_name,
                     "period": str(period),
                     "required": r.required,
                     "done": r.done,
