@@ -13,5 +13,6 @@ class ReportsConfig(AppConfig):
         register_nav(
             NavItem("报表统计", "驾驶舱", "reports:dashboard", readers, 10),
             NavItem("报表统计", "年度分析报告", "reports:annual", readers, 20),
+            NavItem("报表统计", "台账与统计", "reports:ledgers", readers, 30),
             NavItem("报表统计", "报告分析规则", "reports:rules", frozenset({Role.BUREAU_ADMIN}), 90),
         )

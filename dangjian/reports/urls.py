@@ -9,4 +9,5 @@ urlpatterns = [
     path("rules/", views.rules, name="rules"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("drill/", views.drill, name="drill"),
+    path("ledgers/", views.ledgers, name="ledgers"),
 ]

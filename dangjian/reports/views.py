@@ -123,3 +123,34 @@ def drill(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(request, "reports/drill.html", {"page_title": title, "title": title, "columns": columns, "rows": rows,
                                                   "page": page, "query": query.urlencode()})
+
+
+@login_required
+def ledgers(request: HttpRequest) -> HttpResponse:
+    """台账 and statistics downloads for an organisation (or the whole system) and a year."""
+    _require(request, READ_ALL | {Role.ORG_ADMIN})
+    from dangjian.core.xlsx import XLSX_CONTENT_TYPE
+
+    from . import ledgers as ledger_exports
+
+    year = _year(request)
+    orgs = scope.visible_orgs(request.user).filter(dissolved_on__isnull=True).order_by("path")
+    what = request.GET.get("download")
+    if what:
+        org = scope.get_org_for_user(request.user, request.GET.get("org")) if request.GET.get("org") else None
+        if what in ("ledger", "handbook") and org is None:
+            messages.error(request, "请先选择党组织。")
+            return redirect(f"{request.path}?year={year}")
+        if what == "statistics" and org is None and request.user.role == Role.ORG_ADMIN:
+            org = scope.scope_root(request.user)
+        audit.record(AuditAction.EXPORT, actor=request.user, model="reports.ledger",
+                     object_repr=f"{year} {what} {org.name if org else '全局'}")
+        if what == "ledger":
+            return download(ledger_exports.ledger_workbook(org, year), f"{org.name}{year}年台账.xlsx", XLSX_CONTENT_TYPE)
+        if what == "handbook":
+            return download(ledger_exports.handbook_document(org, year).to_bytes(), f"{org.name}{year}年工作手册.docx", DOCX)
+        if what == "statistics":
+            name = org.name if org else "全系统"
+            return download(ledger_exports.statistics_workbook(org, year), f"{name}{year}年党内统计.xlsx", XLSX_CONTENT_TYPE)
+    return render(request, "reports/ledgers.html", {"page_title": "台账与统计", "year": year, "orgs": orgs,
+                                                     "can_all": request.user.role in READ_ALL})
