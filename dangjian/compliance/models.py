@@ -49,6 +49,7 @@ class Requirement(models.Model):
     is_core = models.BooleanField("核心要求", default=True, help_text="评先评优时未达标将提示审核人")
     is_active = models.BooleanField("启用", default=True)
     sort = models.PositiveSmallIntegerField("排序", default=100)
+    version = models.PositiveIntegerField("版本", default=1)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
@@ -79,7 +80,18 @@ class Exemption(models.Model):
         related_name="+",
     )
     granted_at = models.DateTimeField("批准时间", auto_now_add=True)
-    revoked = models.BooleanField("已撤销", default=False)
+    revoked = models.BooleanField("已撤销", default=False, db_index=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="撤销人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoke_reason = models.CharField("撤销理由", max_length=300, blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
 
     class Meta:
         verbose_name = "豁免"
