@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class ReportsConfig(AppConfig):
     name = "dangjian.reports"
     verbose_name = "报表与驾驶舱"
+
+    def ready(self) -> None:
+        from dangjian.accounts.roles import Role
+        from dangjian.core.nav import NavItem, register_nav
+
+        readers = frozenset({Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.INSPECTOR})
+        register_nav(
+            NavItem("报表统计", "驾驶舱", "reports:dashboard", readers, 10),
+            NavItem("报表统计", "年度分析报告", "reports:annual", readers, 20),
+            NavItem("报表统计", "台账与统计", "reports:ledgers", readers, 30),
+            NavItem("报表统计", "报告分析规则", "reports:rules", frozenset({Role.BUREAU_ADMIN}), 90),
+        )

@@ -1,0 +1,86 @@
+// 驾驶舱: renders the charts described in <script type="application/json" id="dashboard-data">. No inline script.
+(function () {
+  "use strict";
+  var RED = "#c8161d", PALETTE = ["#c8161d", "#e6a23c", "#1d4ed8", "#15803d", "#7c3aed", "#0891b2", "#b45309", "#6b7280"];
+  var STATUS_COLOR = { "正常": "#15803d", "即将届满": "#e6a23c", "已届满未换届": "#c8161d" };
+
+  function narrow() { return window.matchMedia("(max-width: 760px)").matches; }
+
+  function barOption(c) {
+    var horizontal = c.extra && c.extra.horizontal;
+    var cat = { type: "category", data: c.categories, axisLabel: { interval: 0, rotate: horizontal ? 0 : (narrow() ? 40 : 20), fontSize: 11 } };
+    var val = { type: "value", minInterval: 1 };
+    return {
+      color: [RED], grid: { left: horizontal ? 120 : 40, right: 16, top: 16, bottom: horizontal ? 24 : 64, containLabel: !horizontal },
+      tooltip: { trigger: "axis" }, xAxis: horizontal ? val : cat, yAxis: horizontal ? cat : val,
+      series: c.series.map(function (s) { return { name: s.name, type: "bar", data: s.data, barMaxWidth: 36, label: { show: true, position: horizontal ? "right" : "top", fontSize: 11 } }; })
+    };
+  }
+
+  function pieOption(c) {
+    return {
+      color: PALETTE, tooltip: { trigger: "item", formatter: "{b}：{c}（{d}%）" }, legend: { bottom: 0, type: "scroll" },
+      series: [{ type: "pie", radius: ["35%", "65%"], center: ["50%", "45%"], label: { formatter: "{b}\n{c}" },
+        data: c.categories.map(function (name, i) { return { name: name, value: c.series[0].data[i] }; }) }]
+    };
+  }
+
+  function lineOption(c) {
+    return {
+      color: ["#9ca3af", RED], tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 40, right: 16, top: 32, bottom: 32 },
+      xAxis: { type: "category", data: c.categories }, yAxis: { type: "value", minInterval: 1 },
+      series: c.series.map(function (s) { return { name: s.name, type: "line", data: s.data, smooth: true, connectNulls: false }; })
+    };
+  }
+
+  function heatmapOption(c) {
+    var orgs = c.extra.orgs;
+    return {
+      tooltip: { formatter: function (p) { return orgs[p.value[1]] + "<br>" + c.categories[p.value[0]] + "：" + ["", "未达标", "进行中", "达标"][p.value[2]]; } },
+      grid: { left: narrow() ? 90 : 160, right: 8, top: 8, bottom: 90 },
+      xAxis: { type: "category", data: c.categories, axisLabel: { interval: 0, rotate: 45, fontSize: 11 }, splitArea: { show: true } },
+      yAxis: { type: "category", data: orgs, axisLabel: { fontSize: 11, width: narrow() ? 84 : 150, overflow: "truncate" }, splitArea: { show: true } },
+      visualMap: { type: "piecewise", orient: "horizontal", left: "center", bottom: 0, dimension: 2,
+        pieces: [{ value: 1, label: "未达标", color: "#ef4444" }, { value: 2, label: "进行中", color: "#fbbf24" }, { value: 3, label: "达标", color: "#22c55e" }] },
+      series: [{ type: "heatmap", data: c.series[0].data, emphasis: { itemStyle: { borderColor: "#111", borderWidth: 1 } } }]
+    };
+  }
+
+  function timelineOption(c) {
+    var data = c.series[0].data;
+    var names = data.map(function (d) { return d.name; });
+    return {
+      tooltip: { formatter: function (p) { return p.data.name + "<br>届满：" + p.data.value[0] + "（" + p.data.status + "）"; } },
+      grid: { left: narrow() ? 90 : 160, right: 24, top: 16, bottom: 32 },
+      xAxis: { type: "time" },
+      yAxis: { type: "category", data: names, axisLabel: { fontSize: 11, width: narrow() ? 84 : 150, overflow: "truncate" } },
+      series: [{ type: "scatter", symbolSize: 12,
+        data: data.map(function (d) { return { name: d.name, status: d.status, value: [d.value[0], d.name], itemStyle: { color: STATUS_COLOR[d.status] || "#6b7280" } }; }),
+        markLine: { symbol: "none", label: { formatter: "今天" }, lineStyle: { color: "#111", type: "dashed" }, data: [{ xAxis: c.extra.today }] } }]
+    };
+  }
+
+  var BUILDERS = { bar: barOption, pie: pieOption, line: lineOption, heatmap: heatmapOption, timeline: timelineOption };
+
+  function render() {
+    var holder = document.getElementById("dashboard-data");
+    if (!holder || !window.echarts) { return; }
+    var charts = JSON.parse(holder.textContent);
+    var instances = [];
+    charts.forEach(function (c) {
+      var el = document.getElementById("chart-" + c.id);
+      if (!el || !BUILDERS[c.kind]) { return; }
+      var chart = window.echarts.init(el, null, { renderer: "svg" });
+      chart.setOption(BUILDERS[c.kind](c));
+      chart.on("click", function (p) {
+        var url = c.links[p.dataIndex];
+        if (url) { window.location.href = url; }
+      });
+      el.setAttribute("data-ready", "1");
+      instances.push(chart);
+    });
+    window.addEventListener("resize", function () { instances.forEach(function (i) { i.resize(); }); });
+  }
+
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", render); } else { render(); }
+})();

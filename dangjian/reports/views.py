@@ -1,0 +1,156 @@
+"""报表统计: the yearly analysis report, its editable analysis rules, the dashboard, 台账 and statistics."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import quote
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from dangjian.accounts import scope
+from dangjian.accounts.roles import Role
+from dangjian.core import audit
+from dangjian.core.models import AuditAction
+
+from . import annual
+from .models import ReportRule
+
+READ_ALL = {Role.BUREAU_ADMIN, Role.INSPECTOR}
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _require(request: HttpRequest, roles) -> None:
+    if request.user.role not in roles:
+        raise PermissionDenied("您没有访问该功能的权限")
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        y = int(request.GET.get("year", ""))
+    except ValueError:
+        return date.today().year
+    return y if 2000 <= y <= 2100 else date.today().year
+
+
+def _root(request: HttpRequest):
+    """Bureau and inspector: the whole system or a chosen organisation; an org admin: their subtree."""
+    if request.user.role == Role.ORG_ADMIN:
+        return scope.scope_root(request.user)
+    org_id = request.GET.get("org")
+    return scope.get_org_for_user(request.user, org_id) if org_id else None
+
+
+def download(data: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+def annual_report(request: HttpRequest) -> HttpResponse:
+    _require(request, READ_ALL | {Role.ORG_ADMIN})
+    year, root = _year(request), _root(request)
+    report = annual.build(year, root)
+    if request.GET.get("download") == "docx":
+        audit.record(AuditAction.EXPORT, actor=request.user, model="reports.annual", object_repr=f"{year}年度分析报告")
+        return download(report.to_document().to_bytes(), f"{report.subject}{year}年度党建工作情况分析报告.docx", DOCX)
+    return render(request, "reports/annual.html", {
+        "page_title": "年度分析报告", "report": report, "year": year, "root": root,
+        "orgs": scope.visible_orgs(request.user).filter(depth__lte=2).order_by("path") if request.user.role in READ_ALL else [],
+        "is_bureau": scope.is_bureau_admin(request.user),
+    })
+
+
+class RuleForm(forms.ModelForm):
+    class Meta:
+        model = ReportRule
+        fields = ["enabled", "threshold", "cause", "suggestion"]
+        widgets = {"cause": forms.Textarea(attrs={"rows": 4}), "suggestion": forms.Textarea(attrs={"rows": 4})}
+
+
+@login_required
+def rules(request: HttpRequest) -> HttpResponse:
+    _require(request, {Role.BUREAU_ADMIN})
+    items = list(ReportRule.objects.all())
+    forms_ = [RuleForm(request.POST or None, instance=r, prefix=str(r.pk)) for r in items]
+    if request.method == "POST":
+        if all(f.is_valid() for f in forms_):
+            for f in forms_:
+                if f.has_changed():
+                    before = audit.snapshot(f.instance)
+                    f.save()
+                    audit.log_update(f.instance, before, actor=request.user)
+            messages.success(request, "分析规则已保存，下次生成报告时生效。")
+            return redirect("reports:rules")
+    return render(request, "reports/rules.html", {"forms": forms_, "page_title": "报告分析规则"})
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    _require(request, READ_ALL | {Role.ORG_ADMIN})
+    from django.utils import timezone
+
+    from . import dashboard as dash
+
+    root = _root(request)
+    charts = dash.build(root, timezone.localdate())
+    return render(request, "reports/dashboard.html", {
+        "page_title": "驾驶舱", "charts": charts, "chart_data": [c.as_json() for c in charts], "root": root,
+        "orgs": scope.visible_orgs(request.user).filter(depth__lte=2).order_by("path") if request.user.role in READ_ALL else [],
+    })
+
+
+@login_required
+def drill(request: HttpRequest) -> HttpResponse:
+    """The list behind a dashboard figure, inside the user's scope."""
+    _require(request, READ_ALL | {Role.ORG_ADMIN})
+    from django.core.paginator import Paginator
+
+    from . import drill as drill_lists
+
+    title, columns, qs = drill_lists.resolve(request.user, request.GET)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    rows = []
+    for obj in page.object_list:
+        r = drill_lists.row(obj, request.GET.get("metric", ""))
+        rows.append({"cells": list(zip(columns, r["cells"], strict=False)), "url": r["url"]})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "reports/drill.html", {"page_title": title, "title": title, "columns": columns, "rows": rows,
+                                                  "page": page, "query": query.urlencode()})
+
+
+@login_required
+def ledgers(request: HttpRequest) -> HttpResponse:
+    """台账 and statistics downloads for an organisation (or the whole system) and a year."""
+    _require(request, READ_ALL | {Role.ORG_ADMIN})
+    from dangjian.core.xlsx import XLSX_CONTENT_TYPE
+
+    from . import ledgers as ledger_exports
+
+    year = _year(request)
+    orgs = scope.visible_orgs(request.user).filter(dissolved_on__isnull=True).order_by("path")
+    what = request.GET.get("download")
+    if what:
+        org = scope.get_org_for_user(request.user, request.GET.get("org")) if request.GET.get("org") else None
+        if what in ("ledger", "handbook") and org is None:
+            messages.error(request, "请先选择党组织。")
+            return redirect(f"{request.path}?year={year}")
+        if what == "statistics" and org is None and request.user.role == Role.ORG_ADMIN:
+            org = scope.scope_root(request.user)
+        audit.record(AuditAction.EXPORT, actor=request.user, model="reports.ledger",
+                     object_repr=f"{year} {what} {org.name if org else '全局'}")
+        if what == "ledger":
+            return download(ledger_exports.ledger_workbook(org, year), f"{org.name}{year}年台账.xlsx", XLSX_CONTENT_TYPE)
+        if what == "handbook":
+            return download(ledger_exports.handbook_document(org, year).to_bytes(), f"{org.name}{year}年工作手册.docx", DOCX)
+        if what == "statistics":
+            name = org.name if org else "全系统"
+            return download(ledger_exports.statistics_workbook(org, year), f"{name}{year}年党内统计.xlsx", XLSX_CONTENT_TYPE)
+    return render(request, "reports/ledgers.html", {"page_title": "台账与统计", "year": year, "orgs": orgs,
+                                                     "can_all": request.user.role in READ_ALL})
