@@ -16,11 +16,14 @@ from django.utils import timezone
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import Role
 from dangjian.activities.models import Activity
+from dangjian.compliance import services as compliance
 from dangjian.core import audit
 from dangjian.core.models import AuditAction
 from dangjian.core.periods import Period
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization, Post, PostTitle
+from dangjian.study.services import yearly_progress
+from dangjian.supervision.models import Rectification, RectificationStatus
 
 from . import rules
 from .models import (
@@ -194,35 +197,22 @@ def dossier(report: ReviewReport) -> Dossier:
     )
     d.activities_by_kind = [(r["kinds__name"], r["n"]) for r in rows if r["kinds__name"]]
     d.activities_total = Activity.objects.filter(organization=org, is_deleted=False, date__year=year).count()
-    try:
-        from dangjian.compliance import services as compliance
-    except ImportError:  # pragma: no cover - compliance ships with the product
-        compliance = None
-    if compliance is not None:
-        res = compliance.evaluate(Period.whole_year(year), orgs=Organization.objects.filter(pk=org.pk))
-        c = Counter(r.status for r in res)
-        d.compliance = dict(c)
-        d.missed = sorted({f"{r.kind_name}（{r.period}）" for r in res if r.status == "未达标"})
-        talk = [r for r in res if r.requirement_key == "heart_talk"]
-        if talk:
-            d.talk_coverage = (talk[0].done, talk[0].required)
+    res = compliance.evaluate(Period.whole_year(year), orgs=Organization.objects.filter(pk=org.pk))
+    d.compliance = {str(k): v for k, v in Counter(r.status for r in res).items()}
+    d.missed = sorted({f"{r.kind_name}（{r.period}）" for r in res if r.status == "未达标"})
+    talk = [r for r in res if r.requirement_key == "heart_talk"]
+    if talk:
+        d.talk_coverage = (talk[0].done, talk[0].required)
     member = (
         Member.objects.filter(id_number=report.secretary_id_number).first()
         if report.secretary_id_number
         else None
     )
     if member is not None:
-        from dangjian.study.services import yearly_progress
-
         p = yearly_progress(year, Member.objects.filter(pk=member.pk))[0].progress
         d.study_hours, d.study_required = float(p.hours), float(p.required)
-    try:
-        from dangjian.supervision.models import Rectification
-    except ImportError:  # pragma: no cover
-        Rectification = None  # noqa: N806
-    if Rectification is not None:
-        qs = Rectification.objects.filter(organization=org, created_at__year=year)
-        d.rectifications = {"total": qs.count(), "closed": qs.filter(status="已销号").count()}
+    qs = Rectification.objects.filter(organization=org, created_at__year=year)
+    d.rectifications = {"total": qs.count(), "closed": qs.filter(status=RectificationStatus.CLOSED).count()}
     return d
 
 
@@ -267,8 +257,6 @@ def set_grades(
 
 
 def failing_orgs(year: int) -> set[int]:
-    from dangjian.compliance import services as compliance
-
     return compliance.failing_org_ids(Period.whole_year(year - 1)) | compliance.failing_org_ids(
         Period.whole_year(year)
     )

@@ -40,8 +40,15 @@ class Chart:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "kind": self.kind, "categories": self.categories, "series": self.series,
-                "links": self.links, "extra": self.extra}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "kind": self.kind,
+            "categories": self.categories,
+            "series": self.series,
+            "links": self.links,
+            "extra": self.extra,
+        }
 
 
 def _orgs(root: Organization | None):
@@ -58,13 +65,22 @@ def _scope_param(root: Organization | None) -> int | None:
     return root.pk if root is not None else None
 
 
-def counts_chart(cid: str, title: str, kind: str, pairs: list[tuple[str, str, int]], metric: str, field_: str,
-                 root: Organization | None) -> Chart:
+def counts_chart(
+    cid: str,
+    title: str,
+    kind: str,
+    pairs: list[tuple[str, str, int]],
+    metric: str,
+    field_: str,
+    root: Organization | None,
+) -> Chart:
     """pairs: (value, label, count)."""
     c = Chart(cid, title, kind, columns=[title.split("（")[0], "数量"])
     c.categories = [label for _, label, _ in pairs]
     c.series = [{"name": "数量", "data": [n for _, _, n in pairs]}]
-    c.links = [drill(metric=metric, field=field_, value=value, org=_scope_param(root)) for value, _, _ in pairs]
+    c.links = [
+        drill(metric=metric, field=field_, value=value, org=_scope_param(root)) for value, _, _ in pairs
+    ]
     c.rows = [[label, n] for _, label, n in pairs]
     return c
 
@@ -74,14 +90,28 @@ def unit_chart(root):
     if root is not None:
         units = units.filter(organizations__path__startswith=root.path).distinct()
     by = dict(units.values_list("kind").annotate(n=Count("id", distinct=True)))
-    return counts_chart("units", "单位分类（个）", "bar", [(k.value, k.label, by.get(k.value, 0)) for k in UnitKind],
-                        "units", "kind", root)
+    return counts_chart(
+        "units",
+        "单位分类（个）",
+        "bar",
+        [(k.value, k.label, by.get(k.value, 0)) for k in UnitKind],
+        "units",
+        "kind",
+        root,
+    )
 
 
 def org_chart(root):
     by = dict(_orgs(root).values_list("kind").annotate(n=Count("id")))
-    return counts_chart("orgs", "党组织分类（个）", "bar", [(k.value, k.label, by.get(k.value, 0)) for k in OrgKind],
-                        "orgs", "kind", root)
+    return counts_chart(
+        "orgs",
+        "党组织分类（个）",
+        "bar",
+        [(k.value, k.label, by.get(k.value, 0)) for k in OrgKind],
+        "orgs",
+        "kind",
+        root,
+    )
 
 
 def member_charts(root, today: date) -> list[Chart]:
@@ -96,16 +126,51 @@ def member_charts(root, today: date) -> list[Chart]:
         a = age_on(r[3], today)
         ages[next(label for lo, hi, label in AGE_BANDS if lo <= a <= hi)] += 1
     return [
-        counts_chart("category", "党员人员类别（名）", "pie", [(c.value, c.label, cat.get(c.value, 0)) for c in Category],
-                     "members", "category", root),
-        counts_chart("standing", "正式党员与预备党员（名）", "pie",
-                     [("full", "正式党员", standing["正式党员"]), ("probationary", "预备党员", standing["预备党员"])],
-                     "members", "standing", root),
-        counts_chart("gender", "党员性别（名）", "pie", [(g, g, gender.get(g, 0)) for g in ("男", "女")], "members", "gender", root),
-        counts_chart("age", "党员年龄段（名）", "bar", [(label, label, ages.get(label, 0)) for _, _, label in AGE_BANDS],
-                     "members", "age", root),
-        counts_chart("education", "党员学历（名）", "bar", [(e.value, e.label, edu.get(e.value, 0)) for e in Education],
-                     "members", "education", root),
+        counts_chart(
+            "category",
+            "党员人员类别（名）",
+            "pie",
+            [(c.value, c.label, cat.get(c.value, 0)) for c in Category],
+            "members",
+            "category",
+            root,
+        ),
+        counts_chart(
+            "standing",
+            "正式党员与预备党员（名）",
+            "pie",
+            [("full", "正式党员", standing["正式党员"]), ("probationary", "预备党员", standing["预备党员"])],
+            "members",
+            "standing",
+            root,
+        ),
+        counts_chart(
+            "gender",
+            "党员性别（名）",
+            "pie",
+            [(g, g, gender.get(g, 0)) for g in ("男", "女")],
+            "members",
+            "gender",
+            root,
+        ),
+        counts_chart(
+            "age",
+            "党员年龄段（名）",
+            "bar",
+            [(label, label, ages.get(label, 0)) for _, _, label in AGE_BANDS],
+            "members",
+            "age",
+            root,
+        ),
+        counts_chart(
+            "education",
+            "党员学历（名）",
+            "bar",
+            [(e.value, e.label, edu.get(e.value, 0)) for e in Education],
+            "members",
+            "education",
+            root,
+        ),
     ]
 
 
@@ -126,7 +191,9 @@ def compliance_heatmap(root, today: date) -> Chart:
         period = r.period if isinstance(r.period, Period) else Period.parse(str(r.period))
         if today in period or (period.end < today and (r.org_id, r.requirement_key) not in cell):
             cell[(r.org_id, r.requirement_key)] = (str(r.status), str(period))
-    c = Chart("heatmap", f"{quarter.label}制度落实热力图", "heatmap", columns=["党组织", *[q.name for q in reqs]])
+    c = Chart(
+        "heatmap", f"{quarter.label}制度落实热力图", "heatmap", columns=["党组织", *[q.name for q in reqs]]
+    )
     c.categories = [q.name for q in reqs]
     c.extra = {"orgs": [o.short_name or o.name for o in orgs], "statuses": ["未达标", "进行中", "达标"]}
     data, links = [], []
@@ -147,13 +214,21 @@ def compliance_heatmap(root, today: date) -> Chart:
 
 def term_timeline(root, today: date) -> Chart:
     orgs = {o.id: o for o in _orgs(root)}
-    terms = Term.objects.filter(is_current=True, committee__organization__in=list(orgs)).select_related("committee")
+    terms = Term.objects.filter(is_current=True, committee__organization__in=list(orgs)).select_related(
+        "committee"
+    )
     c = Chart("terms", "换届时间轴（届满日期）", "timeline", columns=["党组织", "届满日期", "状态"])
     points = []
     for t in sorted(terms, key=lambda t: t.effective_expiry):
         org = orgs[t.committee.organization_id]
         status = str(term_status(t.effective_expiry, today))
-        points.append({"name": org.short_name or org.name, "value": [t.effective_expiry.isoformat(), status], "status": status})
+        points.append(
+            {
+                "name": org.short_name or org.name,
+                "value": [t.effective_expiry.isoformat(), status],
+                "status": status,
+            }
+        )
         c.links.append(f"/orgs/{org.pk}/")
         c.rows.append([org.name, t.effective_expiry.isoformat(), status])
     recorded = {t.committee.organization_id for t in terms}
@@ -169,15 +244,34 @@ def activity_trend(root, today: date) -> Chart:
     qs = Activity.objects.filter(is_deleted=False)
     if root is not None:
         qs = qs.filter(organization__path__startswith=root.path)
-    c = Chart("trend", "组织生活开展趋势（次/月）", "line", columns=["月份", f"{today.year - 1}年", f"{today.year}年"])
+    c = Chart(
+        "trend",
+        "组织生活开展趋势（次/月）",
+        "line",
+        columns=["月份", f"{today.year - 1}年", f"{today.year}年"],
+    )
     c.categories = [f"{m}月" for m in range(1, 13)]
     series = []
     for year in (today.year - 1, today.year):
-        by = dict(qs.filter(date__year=year).annotate(m=ExtractMonth("date")).values_list("m").annotate(n=Count("id")))
-        series.append({"name": f"{year}年", "data": [by.get(m, 0) if (year < today.year or m <= today.month) else None
-                                                    for m in range(1, 13)]})
+        by = dict(
+            qs.filter(date__year=year)
+            .annotate(m=ExtractMonth("date"))
+            .values_list("m")
+            .annotate(n=Count("id"))
+        )
+        series.append(
+            {
+                "name": f"{year}年",
+                "data": [
+                    by.get(m, 0) if (year < today.year or m <= today.month) else None for m in range(1, 13)
+                ],
+            }
+        )
     c.series = series
-    c.links = [drill(metric="activities", month=f"{today.year}-{m:02d}", org=_scope_param(root)) for m in range(1, 13)]
+    c.links = [
+        drill(metric="activities", month=f"{today.year}-{m:02d}", org=_scope_param(root))
+        for m in range(1, 13)
+    ]
     c.rows = [[f"{m}月", series[0]["data"][m - 1], series[1]["data"][m - 1]] for m in range(1, 13)]
     return c
 
@@ -187,7 +281,12 @@ def study_chart(root, today: date) -> Chart:
 
     stats = org_stats(yearly_progress(today.year, _members(root)))
     stats.sort(key=lambda s: s.rate)
-    c = Chart("study", f"{today.year}年学时达标率（%）", "bar", columns=["党组织", "党员", "达标", "达标率%", "人均学时"])
+    c = Chart(
+        "study",
+        f"{today.year}年学时达标率（%）",
+        "bar",
+        columns=["党组织", "党员", "达标", "达标率%", "人均学时"],
+    )
     c.categories = [s.name for s in stats]
     c.series = [{"name": "达标率", "data": [s.rate for s in stats]}]
     c.links = [f"/study/members/?org={s.org_id}&year={today.year}" for s in stats]
@@ -200,8 +299,15 @@ EXTRA_CHARTS: list = []  # (root, today) -> Chart | None, added by the apps that
 
 
 def build(root: Organization | None, today: date) -> list[Chart]:
-    charts = [unit_chart(root), org_chart(root), *member_charts(root, today), compliance_heatmap(root, today),
-              term_timeline(root, today), activity_trend(root, today), study_chart(root, today)]
+    charts = [
+        unit_chart(root),
+        org_chart(root),
+        *member_charts(root, today),
+        compliance_heatmap(root, today),
+        term_timeline(root, today),
+        activity_trend(root, today),
+        study_chart(root, today),
+    ]
     for fn in EXTRA_CHARTS:
         chart = fn(root, today)
         if chart is not None:

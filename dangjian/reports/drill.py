@@ -39,7 +39,12 @@ def resolve(user: Any, params: QueryDict) -> tuple[str, list[str], QuerySet]:
             qs = qs.filter(kind=value)
         return f"党组织：{dict(OrgKind.choices).get(value, '全部')}", ["组织名称", "类别", "代码"], qs
     if metric == "members":
-        qs = Member.objects.current().filter(organization__in=orgs).select_related("organization").order_by("organization__path", "name")
+        qs = (
+            Member.objects.current()
+            .filter(organization__in=orgs)
+            .select_related("organization")
+            .order_by("organization__path", "name")
+        )
         today = date.today()
         if field in ("category", "gender", "education"):
             qs = qs.filter(**{field: value})
@@ -54,8 +59,12 @@ def resolve(user: Any, params: QueryDict) -> tuple[str, list[str], QuerySet]:
             qs = qs.filter(birth_date__gt=add_years(today, -(hi + 1)), birth_date__lte=add_years(today, -lo))
         return f"党员：{value or '全部'}", ["姓名", "性别", "党组织", "人员类别", "公民身份号码"], qs
     if metric == "activities":
-        qs = Activity.objects.filter(is_deleted=False, organization__in=orgs).select_related("organization") \
-            .prefetch_related("kinds").order_by("-date")
+        qs = (
+            Activity.objects.filter(is_deleted=False, organization__in=orgs)
+            .select_related("organization")
+            .prefetch_related("kinds")
+            .order_by("-date")
+        )
         title = "组织生活记录"
         if params.get("kind"):
             qs = qs.filter(kinds__key=params["kind"])
@@ -76,7 +85,16 @@ def row(obj: Any, metric: str) -> dict[str, Any]:
     if metric == "orgs":
         return {"cells": [obj.name, obj.get_kind_display(), obj.code], "url": f"/orgs/{obj.pk}/"}
     if metric == "members":
-        return {"cells": [obj.name, obj.gender, obj.organization.name, obj.category, obj.masked_id_number],
-                "url": f"/members/{obj.pk}/"}
-    return {"cells": [obj.date.isoformat(), obj.organization.name, obj.topic, "、".join(k.name for k in obj.kinds.all())],
-            "url": f"/activities/{obj.pk}/"}
+        return {
+            "cells": [obj.name, obj.gender, obj.organization.name, obj.category, obj.masked_id_number],
+            "url": f"/members/{obj.pk}/",
+        }
+    return {
+        "cells": [
+            obj.date.isoformat(),
+            obj.organization.name,
+            obj.topic,
+            "、".join(k.name for k in obj.kinds.all()),
+        ],
+        "url": f"/activities/{obj.pk}/",
+    }

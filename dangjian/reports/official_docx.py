@@ -53,8 +53,13 @@ def _declare_fallbacks(doc) -> None:
     root = etree.fromstring(font_table.blob)
     ns = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
     existing = {f.get(qn("w:name")) for f in root.findall("w:font", ns)}
-    for name, alt in ((TITLE_FONT, TITLE_FALLBACK), (BODY_FONT, BODY_FALLBACK), (H2_FONT, H2_FALLBACK),
-                      (H1_FONT, "SimHei"), (PAGE_NUMBER_FONT, "SimSun")):
+    for name, alt in (
+        (TITLE_FONT, TITLE_FALLBACK),
+        (BODY_FONT, BODY_FALLBACK),
+        (H2_FONT, H2_FALLBACK),
+        (H1_FONT, "SimHei"),
+        (PAGE_NUMBER_FONT, "SimSun"),
+    ):
         if name in existing:
             continue
         el = etree.SubElement(root, qn("w:font"))
@@ -106,8 +111,17 @@ class OfficialDocument:
                 run._element.append(t)
         _set_run_font(p.add_run(" —"), PAGE_NUMBER_FONT, SIZE_4HAO)
 
-    def _paragraph(self, text: str, font: str, size: Pt, *, bold: bool = False, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
-                   indent: bool = True, space_after: Pt | None = None):
+    def _paragraph(
+        self,
+        text: str,
+        font: str,
+        size: Pt,
+        *,
+        bold: bool = False,
+        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+        indent: bool = True,
+        space_after: Pt | None = None,
+    ):
         p = self.doc.add_paragraph()
         p.alignment = align
         fmt = p.paragraph_format
@@ -121,11 +135,15 @@ class OfficialDocument:
         return p
 
     def title(self, text: str) -> None:
-        p = self._paragraph(text, TITLE_FONT, SIZE_2HAO, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, space_after=LINE)
+        p = self._paragraph(
+            text, TITLE_FONT, SIZE_2HAO, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, space_after=LINE
+        )
         p.paragraph_format.line_spacing = Pt(36)
 
     def subtitle(self, text: str) -> None:
-        self._paragraph(text, H2_FONT, SIZE_3HAO, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, space_after=LINE)
+        self._paragraph(
+            text, H2_FONT, SIZE_3HAO, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, space_after=LINE
+        )
 
     def heading1(self, text: str) -> None:
         self._paragraph(text, H1_FONT, SIZE_3HAO)
@@ -144,7 +162,12 @@ class OfficialDocument:
     def page_break(self) -> None:
         self.doc.add_page_break()
 
-    def table(self, header: Sequence[str], rows: Sequence[Sequence[object]], widths_mm: Sequence[float] | None = None) -> None:
+    def table(
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence[object]],
+        widths_mm: Sequence[float] | None = None,
+    ) -> None:
         t = self.doc.add_table(rows=1, cols=len(header))
         t.style = "Table Grid"
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -155,7 +178,9 @@ class OfficialDocument:
             cells = t.add_row().cells
             for cell, value in zip(cells, row, strict=True):
                 cell.text = ""
-                _set_run_font(cell.paragraphs[0].add_run("" if value is None else str(value)), BODY_FALLBACK, SIZE_5HAO)
+                _set_run_font(
+                    cell.paragraphs[0].add_run("" if value is None else str(value)), BODY_FALLBACK, SIZE_5HAO
+                )
         if widths_mm:
             for row in t.rows:
                 for cell, w in zip(row.cells, widths_mm, strict=True):

@@ -57,21 +57,36 @@ def requirements_missed(m: Metrics, year: int, root, threshold: float, today: da
         if r.status == "未达标":
             missed.setdefault(r.kind_name, set()).add(names.get(r.org_id, str(r.org_id)))
     total = sum(len(v) for v in missed.values())
-    m.put("requirements_missed", "未达标的组织×制度要求（组织数累计）", total,
-          "compliance.services.evaluate(全年)，状态为“未达标”的结果按活动类型汇总", "存在的问题")
+    m.put(
+        "requirements_missed",
+        "未达标的组织×制度要求（组织数累计）",
+        total,
+        "compliance.services.evaluate(全年)，状态为“未达标”的结果按活动类型汇总",
+        "存在的问题",
+    )
     if total <= threshold:
         return None
-    evidence = [f"{kind}：{'、'.join(sorted(orgs_)[:8])}{'等' if len(orgs_) > 8 else ''}（{len(orgs_)}个党组织）"
-                for kind, orgs_ in sorted(missed.items(), key=lambda kv: -len(kv[1]))]
-    return Problem("requirements_missed", "组织生活制度落实不够规范",
-                   f"部分基层党组织“三会一课”等制度落实不到位，共有 {total} 项（组织×制度）未达到规定次数。", evidence)
+    evidence = [
+        f"{kind}：{'、'.join(sorted(orgs_)[:8])}{'等' if len(orgs_) > 8 else ''}（{len(orgs_)}个党组织）"
+        for kind, orgs_ in sorted(missed.items(), key=lambda kv: -len(kv[1]))
+    ]
+    return Problem(
+        "requirements_missed",
+        "组织生活制度落实不够规范",
+        f"部分基层党组织“三会一课”等制度落实不到位，共有 {total} 项（组织×制度）未达到规定次数。",
+        evidence,
+    )
 
 
 @detector("terms_overdue")
 def terms_overdue(m: Metrics, year: int, root, threshold: float, today: date) -> Problem | None:
     orgs = list(scope_orgs(root, date(year, 12, 31)).filter(dissolved_on__isnull=True))
-    terms = {t.committee.organization_id: t for t in Term.objects.filter(is_current=True, committee__organization__in=orgs)
-             .select_related("committee")}
+    terms = {
+        t.committee.organization_id: t
+        for t in Term.objects.filter(is_current=True, committee__organization__in=orgs).select_related(
+            "committee"
+        )
+    }
     as_of = min(today, date(year, 12, 31))
     overdue, missing = [], []
     for org in orgs:
@@ -81,13 +96,29 @@ def terms_overdue(m: Metrics, year: int, root, threshold: float, today: date) ->
             overdue.append(f"{org.name}（{t.effective_expiry:%Y年%m月%d日}届满）")
         elif status == TermStatus.MISSING:
             missing.append(org.name)
-    m.put("terms_overdue", "已届满未换届的党组织", len(overdue), "orgs.terms.term_status：现任届次届满日期早于统计日", "存在的问题")
-    m.put("terms_missing", "未录入任期的党组织", len(missing), "应选举产生委员会但无现任届次记录的党组织", "存在的问题")
+    m.put(
+        "terms_overdue",
+        "已届满未换届的党组织",
+        len(overdue),
+        "orgs.terms.term_status：现任届次届满日期早于统计日",
+        "存在的问题",
+    )
+    m.put(
+        "terms_missing",
+        "未录入任期的党组织",
+        len(missing),
+        "应选举产生委员会但无现任届次记录的党组织",
+        "存在的问题",
+    )
     if len(overdue) + len(missing) <= threshold:
         return None
     evidence = overdue + [f"{name}（未录入任期信息）" for name in missing]
-    return Problem("terms_overdue", "个别党组织未按期换届",
-                   f"有 {len(overdue)} 个党组织任期已满尚未换届，{len(missing)} 个党组织未录入任期信息。", evidence)
+    return Problem(
+        "terms_overdue",
+        "个别党组织未按期换届",
+        f"有 {len(overdue)} 个党组织任期已满尚未换届，{len(missing)} 个党组织未录入任期信息。",
+        evidence,
+    )
 
 
 @detector("part_time_workers")
@@ -95,12 +126,20 @@ def part_time_workers(m: Metrics, year: int, root, threshold: float, today: date
     total, full = m.get("posts_total"), m.get("posts_full_time")
     part = total - full
     ratio = share(part, total)
-    m.put("posts_part_time_share", "兼职党务干部占比", pct(ratio), "现任班子成员中 专职=否 的人数 ÷ 现任班子成员总数",
-          "存在的问题")
+    m.put(
+        "posts_part_time_share",
+        "兼职党务干部占比",
+        pct(ratio),
+        "现任班子成员中 专职=否 的人数 ÷ 现任班子成员总数",
+        "存在的问题",
+    )
     if total == 0 or ratio < threshold:
         return None
-    return Problem("part_time_workers", "专职党务干部力量薄弱",
-                   f"全系统现任党组织班子成员 {total} 人，其中兼职 {part} 人，占 {pct(ratio)}，专职党务干部仅 {full} 人。")
+    return Problem(
+        "part_time_workers",
+        "专职党务干部力量薄弱",
+        f"全系统现任党组织班子成员 {total} 人，其中兼职 {part} 人，占 {pct(ratio)}，专职党务干部仅 {full} 人。",
+    )
 
 
 @detector("troubled_concentration")
@@ -111,12 +150,21 @@ def troubled_concentration(m: Metrics, year: int, root, threshold: float, today:
         return None
     end = date(year, 12, 31)
     orgs = scope_orgs(root, end)
-    rows = (members_at(orgs, end).filter(organization__units__kind__in=TROUBLED_UNIT_KINDS)
-            .values("organization__name").annotate(n=Count("id", distinct=True)).order_by("-n")[:10])
+    rows = (
+        members_at(orgs, end)
+        .filter(organization__units__kind__in=TROUBLED_UNIT_KINDS)
+        .values("organization__name")
+        .annotate(n=Count("id", distinct=True))
+        .order_by("-n")[:10]
+    )
     evidence = [f"{r['organization__name']}：{r['n']} 名" for r in rows]
-    return Problem("troubled_concentration", "党员较多集中在生产经营困难和破产改制企业",
-                   f"共有 {troubled} 名党员（占 {pct(ratio)}）集中在改制企业、正在破产企业和破产终结企业，"
-                   f"其中下岗失业和离退休党员 {m.get('members_laid_off_retired')} 名。", evidence)
+    return Problem(
+        "troubled_concentration",
+        "党员较多集中在生产经营困难和破产改制企业",
+        f"共有 {troubled} 名党员（占 {pct(ratio)}）集中在改制企业、正在破产企业和破产终结企业，"
+        f"其中下岗失业和离退休党员 {m.get('members_laid_off_retired')} 名。",
+        evidence,
+    )
 
 
 @detector("study_shortfall")
@@ -125,40 +173,65 @@ def study_shortfall(m: Metrics, year: int, root, threshold: float, today: date) 
     ratio = share(behind, total)
     if total == 0 or ratio < threshold:
         return None
-    return Problem("study_shortfall", "党员教育培训学时落实不够",
-                   f"{behind} 名党员年度学时未达到规定要求，占 {pct(ratio)}；人均学时 {m.get('study_avg_hours')}。")
+    return Problem(
+        "study_shortfall",
+        "党员教育培训学时落实不够",
+        f"{behind} 名党员年度学时未达到规定要求，占 {pct(ratio)}；人均学时 {m.get('study_avg_hours')}。",
+    )
 
 
 @detector("rectifications_overdue")
 def rectifications_overdue(m: Metrics, year: int, root, threshold: float, today: date) -> Problem | None:
-    from dangjian.supervision.reminders import overdue_rectifications
+    from dangjian.supervision.services.rectifications import overdue_rectifications
 
     orgs = scope_orgs(root, date(year, 12, 31))
-    rows = [r for r in overdue_rectifications(today) if r.organization_id in set(orgs.values_list("id", flat=True))]
-    m.put("rectifications_overdue", "逾期未整改到位的问题", len(rows),
-          "supervision.reminders.overdue_rectifications：整改期限已过且未销号", "存在的问题")
+    allowed = set(orgs.values_list("id", flat=True))
+    rows = [r for r in overdue_rectifications(today) if r.organization_id in allowed]
+    m.put(
+        "rectifications_overdue",
+        "逾期未整改到位的问题",
+        len(rows),
+        "supervision.reminders.overdue_rectifications：整改期限已过且未销号",
+        "存在的问题",
+    )
     if len(rows) <= threshold:
         return None
     evidence = [f"{r.organization.name}：{r.title}（期限 {r.deadline:%Y-%m-%d}）" for r in rows[:10]]
-    return Problem("rectifications_overdue", "督查发现问题整改不够及时",
-                   f"季度抽查发现的问题中，有 {len(rows)} 项超过整改期限仍未销号。", evidence)
+    return Problem(
+        "rectifications_overdue",
+        "督查发现问题整改不够及时",
+        f"季度抽查发现的问题中，有 {len(rows)} 项超过整改期限仍未销号。",
+        evidence,
+    )
 
 
 @detector("similar_records")
 def similar_records(m: Metrics, year: int, root, threshold: float, today: date) -> Problem | None:
-    from dangjian.supervision.similarity import find_similar_pairs
+    from dangjian.supervision.services.similar import pairs_json
 
-    pairs = find_similar_pairs(year, 0.8)
+    pairs = pairs_json(year, 0.8)["pairs"]
     if root is not None:
         allowed = set(scope_orgs(root, date(year, 12, 31)).values_list("code", flat=True))
         pairs = [p for p in pairs if p["a_org"] in allowed or p["b_org"] in allowed]
-    m.put("similar_pairs", "疑似雷同的会议记录（对）", len(pairs), "supervision.similarity：会议记录字符 3-gram MinHash/LSH，Jaccard ≥ 0.8",
-          "存在的问题")
+    m.put(
+        "similar_pairs",
+        "疑似雷同的会议记录（对）",
+        len(pairs),
+        "supervision.similarity：会议记录字符 3-gram MinHash/LSH，Jaccard ≥ 0.8",
+        "存在的问题",
+    )
     if len(pairs) <= threshold:
         return None
-    evidence = [f"记录 {p['a']}（{p['a_org']}）与记录 {p['b']}（{p['b_org']}）相似度 {p['similarity']:.0%}" for p in pairs[:10]]
-    return Problem("similar_records", "个别组织生活记录存在照搬照抄现象",
-                   f"系统比对发现 {len(pairs)} 对会议记录内容高度雷同，组织生活质量有待提升。", evidence)
+    evidence = [
+        f"记录 {p['a']}（{p['a_org']}）与记录 {p['b']}（{p['b_org']}）相似度 {p['similarity']:.0%}"
+        for p in pairs[:10]
+    ]
+    return Problem(
+        "similar_records",
+        "个别组织生活记录存在照搬照抄现象",
+        f"系统比对发现 {len(pairs)} 对会议记录内容高度雷同，组织生活质量有待提升。",
+        evidence,
+    )
 
 
 def detect(m: Metrics, year: int, root, today: date, rules) -> list[tuple[Problem, object]]:

@@ -57,20 +57,36 @@ def annual_report(request: HttpRequest) -> HttpResponse:
     year, root = _year(request), _root(request)
     report = annual.build(year, root)
     if request.GET.get("download") == "docx":
-        audit.record(AuditAction.EXPORT, actor=request.user, model="reports.annual", object_repr=f"{year}年度分析报告")
-        return download(report.to_document().to_bytes(), f"{report.subject}{year}年度党建工作情况分析报告.docx", DOCX)
-    return render(request, "reports/annual.html", {
-        "page_title": "年度分析报告", "report": report, "year": year, "root": root,
-        "orgs": scope.visible_orgs(request.user).filter(depth__lte=2).order_by("path") if request.user.role in READ_ALL else [],
-        "is_bureau": scope.is_bureau_admin(request.user),
-    })
+        audit.record(
+            AuditAction.EXPORT, actor=request.user, model="reports.annual", object_repr=f"{year}年度分析报告"
+        )
+        return download(
+            report.to_document().to_bytes(), f"{report.subject}{year}年度党建工作情况分析报告.docx", DOCX
+        )
+    return render(
+        request,
+        "reports/annual.html",
+        {
+            "page_title": "年度分析报告",
+            "report": report,
+            "year": year,
+            "root": root,
+            "orgs": scope.visible_orgs(request.user).filter(depth__lte=2).order_by("path")
+            if request.user.role in READ_ALL
+            else [],
+            "is_bureau": scope.is_bureau_admin(request.user),
+        },
+    )
 
 
 class RuleForm(forms.ModelForm):
     class Meta:
         model = ReportRule
         fields = ["enabled", "threshold", "cause", "suggestion"]
-        widgets = {"cause": forms.Textarea(attrs={"rows": 4}), "suggestion": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "cause": forms.Textarea(attrs={"rows": 4}),
+            "suggestion": forms.Textarea(attrs={"rows": 4}),
+        }
 
 
 @login_required
@@ -99,10 +115,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
     root = _root(request)
     charts = dash.build(root, timezone.localdate())
-    return render(request, "reports/dashboard.html", {
-        "page_title": "驾驶舱", "charts": charts, "chart_data": [c.as_json() for c in charts], "root": root,
-        "orgs": scope.visible_orgs(request.user).filter(depth__lte=2).order_by("path") if request.user.role in READ_ALL else [],
-    })
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "page_title": "驾驶舱",
+            "charts": charts,
+            "chart_data": [c.as_json() for c in charts],
+            "root": root,
+            "orgs": scope.visible_orgs(request.user).filter(depth__lte=2).order_by("path")
+            if request.user.role in READ_ALL
+            else [],
+        },
+    )
 
 
 @login_required
@@ -121,8 +146,18 @@ def drill(request: HttpRequest) -> HttpResponse:
         rows.append({"cells": list(zip(columns, r["cells"], strict=False)), "url": r["url"]})
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "reports/drill.html", {"page_title": title, "title": title, "columns": columns, "rows": rows,
-                                                  "page": page, "query": query.urlencode()})
+    return render(
+        request,
+        "reports/drill.html",
+        {
+            "page_title": title,
+            "title": title,
+            "columns": columns,
+            "rows": rows,
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )
 
 
 @login_required
@@ -143,14 +178,31 @@ def ledgers(request: HttpRequest) -> HttpResponse:
             return redirect(f"{request.path}?year={year}")
         if what == "statistics" and org is None and request.user.role == Role.ORG_ADMIN:
             org = scope.scope_root(request.user)
-        audit.record(AuditAction.EXPORT, actor=request.user, model="reports.ledger",
-                     object_repr=f"{year} {what} {org.name if org else '全局'}")
+        audit.record(
+            AuditAction.EXPORT,
+            actor=request.user,
+            model="reports.ledger",
+            object_repr=f"{year} {what} {org.name if org else '全局'}",
+        )
         if what == "ledger":
-            return download(ledger_exports.ledger_workbook(org, year), f"{org.name}{year}年台账.xlsx", XLSX_CONTENT_TYPE)
+            return download(
+                ledger_exports.ledger_workbook(org, year), f"{org.name}{year}年台账.xlsx", XLSX_CONTENT_TYPE
+            )
         if what == "handbook":
-            return download(ledger_exports.handbook_document(org, year).to_bytes(), f"{org.name}{year}年工作手册.docx", DOCX)
+            return download(
+                ledger_exports.handbook_document(org, year).to_bytes(),
+                f"{org.name}{year}年工作手册.docx",
+                DOCX,
+            )
         if what == "statistics":
             name = org.name if org else "全系统"
-            return download(ledger_exports.statistics_workbook(org, year), f"{name}{year}年党内统计.xlsx", XLSX_CONTENT_TYPE)
-    return render(request, "reports/ledgers.html", {"page_title": "台账与统计", "year": year, "orgs": orgs,
-                                                     "can_all": request.user.role in READ_ALL})
+            return download(
+                ledger_exports.statistics_workbook(org, year),
+                f"{name}{year}年党内统计.xlsx",
+                XLSX_CONTENT_TYPE,
+            )
+    return render(
+        request,
+        "reports/ledgers.html",
+        {"page_title": "台账与统计", "year": year, "orgs": orgs, "can_all": request.user.role in READ_ALL},
+    )

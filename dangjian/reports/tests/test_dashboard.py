@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shutil
 from datetime import date
 
@@ -31,9 +31,23 @@ def test_dashboard_charts_and_drill_links(cast, login):
     assert r.status_code == 200
     html = r.content.decode()
     assert "echarts-5.6.0.min.js" in html and "dashboard.js" in html
-    data = json.loads(re.search(r'<script id="dashboard-data" type="application/json">(.*?)</script>', html, re.S).group(1))
+    data = json.loads(
+        re.search(r'<script id="dashboard-data" type="application/json">(.*?)</script>', html, re.S).group(1)
+    )
     charts = {c["id"]: c for c in data}
-    assert {"units", "orgs", "category", "standing", "gender", "age", "education", "heatmap", "terms", "trend", "study"} <= set(charts)
+    assert {
+        "units",
+        "orgs",
+        "category",
+        "standing",
+        "gender",
+        "age",
+        "education",
+        "heatmap",
+        "terms",
+        "trend",
+        "study",
+    } <= set(charts)
     assert charts["category"]["series"][0]["data"][0] == 5  # five serving members in the cast
     assert charts["trend"]["series"][1]["data"][10] == 1  # November 2026
     assert all(len(c["links"]) for c in data if c["kind"] in ("bar", "pie"))
@@ -64,14 +78,20 @@ def test_dashboard_query_count_does_not_grow(cast, login, django_assert_max_num_
 @time_machine.travel("2026-11-20")
 def test_drill_is_scoped(cast, login):
     assert login(cast["admin_b"]).get(f"/reports/drill/?metric=members&org={cast['a'].pk}").status_code == 404
-    page = login(cast["admin_b"]).get("/reports/drill/?metric=members&field=category&value=在职").content.decode()
+    page = (
+        login(cast["admin_b"])
+        .get("/reports/drill/?metric=members&field=category&value=在职")
+        .content.decode()
+    )
     assert "乙支部党员0" in page and "甲支部党员0" not in page
     assert login(cast["member"]).get("/reports/dashboard/").status_code == 403
 
 
 @time_machine.travel("2026-11-20")
 def test_ledger_handbook_and_statistics(cast, login):
-    a = _activity(cast["a"], date(2026, 3, 5), kinds=("branch_assembly", "party_lecture"), members=cast["members_a"][:2])
+    a = _activity(
+        cast["a"], date(2026, 3, 5), kinds=("branch_assembly", "party_lecture"), members=cast["members_a"][:2]
+    )
     Attendance.objects.create(activity=a, member=cast["members_a"][2], present=False, absence_reason="因病")
     c = login(cast["admin_a"])
     r = c.get(f"/reports/ledgers/?org={cast['a'].pk}&year=2026&download=ledger")
@@ -96,7 +116,9 @@ CHROMIUM = "/usr/bin/chromium"
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(not shutil.which("chromium") and not os.environ.get("CI"), reason="Debian chromium not installed")
+@pytest.mark.skipif(
+    not shutil.which("chromium") and not os.environ.get("CI"), reason="Debian chromium not installed"
+)
 def test_dashboard_in_a_browser_at_desktop_and_phone_width(live_server, tmp_path):
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
@@ -108,8 +130,14 @@ def test_dashboard_in_a_browser_at_desktop_and_phone_width(live_server, tmp_path
     out = os.path.join(os.environ.get("TEST_ARTIFACTS", "test-artifacts"))
     os.makedirs(out, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        for name, viewport in (("desktop", {"width": 1280, "height": 900}), ("phone", {"width": 390, "height": 844})):
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        for name, viewport in (
+            ("desktop", {"width": 1280, "height": 900}),
+            ("phone", {"width": 390, "height": 844}),
+        ):
             page = browser.new_page(viewport=viewport)
             page.goto(f"{live_server.url}/accounts/login/")
             page.fill("#id_username", "bureau")

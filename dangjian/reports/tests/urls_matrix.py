@@ -8,7 +8,11 @@ def cases(cast):
         Case("reports:annual", "/reports/annual/?year=2026", allow=STAFF),
         Case("reports:rules", "/reports/rules/", allow={"bureau"}),
         Case("reports:dashboard", "/reports/dashboard/", allow=STAFF),
-        Case("reports:drill", f"/reports/drill/?metric=members&org={cast['a'].pk}", allow={"bureau", "admin_a", "inspector"},
-             not_found={"admin_b"}),
+        Case(
+            "reports:drill",
+            f"/reports/drill/?metric=members&org={cast['a'].pk}",
+            allow={"bureau", "admin_a", "inspector"},
+            not_found={"admin_b"},
+        ),
         Case("reports:ledgers", "/reports/ledgers/", allow=STAFF),
     ]

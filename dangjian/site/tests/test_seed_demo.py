@@ -220,7 +220,11 @@ def test_one_login_per_role_that_works(seeded, client):
     # One demo login per role; app seeders may add accounts without a usable password (e.g. 观摩 rater seats).
     demo_roles = User.objects.filter(username__in=[u for u, _ in DEMO_USERS]).values_list("role", flat=True)
     assert sorted(demo_roles) == sorted(Role.values)
-    assert not User.objects.exclude(username__in=[u for u, _ in DEMO_USERS]).filter(password__startswith="md5").exists()
+    assert (
+        not User.objects.exclude(username__in=[u for u, _ in DEMO_USERS])
+        .filter(password__startswith="md5")
+        .exists()
+    )
     assert not password_problems(DEMO_PASSWORD)
     for username, role in DEMO_USERS:
         user = User.objects.get(username=username)

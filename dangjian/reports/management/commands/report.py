@@ -34,6 +34,13 @@ class Command(BaseCommand):
             raise usage_error(f"目录不存在：{out.parent}")
         report = annual.build(options["year"], root)
         report.to_document().save(out)
-        audit.record(AuditAction.EXPORT, actor_name="命令行 report", model="reports.annual", object_repr=f"{options['year']}年度分析报告",
-                     note=str(out))
-        self.stdout.write(f"已生成 {out}：发现问题 {len(report.problems)} 项，统计指标 {len(report.metrics.rows())} 项")
+        audit.record(
+            AuditAction.EXPORT,
+            actor_name="命令行 report",
+            model="reports.annual",
+            object_repr=f"{options['year']}年度分析报告",
+            note=str(out),
+        )
+        self.stdout.write(
+            f"已生成 {out}：发现问题 {len(report.problems)} 项，统计指标 {len(report.metrics.rows())} 项"
+        )
