@@ -20,3 +20,6 @@ STORAGES = {
 MEDIA_ROOT = tempfile.mkdtemp(prefix="dangjian-test-media-", dir=os.environ.get("TMPDIR"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 WHITENOISE_AUTOREFRESH = True
+# Tests open and close connections freely (live servers, subprocesses): keep none alive, so that the test
+# database can always be dropped at the end of a PostgreSQL run.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
