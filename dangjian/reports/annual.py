@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils import timezone
+from docx.shared import Pt
 
 from dangjian.orgs.models import Organization, Unit, UnitKind
 
@@ -153,14 +154,16 @@ class AnnualReport:
         doc.signature(
             self.subject, f"{self.generated_on.year}年{self.generated_on.month}月{self.generated_on.day}日"
         )
-        doc.page_break()
+        doc.landscape_section()
         doc.heading1("附表：数据及来源")
         doc.para("本报告中的数据均由党建工作管理平台按下列查询自动统计，可据此核对后在 Word 中修改定稿。")
         rows = [
-            (i, mt.section, mt.label, mt.value, mt.query[:600])
+            (i, mt.section, mt.label, mt.value, mt.query[:400] + ("……" if len(mt.query) > 400 else ""))
             for i, mt in enumerate(self.metrics.rows(), start=1)
         ]
-        doc.table(["序号", "部分", "指标", "数值", "查询"], rows, widths_mm=[10, 22, 36, 16, 72])
+        doc.table(
+            ["序号", "部分", "指标", "数值", "查询"], rows, widths_mm=[12, 26, 44, 18, 125], size=Pt(7.5)
+        )
         return doc
 
 

@@ -162,11 +162,22 @@ class OfficialDocument:
     def page_break(self) -> None:
         self.doc.add_page_break()
 
+    def landscape_section(self) -> None:
+        """A new landscape A4 section (for wide appendix tables); page numbers continue."""
+        from docx.enum.section import WD_SECTION
+
+        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(297), Mm(210)
+        section.top_margin, section.bottom_margin = Mm(28), Mm(26)
+        section.left_margin, section.right_margin = Mm(37), Mm(35)
+
     def table(
         self,
         header: Sequence[str],
         rows: Sequence[Sequence[object]],
         widths_mm: Sequence[float] | None = None,
+        size: Pt = SIZE_5HAO,
     ) -> None:
         t = self.doc.add_table(rows=1, cols=len(header))
         t.style = "Table Grid"
@@ -179,7 +190,7 @@ class OfficialDocument:
             for cell, value in zip(cells, row, strict=True):
                 cell.text = ""
                 _set_run_font(
-                    cell.paragraphs[0].add_run("" if value is None else str(value)), BODY_FALLBACK, SIZE_5HAO
+                    cell.paragraphs[0].add_run("" if value is None else str(value)), BODY_FALLBACK, size
                 )
         if widths_mm:
             for row in t.rows:
