@@ -6,6 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# The suite runs on a 2-core machine, two workers at a time, twice in CI: speed health checks would fail on
+# load alone, not on a property. The number of examples stays each test's own.
+hypothesis_settings.register_profile("dangjian", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("dangjian")
 
 
 @pytest.fixture
