@@ -295,7 +295,51 @@ def study_chart(root, today: date) -> Chart:
     return c
 
 
-EXTRA_CHARTS: list = []  # (root, today) -> Chart | None, added by the apps that own the data
+def rectification_chart(root, today: date) -> Chart:
+    from dangjian.supervision.flow import STATE_LABELS, State
+    from dangjian.supervision.models import Rectification
+
+    qs = Rectification.objects.all()
+    if root is not None:
+        qs = qs.filter(organization__path__startswith=root.path)
+    by = dict(qs.values_list("status").annotate(n=Count("id")))
+    overdue = qs.filter(
+        status__in=[State.PENDING, State.IN_PROGRESS, State.SUBMITTED], deadline__lt=today
+    ).count()
+    c = Chart("rectifications", "整改事项（按状态，项）", "bar", columns=["状态", "数量"])
+    states = [State.PENDING, State.IN_PROGRESS, State.SUBMITTED, State.CLOSED]
+    c.categories = [STATE_LABELS[s] for s in states] + ["其中逾期"]
+    values = [by.get(s.value, 0) for s in states] + [overdue]
+    c.series = [{"name": "数量", "data": values}]
+    c.links = [f"/supervision/rectifications/?status={s.value}" for s in states] + [
+        "/supervision/rectifications/?status=open&overdue=on"
+    ]
+    c.rows = [[label, n] for label, n in zip(c.categories, values, strict=True)]
+    return c
+
+
+def notice_chart(root, today: date) -> Chart:
+    from dangjian.duties.services import notice_stats
+
+    org_ids = list(_orgs(root).values_list("id", flat=True)) if root is not None else None
+    t = notice_stats(today.year, org_ids, as_of=today).total
+    c = Chart("notices", f"{today.year}年通知签收与反馈（份次）", "bar", columns=["项目", "份次"])
+    pairs = [
+        ("下发", t.issued),
+        ("已签收", t.acknowledged),
+        ("按时签收", t.acknowledged_on_time),
+        ("应反馈", t.feedback_expected),
+        ("已反馈", t.fed_back),
+        ("按时反馈", t.fed_back_on_time),
+    ]
+    c.categories = [p[0] for p in pairs]
+    c.series = [{"name": "份次", "data": [p[1] for p in pairs]}]
+    c.links = ["/duties/notices/"] * len(pairs)
+    c.rows = [list(p) for p in pairs]
+    return c
+
+
+EXTRA_CHARTS: list = [rectification_chart, notice_chart]
 
 
 def build(root: Organization | None, today: date) -> list[Chart]:
