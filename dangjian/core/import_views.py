@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,6 +25,25 @@ from .xlsx import XLSX_CONTENT_TYPE, workbook_bytes
 
 SESSION_KEY = "import_uploads"
 PREVIEW_PAGE_SIZE = 200
+# 等保 rate limit on imports: each upload is parsed in full, so one account cannot keep a worker busy with them.
+UPLOAD_LIMIT = 10
+UPLOAD_WINDOW_SECONDS = 600
+
+
+def _upload_allowed(request: HttpRequest) -> bool:
+    """Count this upload against the user's window (Django's cache); False past the limit."""
+    limit = getattr(settings, "DANGJIAN_IMPORT_UPLOAD_LIMIT", UPLOAD_LIMIT)
+    window = getattr(settings, "DANGJIAN_IMPORT_UPLOAD_WINDOW", UPLOAD_WINDOW_SECONDS)
+    # pk and creation time: an account recreated under a reused id (a restored or test database) starts afresh
+    joined = getattr(request.user, "date_joined", None)
+    key = f"dangjian:import-uploads:{request.user.pk}:{joined.timestamp() if joined else ''}"
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count <= limit
 
 
 @dataclass(frozen=True)
@@ -78,6 +98,13 @@ def import_wizard(request: HttpRequest, spec: ImportSpec) -> HttpResponse:
     if upload is None:
         ctx["error"] = "请选择要导入的 Excel 文件（.xlsx）。"
         return render(request, "core/import_upload.html", ctx, status=400)
+    if not _upload_allowed(request):
+        minutes = getattr(settings, "DANGJIAN_IMPORT_UPLOAD_WINDOW", UPLOAD_WINDOW_SECONDS) // 60
+        ctx["error"] = (
+            f"上传过于频繁：每人 {minutes} 分钟内最多上传 "
+            f"{getattr(settings, 'DANGJIAN_IMPORT_UPLOAD_LIMIT', UPLOAD_LIMIT)} 个导入文件，请稍后再试。"
+        )
+        return render(request, "core/import_upload.html", ctx, status=429)
     if upload.size > settings.DANGJIAN_IMPORT_MAX_BYTES:
         ctx["error"] = (
             f"文件过大（{upload.size // 1024 // 1024} MB），单个文件不能超过 {ctx['max_mb']} MB；请拆分后分批导入。"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -12,6 +13,11 @@ from typing import IO, Any
 # Zip-bomb guard: no honest roster expands past this.
 MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
+# Sheet-extent guard: the reader allocates rows × columns of the used range, so one cell at XFD1048576 in a
+# 5 KB file would ask for hundreds of GB and abort the process. No honest import sheet is anywhere near this.
+MAX_SHEET_COLUMNS = 1000
+MAX_SHEET_CELLS = 10_000_000
+_CELL_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"[^>]*?(?<!/)>")
 
 
 class WorkbookError(ValueError):
@@ -40,6 +46,34 @@ def _check_container(source: Path | bytes) -> None:
             and total > 20 * 1024 * 1024
         ):
             raise WorkbookError("工作簿解压后体积异常（疑似压缩炸弹），已拒绝读取")
+        for info in zf.infolist():
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                _check_extent(zf, info)
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _check_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Refuse a sheet whose filled cells span an absurd range (streamed: memory stays small)."""
+    max_row = max_col = 0
+    tail = b""
+    with zf.open(info) as fh:
+        while chunk := fh.read(1 << 20):
+            data = tail + chunk
+            for m in _CELL_REF.finditer(data):
+                max_col = max(max_col, _column_number(m.group(1)))
+                max_row = max(max_row, int(m.group(2)))
+            tail = data[-256:]
+    if max_col > MAX_SHEET_COLUMNS or max_row * max_col > MAX_SHEET_CELLS:
+        raise WorkbookError(
+            f"工作表的使用范围异常（第 {max_row} 行、第 {max_col} 列仍有内容），超出导入可处理的范围；"
+            "请删除表格右侧和下方多余的行列，或将数据复制到新的工作簿后重新导入"
+        )
 
 
 def iter_rows(source: Path | str | bytes | IO[bytes]) -> Iterator[list[Any]]:

@@ -7,6 +7,7 @@ app_name = "members"
 urlpatterns = [
     path("", views.member_list, name="list"),
     path("me/", views.me, name="me"),
+    path("me/download/", views.me_download, name="me_download"),
     path("new/", views.member_create, name="create"),
     path("import/", views.roster_import, name="import"),
     path("<int:pk>/", views.member_detail, name="detail"),

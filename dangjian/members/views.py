@@ -36,6 +36,7 @@ from .access import (
 )
 from .choices import AGE_BANDS, Category, Gender, Status
 from .filters import STANDINGS, STATUS_ALL, MemberFilters
+from .models import Member
 from .roster import COLUMNS, RULES_HELP, RosterImporter, write_roster
 
 PAGE_SIZES = (20, 50, 100)
@@ -137,6 +138,22 @@ def me(request: HttpRequest) -> HttpResponse:
     return redirect("members:detail", pk=own.pk)
 
 
+@login_required
+@require_http_methods(["GET"])
+def me_download(request: HttpRequest) -> HttpResponse:
+    """The member's own record as a workbook, in full (个人信息的查阅与复制); audited like any export."""
+    _require_reader(request)
+    own = member_record(request.user)
+    if own is None:
+        raise Http404("您的账号没有关联党员信息")
+    response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
+    name = f"本人党员信息-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    count = write_roster(response, Member.objects.filter(pk=own.pk), full=True)
+    services.record_export(actor=request.user, count=count, full=True, scope="本人信息")
+    return response
+
+
 # -- a member's page -----------------------------------------------------------------------------------------
 @login_required
 @require_http_methods(["GET"])
@@ -156,6 +173,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "events": events,
         "revealed": revealed,
         "audited_view": revealed and not own,
+        "is_own": own,
         "editable": editable,
         "is_current": member.status == Status.NORMAL,
         "is_suspended": member.status == Status.SUSPENDED,

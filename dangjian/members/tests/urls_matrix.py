@@ -19,6 +19,8 @@ def cases(cast) -> list[Case]:
              not_found={"admin_b"}),
         Case("members:me", "/members/me/", allow={"member"}, ok=(302,),
              not_found={"bureau", "admin_a", "admin_b", "inspector"}),
+        Case("members:me_download", "/members/me/download/", allow={"member"},
+             not_found={"bureau", "admin_a", "admin_b", "inspector"}),
         Case("members:detail", f"/members/{other.pk}/", allow={"bureau", "admin_a", "inspector"},
              not_found={"admin_b", "member"}),
         Case("members:detail", f"/members/{own.pk}/", allow={"bureau", "admin_a", "inspector", "member"},
