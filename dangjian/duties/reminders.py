@@ -53,15 +53,18 @@ def _duty_items(month: Period, as_of: date, org_ids: list[int]) -> dict[int, lis
         for occ in year_occurrences(d):
             if occ.due_on > month.end or (d.pk, occ.key) in done:
                 continue
-            items[d.duty_list.organization_id].append(
-                {
-                    "type": "duty",
-                    "duty": d.pk,
-                    "title": d.short_title,
-                    "due_on": occ.due_on.isoformat(),
-                    "overdue": is_overdue(occ.due_on, as_of, GRACE_DAYS),
-                }
-            )
+            item = {
+                "type": "duty",
+                "duty": d.pk,
+                "title": d.short_title,
+                "due_on": occ.due_on.isoformat(),
+                "overdue": is_overdue(occ.due_on, as_of, GRACE_DAYS),
+            }
+            # The same duty text recurs in every leader's 一岗双责 list: the name tells the reminders apart.
+            responsible = d.responsible_name or d.duty_list.holder_name
+            if responsible:
+                item["responsible"] = responsible
+            items[d.duty_list.organization_id].append(item)
     return items
 
 

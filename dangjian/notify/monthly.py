@@ -199,7 +199,8 @@ def describe(item: dict[str, Any]) -> str:
         return f"通知《{item.get('title', '')}》{item.get('status', '')}，反馈截止 {item.get('deadline', '')}"
     if t == "duty":
         late = "已逾期" if item.get("overdue") else "即将到期"
-        return f"责任事项“{item.get('title', '')}”{late}（时限 {item.get('due_on', '')}）"
+        who = f"，责任人 {item['responsible']}" if item.get("responsible") else ""
+        return f"责任事项“{item.get('title', '')}”{late}（时限 {item.get('due_on', '')}{who}）"
     if t == "rectification":
         late = "已逾期" if item.get("overdue") else "待完成"
         return f"整改事项“{item.get('title', '')}”{late}（期限 {item.get('deadline', '')}，{item.get('status', '')}）"

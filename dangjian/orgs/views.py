@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from dangjian.accounts.roles import WRITER_ROLES
+from dangjian.accounts.roles import WRITER_ROLES, Role
 from dangjian.accounts.scope import get_object_for_user, is_bureau_admin, org_in_scope, visible_orgs
 from dangjian.members.choices import Status
 from dangjian.members.models import Member
@@ -167,7 +167,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             else [],
             "can_edit": can_edit(user, org),
             "can_restructure": can_restructure(user, org) and org.is_active,
-            "members_url": f"/members/?org={org.pk}",
+            # A member's roster page shows only their own record (and refuses an ?org= filter): no link for them.
+            "members_url": None if user.role == Role.MEMBER else f"{reverse('members:list')}?org={org.pk}",
         },
     )
 

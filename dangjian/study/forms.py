@@ -21,6 +21,11 @@ class RecordForm(forms.Form):
     def __init__(self, *args, members=None, self_report: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = members
+        # Name the field in each message (Django's own says only “这个字段是必填项。”).
+        for field in self.fields.values():
+            verb = "请选择" if isinstance(field, forms.ChoiceField) else "请填写"
+            field.error_messages["required"] = f"{verb}{field.label}"
+        self.fields["day"].error_messages["invalid"] = "学习日期格式不正确，请按“年-月-日”填写，如 2026-03-15"
         if self_report:
             self.fields["member"].widget = forms.HiddenInput()
             self.fields["form"].choices = [(StudyForm.SELF, "个人自学"), (StudyForm.ONLINE, "网络平台")]

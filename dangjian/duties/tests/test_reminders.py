@@ -108,3 +108,15 @@ def test_constant_number_of_queries(cast, travel):
     big = count([cast["a"].pk, cast["b"].pk, cast["organ"].pk])
     assert small == big <= 3
     assert items_for_month(Period.month(2026, 3), date(2026, 3, 1), []) == {}
+
+
+def test_duty_items_name_the_responsible_person(cast, travel):
+    """Two leaders' 一岗双责 lists carry the same duty text: each reminder names its own person."""
+    travel(2026, 1, 5)
+    root = cast["root"]
+    for name in ("李副局长", "王副局长"):
+        f.duty(f.duty_list(root, kind="dual", year=2026, holder_name=name, title=f"{name}一岗双责清单"))
+    own = f.duty(f.duty_list(root, year=2026), responsible_name="张主任")
+    got = items_for_month(Period.month(2026, 1), date(2026, 1, 1), [root.pk])[root.pk]
+    assert {i["responsible"] for i in got} == {"李副局长", "王副局长", "张主任"}
+    assert [i["responsible"] for i in got if i["duty"] == own.pk] == ["张主任"]

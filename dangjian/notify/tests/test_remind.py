@@ -255,3 +255,10 @@ def test_webhook_settings_page_scope(cast, login):
 
 def test_month_period_label():
     assert Period.parse("2026-12").label == "2026年12月"
+
+
+def test_duty_line_names_the_responsible_person():
+    item = {"type": "duty", "duty": 1, "title": "每年至少讲1次党课", "due_on": "2026-12-31", "overdue": False}
+    assert monthly.describe(item) == "责任事项“每年至少讲1次党课”即将到期（时限 2026-12-31）"
+    named = monthly.describe({**item, "responsible": "李副局长"})
+    assert named == "责任事项“每年至少讲1次党课”即将到期（时限 2026-12-31，责任人 李副局长）"

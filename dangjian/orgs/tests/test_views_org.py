@@ -266,3 +266,16 @@ def test_editing_keeps_a_unit_taken_off_the_register(cast, login):
     data = {"name": a.name, "code": "A", "kind": "branch", "units": [unit.pk], "phone": "1", "version": 1}
     assert client.post(f"/orgs/{a.pk}/edit/", data).status_code == 302
     assert list(Organization.objects.get(pk=a.pk).units.all()) == [unit]
+
+
+def test_detail_gives_a_member_no_link_to_the_roster_they_cannot_filter(cast, login):
+    """A member's roster page answers 404 to ?org= (it only shows their own record): the page must not offer it."""
+    member = login(cast["member"])
+    response = member.get(f"/orgs/{cast['a'].pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "党员" in html and "/members/?org=" not in html and "查看全部党员" not in html
+    assert (
+        f"/members/?org={cast['a'].pk}"
+        in login(cast["admin_a"]).get(f"/orgs/{cast['a'].pk}/").content.decode()
+    )

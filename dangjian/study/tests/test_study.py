@@ -235,3 +235,15 @@ def test_pages(cast):
     )
     assert r.status_code == 302 and StudyRecord.objects.filter(member=m0, source="self").exists()
     assert cm.get(f"/study/members/{cast['members_a'][1].pk}/").status_code == 404
+
+
+def test_record_form_messages_name_the_field():
+    from dangjian.members.models import Member
+    from dangjian.study.forms import RecordForm
+
+    form = RecordForm(data={"day": "2026/13/40"}, members=Member.objects.none())
+    assert not form.is_valid()
+    assert form.errors["member"] == ["请选择党员"]
+    assert form.errors["hours"] == ["请填写学时"]
+    assert form.errors["content"] == ["请填写学习内容"]
+    assert "年-月-日" in form.errors["day"][0]
