@@ -28,8 +28,8 @@ from django.utils import timezone
 from dangjian.core.periods import Period
 
 SCALES: dict[str, dict[str, int]] = {
-    "small": {"orgs": 60, "members": 2000, "years": 1, "import_rows": 2000, "runs": 3, "page_runs": 10},
-    "city": {"orgs": 2000, "members": 60000, "years": 3, "import_rows": 60000, "runs": 3, "page_runs": 20},
+    "small": {"orgs": 40, "members": 1000, "years": 1, "import_rows": 1000, "runs": 3, "page_runs": 5},
+    "city": {"orgs": 2000, "members": 60000, "years": 3, "import_rows": 60000, "runs": 3, "page_runs": 20, "import_runs": 2},
     "city10": {
         "orgs": 20000,
         "members": 600000,
@@ -276,6 +276,12 @@ def run_all(scale: str, load: bool, log: Callable[[str], None]) -> dict[str, Any
     from dangjian.orgs.models import BRANCH_KINDS, Organization
 
     cfg = SCALES[scale]
+    t0 = time.monotonic()
+    inner = log
+
+    def log(msg: str) -> None:
+        inner(f"[{time.monotonic() - t0:6.1f}s] {msg}")
+
     year = timezone.localdate().year
     out: dict[str, Any] = {}
     log("测量：合规计算……")
@@ -283,7 +289,7 @@ def run_all(scale: str, load: bool, log: Callable[[str], None]) -> dict[str, Any
     with tempfile.TemporaryDirectory(prefix="dangjian-bench-") as tmp:
         log("测量：名册导入……")
         out["import_rows_per_s"], out["import_floor_rows_per_s"], out["import_peak_rss_mb"] = measure_import(
-            cfg["import_rows"], cfg["runs"], Path(tmp)
+            cfg["import_rows"], cfg.get("import_runs", cfg["runs"]), Path(tmp)
         )
     client = Client()
     client.force_login(bureau_user())

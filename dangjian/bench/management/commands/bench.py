@@ -126,6 +126,9 @@ class Command(BaseCommand):
         cfg = SCALES[o["scale"]]
         started = time.monotonic()
         call_command("migrate", verbosity=0, stdout=io.StringIO())
+        log(f"[{time.monotonic() - started:6.1f}s] 数据库已建好")
+        # pages render with the production (manifest) static storage, as served
+        call_command("collectstatic", interactive=False, verbosity=0, stdout=io.StringIO())
         log(f"生成数据：{o['scale']}（党组织 {cfg['orgs']}，党员 {cfg['members']}，{cfg['years']} 年）……")
         t = time.monotonic()
         out = io.StringIO()
