@@ -29,7 +29,15 @@ from dangjian.core.periods import Period
 
 SCALES: dict[str, dict[str, int]] = {
     "small": {"orgs": 40, "members": 1000, "years": 1, "import_rows": 1000, "runs": 3, "page_runs": 5},
-    "city": {"orgs": 2000, "members": 60000, "years": 3, "import_rows": 60000, "runs": 3, "page_runs": 20, "import_runs": 2},
+    "city": {
+        "orgs": 2000,
+        "members": 60000,
+        "years": 3,
+        "import_rows": 60000,
+        "runs": 3,
+        "page_runs": 20,
+        "import_runs": 2,
+    },
     "city10": {
         "orgs": 20000,
         "members": 600000,

@@ -63,7 +63,40 @@ TOPICS = {
     "year_end": ["召开年度组织生活会和民主评议党员"],
 }
 BULK_MODELS = (Activity, Activity.kinds.through, Attendance, StudyRecord, NoticeTarget, Member)
-MINUTES = "会议由{host}主持。{topic}。与会党员结合工作实际逐一发言，会议形成一致意见并明确落实责任人。"
+# Minutes are composed from many fragments with names and figures, so that two records share little text (as
+# in real 台账); a pool of identical sentences would make every pair 疑似雷同 and tell nothing.
+WHO = ("支部书记", "组织委员", "宣传委员", "纪检委员", "党小组长", "青年党员代表", "老党员代表")
+DID = ("传达了", "领学了", "解读了", "通报了", "部署了", "总结了", "点评了", "补充了")
+WHAT = (
+    "上级党委近期文件精神",
+    "本单位第{n}季度重点任务",
+    "党风廉政建设责任清单",
+    "党员发展工作计划",
+    "党费收缴使用情况",
+    "困难党员帮扶台账",
+    "志愿服务活动安排",
+    "意识形态工作要求",
+    "安全生产专项检查情况",
+    "营商环境优化举措",
+    "年度学习计划第{n}项内容",
+    "群众反映的{n}件具体问题",
+    "整改清单中的第{n}条",
+)
+HOW = (
+    "大家围绕{x}展开讨论",
+    "{x}同志结合岗位谈了体会",
+    "{x}提出{n}条具体建议",
+    "{x}同志对照检查了自身不足",
+    "会议明确由{x}牵头于{n}日内落实",
+    "{x}同志作了补充发言",
+)
+PLACE_TAIL = (
+    "会议形成一致意见。",
+    "会后将情况报上级党组织。",
+    "相关材料已归档。",
+    "会议记录经与会人员确认。",
+    "下次会议将通报落实情况。",
+)
 
 
 @dataclass
@@ -102,6 +135,18 @@ def _encode(n: int) -> str:
 
 def _name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+
+
+def _minutes(rng: random.Random, host: str, topic: str, day: date, who: list[int] | None) -> str:
+    parts = [f"{day.month}月{day.day}日，会议由{host}主持，主题为{topic}。"]
+    for _ in range(rng.randint(3, 5)):
+        n = rng.randint(2, 30)
+        parts.append(f"{rng.choice(WHO)}{rng.choice(DID)}{rng.choice(WHAT).format(n=n)}，")
+        parts.append(rng.choice(HOW).format(x=_name(rng), n=rng.randint(2, 15)) + "。")
+    if who:
+        parts.append(f"应到{len(who)}人。")
+    parts.append(rng.choice(PLACE_TAIL))
+    return "".join(parts)
 
 
 class Generator:
@@ -347,7 +392,7 @@ class Generator:
                     "voting_expected": len(who) if who else 2,
                     "voting_present": present,
                     "quorum_met": (present * 2 > len(who)) if who and "branch_assembly" in keys else None,
-                    "minutes": MINUTES.format(host=host, topic=topic) if rng.random() < 0.85 else "",
+                    "minutes": _minutes(rng, host, topic, day, who) if rng.random() < 0.85 else "",
                     "talk_a_id": talk[0] if talk else None,
                     "talk_b_id": talk[1] if talk else None,
                     "status": status,
@@ -442,7 +487,9 @@ class Generator:
         RowInserter(Activity).insert(acts)
         ids = _ids_after(Activity, before)
         RowInserter(Activity.kinds.through).insert(
-            {"activity_id": a, "activitykind_id": k} for a, ks in zip(ids, act_kinds, strict=False) for k in ks
+            {"activity_id": a, "activitykind_id": k}
+            for a, ks in zip(ids, act_kinds, strict=False)
+            for k in ks
         )
         self.counts["activities.activity"] = len(ids)
         self.counts["activities.attendance"] = self._attendance(ids, acts, attend)
