@@ -127,8 +127,9 @@ class Command(BaseCommand):
         started = time.monotonic()
         call_command("migrate", verbosity=0, stdout=io.StringIO())
         log(f"[{time.monotonic() - started:6.1f}s] 数据库已建好")
-        # pages render with the production (manifest) static storage, as served
-        call_command("collectstatic", interactive=False, verbosity=0, stdout=io.StringIO())
+        # pages render with the production (manifest) static storage, as served: it needs its manifest
+        if "Manifest" in settings.STORAGES["staticfiles"]["BACKEND"]:
+            call_command("collectstatic", interactive=False, verbosity=0, stdout=io.StringIO())
         log(f"生成数据：{o['scale']}（党组织 {cfg['orgs']}，党员 {cfg['members']}，{cfg['years']} 年）……")
         t = time.monotonic()
         out = io.StringIO()
