@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "dangjian.reports",
     "dangjian.notify",
     "dangjian.site",
+    "dangjian.bench",
 ]
 
 MIDDLEWARE = [

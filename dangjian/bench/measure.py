@@ -1,0 +1,319 @@
+"""The measurements of `dangjian bench` (issue 7), each beside its floor, run inside the scratch database.
+
+Every figure is the median (or the p50/p95) of several runs. The import runs in a fresh child process (its peak
+RSS is that process's own) inside a transaction that is rolled back, so that each run imports the same rows.
+"""
+
+from __future__ import annotations
+
+import http.client
+import multiprocessing
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.db import connection, connections, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from dangjian.core.periods import Period
+
+SCALES: dict[str, dict[str, int]] = {
+    "small": {"orgs": 40, "members": 1000, "years": 1, "import_rows": 1000, "runs": 3, "page_runs": 5},
+    "city": {
+        "orgs": 2000,
+        "members": 60000,
+        "years": 3,
+        "import_rows": 60000,
+        "runs": 3,
+        "page_runs": 20,
+        "import_runs": 2,
+    },
+    "city10": {
+        "orgs": 20000,
+        "members": 600000,
+        "years": 3,
+        "import_rows": 60000,
+        "runs": 2,
+        "page_runs": 20,
+    },
+}
+
+
+def timed(fn: Callable[[], Any], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+# --- compliance --------------------------------------------------------------------------------------------
+def compliance_floor_sql() -> str:
+    month = "strftime('%%m', a.date)" if connection.vendor == "sqlite" else "EXTRACT(MONTH FROM a.date)"
+    return (
+        f"SELECT a.organization_id, ak.activitykind_id, {month}, COUNT(*) "
+        "FROM activities_activity a JOIN activities_activity_kinds ak ON ak.activity_id = a.id "
+        "WHERE a.is_deleted = %s AND a.date >= %s AND a.date <= %s AND (a.quorum_met IS NULL OR a.quorum_met = %s) "
+        f"GROUP BY a.organization_id, ak.activitykind_id, {month}"
+    )
+
+
+def measure_compliance(year: int, runs: int) -> tuple[float, float]:
+    from dangjian.compliance.services import evaluate
+
+    period = Period.whole_year(year)
+
+    def floor() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(compliance_floor_sql(), [False, period.start, period.end, True])
+            cursor.fetchall()
+
+    return timed(lambda: evaluate(period), runs), timed(floor, runs)
+
+
+# --- roster import -----------------------------------------------------------------------------------------
+def _import_child(path: str, conn: Any) -> None:
+    import resource
+
+    import django
+
+    django.setup()
+    from dangjian.core.importing import run_import
+    from dangjian.members.roster import RosterImporter
+
+    t = time.perf_counter()
+    with transaction.atomic():
+        report = run_import(RosterImporter(actor_name="bench"), path)
+        transaction.set_rollback(True)
+    elapsed = time.perf_counter() - t
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    conn.send(
+        {
+            "elapsed": elapsed,
+            "rss_mb": rss_mb,
+            "rows": report.rows,
+            "rejected": report.rejected,
+            "errors": [e.message for e in report.errors[:3]],
+        }
+    )
+    conn.close()
+
+
+def measure_import(rows: int, runs: int, work: Path) -> tuple[float, float, float]:
+    from python_calamine import CalamineWorkbook
+
+    from dangjian.members.roster_gen import write_roster_workbook
+    from dangjian.orgs.models import BRANCH_KINDS, Organization
+
+    codes = list(
+        Organization.objects.filter(kind__in=BRANCH_KINDS).order_by("path").values_list("code", flat=True)
+    )
+    path = work / "roster.xlsx"
+    write_roster_workbook(path, rows, codes, seed=7)
+
+    def floor() -> None:
+        CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+
+    floor_s = timed(floor, runs)
+    connections.close_all()  # the child opens its own; SQLite must not see an open transaction here
+    ctx = multiprocessing.get_context("spawn")
+    elapsed, peaks = [], []
+    for _ in range(runs):
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_import_child, args=(str(path), child))
+        proc.start()
+        result = parent.recv()
+        proc.join()
+        if result["rejected"] or result["rows"] != rows:
+            raise RuntimeError(f"导入测试未全部通过校验：{result}")
+        elapsed.append(result["elapsed"])
+        peaks.append(result["rss_mb"])
+    return rows / statistics.median(elapsed), rows / floor_s, max(peaks)
+
+
+# --- pages -------------------------------------------------------------------------------------------------
+def bureau_user() -> Any:
+    from dangjian.accounts.models import User
+
+    return User.objects.get(username="dangjianban")
+
+
+def measure_page(client: Client, url: str, runs: int) -> tuple[float, float, int]:
+    client.get(url)  # warm-up: templates, caches
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        r = client.get(url)
+        times.append((time.perf_counter() - t) * 1000)
+        if r.status_code != 200:
+            raise RuntimeError(f"{url} 返回 {r.status_code}")
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    return pct(times, 0.5), pct(times, 0.95), len(ctx.captured_queries)
+
+
+# --- batch work --------------------------------------------------------------------------------------------
+def measure_remind(runs: int) -> float:
+    from dangjian.notify import monthly, services
+
+    today = timezone.localdate()
+    month = Period.month(today.year, today.month)
+
+    def once() -> None:
+        with transaction.atomic():
+            services.deliver(month, monthly.build(month))
+            transaction.set_rollback(True)
+
+    return timed(once, runs)
+
+
+def measure_report(year: int, runs: int) -> float:
+    from dangjian.reports import annual
+
+    return timed(lambda: annual.build(year).to_document(), runs)
+
+
+# --- load --------------------------------------------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def measure_load(
+    urls: list[str], session_cookie: str, seconds: float = 30, clients: int = 20
+) -> dict[str, Any]:
+    port = _free_port()
+    env = dict(os.environ, DANGJIAN_TLS="0", DEBUG="0", ALLOWED_HOSTS="127.0.0.1")
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    proc = subprocess.Popen(
+        [
+            str(gunicorn),
+            "dangjian.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            "3",
+            "--threads",
+            "4",
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        latencies: list[float] = []
+        errors = [0]
+        lock = threading.Lock()
+        stop = time.monotonic() + seconds
+        headers = {"Cookie": f"sessionid={session_cookie}", "Host": "127.0.0.1"}
+
+        def worker(i: int) -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            n = i
+            while time.monotonic() < stop:
+                url = urls[n % len(urls)]
+                n += 1
+                t = time.perf_counter()
+                try:
+                    conn.request("GET", url, headers=headers)
+                    r = conn.getresponse()
+                    r.read()
+                    ok = r.status == 200
+                except (OSError, http.client.HTTPException):
+                    ok = False
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                ms = (time.perf_counter() - t) * 1000
+                with lock:
+                    latencies.append(ms)
+                    errors[0] += 0 if ok else 1
+            conn.close()
+
+        started = time.monotonic()
+        threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        wall = time.monotonic() - started
+        return {
+            "rps": round(len(latencies) / wall, 1),
+            "p95_ms": round(pct(latencies, 0.95), 1) if latencies else None,
+            "errors": errors[0],
+            "requests": len(latencies),
+            "clients": clients,
+            "seconds": seconds,
+        }
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def run_all(scale: str, load: bool, log: Callable[[str], None]) -> dict[str, Any]:
+    from dangjian.orgs.models import BRANCH_KINDS, Organization
+
+    cfg = SCALES[scale]
+    t0 = time.monotonic()
+    inner = log
+
+    def log(msg: str) -> None:
+        inner(f"[{time.monotonic() - t0:6.1f}s] {msg}")
+
+    year = timezone.localdate().year
+    out: dict[str, Any] = {}
+    log("测量：合规计算……")
+    out["compliance_s"], out["compliance_floor_s"] = measure_compliance(year, cfg["runs"])
+    with tempfile.TemporaryDirectory(prefix="dangjian-bench-") as tmp:
+        log("测量：名册导入……")
+        out["import_rows_per_s"], out["import_floor_rows_per_s"], out["import_peak_rss_mb"] = measure_import(
+            cfg["import_rows"], cfg.get("import_runs", cfg["runs"]), Path(tmp)
+        )
+    client = Client()
+    client.force_login(bureau_user())
+    log("测量：页面……")
+    p50, p95, q = measure_page(client, "/reports/dashboard/", cfg["page_runs"])
+    out.update(dashboard_p50_ms=p50, dashboard_p95_ms=p95, dashboard_queries=q)
+    p50, p95, q = measure_page(client, "/members/", cfg["page_runs"])
+    out.update(members_p50_ms=p50, members_p95_ms=p95, members_queries=q)
+    log("测量：月度提醒与年度报告……")
+    out["remind_s"] = measure_remind(cfg["runs"])
+    out["report_s"] = measure_report(year, cfg["runs"])
+    if load:
+        log("测量：并发负载（20 个客户端，30 秒）……")
+        branch = Organization.objects.filter(kind__in=BRANCH_KINDS).order_by("-path").first()
+        urls = ["/reports/dashboard/", "/members/", f"/orgs/{branch.pk}/"]
+        out["load"] = measure_load(urls, client.cookies["sessionid"].value)
+    else:
+        out["load"] = None
+    return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in out.items()}

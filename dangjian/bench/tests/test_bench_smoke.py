@@ -1,0 +1,43 @@
+"""`dangjian bench --scale small --json` runs end to end on its own scratch database and reports every key of
+design §4 / issue 7 (the figures themselves are not asserted: they depend on the machine)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+
+KEYS = {
+    "compliance_s",
+    "compliance_floor_s",
+    "import_rows_per_s",
+    "import_floor_rows_per_s",
+    "import_peak_rss_mb",
+    "dashboard_p95_ms",
+    "dashboard_queries",
+    "members_p95_ms",
+    "remind_s",
+    "report_s",
+    "load",
+    "scale",
+    "database",
+    "machine",
+}
+
+
+def test_bench_small_reports_every_key_and_leaves_the_users_database_alone():
+    user_db = Path(settings.DATABASES["default"]["NAME"])
+    before = user_db.stat().st_mtime if user_db.exists() else None
+    out = io.StringIO()
+    call_command("bench", scale="small", json=True, stdout=out)
+    data = json.loads(out.getvalue())  # exactly one JSON document
+    assert KEYS <= set(data)
+    assert data["scale"] == "small" and data["database"] == "sqlite"
+    for key in KEYS - {"load", "scale", "database", "machine"}:
+        assert isinstance(data[key], (int, float)) and data[key] > 0, key
+    assert data["load"] is None  # only with --load
+    assert data["data"]["organizations"] > 40 and data["data"]["attendance"] > 0
+    assert (user_db.stat().st_mtime if user_db.exists() else None) == before
