@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ..models import Appraisal, Indicator, IndicatorSource
+from ..models import Appraisal, IndicatorSource
 from . import services, sources
 
 
@@ -19,7 +19,8 @@ def seed(ctx: Any, bureau: Any) -> None:
     if not orgs:
         ctx.log("督查考核：没有参加年终总评的党组织，未发布演示总评")
         return
-    for ind in Indicator.objects.filter(appraisal=appraisal, source=IndicatorSource.MANUAL, is_active=True):
+    leaves = [ind for top in services.active_tree(appraisal) for ind in (top.active_children or [top])]
+    for ind in [i for i in leaves if i.source == IndicatorSource.MANUAL]:
         entries = {
             o.pk: (
                 min(
