@@ -562,7 +562,14 @@ class ManualScore(models.Model):
     organization = models.ForeignKey(
         Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="appraisal_scores"
     )
-    points = models.DecimalField("得分", max_digits=6, decimal_places=2)
+    points = models.DecimalField(
+        "得分",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="为空表示评分已清除（未评分）",
+    )
     note = models.CharField("评分说明", max_length=200, blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -180,11 +180,7 @@ def save_manual_scores(
     with transaction.atomic():
         for org_id, (points, note) in entries.items():
             row = existing.get(org_id)
-            if points is None:
-                if row is not None:
-                    log.append(audit.Entry(action=AuditAction.DELETE, actor=actor, instance=row))
-                    row.delete()  # a cleared cell is not a record of its own: its history is in the audit log
-                    changed += 1
+            if points is None and (row is None or row.points is None):
                 continue
             if row is None:
                 row = ManualScore.objects.create(
@@ -192,7 +188,8 @@ def save_manual_scores(
                 )
                 log.append(audit.Entry(action=AuditAction.CREATE, actor=actor, instance=row))
                 changed += 1
-            elif row.points != points or row.note != note:
+            elif row.points != points or row.note != (note if points is not None else ""):
+                note = note if points is not None else ""
                 before = audit.snapshot(row)
                 row.points, row.note, row.entered_by = points, note, actor
                 row.save()
@@ -424,6 +421,7 @@ def _raw_values(
         for o in orgs:
             if ind.source == IndicatorSource.MANUAL:
                 s = manual.get((ind.pk, o.pk))
+                s = s if s is not None and s.points is not None else None
                 raw = (
                     sources.Raw(s.points, f"{s.points} 分" + (f"（{s.note}）" if s.note else ""))
                     if s

@@ -191,7 +191,8 @@ def appraisal_manual(request: HttpRequest, pk: int, indicator: int) -> HttpRespo
     rows = []
     for o in orgs:
         s = existing.get(o.pk)
-        text, note = values.get(o.pk, (f"{s.points}" if s else "", s.note if s else ""))
+        scored = s is not None and s.points is not None
+        text, note = values.get(o.pk, (f"{s.points}" if scored else "", s.note if scored else ""))
         rows.append({"org": o, "points": text, "note": note})
     return render(
         request,

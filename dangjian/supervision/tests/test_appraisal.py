@@ -325,7 +325,8 @@ def test_manual_score_page(setup, login):
     assert ManualScore.objects.get(indicator=ind, organization=a).points == 18
     client.post(url, {f"points-{a.pk}": "19.5", f"note-{a.pk}": "复核", f"points-{b.pk}": ""})
     assert ManualScore.objects.get(indicator=ind, organization=a).points == Decimal("19.5")
-    assert not ManualScore.objects.filter(indicator=ind, organization=b).exists()
+    assert ManualScore.objects.get(indicator=ind, organization=b).points is None  # cleared, not deleted
+    assert _row(services.compute(appraisal), b)["raw"][f"i{ind.pk}"]["text"] == "未评分"
 
 
 def test_adjustment_page(setup, login):
