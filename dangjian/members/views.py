@@ -158,6 +158,9 @@ def me_download(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    # Honours are read from 两优一先 (a lower layer than members), imported here only for the page.
+    from dangjian.honors.services import honors_of_member
+
     _require_reader(request)
     member = get_member_for_user(request.user, pk)
     own = is_self(request.user, member)
@@ -178,6 +181,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_current": member.status == Status.NORMAL,
         "is_suspended": member.status == Status.SUSPENDED,
         "ancestors": list(member.organization.ancestors_and_self()),
+        "honors": honors_of_member(member),
     }
     return render(request, "members/detail.html", ctx)
 

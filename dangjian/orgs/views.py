@@ -131,11 +131,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     renewal = services.renewal_term(org) if org.has_elected_term else None
     steps = {s.kind: s for s in renewal.renewal_steps.all()} if renewal else {}
     posts = list(term.posts.all()) if term else []
+    # Honours are read from 两优一先 (a lower layer than orgs), imported here only for the page.
+    from dangjian.honors.services import honors_of_org
+
     return render(
         request,
         "orgs/detail.html",
         {
             "page_title": org.name,
+            "honors": honors_of_org(org),
             "org": org,
             "breadcrumbs": _breadcrumbs(user, org),
             "units": list(org.units.all()),

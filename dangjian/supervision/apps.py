@@ -24,6 +24,13 @@ class SupervisionConfig(AppConfig):
             ),
             NavItem("督查考核", "半年观摩", "supervision:observations", inspector_side, 30),
             NavItem("督查考核", "疑似雷同记录", "supervision:similar", inspector_side, 40),
+            NavItem(
+                "督查考核",
+                "年终总评",
+                "supervision:appraisals",
+                frozenset({Role.BUREAU_ADMIN, Role.INSPECTOR, Role.ORG_ADMIN}),
+                50,
+            ),
         )
         register_panel(
             HomePanel(

@@ -2,7 +2,7 @@
 
 Last quarter's 抽查 round with findings; rectifications in every state, one closed (已销号) and one overdue;
 last half-year's 观摩 scored by five raters; and three pairs of copied minutes so that 疑似雷同记录 finds
-something. Deterministic for a seed: every random choice comes from ctx.rng.
+something; last year's 年终总评 published. Deterministic for a seed: every random choice comes from ctx.rng.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from dangjian.core.periods import Period, PeriodKind
 from dangjian.orgs.models import BRANCH_KINDS, Organization
 
 from . import services
+from .appraisal import demo as appraisal_demo
 from .flow import Action, Party
 from .models import ChecklistItem, InspectionRound, InspectionTarget, Observation, Rectification
 
@@ -84,6 +85,7 @@ def seed(ctx: Any) -> None:
     _inspection(ctx, bureau, inspector)
     _observation(ctx, bureau, inspector)
     _copied_minutes(ctx)
+    appraisal_demo.seed(ctx, bureau)
 
 
 # --- 季抽查 and 整改 ---------------------------------------------------------------------------------

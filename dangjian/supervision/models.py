@@ -464,3 +464,201 @@ class ObservationScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target} {self.item.name} {self.points}"
+
+
+# --- 年终总评 --------------------------------------------------------------------------------------------
+class Appraisal(models.Model):
+    """One year's 年终总评: its indicator tree, hand scores and adjustments; results live in versions."""
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    title = models.CharField("名称", max_length=100)
+    good_from = models.DecimalField("“好”分数线", max_digits=6, decimal_places=2, default=90)
+    fairly_good_from = models.DecimalField("“较好”分数线", max_digits=6, decimal_places=2, default=80)
+    average_from = models.DecimalField("“一般”分数线", max_digits=6, decimal_places=2, default=60)
+    note = models.TextField("说明", blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "年终总评"
+        verbose_name_plural = "年终总评"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class IndicatorSource(models.TextChoices):
+    MANUAL = "manual", "手工评分"
+    COMPLIANCE = "compliance", "组织生活达标率"
+    TERM = "term", "按期换届"
+    RECTIFICATION = "rectification", "整改按时销号率"
+    STUDY = "study", "人均学习学时"
+    NOTICE = "notice", "通知按时签收率"
+    OBSERVATION = "observation", "半年观摩得分"
+    CASES = "cases", "发布品牌案例数"
+
+
+class Indicator(models.Model):
+    """一级 (parent empty) or 二级 indicator. Points of 二级 indicators are relative within their 一级."""
+
+    appraisal = models.ForeignKey(
+        Appraisal, verbose_name="年终总评", on_delete=models.PROTECT, related_name="indicators"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级指标",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    name = models.CharField("指标名称", max_length=60)
+    max_points = models.DecimalField("分值", max_digits=6, decimal_places=2)
+    source = models.CharField(
+        "评分方式", max_length=16, choices=IndicatorSource.choices, default=IndicatorSource.MANUAL
+    )
+    requirement_key = models.CharField(
+        "组织生活要求", max_length=40, blank=True, help_text="达标率指标：要求代码；留空为全部核心要求"
+    )
+    target = models.DecimalField(
+        "满分标准",
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="人均学时、案例数：达到此数得满分；留空时学时取年度学时要求、案例数取 1",
+    )
+    missing_full = models.BooleanField(
+        "无数据时得满分", default=True, help_text="不勾选则无数据（如未参加观摩、未收到通知）时得 0 分"
+    )
+    guidance = models.CharField("评分标准", max_length=300, blank=True)
+    sort = models.PositiveSmallIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+    version = models.PositiveIntegerField("版本", default=1)
+
+    class Meta:
+        verbose_name = "考核指标"
+        verbose_name_plural = "考核指标"
+        ordering = ["appraisal", "sort", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.max_points}分）"
+
+
+class ManualScore(models.Model):
+    indicator = models.ForeignKey(
+        Indicator, verbose_name="考核指标", on_delete=models.PROTECT, related_name="manual_scores"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="appraisal_scores"
+    )
+    points = models.DecimalField(
+        "得分",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="为空表示评分已清除（未评分）",
+    )
+    note = models.CharField("评分说明", max_length=200, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="评分人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField("评分时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "手工评分"
+        verbose_name_plural = "手工评分"
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "organization"], name="manual_score_unique"),
+            models.CheckConstraint(condition=models.Q(points__gte=0), name="manual_score_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.indicator.name} {self.points}"
+
+
+class AdjustmentKind(models.TextChoices):
+    BONUS = "bonus", "加分"
+    DEDUCTION = "deduction", "扣分"
+    VETO = "veto", "一票否决"
+
+
+class Adjustment(models.Model):
+    appraisal = models.ForeignKey(
+        Appraisal, verbose_name="年终总评", on_delete=models.PROTECT, related_name="adjustments"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="appraisal_adjustments"
+    )
+    kind = models.CharField("类型", max_length=10, choices=AdjustmentKind.choices)
+    points = models.DecimalField("分值", max_digits=6, decimal_places=2, default=0)
+    reason = models.CharField("事由", max_length=300)
+    is_revoked = models.BooleanField("已撤销", default=False)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "加减分及否决事项"
+        verbose_name_plural = "加减分及否决事项"
+        ordering = ["appraisal", "organization__code", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(points__gte=0), name="adjustment_points_non_negative")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.reason}"
+
+
+class AppraisalVersion(models.Model):
+    """A published result, frozen: every raw value, score, total, grade and rank is stored in `data`."""
+
+    appraisal = models.ForeignKey(
+        Appraisal, verbose_name="年终总评", on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveSmallIntegerField("版本号")
+    data = models.JSONField("结果快照")
+    note = models.CharField("发布说明", max_length=200, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发布人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    published_by_name = models.CharField("发布人名称", max_length=150, blank=True)
+    published_at = models.DateTimeField("发布时间")
+
+    class Meta:
+        verbose_name = "总评结果版本"
+        verbose_name_plural = "总评结果版本"
+        ordering = ["appraisal", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["appraisal", "number"], name="appraisal_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appraisal} 第{self.number}版"

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .appraisal import views as appraisals
 from .views import inspections, observations, rectifications, similar
 
 app_name = "supervision"
@@ -33,4 +34,27 @@ urlpatterns = [
     path("observations/<int:pk>/score/", observations.observation_score, name="observation_score"),
     path("observations/<int:pk>/final/", observations.observation_final, name="observation_final"),
     path("observations/<int:pk>/export/", observations.observation_export, name="observation_export"),
+    # 年终总评
+    path("appraisals/", appraisals.appraisal_list, name="appraisals"),
+    path("appraisals/new/", appraisals.appraisal_create, name="appraisal_create"),
+    path("appraisals/<int:pk>/", appraisals.appraisal_detail, name="appraisal_detail"),
+    path("appraisals/<int:pk>/edit/", appraisals.appraisal_edit, name="appraisal_edit"),
+    path("appraisals/<int:pk>/indicators/", appraisals.appraisal_indicators, name="appraisal_indicators"),
+    path("appraisals/indicators/<int:pk>/remove/", appraisals.indicator_remove, name="indicator_remove"),
+    path("appraisals/<int:pk>/manual/<int:indicator>/", appraisals.appraisal_manual, name="appraisal_manual"),
+    path("appraisals/<int:pk>/adjustments/", appraisals.appraisal_adjustments, name="appraisal_adjustments"),
+    path("appraisals/adjustments/<int:pk>/revoke/", appraisals.adjustment_revoke, name="adjustment_revoke"),
+    path("appraisals/<int:pk>/publish/", appraisals.appraisal_publish, name="appraisal_publish"),
+    path(
+        "appraisals/<int:pk>/preview/<int:org_id>/",
+        appraisals.appraisal_preview_org,
+        name="appraisal_preview_org",
+    ),
+    path("appraisals/<int:pk>/v<int:number>/", appraisals.appraisal_version, name="appraisal_version"),
+    path(
+        "appraisals/<int:pk>/v<int:number>/orgs/<int:org_id>/",
+        appraisals.appraisal_version_org,
+        name="appraisal_version_org",
+    ),
+    path("appraisals/<int:pk>/v<int:number>/export/", appraisals.appraisal_export, name="appraisal_export"),
 ]

@@ -165,3 +165,10 @@ def queries_for(client, url: str) -> int:
         response = client.get(url)
     assert response.status_code == 200, response.status_code
     return len(ctx.captured_queries)
+
+
+def appraisal(year: int = 2026, *, actor: Any = None):
+    """A 年终总评 with the default indicator tree."""
+    from dangjian.supervision.appraisal import services as appraisal_services
+
+    return appraisal_services.create_appraisal(year, actor=actor)

@@ -21,6 +21,14 @@ def cases(cast) -> list[Case]:
     obs = f.observation([a, b], [cast["bureau"], cast["inspector"]])
     act_a, act_b = f.activity(a), f.activity(b)
     item = f.item()
+    appraisal = f.appraisal(2026)
+    ap = f"/supervision/appraisals/{appraisal.pk}"
+    manual = appraisal.indicators.get(source="manual", parent__isnull=False)
+    removable = appraisal.indicators.get(name="特色创新")
+    from dangjian.supervision.appraisal import services as appraisal_services
+
+    adjustment = appraisal_services.add_adjustment(appraisal, a, "bonus", 1, "测试加分", actor=None)
+    appraisal_services.publish(appraisal, actor=None)
     p = "/supervision"
     return [
         Case("supervision:rounds", f"{p}/inspections/", allow=INSPECTOR_SIDE),
@@ -101,4 +109,37 @@ def cases(cast) -> list[Case]:
             ok=(302,),
         ),
         Case("supervision:observation_export", f"{p}/observations/{obs.pk}/export/", allow=INSPECTOR_SIDE),
+        # 年终总评
+        Case("supervision:appraisals", f"{p}/appraisals/", allow=INSPECTOR_SIDE | {"admin_a", "admin_b"}),
+        Case("supervision:appraisal_create", f"{p}/appraisals/new/", allow=BUREAU),
+        Case("supervision:appraisal_detail", f"{ap}/", allow=INSPECTOR_SIDE),
+        Case("supervision:appraisal_edit", f"{ap}/edit/", allow=BUREAU),
+        Case("supervision:appraisal_indicators", f"{ap}/indicators/", allow=BUREAU),
+        Case(
+            "supervision:indicator_remove",
+            f"{p}/appraisals/indicators/{removable.pk}/remove/",
+            allow=BUREAU,
+            method="post",
+            ok=(302,),
+        ),
+        Case("supervision:appraisal_manual", f"{ap}/manual/{manual.pk}/", allow=INSPECTOR_SIDE),
+        Case("supervision:appraisal_adjustments", f"{ap}/adjustments/", allow=INSPECTOR_SIDE),
+        Case(
+            "supervision:adjustment_revoke",
+            f"{p}/appraisals/adjustments/{adjustment.pk}/revoke/",
+            allow=INSPECTOR_SIDE,
+            method="post",
+            ok=(302,),
+        ),
+        Case("supervision:appraisal_publish", f"{ap}/publish/", allow=BUREAU, method="post", ok=(302,)),
+        Case("supervision:appraisal_preview_org", f"{ap}/preview/{a.pk}/", allow=INSPECTOR_SIDE),
+        # Org admins read published results of the organisations in their scope only.
+        Case("supervision:appraisal_version", f"{ap}/v1/", allow=INSPECTOR_SIDE | {"admin_a", "admin_b"}),
+        Case(
+            "supervision:appraisal_version_org",
+            f"{ap}/v1/orgs/{a.pk}/",
+            allow=INSPECTOR_SIDE | {"admin_a"},
+            not_found={"admin_b"},
+        ),
+        Case("supervision:appraisal_export", f"{ap}/v1/export/", allow=INSPECTOR_SIDE),
     ]
