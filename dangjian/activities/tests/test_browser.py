@@ -60,6 +60,9 @@ def test_record_an_activity_on_a_phone(live_server):
         page.fill("#id_date", "2025-03-20")
         page.locator("#id_date").dispatch_event("change")
         expect(page.locator("#att-count")).to_have_text("2/2")
+        # `fill` and the explicit event may each ask for the list: let every redraw land before tapping a name,
+        # or a late redraw would undo the tap.
+        page.wait_for_load_state("networkidle")
         # tap a name to mark absent, pick the reason
         page.click("label.att-name:has-text('甲支部党员1')")
         page.select_option(f"select[name=reason_{c['members_a'][1].pk}]", "因病")
