@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 
 KEYS = {
     "compliance_s",
@@ -35,7 +36,8 @@ def test_bench_small_reports_every_key_and_leaves_the_users_database_alone():
     call_command("bench", scale="small", json=True, stdout=out)
     data = json.loads(out.getvalue())  # exactly one JSON document
     assert KEYS <= set(data)
-    assert data["scale"] == "small" and data["database"] == "sqlite"
+    engine = "postgresql" if connection.vendor == "postgresql" else "sqlite"
+    assert data["scale"] == "small" and data["database"] == engine
     for key in KEYS - {"load", "scale", "database", "machine"}:
         assert isinstance(data[key], (int, float)) and data[key] > 0, key
     assert data["load"] is None  # only with --load
