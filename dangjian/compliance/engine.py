@@ -249,7 +249,12 @@ def periods_in_range(range_period: Period, kind: PeriodKind | str) -> list[Perio
 
 def lifetime_gap(org: OrgFacts, period: Period) -> str:
     """Why the organisation owes nothing for this period because of its founding / dissolution, or ''."""
-    if org.founded_on is not None and period.start < first_whole_period_start(org.founded_on, period.kind):
+    # founded on or before the period's first day: the period is whole (the common case, decided without dates)
+    if (
+        org.founded_on is not None
+        and org.founded_on > period.start
+        and period.start < first_whole_period_start(org.founded_on, period.kind)
+    ):
         if period.end < org.founded_on:
             return "尚未成立"
         return f"{org.founded_on:%Y-%m-%d}成立，自成立后首个完整周期起适用"
@@ -259,6 +264,25 @@ def lifetime_gap(org: OrgFacts, period: Period) -> str:
 
 
 # --- the index of records -------------------------------------------------------------------------------
+def _full_spans(members: Iterable[MemberFacts]) -> tuple[list[date], list[date]]:
+    """For each member who is ever 正式 on the roll: the day that starts (the later of joining and 转正) and the
+    day it stops (leaving, exclusive; never for a member still 正常). Sorted, for counting by bisection."""
+    starts: list[date] = []
+    ends: list[date] = []
+    for m in members:
+        if m.full_date is None or (m.left_on is None and not m.on_roll):
+            continue
+        start = max(m.join_date, m.full_date)
+        if m.left_on is not None:
+            if m.left_on <= start:
+                continue
+            ends.append(m.left_on)
+        starts.append(start)
+    starts.sort()
+    ends.sort()
+    return starts, ends
+
+
 class _Index:
     """Records by (organisation, kind) and (party group, kind), sorted by date for range look-ups."""
 
@@ -272,6 +296,7 @@ class _Index:
                     by_group[(a.party_group_id, k)].append(a)
         self._org = {key: self._sorted(v) for key, v in by_org.items()}
         self._group = {key: self._sorted(v) for key, v in by_group.items()}
+        self._full: dict[int, tuple[list[date], list[date]]] = {}
 
     @staticmethod
     def _sorted(items: list[ActivityFacts]) -> tuple[list[date], list[ActivityFacts]]:
@@ -284,6 +309,15 @@ class _Index:
             return []
         dates, items = entry
         return items[bisect.bisect_left(dates, period.start) : bisect.bisect_right(dates, period.end)]
+
+    def full_members(self, org: OrgFacts, day: date) -> int:
+        """正式党员 on the roll of the organisation on that day (= `MemberFacts.full_at`), by bisection in the
+        organisation's sorted 正式-from and left-on dates, built once per organisation."""
+        spans = self._full.get(org.id)
+        if spans is None:
+            spans = self._full[org.id] = _full_spans(org.members)
+        starts, ends = spans
+        return bisect.bisect_right(starts, day) - bisect.bisect_right(ends, day)
 
     def for_org(self, org_id: int, kind_id: int, period: Period) -> list[ActivityFacts]:
         return self._slice(self._org.get((org_id, kind_id)), period)
@@ -316,7 +350,7 @@ def _count_org(req: RequirementSpec, org: OrgFacts, period: Period, idx: _Index)
     counted, excluded = _split_quorum(req, idx.for_org(org.id, req.kind_id, period))
     result = _Count(req.minimum, len(counted), [a.id for a in counted], excluded)
     if req.rule is Rule.COMMITTEE_7:
-        full = sum(1 for m in org.members if m.full_at(period.end))
+        full = idx.full_members(org, period.end)
         if full < COMMITTEE_THRESHOLD:
             result.na_note = f"期末正式党员{full}名，不足{COMMITTEE_THRESHOLD}名，不设支部委员会"
     return result

@@ -19,7 +19,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from dangjian.activities.models import Activity, ActivityKind
-from dangjian.core import audit
+from dangjian.core import audit, rawrows
 from dangjian.core.periods import Period, PeriodKind
 from dangjian.members.choices import Status as MemberStatus
 from dangjian.members.models import Member
@@ -84,11 +84,11 @@ def _org_filter(orgs: OrgsArg, field_name: str) -> dict[str, Any]:
 
 
 def _member_facts(orgs: OrgsArg) -> dict[int, list[engine.MemberFacts]]:
-    rows = Member.objects.filter(**_org_filter(orgs, "organization_id")).values_list(
+    qs = Member.objects.filter(**_org_filter(orgs, "organization_id")).values_list(
         "id", "name", "organization_id", "join_date", "full_date", "left_on", "status"
     )
     out: dict[int, list[engine.MemberFacts]] = defaultdict(list)
-    for mid, name, org_id, join, full, left, status in rows:
+    for mid, name, org_id, join, full, left, status in rawrows.rows(qs, dates=(3, 4, 5)):
         out[org_id].append(engine.MemberFacts(mid, name, join, full, left, status == MemberStatus.NORMAL))
     return out
 
@@ -108,7 +108,7 @@ def _group_facts(orgs: OrgsArg) -> dict[int, list[engine.GroupFacts]]:
 def _activity_facts(orgs: OrgsArg, kind_ids: set[int], start: date, end: date) -> list[engine.ActivityFacts]:
     """One query over the activity ↔ kind table: a row per record and kind, folded into one fact per record."""
     through = Activity.kinds.through
-    rows = through.objects.filter(
+    qs = through.objects.filter(
         activity__is_deleted=False,
         activity__date__gte=start,
         activity__date__lte=end,
@@ -126,7 +126,7 @@ def _activity_facts(orgs: OrgsArg, kind_ids: set[int], start: date, end: date) -
     )
     base: dict[int, tuple] = {}
     kinds: dict[int, set[int]] = defaultdict(set)
-    for aid, kind_id, *rest in rows:
+    for aid, kind_id, *rest in rawrows.rows(qs, dates=(3,), bools=(5,)):
         base[aid] = tuple(rest)
         kinds[aid].add(kind_id)
     return [

@@ -8,6 +8,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -76,19 +77,21 @@ class Period:
         return cls(year, PeriodKind.YEAR, 1)
 
     # --- dates --------------------------------------------------------------------------------------
-    @property
+    # Cached: the compliance engine asks for them hundreds of thousands of times at city scale (a frozen dataclass
+    # still has a __dict__, which cached_property writes to directly; equality and hashing use the fields only).
+    @cached_property
     def first_month(self) -> int:
         return (self.index - 1) * _MONTHS_PER[self.kind] + 1
 
-    @property
+    @cached_property
     def last_month(self) -> int:
         return self.first_month + _MONTHS_PER[self.kind] - 1
 
-    @property
+    @cached_property
     def start(self) -> date:
         return date(self.year, self.first_month, 1)
 
-    @property
+    @cached_property
     def end(self) -> date:
         """The last day (inclusive)."""
         return date(self.year, self.last_month, calendar.monthrange(self.year, self.last_month)[1])
