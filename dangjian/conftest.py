@@ -140,6 +140,16 @@ def reseed_builtin_data() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_memo():
+    """Test databases are rolled back or flushed between tests, so data versions repeat with other data."""
+    from dangjian.core import memo
+
+    memo.clear()
+    yield
+    memo.clear()
+
+
+@pytest.fixture(autouse=True)
 def _builtin_data_in_transactional_tests(request):
     marker = request.node.get_closest_marker("django_db")
     if marker is not None and marker.kwargs.get("transaction"):

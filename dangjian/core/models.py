@@ -81,3 +81,22 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} 条，链头 {self.last_hash[:12]}"
+
+
+class DataStamp(models.Model):
+    """How many committed writes each tracked table (or table × month) has seen: the version that results cached
+    by `core.memo` are keyed by. Written only by database triggers (`core.stamps`), so that bulk inserts, imports
+    and restores are counted too. On PostgreSQL each writing transaction counts in its own row (`txn`), so that
+    writers never wait for one another; a topic's version is the sum of its rows."""
+
+    topic = models.CharField("数据主题", max_length=80)
+    txn = models.BigIntegerField("事务号", default=0)
+    n = models.BigIntegerField("写入次数", default=0)
+
+    class Meta:
+        verbose_name = "数据版本"
+        verbose_name_plural = "数据版本"
+        constraints = [models.UniqueConstraint(fields=["topic", "txn"], name="core_datastamp_topic_txn")]
+
+    def __str__(self) -> str:
+        return f"{self.topic}@{self.txn}: {self.n}"

@@ -8,9 +8,9 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cached_property
 
 
 class PeriodKind(StrEnum):

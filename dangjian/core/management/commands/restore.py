@@ -20,7 +20,7 @@ from django.db import connection, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 
-from dangjian.core import audit
+from dangjian.core import audit, stamps
 from dangjian.core.commands import EXIT_USAGE
 from dangjian.core.models import AuditAction
 
@@ -172,6 +172,10 @@ class Command(BaseCommand):
             restore_database(src / manifest["database"]["file"], engine)
         except BackupError as exc:
             raise CommandError(f"{exc}\n数据库未恢复（事务已回滚），上传文件未改动。", returncode=exc.code)
+        # Cached results in running processes were keyed by versions this database may now reach again with
+        # other data; a backup from before the triggers existed brings none.
+        stamps.install_triggers()
+        stamps.new_epoch()
         files = restore_media(src / manifest.get("media_dir", "media"), Path(settings.MEDIA_ROOT))
         audit.record(
             AuditAction.OTHER,

@@ -1,0 +1,52 @@
+"""Results memoised under the data versions they were computed from (`core.stamps`).
+
+A computation names the topics (tables, or tables × months) it reads; its result is reused for as long as none of
+them has changed. The store is the process's own (each gunicorn worker keeps its results: they are live Python
+objects, with no (un)pickling on every use) and bounded. Nothing is ever served stale: the versions are read from
+the database before computing, so a write committed during the computation makes a new key.
+
+Inside a transaction nothing is memoised: its own uncommitted writes are already counted in the versions it sees,
+and a rollback would leave a result behind under a version that later writes reach with other data.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, TypeVar
+
+from django.db import connection
+
+from . import stamps
+
+T = TypeVar("T")
+MAX_ENTRIES = 96
+
+_store: OrderedDict[tuple, Any] = OrderedDict()
+_lock = threading.Lock()
+stats = {"hits": 0, "misses": 0, "bypassed": 0}
+
+
+def memoized(name: str, params: Hashable, topics: Sequence[str], compute: Callable[[], T]) -> T:
+    if connection.in_atomic_block:
+        stats["bypassed"] += 1
+        return compute()
+    key = (connection.alias, connection.settings_dict["NAME"], name, params, stamps.versions(topics))
+    with _lock:
+        if key in _store:
+            _store.move_to_end(key)
+            stats["hits"] += 1
+            return _store[key]
+    value = compute()
+    with _lock:
+        stats["misses"] += 1
+        _store[key] = value
+        while len(_store) > MAX_ENTRIES:
+            _store.popitem(last=False)
+    return value
+
+
+def clear() -> None:
+    with _lock:
+        _store.clear()

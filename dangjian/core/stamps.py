@@ -1,0 +1,243 @@
+"""Data versions for caching results that cannot have changed (issue 7: "caching of period results that cannot
+change any more").
+
+Database triggers count every committed write to the tables that computed results read — per table, and for
+activity records per table × month of the record's date — in `core_datastamp`. A result cached under the versions
+of the topics it read is valid exactly as long as those versions are unchanged; nobody has to remember to
+invalidate anything, and bulk inserts, imports, raw SQL and restores are counted like any other write.
+
+* SQLite serialises writers, so one row per topic is counted up (row-level triggers).
+* PostgreSQL counts each writing transaction in a row of its own (`txn` = the transaction id): writers never wait
+  for one another on a counter row and cannot deadlock on it; a topic's version is the sum of its rows, which
+  changes when — and only when — a transaction that wrote it commits. `compact()` folds the rows together.
+
+The triggers are (re)installed after every `migrate` (post_migrate), because a later migration that rebuilds a
+table on SQLite drops that table's triggers.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+STAMP_TABLE = "core_datastamp"
+EPOCH = "epoch"
+
+
+@dataclass(frozen=True)
+class Tracked:
+    table: str
+    month_of: str = ""  # a date column: the topic is "<table>:YYYY-MM"
+    via_activity: str = ""  # topic "<via_activity>:YYYY-MM" from the record's activity (activity_id)
+
+    @property
+    def monthly(self) -> bool:
+        return bool(self.month_of or self.via_activity)
+
+
+ACTIVITY = "activities_activity"
+ATTENDANCE = "activities_attendance"
+
+TRACKED: tuple[Tracked, ...] = (
+    Tracked(ACTIVITY, month_of="date"),
+    Tracked("activities_activity_kinds", via_activity=ACTIVITY),
+    Tracked(ATTENDANCE, via_activity=ATTENDANCE),
+    Tracked("activities_activitykind"),
+    Tracked("members_member"),
+    Tracked("orgs_organization"),
+    Tracked("orgs_unit"),
+    Tracked("orgs_partygroup"),
+    Tracked("orgs_committee"),
+    Tracked("orgs_term"),
+    Tracked("orgs_post"),
+    Tracked("compliance_requirement"),
+    Tracked("compliance_exemption"),
+    Tracked("study_studyrecord"),
+    Tracked("study_studyconfig"),
+    Tracked("supervision_rectification"),
+    Tracked("duties_notice"),
+    Tracked("duties_noticetarget"),
+)
+
+
+def month_topic(table: str, year: int, month: int) -> str:
+    return f"{table}:{year:04d}-{month:02d}"
+
+
+def months_topics(table: str, year: int, months: Iterable[int] = range(1, 13)) -> list[str]:
+    return [month_topic(table, year, m) for m in months]
+
+
+# --- reading ---------------------------------------------------------------------------------------------
+def versions(topics: Sequence[str]) -> tuple[int, ...]:
+    """The current version of each topic (0 for one never written), plus the database's epoch, in one query."""
+    wanted = [EPOCH, *topics]
+    with connection.cursor() as cursor:
+        marks = ", ".join(["%s"] * len(wanted))
+        cursor.execute(
+            f"SELECT topic, SUM(n) FROM {STAMP_TABLE} WHERE topic IN ({marks}) GROUP BY topic",  # noqa: S608
+            wanted,
+        )
+        found = {topic: int(total) for topic, total in cursor.fetchall()}
+    return tuple(found.get(t, 0) for t in wanted)
+
+
+# --- maintenance -----------------------------------------------------------------------------------------
+def new_epoch() -> None:
+    """After a restore: the restored database may reach again version numbers that caches in running processes
+    have seen with other data, so every version becomes new."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {STAMP_TABLE} WHERE topic = %s", [EPOCH])  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {STAMP_TABLE} (topic, txn, n) VALUES (%s, 0, %s)",  # noqa: S608
+            [EPOCH, secrets.randbits(48) + 1],
+        )
+
+
+def compact() -> int:
+    """PostgreSQL: fold each topic's committed per-transaction rows into its row 0 (the sums stay the same, so
+    no cached result is invalidated). Returns the number of rows folded. A no-op on SQLite."""
+    if connection.vendor != "postgresql":
+        return 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH gone AS (DELETE FROM {STAMP_TABLE} WHERE txn <> 0 RETURNING topic, n) "  # noqa: S608
+            "SELECT topic, SUM(n), COUNT(*) FROM gone GROUP BY topic"
+        )
+        rows = cursor.fetchall()
+        for topic, total, _ in rows:
+            cursor.execute(
+                f"INSERT INTO {STAMP_TABLE} (topic, txn, n) VALUES (%s, 0, %s) "  # noqa: S608
+                f"ON CONFLICT (topic, txn) DO UPDATE SET n = {STAMP_TABLE}.n + EXCLUDED.n",
+                [topic, total],
+            )
+    return sum(count for *_, count in rows)
+
+
+# --- the triggers ----------------------------------------------------------------------------------------
+def _sqlite_topic(t: Tracked, row: str) -> str:
+    if t.month_of:
+        return f"'{t.table}:' || strftime('%Y-%m', {row}.{t.month_of})"
+    if t.via_activity:
+        return (
+            f"'{t.via_activity}:' || COALESCE((SELECT strftime('%Y-%m', a.date) FROM {ACTIVITY} a "
+            f"WHERE a.id = {row}.activity_id), '?')"
+        )
+    return f"'{t.table}'"
+
+
+def _sqlite_sql(t: Tracked) -> list[str]:
+    def bump(row: str) -> str:
+        return (
+            f"INSERT INTO {STAMP_TABLE} (topic, txn, n) VALUES ({_sqlite_topic(t, row)}, 0, 1) "
+            "ON CONFLICT (topic, txn) DO UPDATE SET n = n + 1;"
+        )
+
+    events = {"ins": ("INSERT", ["NEW"]), "upd": ("UPDATE", ["OLD", "NEW"]), "del": ("DELETE", ["OLD"])}
+    out = []
+    for suffix, (event, rows) in events.items():
+        name = f"stamp_{t.table}_{suffix}"
+        body = " ".join(bump(r) for r in (rows if t.monthly else rows[:1]))
+        out.append(f"DROP TRIGGER IF EXISTS {name}")
+        out.append(f"CREATE TRIGGER {name} AFTER {event} ON {t.table} BEGIN {body} END")
+    return out
+
+
+PG_PLAIN_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION core_stamp_table() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO {STAMP_TABLE} (topic, txn, n) VALUES (TG_TABLE_NAME, txid_current(), 1)
+  ON CONFLICT (topic, txn) DO UPDATE SET n = {STAMP_TABLE}.n + 1;
+  RETURN NULL;
+END $$"""
+
+
+def _pg_month_select(t: Tracked, rows: str) -> str:
+    if t.month_of:
+        return f"SELECT DISTINCT '{t.table}:' || to_char(r.{t.month_of}, 'YYYY-MM') FROM {rows} r"
+    return (
+        f"SELECT DISTINCT '{t.via_activity}:' || COALESCE(to_char(a.date, 'YYYY-MM'), '?') FROM {rows} r "
+        f"LEFT JOIN {ACTIVITY} a ON a.id = r.activity_id"
+    )
+
+
+def _pg_sql(t: Tracked) -> list[str]:
+    out = []
+    if not t.monthly:
+        name = f"stamp_{t.table}"
+        out.append(f"DROP TRIGGER IF EXISTS {name} ON {t.table}")
+        out.append(
+            f"CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {t.table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION core_stamp_table()"
+        )
+        return out
+    # Transition tables: one trigger per event (PostgreSQL allows them only for single-event triggers).
+    events = {
+        "ins": ("INSERT", ["new_rows"]),
+        "upd": ("UPDATE", ["old_rows", "new_rows"]),
+        "del": ("DELETE", ["old_rows"]),
+    }
+    for suffix, (event, tables) in events.items():
+        fn = f"core_stamp_{t.table}_{suffix}"
+        selects = " UNION ".join(_pg_month_select(t, rows) for rows in tables)
+        out.append(
+            f"CREATE OR REPLACE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"INSERT INTO {STAMP_TABLE} (topic, txn, n) SELECT topic, txid_current(), 1 FROM ({selects}) AS s(topic) "
+            f"ORDER BY topic ON CONFLICT (topic, txn) DO UPDATE SET n = {STAMP_TABLE}.n + 1; RETURN NULL; END $$"
+        )
+        referencing = " ".join(f"{'OLD' if rows == 'old_rows' else 'NEW'} TABLE AS {rows}" for rows in tables)
+        name = f"stamp_{t.table}_{suffix}"
+        out.append(f"DROP TRIGGER IF EXISTS {name} ON {t.table}")
+        out.append(
+            f"CREATE TRIGGER {name} AFTER {event} ON {t.table} REFERENCING {referencing} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {fn}()"
+        )
+    return out
+
+
+def trigger_sql(vendor: str) -> list[str]:
+    if vendor == "postgresql":
+        return [PG_PLAIN_FUNCTION, *(s for t in TRACKED for s in _pg_sql(t))]
+    if vendor == "sqlite":
+        return [s for t in TRACKED for s in _sqlite_sql(t)]
+    raise NotImplementedError(f"不支持的数据库：{vendor}")
+
+
+def install_triggers(using: str = "default") -> None:
+    from django.db import connections
+
+    conn = connections[using]
+    existing = set(conn.introspection.table_names())
+    if STAMP_TABLE not in existing:
+        return
+    missing = [t.table for t in TRACKED if t.table not in existing]
+    if missing:  # a partial migrate (e.g. `migrate core`): install once every table is there
+        return
+    with transaction.atomic(using=using), conn.cursor() as cursor:
+        for sql in trigger_sql(conn.vendor):
+            cursor.execute(sql)
+
+
+def installed_triggers(using: str = "default") -> set[str]:
+    from django.db import connections
+
+    conn = connections[using]
+    with conn.cursor() as cursor:
+        if conn.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'stamp_%%'")
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'stamp_%%' AND NOT tgisinternal")
+        return {name for (name,) in cursor.fetchall()}
+
+
+def expected_triggers(vendor: str) -> set[str]:
+    names = set()
+    for t in TRACKED:
+        if vendor == "postgresql" and not t.monthly:
+            names.add(f"stamp_{t.table}")
+        else:
+            names.update(f"stamp_{t.table}_{s}" for s in ("ins", "upd", "del"))
+    return names

@@ -1,0 +1,124 @@
+"""Data versions counted by triggers, and results memoised under them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection, transaction
+
+from dangjian import factories
+from dangjian.activities.models import Activity, ActivityKind, Attendance
+from dangjian.core import memo, stamps
+from dangjian.members.models import Member
+
+ACT = stamps.ACTIVITY
+
+
+def version(topic: str) -> int:
+    return stamps.versions([topic])[1]
+
+
+@pytest.mark.django_db
+def test_every_tracked_table_has_its_triggers():
+    assert stamps.installed_triggers() >= stamps.expected_triggers(connection.vendor)
+
+
+@pytest.mark.django_db
+def test_activity_writes_count_in_the_month_of_the_record(cast):
+    march, april = stamps.month_topic(ACT, 2026, 3), stamps.month_topic(ACT, 2026, 4)
+    before = stamps.versions([march, april])
+    a = Activity.objects.create(
+        organization=cast["a"], date=date(2026, 3, 5), topic="主题党日", minutes="记录"
+    )
+    after_insert = stamps.versions([march, april])
+    assert after_insert[1] > before[1] and after_insert[2] == before[2]
+    a.kinds.set(
+        ActivityKind.objects.filter(key="theme_day")
+    )  # the through table counts for the record's month
+    assert version(march) > after_insert[1]
+    m = version(march)
+    Activity.objects.filter(pk=a.pk).update(date=date(2026, 4, 1))  # a moved record changes both months
+    assert version(march) > m and version(april) > after_insert[2]
+    att = stamps.month_topic(stamps.ATTENDANCE, 2026, 4)
+    n = version(att)
+    Attendance.objects.create(activity=a, member=cast["members_a"][0], present=True)
+    assert version(att) == n + 1
+
+
+@pytest.mark.django_db
+def test_table_writes_count_including_bulk_and_queryset_updates(cast):
+    n = version("members_member")
+    factories.member(cast["a"])
+    assert version("members_member") > n
+    n = version("members_member")
+    Member.objects.filter(organization=cast["a"]).update(workplace="批量")
+    assert version("members_member") > n
+    n, other = version("members_member"), version("orgs_term")
+    Member.objects.bulk_create([Member(**_member_fields(cast, i)) for i in range(3)])
+    assert version("members_member") > n and version("orgs_term") == other
+
+
+def _member_fields(cast, i: int) -> dict:
+    m = cast["members_a"][0]
+    return {
+        "organization": cast["a"],
+        "name": f"批量党员{i}",
+        "id_number": f"11010519491231{i:03d}" + "X",
+        "gender": m.gender,
+        "birth_date": m.birth_date,
+        "join_date": m.join_date,
+        "category": m.category,
+    }
+
+
+@pytest.mark.django_db
+def test_a_new_epoch_changes_every_version():
+    before = stamps.versions(["members_member"])
+    stamps.new_epoch()
+    after = stamps.versions(["members_member"])
+    assert after[0] != before[0] and after[1] == before[1]
+
+
+@pytest.mark.django_db
+def test_compact_keeps_the_sums(cast):
+    factories.member(cast["a"])
+    before = stamps.versions(["members_member", "orgs_organization"])
+    folded = stamps.compact()
+    assert stamps.versions(["members_member", "orgs_organization"]) == before
+    if connection.vendor == "postgresql":
+        assert folded > 0
+        with connection.cursor() as c:
+            c.execute("SELECT COUNT(*) FROM core_datastamp WHERE txn <> 0")
+            assert c.fetchone()[0] == 0
+    else:
+        assert folded == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_memoised_until_a_topic_it_read_is_written():
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return Member.objects.count()
+
+    def get():
+        return memo.memoized("test-count", None, ["members_member"], compute)
+
+    org = factories.org()
+    assert get() == 0 and get() == 0 and len(calls) == 1
+    factories.member(org)  # committed: a new version of the topic
+    assert get() == 1 and len(calls) == 2
+    factories.org()  # another topic: still valid
+    assert get() == 1 and len(calls) == 2
+    with transaction.atomic():  # inside a transaction nothing is memoised
+        assert get() == 1 and len(calls) == 3
+    try:
+        with transaction.atomic():
+            factories.member(org)
+            assert get() == 2
+            raise RuntimeError("回滚")
+    except RuntimeError:
+        pass
+    assert get() == 1  # the rolled-back count was never stored
