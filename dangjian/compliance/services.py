@@ -34,6 +34,8 @@ ROLLUP_KINDS = frozenset({OrgKind.GENERAL_BRANCH, OrgKind.COMMITTEE, OrgKind.ORG
 STALE_MESSAGE = "该记录已被他人修改（版本已变化），请刷新页面后重新填写。"
 
 OrgsArg = models.QuerySet[Organization] | Sequence[Organization] | None
+# Below this many organisations a fresh evaluation is cheaper than reading the whole tree's cached periods.
+MEMO_MIN_ORGS = 200
 
 
 # --- gathering the facts ----------------------------------------------------------------------------------
@@ -181,10 +183,20 @@ def run(
     requirements: Sequence[engine.RequirementSpec] | None = None,
 ) -> Evaluation:
     """Gather everything in a constant number of queries (requirements, organisations, members, party groups,
-    records, exemptions — at most six, whatever the number of organisations) and evaluate."""
+    records, exemptions — at most six, whatever the number of organisations) and evaluate.
+
+    Large evaluations (the whole tree, or more than `MEMO_MIN_ORGS` organisations, with the active requirements)
+    go through `periodcache`: results of periods that have ended are reused for as long as nothing they were
+    computed from has changed, and only the periods still running are evaluated afresh."""
     today = today or timezone.localdate()
     specs = list(requirements) if requirements is not None else requirement_specs()
     org_list = list(orgs_existing_in(range_period) if orgs is None else orgs)
+    if requirements is None and specs and (orgs is None or len(org_list) >= MEMO_MIN_ORGS):
+        from . import periodcache
+
+        cached = periodcache.run(range_period, org_list, today, specs)
+        if cached is not None:
+            return cached
     scope = orgs  # None: no filter on the related rows at all (every organisation is evaluated)
     if not specs or not org_list:
         return Evaluation(range_period, today, specs, org_list, {}, [])

@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from dangjian import factories as f
-from dangjian.compliance import services
-from dangjian.compliance.engine import Status
+from dangjian.compliance import periodcache, services
+from dangjian.compliance.engine import Status, periods_in_range
 from dangjian.compliance.models import Exemption, Requirement
 from dangjian.core.models import AuditEntry
 from dangjian.core.periods import Period
@@ -223,21 +223,69 @@ def test_todo_due_and_overdue(cast):
 
 
 # --- constant number of queries -------------------------------------------------------------------------------------
+def _units(range_text: str) -> int:
+    """The distinct requirement periods a range covers: the whole-tree path reads records per period."""
+    rng = Period.parse(range_text)
+    return len({p for s in services.requirement_specs() for p in periods_in_range(rng, s.period_kind)})
+
+
 @pytest.mark.parametrize("n", [10, 200])
 def test_evaluate_in_a_constant_number_of_queries(n, django_assert_num_queries):
     data = cf.bureau(n)
     orgs = list(data["committee"].subtree().order_by("path"))
-    # requirements, members, party groups, records, exemptions: five queries for any number of organisations
-    with django_assert_num_queries(5):
+    whole_tree = len(orgs) >= services.MEMO_MIN_ORGS
+    # A few organisations: requirements, members, party groups, records, exemptions — five queries. Many: the
+    # requirements, the year's organisations, members, groups, then records and exemptions per period.
+    per_year = 4 + 2 * _units("2025")
+    with django_assert_num_queries(per_year if whole_tree else 5):
         results = services.evaluate(Period.parse("2025"), orgs, TODAY)
     assert len({r.org_id for r in results}) == n
     assert len(results) == n * (12 * 3 + 4 * 2 + 3)
     theme_march = [r for r in results if r.requirement_key == "theme_day" and str(r.period) == "2025-03"]
     assert all(r.status is Status.MET for r in theme_march)
-    with django_assert_num_queries(6):  # plus the organisations themselves
+    with django_assert_num_queries(per_year + 1):  # plus the organisations themselves
         services.evaluate(Period.parse("2025"), None, TODAY)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5 + 2 * _units("2025Q1") if whole_tree else 6):
         services.rollup(Period.parse("2025Q1"), [data["committee"], data["zongzhi"]], TODAY)
+
+
+def test_the_whole_tree_path_gives_the_same_results_as_a_fresh_evaluation():
+    data = cf.bureau(12)
+    cf.activity(data["branches"][0], date(2025, 12, 30), "theme_day")
+    for text in ("2025", "2025Q2", "2025-03", "2025H2", "2026"):
+        rng = Period.parse(text)
+        every = list(services.orgs_existing_in(rng))
+        assert len(every) < services.MEMO_MIN_ORGS  # so this one is evaluated afresh
+        fresh = services.evaluate(rng, every, TODAY)
+        assert fresh and services.evaluate(rng, None, TODAY) == fresh
+        specs = services.requirement_specs()
+        assert periodcache.run(rng, every, TODAY, specs).results == fresh
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_ended_period_is_reused_until_one_of_its_records_changes():
+    from dangjian.core import memo
+
+    data = cf.bureau(3)
+    branch = data["branches"][0]
+    march = Period.parse("2025-03")
+
+    def theme_day(results):
+        return next(
+            r
+            for r in results
+            if r.org_id == branch.pk and r.requirement_key == "theme_day" and r.period == march
+        )
+
+    before = memo.stats["hits"]
+    first = services.evaluate(Period.parse("2025"), None, TODAY)
+    assert services.evaluate(Period.parse("2025"), None, TODAY) == first
+    assert memo.stats["hits"] > before  # the second evaluation reused the ended periods
+    was = theme_day(first)
+    added = cf.activity(branch, date(2025, 3, 20), "theme_day")  # a late record for March
+    now = theme_day(services.evaluate(Period.parse("2025"), None, TODAY))
+    assert added.pk in now.activity_ids and added.pk not in was.activity_ids
+    assert now.done == was.done + 1
 
 
 # --- writes: requirements ------------------------------------------------------------------------------------------
