@@ -49,26 +49,35 @@ def _groups() -> dict[int, tuple[engine.GroupFacts, ...]]:
     return memo.memoized("compliance-groups", None, ["orgs_partygroup"], compute)
 
 
-def _facts(
-    universe: Sequence[Organization], specs: Sequence[engine.RequirementSpec]
-) -> dict[int, engine.OrgFacts]:
+def _facts(year: int, specs: Sequence[engine.RequirementSpec]) -> dict[int, engine.OrgFacts]:
+    """Every organisation of the year with its members and party groups as the engine needs them."""
     rules = {s.rule for s in specs}
-    members = _members() if rules & {engine.Rule.COMMITTEE_7, engine.Rule.ALL_MEMBERS} else {}
-    groups = _groups() if engine.Rule.EACH_GROUP in rules else {}
-    return {
-        o.pk: engine.OrgFacts(
-            id=o.pk,
-            code=o.code,
-            name=o.name,
-            kind=o.kind,
-            path=o.path,
-            founded_on=o.founded_on,
-            dissolved_on=o.dissolved_on,
-            groups=groups.get(o.pk, ()),
-            members=members.get(o.pk, ()),
+    need_members = bool(rules & {engine.Rule.COMMITTEE_7, engine.Rule.ALL_MEMBERS})
+    need_groups = engine.Rule.EACH_GROUP in rules
+
+    def compute() -> dict[int, engine.OrgFacts]:
+        members = _members() if need_members else {}
+        groups = _groups() if need_groups else {}
+        rows = services.orgs_existing_in(Period.whole_year(year)).values_list(
+            "pk", "code", "name", "kind", "path", "founded_on", "dissolved_on"
         )
-        for o in universe
-    }
+        return {
+            pk: engine.OrgFacts(
+                id=pk,
+                code=code,
+                name=name,
+                kind=kind,
+                path=path,
+                founded_on=founded,
+                dissolved_on=dissolved,
+                groups=groups.get(pk, ()),
+                members=members.get(pk, ()),
+            )
+            for pk, code, name, kind, path, founded, dissolved in rows
+        }
+
+    topics = ["orgs_organization", "members_member", "orgs_partygroup"]
+    return memo.memoized("compliance-facts", (year, need_members, need_groups), topics, compute)
 
 
 def _evaluate_period(
@@ -94,9 +103,9 @@ def _unit(
     facts: dict[int, engine.OrgFacts],
     today: date,
 ) -> Unit:
-    if not period.has_ended(today):  # still running: its status depends on today and on records to come
-        return _evaluate_period(period, specs, facts, today)
-    params = (period, tuple(s.id for s in specs), tuple(facts))
+    # A period still running depends on the day too (进行中 until it ends; whose roll 谈心谈话 covers).
+    day = None if period.has_ended(today) else today
+    params = (period, day, tuple(s.id for s in specs), tuple(facts))
     return memo.memoized(
         "compliance-period",
         params,
@@ -113,12 +122,9 @@ def run(
 ) -> services.Evaluation | None:
     """The evaluation `services.run` would give, or None when the organisations are not all of the range's year
     (then the caller evaluates afresh)."""
-    year = range_period.year
-    universe = list(services.orgs_existing_in(Period.whole_year(year)))
-    known = {o.pk for o in universe}
-    if any(o.pk not in known for o in org_list):
+    facts = _facts(range_period.year, specs)
+    if any(o.pk not in facts for o in org_list):
         return None
-    facts = _facts(universe, specs)
     periods = {s.id: engine.periods_in_range(range_period, s.period_kind) for s in specs}
     by_kind: dict[Period, list[engine.RequirementSpec]] = defaultdict(list)
     for s in specs:

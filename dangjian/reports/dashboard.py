@@ -13,6 +13,7 @@ from django.db.models import Count
 from django.db.models.functions import ExtractMonth
 
 from dangjian.activities.models import Activity
+from dangjian.core import memo, stamps
 from dangjian.core.dates import age_on
 from dangjian.core.periods import Period, PeriodKind
 from dangjian.members.choices import AGE_BANDS, Category, Education
@@ -21,6 +22,18 @@ from dangjian.orgs.models import Organization, OrgKind, Term, Unit, UnitKind
 from dangjian.orgs.terms import term_status
 
 DRILL = "/reports/drill/"
+
+
+# Charts with a row per organisation show at most this many (a county has fewer; a city has thousands).
+ORG_ROWS = 50
+
+
+def _cap_note(total: int, which: str) -> str:
+    return f"（共{total}个，显示{which}的{ORG_ROWS}个）" if total > ORG_ROWS else ""
+
+
+def _cap_extra(total: int, shown: int, more_url: str) -> dict[str, Any]:
+    return {"total": total, "shown": shown, "more_url": more_url} if total > shown else {}
 
 
 def drill(**params: Any) -> str:
@@ -191,11 +204,23 @@ def compliance_heatmap(root, today: date) -> Chart:
         period = r.period if isinstance(r.period, Period) else Period.parse(str(r.period))
         if today in period or (period.end < today and (r.org_id, r.requirement_key) not in cell):
             cell[(r.org_id, r.requirement_key)] = (str(r.status), str(period))
+    total = len(orgs)
+    if total > ORG_ROWS:  # a city's thousands of rows are unreadable: the ones needing attention come first
+        unmet = Counter(org_id for (org_id, _), (status, _) in cell.items() if status == "未达标")
+        orgs = sorted(orgs, key=lambda o: -unmet[o.pk])[:ORG_ROWS]
+    title = f"{quarter.label}制度落实热力图"
     c = Chart(
-        "heatmap", f"{quarter.label}制度落实热力图", "heatmap", columns=["党组织", *[q.name for q in reqs]]
+        "heatmap",
+        title + _cap_note(total, "未达标项最多"),
+        "heatmap",
+        columns=["党组织", *[q.name for q in reqs]],
     )
     c.categories = [q.name for q in reqs]
-    c.extra = {"orgs": [o.short_name or o.name for o in orgs], "statuses": ["未达标", "进行中", "达标"]}
+    c.extra = {
+        "orgs": [o.short_name or o.name for o in orgs],
+        "statuses": ["未达标", "进行中", "达标"],
+        **_cap_extra(total, len(orgs), "/compliance/"),
+    }
     data, links = [], []
     for y, org in enumerate(orgs):
         row = [org.name]
@@ -217,9 +242,16 @@ def term_timeline(root, today: date) -> Chart:
     terms = Term.objects.filter(is_current=True, committee__organization__in=list(orgs)).select_related(
         "committee"
     )
-    c = Chart("terms", "换届时间轴（届满日期）", "timeline", columns=["党组织", "届满日期", "状态"])
+    ordered = sorted(terms, key=lambda t: t.effective_expiry)  # overdue and soonest first
+    total = len(ordered)
+    c = Chart(
+        "terms",
+        "换届时间轴（届满日期）" + _cap_note(total, "届满最早"),
+        "timeline",
+        columns=["党组织", "届满日期", "状态"],
+    )
     points = []
-    for t in sorted(terms, key=lambda t: t.effective_expiry):
+    for t in ordered[:ORG_ROWS]:
         org = orgs[t.committee.organization_id]
         status = str(term_status(t.effective_expiry, today))
         points.append(
@@ -232,11 +264,11 @@ def term_timeline(root, today: date) -> Chart:
         c.links.append(f"/orgs/{org.pk}/")
         c.rows.append([org.name, t.effective_expiry.isoformat(), status])
     recorded = {t.committee.organization_id for t in terms}
-    for org in orgs.values():
-        if org.has_elected_term and org.id not in recorded:
-            c.rows.append([org.name, "—", "未录入任期"])
+    missing = [org for org in orgs.values() if org.has_elected_term and org.id not in recorded]
+    for org in missing[:ORG_ROWS]:
+        c.rows.append([org.name, "—", "未录入任期"])
     c.series = [{"name": "届满", "data": points}]
-    c.extra = {"today": today.isoformat()}
+    c.extra = {"today": today.isoformat(), **_cap_extra(total, min(total, ORG_ROWS), "/orgs/")}
     return c
 
 
@@ -281,9 +313,11 @@ def study_chart(root, today: date) -> Chart:
 
     stats = org_stats(yearly_progress(today.year, _members(root)))
     stats.sort(key=lambda s: s.rate)
+    total = len(stats)
+    stats = stats[:ORG_ROWS]
     c = Chart(
         "study",
-        f"{today.year}年学时达标率（%）",
+        f"{today.year}年学时达标率（%）" + _cap_note(total, "达标率最低"),
         "bar",
         columns=["党组织", "党员", "达标", "达标率%", "人均学时"],
     )
@@ -291,7 +325,7 @@ def study_chart(root, today: date) -> Chart:
     c.series = [{"name": "达标率", "data": [s.rate for s in stats]}]
     c.links = [f"/study/members/?org={s.org_id}&year={today.year}" for s in stats]
     c.rows = [[s.name, s.members, s.met, s.rate, float(s.average)] for s in stats]
-    c.extra = {"horizontal": True}
+    c.extra = {"horizontal": True, **_cap_extra(total, len(stats), f"/study/?year={today.year}")}
     return c
 
 
@@ -342,18 +376,56 @@ def notice_chart(root, today: date) -> Chart:
 EXTRA_CHARTS: list = [rectification_chart, notice_chart]
 
 
+def _year_activity_topics(today: date) -> list[str]:
+    return stamps.months_topics(stamps.ACTIVITY, today.year)
+
+
+def _topics(fn: Any, today: date) -> list[str]:
+    """What each chart reads (`core.stamps`): its memoised data is reused until one of them is written."""
+    from dangjian.compliance.periodcache import BASE_TOPICS
+    from dangjian.study.services import year_topics
+
+    orgs = ["orgs_organization"]
+    by_chart = {
+        unit_chart: [*orgs, "orgs_unit"],
+        org_chart: orgs,
+        member_charts: [*orgs, "members_member"],
+        compliance_heatmap: [*BASE_TOPICS, *_year_activity_topics(today)],
+        term_timeline: [*orgs, "orgs_term", "orgs_committee"],
+        activity_trend: [
+            *orgs,
+            *stamps.months_topics(stamps.ACTIVITY, today.year - 1),
+            *_year_activity_topics(today),
+        ],
+        study_chart: [*orgs, "members_member", "orgs_term", "orgs_post", *year_topics(today.year)],
+        rectification_chart: [*orgs, "supervision_rectification"],
+        notice_chart: [*orgs, "duties_notice", "duties_noticetarget"],
+    }
+    return by_chart.get(fn, [])
+
+
+def _chart(fn: Any, root: Organization | None, today: date) -> Any:
+    topics = _topics(fn, today)
+    if not topics:  # a chart registered without its topics is computed every time
+        return fn(root, today)
+
+    params = (root.pk if root is not None else None, today)
+    args = (root,) if fn in (unit_chart, org_chart) else (root, today)  # those two do not depend on the day
+    return memo.memoized(f"dashboard-{fn.__module__}.{fn.__name__}", params, topics, lambda: fn(*args))
+
+
 def build(root: Organization | None, today: date) -> list[Chart]:
     charts = [
-        unit_chart(root),
-        org_chart(root),
-        *member_charts(root, today),
-        compliance_heatmap(root, today),
-        term_timeline(root, today),
-        activity_trend(root, today),
-        study_chart(root, today),
+        _chart(unit_chart, root, today),
+        _chart(org_chart, root, today),
+        *_chart(member_charts, root, today),
+        _chart(compliance_heatmap, root, today),
+        _chart(term_timeline, root, today),
+        _chart(activity_trend, root, today),
+        _chart(study_chart, root, today),
     ]
     for fn in EXTRA_CHARTS:
-        chart = fn(root, today)
+        chart = _chart(fn, root, today)
         if chart is not None:
             charts.append(chart)
     return charts

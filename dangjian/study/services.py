@@ -5,7 +5,6 @@ Crediting is computed, not copied: an activity edited or voided changes the hour
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -13,10 +12,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Sum
+from django.db.models import DecimalField, Exists, OuterRef, Sum, Value
+from django.db.models.functions import Coalesce
 
 from dangjian.activities.models import Activity, Attendance
-from dangjian.core import audit
+from dangjian.core import audit, memo, stamps
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization, Post
 
@@ -35,34 +35,58 @@ def leader_id_numbers() -> set[str]:
     )
 
 
-def record_hours_by_member(year: int, member_ids: models.QuerySet | list[int]) -> dict[int, Decimal]:
-    rows = (
-        StudyRecord.objects.filter(is_deleted=False, date__year=year, member_id__in=member_ids)
-        .values("member_id")
-        .annotate(total=Sum("hours"))
-    )
+def record_hours_by_member(year: int, member_ids: models.QuerySet | list[int] | None) -> dict[int, Decimal]:
+    qs = StudyRecord.objects.filter(is_deleted=False, date__year=year)
+    if member_ids is not None:
+        qs = qs.filter(member_id__in=member_ids)
+    rows = qs.values("member_id").annotate(total=Sum("hours"))
     return {r["member_id"]: r["total"] or Decimal(0) for r in rows}
 
 
 def credited_hours_by_member(
-    year: int, member_ids: models.QuerySet | list[int], default_hours: Decimal
+    year: int, member_ids: models.QuerySet | list[int] | None, default_hours: Decimal
 ) -> dict[int, Decimal]:
-    """Each (member, activity) once, however many study kinds the activity carries."""
-    rows = (
-        Attendance.objects.filter(
-            present=True,
-            member_id__in=member_ids,
-            activity__is_deleted=False,
-            activity__date__year=year,
-            activity__kinds__credits_study=True,
-        )
-        .values_list("member_id", "activity_id", "activity__hours")
-        .distinct()
+    """Summed in SQL: each (member, activity) once (attendance is unique per pair), however many study kinds
+    the activity carries. `member_ids=None`: every member."""
+    study_kind = Activity.kinds.through.objects.filter(
+        activity_id=OuterRef("activity_id"), activitykind__credits_study=True
     )
-    totals: dict[int, Decimal] = defaultdict(Decimal)
-    for member_id, _activity_id, hours in rows:
-        totals[member_id] += hours if hours is not None else default_hours
-    return totals
+    qs = Attendance.objects.filter(
+        Exists(study_kind), present=True, activity__is_deleted=False, activity__date__year=year
+    )
+    if member_ids is not None:
+        qs = qs.filter(member_id__in=member_ids)
+    hours = Coalesce(
+        "activity__hours", Value(default_hours), output_field=DecimalField(max_digits=8, decimal_places=1)
+    )
+    rows = qs.values("member_id").annotate(total=Sum(hours)).values_list("member_id", "total")
+    return {member_id: Decimal(total) for member_id, total in rows}
+
+
+def year_topics(year: int) -> list[str]:
+    """What a year's hours are computed from (`core.stamps`)."""
+    return [
+        *stamps.months_topics(stamps.ACTIVITY, year),
+        *stamps.months_topics(stamps.ATTENDANCE, year),
+        "activities_activitykind",
+        "study_studyrecord",
+        "study_studyconfig",
+    ]
+
+
+# Above this many members, the whole membership's totals (memoised until a record of the year changes) are
+# cheaper than summing for the subset.
+WHOLE_YEAR_MIN_MEMBERS = 500
+
+
+def _hours(year: int, ids: models.QuerySet, count: int, default_hours: Decimal) -> tuple[dict, dict]:
+    if count < WHOLE_YEAR_MIN_MEMBERS:
+        return record_hours_by_member(year, ids), credited_hours_by_member(year, ids, default_hours)
+
+    def compute() -> tuple[dict, dict]:
+        return record_hours_by_member(year, None), credited_hours_by_member(year, None, default_hours)
+
+    return memo.memoized("study-year-hours", (year, default_hours), year_topics(year), compute)
 
 
 @dataclass
@@ -79,9 +103,7 @@ def yearly_progress(year: int, members: models.QuerySet[Member]) -> list[MemberP
             "id", "name", "id_number", "organization_id", "organization__name", "organization__code"
         )
     )
-    ids = members.values("id")
-    records = record_hours_by_member(year, ids)
-    credited = credited_hours_by_member(year, ids, config.activity_hours)
+    records, credited = _hours(year, members.values("id"), len(rows), config.activity_hours)
     leaders = leader_id_numbers()
     return [
         MemberProgress(

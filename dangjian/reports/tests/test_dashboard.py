@@ -76,6 +76,62 @@ def test_dashboard_query_count_does_not_grow(cast, login, django_assert_max_num_
 
 
 @time_machine.travel("2026-11-20")
+def test_per_organisation_charts_show_the_ones_needing_attention_first(cast, login, monkeypatch):
+    from dangjian.reports import dashboard
+
+    monkeypatch.setattr(dashboard, "ORG_ROWS", 1)
+    html = login(cast["bureau"]).get("/reports/dashboard/").content.decode()
+    data = json.loads(
+        re.search(r'<script id="dashboard-data" type="application/json">(.*?)</script>', html, re.S).group(1)
+    )
+    charts = {c["id"]: c for c in data}
+    heat = charts["heatmap"]
+    assert len(heat["extra"]["orgs"]) == 1 and heat["extra"]["total"] >= 2
+    assert "（共" in heat["title"] and heat["extra"]["more_url"] == "/compliance/"
+    assert len(charts["study"]["categories"]) == 1 and charts["study"]["extra"]["shown"] == 1
+    assert "查看全部" in html
+
+
+@time_machine.travel("2026-11-20")
+def test_the_full_heatmap_when_it_fits(cast, login):
+    html = login(cast["bureau"]).get("/reports/dashboard/").content.decode()
+    data = json.loads(
+        re.search(r'<script id="dashboard-data" type="application/json">(.*?)</script>', html, re.S).group(1)
+    )
+    heat = next(c for c in data if c["id"] == "heatmap")
+    assert "total" not in heat["extra"] and "（共" not in heat["title"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dashboard_data_is_reused_until_a_record_it_counts_is_written():
+    from django.test import Client
+    from django.utils import timezone
+
+    from dangjian.core import memo
+    from dangjian.factories import cast as build_cast
+
+    cast = build_cast()
+    client = Client()
+    client.force_login(cast["bureau"])
+
+    def trend_now() -> int:
+        html = client.get("/reports/dashboard/").content.decode()
+        data = json.loads(
+            re.search(
+                r'<script id="dashboard-data" type="application/json">(.*?)</script>', html, re.S
+            ).group(1)
+        )
+        today = timezone.localdate()
+        return next(c for c in data if c["id"] == "trend")["series"][1]["data"][today.month - 1]
+
+    first = trend_now()
+    hits = memo.stats["hits"]
+    assert trend_now() == first and memo.stats["hits"] > hits  # served from the memo
+    _activity(cast["a"], timezone.localdate())
+    assert trend_now() == first + 1  # a new record of this month is counted at once
+
+
+@time_machine.travel("2026-11-20")
 def test_drill_is_scoped(cast, login):
     assert login(cast["admin_b"]).get(f"/reports/drill/?metric=members&org={cast['a'].pk}").status_code == 404
     page = (
