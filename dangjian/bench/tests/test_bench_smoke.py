@@ -14,6 +14,9 @@ from django.db import connection
 KEYS = {
     "compliance_s",
     "compliance_floor_s",
+    "compliance_cold_s",
+    "dashboard_cold_ms",
+    "members_cold_ms",
     "import_rows_per_s",
     "import_floor_rows_per_s",
     "import_peak_rss_mb",
@@ -43,3 +46,13 @@ def test_bench_small_reports_every_key_and_leaves_the_users_database_alone():
     assert data["load"] is None  # only with --load
     assert data["data"]["organizations"] > 40 and data["data"]["attendance"] > 0
     assert (user_db.stat().st_mtime if user_db.exists() else None) == before
+
+
+def test_keep_names_are_checked_before_anything_is_created():
+    import pytest
+    from django.core.management.base import CommandError
+
+    for bad in ("Bad-Name", "1abc", "x" * 60, "a;drop"):
+        with pytest.raises(CommandError) as exc:
+            call_command("bench", scale="small", keep=bad, stdout=io.StringIO())
+        assert exc.value.returncode == 2 and "--keep" in str(exc.value)
