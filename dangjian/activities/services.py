@@ -26,6 +26,7 @@ from django.utils import timezone
 from dangjian.accounts import scope
 from dangjian.core import audit
 from dangjian.core.models import AuditAction
+from dangjian.core.uploads import human_size, read_head, sniff
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization, PartyGroup
 
@@ -237,21 +238,16 @@ def check_uploads(files: Sequence[Any], *, already: int = 0) -> list[CheckedUplo
         name = PurePath(str(getattr(f, "name", "") or "附件")).name[:200]
         size = int(getattr(f, "size", 0) or 0)
         if size > limit:
-            errors.append(
-                f"“{name}”大小为 {uploads.human_size(size)}，超过上限 {uploads.human_size(limit)}；请压缩后再上传"
-            )
+            errors.append(f"“{name}”大小为 {human_size(size)}，超过上限 {human_size(limit)}；请压缩后再上传")
             continue
         if size == 0:
             errors.append(f"“{name}”是空文件")
             continue
-        f.seek(0)
-        head = f.read(uploads.HEAD_BYTES)
-        f.seek(0)
-        kind = uploads.sniff(head)
-        if kind is None:
+        kind = sniff(read_head(f))
+        if kind not in uploads.ACCEPTED:
             errors.append(f"“{name}”不是{uploads.ACCEPTED_LABEL}（按文件内容识别，与扩展名无关）")
             continue
-        out.append(CheckedUpload(f, name, kind[0], kind[1], size))
+        out.append(CheckedUpload(f, name, kind.content_type, f".{kind.ext}", size))
     if errors:
         raise ActivityInvalid({"attachments": errors})
     return out

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.accounts import scope
 from dangjian.accounts.roles import Role
+from dangjian.core import uploads
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 
@@ -42,7 +43,8 @@ from .models import (
 
 STAFF = {Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.INSPECTOR}
 READERS = STAFF | {Role.MEMBER}
-REPORT_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+# 述职报告 files: PDF or Word, judged by the first bytes only, so any ZIP container passes (a .docx is one).
+REPORT_KINDS = (uploads.PDF, uploads.OLE2, uploads.ZIP, uploads.DOCX, uploads.XLSX)
 
 
 def _require(request: HttpRequest, roles) -> None:
@@ -171,9 +173,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data.get("file")
             if upload is not None:
-                head = upload.read(8)
-                upload.seek(0)
-                if upload.size > settings.DANGJIAN_UPLOAD_MAX_BYTES or not head.startswith(REPORT_MAGIC):
+                kind = uploads.sniff(uploads.read_head(upload))
+                if upload.size > settings.DANGJIAN_UPLOAD_MAX_BYTES or kind not in REPORT_KINDS:
                     form.add_error("file", "只能上传不超过大小限制的 PDF 或 Word 文件")
             if not form.errors:
                 try:

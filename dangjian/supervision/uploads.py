@@ -4,55 +4,21 @@ or the browser's claim; files are stored under random names and served only thro
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
 
+from dangjian.core.uploads import GIF, JPEG, PDF, PNG, WEBP, Kind, human_size, read_head, sniff
+
 from .errors import ServiceError
 
 MAX_FILES_PER_UPLOAD = 9
-
-
-@dataclass(frozen=True)
-class Kind:
-    ext: str
-    content_type: str
-    label: str
-
-
-JPEG = Kind("jpg", "image/jpeg", "JPEG 图片")
-PNG = Kind("png", "image/png", "PNG 图片")
-GIF = Kind("gif", "image/gif", "GIF 图片")
-WEBP = Kind("webp", "image/webp", "WebP 图片")
-PDF = Kind("pdf", "application/pdf", "PDF 文件")
-IMAGES = (JPEG, PNG, GIF, WEBP)
-EVIDENCE = (*IMAGES, PDF)
+IMAGES: tuple[Kind, ...] = (JPEG, PNG, GIF, WEBP)
+EVIDENCE: tuple[Kind, ...] = (*IMAGES, PDF)
 
 
 class UploadError(ServiceError):
     pass
-
-
-def human_size(n: int) -> str:
-    return (
-        f"{n / (1024 * 1024):g} MB" if n >= 1024 * 1024 else f"{n / 1024:g} KB" if n >= 1024 else f"{n} 字节"
-    )
-
-
-def sniff(head: bytes) -> Kind | None:
-    """The kind of a file from its first bytes, or None."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return GIF
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return WEBP
-    if head.startswith(b"%PDF-"):
-        return PDF
-    return None
 
 
 def max_bytes() -> int:
@@ -75,10 +41,7 @@ def check(name: str, size: int, head: bytes, allowed: tuple[Kind, ...] = IMAGES)
 
 def check_upload(upload, allowed: tuple[Kind, ...] = IMAGES) -> Kind:
     """Check a Django UploadedFile by its content."""
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    return check(upload.name or "", upload.size or 0, head, allowed)
+    return check(upload.name or "", upload.size or 0, read_head(upload), allowed)
 
 
 def random_path(folder: str, ext: str) -> str:

@@ -138,13 +138,44 @@ def test_import_key_ignores_order_of_kinds_and_spaces_in_topic():
     assert k != rules.import_key(1, D(2025, 3, 1), ["theme_day"], "学习贯彻")
 
 
-def test_uploads_are_recognised_by_content():
-    assert uploads.sniff(PNG) == ("image/png", ".png")
-    assert uploads.sniff(JPEG) == ("image/jpeg", ".jpg")
-    assert uploads.sniff(PDF) == ("application/pdf", ".pdf")
-    assert uploads.sniff(b"GIF89a....") == ("image/gif", ".gif")
-    assert uploads.sniff(b"RIFF\x00\x00\x00\x00WEBPVP8 ") == ("image/webp", ".webp")
-    assert uploads.sniff(b"<svg xmlns=") is None
-    assert uploads.sniff(b"MZ\x90\x00") is None  # an .exe renamed to .jpg
-    assert uploads.sniff(b"PK\x03\x04") is None
-    assert uploads.sniff(b"") is None
+def _upload(name, data):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="image/jpeg")
+
+
+def test_uploads_accepted_by_content_not_name():
+    from dangjian.activities.services import check_uploads
+
+    cases = [
+        (PNG, "image/png", ".png"),
+        (JPEG, "image/jpeg", ".jpg"),
+        (PDF, "application/pdf", ".pdf"),
+        (b"GIF89a....", "image/gif", ".gif"),
+        (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp", ".webp"),
+    ]
+    for data, content_type, ext in cases:
+        [c] = check_uploads([_upload("随便.txt", data)])
+        assert (c.content_type, c.ext) == (content_type, ext)
+
+
+def test_uploads_rejected_outside_images_and_pdf():
+    from dangjian.activities.services import ActivityInvalid, check_uploads
+
+    bad = {
+        "图.svg": b"<svg xmlns=",
+        "照片.jpg": b"MZ\x90\x00",  # an .exe renamed to .jpg
+        "a.jpg": b"PK\x03\x04",
+        "b.doc": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+    }
+    with pytest.raises(ActivityInvalid) as exc:
+        check_uploads([_upload(n, d) for n, d in bad.items()])
+    msgs = exc.value.errors["attachments"]
+    assert msgs == [f"“{n}”不是{uploads.ACCEPTED_LABEL}（按文件内容识别，与扩展名无关）" for n in bad]
+    with pytest.raises(ActivityInvalid, match="“空.png”是空文件"):
+        check_uploads([_upload("空.png", b"")])
+    from django.test import override_settings
+
+    with override_settings(DANGJIAN_UPLOAD_MAX_BYTES=1000), pytest.raises(ActivityInvalid) as exc:
+        check_uploads([_upload("大.png", PNG + b"\x00" * 2000)])
+    assert exc.value.message == "“大.png”大小为 2 KB，超过上限 1000 字节；请压缩后再上传"

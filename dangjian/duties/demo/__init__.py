@@ -18,10 +18,11 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Role
 from dangjian.core import audit
+from dangjian.core.uploads import PNG
 from dangjian.orgs.models import BRANCH_KINDS, Organization, Post, PostTitle, Unit
 
 from ..cadence import occurrences, year_range
-from ..files import PNG, random_name
+from ..files import random_name
 from ..models import (
     BrandCase,
     CasePhoto,

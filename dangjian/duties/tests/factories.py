@@ -37,12 +37,20 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%test\n" + b"0" * 64
 
 
-def docx_bytes() -> bytes:
+def zip_bytes(*names: str) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("[Content_Types].xml", "<Types/>")
-        zf.writestr("word/document.xml", "<document/>")
+        for name in names:
+            zf.writestr(name, "<x/>")
     return buf.getvalue()
+
+
+def docx_bytes() -> bytes:
+    return zip_bytes("[Content_Types].xml", "word/document.xml")
+
+
+def xlsx_bytes() -> bytes:
+    return zip_bytes("[Content_Types].xml", "xl/workbook.xml")
 
 
 def upload(name: str, data: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:

@@ -5,21 +5,24 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.test import override_settings
 
+from dangjian.core import uploads as kinds
 from dangjian.duties import files as filekinds
 from dangjian.duties import services
 
 from . import factories as f
 
 
-def test_sniff_by_content_not_by_name():
-    assert filekinds.sniff(f.PNG) is filekinds.PNG
-    assert filekinds.sniff(f.JPEG) is filekinds.JPEG
-    assert filekinds.sniff(f.PDF) is filekinds.PDF
-    assert filekinds.sniff(f.docx_bytes()) is filekinds.DOCX
-    assert filekinds.sniff(b"RIFF\x00\x00\x00\x00WEBPVP8 ") is filekinds.WEBP
-    assert filekinds.sniff(b"<html><script>alert(1)</script>") is None
+def test_content_decides_not_name():
+    # What the bytes are is core.uploads' business (tested there); here: duties' accepted sets use it.
     checked = filekinds.check_upload(f.upload("scan.png", f.PDF))
-    assert checked.kind is filekinds.PDF and checked.original_name == "scan.png"
+    assert checked.kind is kinds.PDF and checked.original_name == "scan.png"
+    assert (
+        filekinds.check_upload(f.upload("通知.pdf", f.docx_bytes()), filekinds.ATTACHMENTS).kind is kinds.DOCX
+    )
+    assert filekinds.check_upload(f.upload("a.bin", f.xlsx_bytes()), filekinds.ATTACHMENTS).kind is kinds.XLSX
+    for name, data in (("照片.gif", b"GIF89a" + b"\x00" * 10), ("附件.docx", f.zip_bytes("readme.txt"))):
+        with pytest.raises(ValidationError, match="内容不是可接受的类型"):
+            filekinds.check_upload(f.upload(name, data), filekinds.ATTACHMENTS)
 
 
 def test_rejections_name_the_file_and_the_fix():

@@ -103,6 +103,39 @@ def test_vote_page_and_report_scope(review_round, cast, login):
     assert "已投票" in c.get(f"/honors/reviews/{review_round.pk}/vote/").content.decode()
 
 
+@pytest.mark.django_db
+def test_report_file_is_judged_by_content(review_round, cast, login, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    ra = review_round.reports.get(organization=cast["a"])
+    c = login(cast["admin_a"])
+
+    def post(name, data):
+        return c.post(f"/honors/reports/{ra.pk}/", {"text": "", "file": SimpleUploadedFile(name, data)})
+
+    for name, data in (
+        ("述职.pdf", b"MZ\x90\x00" + b"\x00" * 60),
+        ("述职.doc", b"<html>"),
+        ("述职.pdf", b"%PDX"),
+    ):
+        r = post(name, data)
+        assert r.status_code == 200 and "只能上传不超过大小限制的 PDF 或 Word 文件" in r.content.decode()
+    ra.refresh_from_db()
+    assert not ra.file and ra.submitted_at is None
+    settings.DANGJIAN_UPLOAD_MAX_BYTES = 100
+    assert "只能上传" in post("述职.pdf", b"%PDF-1.7\n" + b"0" * 200).content.decode()
+    settings.DANGJIAN_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    for name, data in (
+        ("述职.pdf", b"%PDF-1.7\n" + b"0" * 60),
+        ("述职.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 60),
+        ("述职.docx", b"PK\x03\x04" + b"\x00" * 60),
+    ):
+        assert post(name, data).status_code == 302, name
+        ra.refresh_from_db()
+        assert ra.file_name == name and ra.submitted_at is not None
+
+
 # ------------------------------------------------------------------------------------------- 民主评议
 
 

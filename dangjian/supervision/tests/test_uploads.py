@@ -10,7 +10,6 @@ from dangjian.supervision.uploads import (
     check,
     clean_original_name,
     random_path,
-    sniff,
 )
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 8
@@ -23,14 +22,16 @@ PDF = b"%PDF-1.7\n%\xe2\xe3"
 @pytest.mark.parametrize(
     "head,ext", [(PNG, "png"), (JPEG, "jpg"), (GIF, "gif"), (WEBP, "webp"), (PDF, "pdf")]
 )
-def test_sniff(head, ext):
-    assert sniff(head).ext == ext
+def test_every_evidence_kind_is_accepted(head, ext):
+    assert check("证据", 100, head, EVIDENCE).ext == ext
 
 
 def test_name_does_not_matter_content_does():
     assert check("会议照片.exe", 100, JPEG).content_type == "image/jpeg"
     with pytest.raises(UploadError, match="不是可接受的类型"):
         check("照片.jpg", 100, b"<html><script>alert(1)</script>")
+    with pytest.raises(UploadError, match="仅限 JPEG 图片、PNG 图片、GIF 图片、WebP 图片、PDF 文件"):
+        check("整改报告.pdf", 100, b"PK\x03\x04" + b"\x00" * 12, EVIDENCE)
 
 
 def test_pdf_is_evidence_but_not_a_photo():
@@ -43,6 +44,9 @@ def test_pdf_is_evidence_but_not_a_photo():
 def test_size_cap_and_empty():
     with pytest.raises(UploadError, match="超过"):
         check("大图.jpg", 1001, JPEG)
+    with override_settings(DANGJIAN_UPLOAD_MAX_BYTES=10 * 1024 * 1024), pytest.raises(UploadError) as exc:
+        check("大图.jpg", 11 * 1024 * 1024, JPEG)
+    assert str(exc.value) == "文件“大图.jpg”超过 10 MB，请压缩后重新上传"
     with pytest.raises(UploadError, match="空文件"):
         check("空.jpg", 0, JPEG)
 
