@@ -117,6 +117,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("DANGJIAN_TEST_SQLITE") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- caches ---------------------------------------------------------------------------------------------
+# "memo": small computed results shared by the worker processes (core.memo, keyed by data versions, so never
+# stale); files under var/ need no extra service on an intranet machine.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "memo": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "memo-cache"),
+        "TIMEOUT": 7 * 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
+
 # --- i18n -----------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"

@@ -23,3 +23,9 @@ WHITENOISE_AUTOREFRESH = True
 # Tests open and close connections freely (live servers, subprocesses): keep none alive, so that the test
 # database can always be dropped at the end of a PostgreSQL run.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# The shared memo cache is the process's own in tests (cleared before each test: dangjian/conftest.py).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "memo": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "memo"},
+}

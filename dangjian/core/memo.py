@@ -2,7 +2,8 @@
 
 A computation names the topics (tables, or tables × months) it reads; its result is reused for as long as none of
 them has changed. The store is the process's own (each gunicorn worker keeps its results: they are live Python
-objects, with no (un)pickling on every use) and bounded. Nothing is ever served stale: the versions are read from
+objects, with no (un)pickling on every use) and bounded; small results can also be shared between processes through the "memo" cache. Nothing is ever
+served stale: the versions are read from
 the database before computing, so a write committed during the computation makes a new key.
 
 Inside a transaction nothing is memoised: its own uncommitted writes are already counted in the versions it sees,
@@ -11,11 +12,13 @@ and a rollback would leave a result behind under a version that later writes rea
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
+from django.core.cache import caches
 from django.db import connection
 
 from . import stamps
@@ -25,10 +28,20 @@ MAX_ENTRIES = 96
 
 _store: OrderedDict[tuple, Any] = OrderedDict()
 _lock = threading.Lock()
-stats = {"hits": 0, "misses": 0, "bypassed": 0}
+stats = {"hits": 0, "shared_hits": 0, "misses": 0, "bypassed": 0}
+_MISSING = object()
 
 
-def memoized(name: str, params: Hashable, topics: Sequence[str], compute: Callable[[], T]) -> T:
+def memoized(
+    name: str,
+    params: Hashable,
+    topics: Sequence[str],
+    compute: Callable[[], T],
+    *,
+    shared: bool = False,
+) -> T:
+    """`shared=True` also keeps the result in the "memo" cache (pickled, shared by every worker process): for
+    small results that are expensive to compute, so that each new worker does not compute them again."""
     if connection.in_atomic_block:
         stats["bypassed"] += 1
         return compute()
@@ -38,9 +51,18 @@ def memoized(name: str, params: Hashable, topics: Sequence[str], compute: Callab
             _store.move_to_end(key)
             stats["hits"] += 1
             return _store[key]
-    value = compute()
+    value = _MISSING
+    if shared:
+        digest = hashlib.sha256(repr(key).encode()).hexdigest()
+        value = caches["memo"].get(digest, _MISSING)
+        stats["shared_hits" if value is not _MISSING else "misses"] += 1
+    if value is _MISSING:
+        value = compute()
+        if shared:
+            caches["memo"].set(digest, value)
+        else:
+            stats["misses"] += 1
     with _lock:
-        stats["misses"] += 1
         _store[key] = value
         while len(_store) > MAX_ENTRIES:
             _store.popitem(last=False)
@@ -48,5 +70,7 @@ def memoized(name: str, params: Hashable, topics: Sequence[str], compute: Callab
 
 
 def clear() -> None:
+    """Forget everything (tests: their databases repeat versions with other data)."""
     with _lock:
         _store.clear()
+    caches["memo"].clear()

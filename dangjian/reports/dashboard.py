@@ -411,7 +411,9 @@ def _chart(fn: Any, root: Organization | None, today: date) -> Any:
 
     params = (root.pk if root is not None else None, today)
     args = (root,) if fn in (unit_chart, org_chart) else (root, today)  # those two do not depend on the day
-    return memo.memoized(f"dashboard-{fn.__module__}.{fn.__name__}", params, topics, lambda: fn(*args))
+    return memo.memoized(
+        f"dashboard-{fn.__module__}.{fn.__name__}", params, topics, lambda: fn(*args), shared=True
+    )
 
 
 def build(root: Organization | None, today: date) -> list[Chart]:

@@ -122,3 +122,21 @@ def test_memoised_until_a_topic_it_read_is_written():
     except RuntimeError:
         pass
     assert get() == 1  # the rolled-back count was never stored
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_shared_result_serves_a_new_worker_process_without_computing_again():
+    calls = []
+
+    def get():
+        return memo.memoized(
+            "test-shared", 1, ["orgs_organization"], lambda: calls.append(1) or len(calls), shared=True
+        )
+
+    assert get() == 1
+    with memo._lock:
+        memo._store.clear()  # what a freshly started worker process has
+    hits = memo.stats["shared_hits"]
+    assert get() == 1 and len(calls) == 1 and memo.stats["shared_hits"] == hits + 1
+    factories.org()  # a write to the topic: a new key, computed again
+    assert get() == 2
