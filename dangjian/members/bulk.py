@@ -3,8 +3,13 @@
 `QuerySet.bulk_create` spends most of its time compiling each value through the field machinery (and on
 SQLite Django assumes the old limit of 999 parameters per statement, i.e. about 40 members per INSERT). The
 import writes tens of thousands of plain rows whose values the rules have already cleaned, so it sends them as
-multi-row INSERT … VALUES statements directly, adapting only dates and datetimes. Portable across SQLite
+COPY (PostgreSQL with psycopg 3) or multi-row INSERT … VALUES statements directly. Portable across SQLite
 (≥ 3.35 for RETURNING) and PostgreSQL; callers stay inside the import's transaction.
+
+Rows are tuples in the order of the columns the inserter was made for; every other field takes its default
+(auto_now(_add) fields now), computed once. Dates go to the driver as they are: psycopg adapts them, and on
+SQLite Django registers the adapter that writes `date.isoformat()`, which is what the DateField would write.
+Datetimes are adapted here, as the field would.
 """
 
 from __future__ import annotations
@@ -33,110 +38,132 @@ def _max_params() -> int:
 
 
 class RowInserter:
-    """Insert dicts (attname → value) into `model`; absent fields take their default, auto_now(_add) fields now."""
+    """Insert rows (tuples in the order of `columns`, attnames) into `model`."""
 
-    def __init__(self, model: type[models.Model]):
+    def __init__(self, model: type[models.Model], columns: Sequence[str]):
         self.model = model
-        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-        now = timezone.now()
-        self.defaults: dict[str, Any] = {}
-        for f in self.fields:
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                self.defaults[f.attname] = now
-            elif f.default is not NOT_PROVIDED:
-                self.defaults[f.attname] = f.get_default()
-            elif f.null:
-                self.defaults[f.attname] = None
-            else:
-                self.defaults[f.attname] = "" if f.empty_strings_allowed else None
+        fields = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
+        unknown = [c for c in columns if c not in fields]
+        if unknown:
+            raise ValueError(f"{model._meta.label} has no fields {unknown}")
         ops = connection.ops
-        self.adapters = []
-        for f in self.fields:
-            kind = f.get_internal_type()
-            adapt = {
-                "DateTimeField": ops.adapt_datetimefield_value,
-                "DateField": ops.adapt_datefield_value,
-            }.get(kind)
-            self.adapters.append(adapt)
-            if adapt is not None and self.defaults[f.attname] is not None:
-                self.defaults[f.attname] = adapt(self.defaults[f.attname])
-        self.plan = [
-            (f.attname, adapt, self.defaults[f.attname])
-            for f, adapt in zip(self.fields, self.adapters, strict=True)
-        ]
-        quote = ops.quote_name
-        self.columns = ", ".join(quote(f.column) for f in self.fields)
-        self.table = quote(model._meta.db_table)
-        self.per_statement = max(1, min(MAX_ROWS_PER_STATEMENT, _max_params() // len(self.fields)))
-
-    def _values(self, row: dict[str, Any]) -> list[Any]:
-        out = []
-        for attname, adapt, default in self.plan:
-            if attname in row:
-                v = row[attname]
-                if adapt is not None and v is not None:
-                    v = adapt(v)
+        now = timezone.now()
+        tail: list[Any] = []
+        rest = [f for name, f in fields.items() if name not in columns]
+        for f in rest:
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                value = now
+            elif f.default is not NOT_PROVIDED:
+                value = f.get_default()
+            elif f.null:
+                value = None
             else:
-                v = default
-            out.append(v)
-        return out
+                value = "" if f.empty_strings_allowed else None
+            kind = f.get_internal_type()
+            if value is not None and kind == "DateTimeField":
+                value = ops.adapt_datetimefield_value(value)
+            elif value is not None and kind == "DateField":
+                value = ops.adapt_datefield_value(value)
+            tail.append(value)
+        self.tail = tuple(tail)
+        # Given datetimes are adapted per row (none of the roster's are); dates go as they are (module doc).
+        self.adapt = [
+            (i, ops.adapt_datetimefield_value)
+            for i, c in enumerate(columns)
+            if fields[c].get_internal_type() == "DateTimeField"
+        ]
+        self.columns = list(columns)
+        self.width = len(columns) + len(rest)
+        quote = ops.quote_name
+        self.column_sql = ", ".join(quote(fields[c].column) for c in columns) + "".join(
+            ", " + quote(f.column) for f in rest
+        )
+        self.table = quote(model._meta.db_table)
+        self.per_statement = max(1, min(MAX_ROWS_PER_STATEMENT, _max_params() // self.width))
 
-    def insert(self, rows: Iterable[dict[str, Any]]) -> None:
+    def _values(self, row: Sequence[Any]) -> Sequence[Any]:
+        if self.adapt:
+            row = list(row)
+            for i, adapt in self.adapt:
+                if row[i] is not None:
+                    row[i] = adapt(row[i])
+        return (*row, *self.tail)
+
+    def insert(self, rows: Iterable[Sequence[Any]]) -> None:
         if connection.vendor == "postgresql" and self._copy(rows):
             return
         self._insert_values(rows, returning=())
 
-    def insert_keyed(self, rows: list[dict[str, Any]], key: str) -> dict[Any, int]:
-        """Insert rows and return {row[key]: new primary key}; `key` is a unique column."""
+    def insert_keyed(self, rows: list[Sequence[Any]], key: str) -> dict[Any, int]:
+        """Insert rows and return {row's `key` value: new primary key}; `key` is a unique column."""
+        at = self.columns.index(key)
         if connection.vendor != "postgresql" and connection.features.can_return_rows_from_bulk_insert:
             return {k: pk for pk, k in self._insert_values(rows, returning=("id", key))}
         if not (connection.vendor == "postgresql" and self._copy(rows)):
             self._insert_values(rows, returning=())
-        keys = [r[key] for r in rows]
-        found: dict[Any, int] = {}
-        for i in range(0, len(keys), 2000):
-            found.update(
-                self.model._default_manager.filter(**{f"{key}__in": keys[i : i + 2000]}).values_list(
-                    key, "pk"
-                )
-            )
-        return found
+        return pks_by(self.model, key, [r[at] for r in rows])
 
-    def _copy(self, rows: Iterable[dict[str, Any]]) -> bool:
+    def _copy(self, rows: Iterable[Sequence[Any]]) -> bool:
         """PostgreSQL COPY … FROM STDIN through psycopg 3; False when that driver is not in use."""
         with connection.cursor() as cursor:
             raw = getattr(cursor, "cursor", None)
             if raw is None or not hasattr(raw, "copy"):
                 return False
-            with raw.copy(f"COPY {self.table} ({self.columns}) FROM STDIN") as copy:
+            with raw.copy(f"COPY {self.table} ({self.column_sql}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(self._values(row))
         return True
 
     def _insert_values(
-        self, rows: Iterable[dict[str, Any]], returning: Sequence[str]
+        self, rows: Iterable[Sequence[Any]], returning: Sequence[str]
     ) -> list[tuple[Any, ...]]:
-        placeholders = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+        placeholders = "(" + ", ".join(["%s"] * self.width) + ")"
         tail = ""
         if returning:
             tail = " RETURNING " + ", ".join(connection.ops.quote_name(c) for c in returning)
         result: list[tuple[Any, ...]] = []
-        batch: list[list[Any]] = []
+        params: list[Any] = []
+        count = 0
         with connection.cursor() as cursor:
 
             def flush() -> None:
-                sql = f"INSERT INTO {self.table} ({self.columns}) VALUES " + ", ".join(
-                    [placeholders] * len(batch)
+                nonlocal count
+                sql = f"INSERT INTO {self.table} ({self.column_sql}) VALUES " + ", ".join(
+                    [placeholders] * count
                 )
-                cursor.execute(sql + tail, [v for values in batch for v in values])
+                cursor.execute(sql + tail, params)
                 if returning:
                     result.extend(tuple(r) for r in cursor.fetchall())
-                batch.clear()
+                params.clear()
+                count = 0
 
             for row in rows:
-                batch.append(self._values(row))
-                if len(batch) >= self.per_statement:
+                params.extend(self._values(row))
+                count += 1
+                if count >= self.per_statement:
                     flush()
-            if batch:
+            if count:
                 flush()
         return result
+
+
+def pks_by(model: type[models.Model], column: str, keys: Sequence[Any]) -> dict[Any, int]:
+    """{key: primary key} of the rows whose unique `column` is one of `keys`, found set-wise: one query with
+    an array on PostgreSQL, IN lists as long as the engine allows elsewhere. Keys not found are absent."""
+    field = model._meta.get_field(column)
+    table, col = connection.ops.quote_name(model._meta.db_table), connection.ops.quote_name(field.column)
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    found: dict[Any, int] = {}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT {col}, {pk} FROM {table} WHERE {col} = ANY(%s)", [list(keys)])
+            found.update(cursor.fetchall())
+            return found
+        per = max(1, min(_max_params(), 30000))
+        for i in range(0, len(keys), per):
+            part = keys[i : i + per]
+            cursor.execute(
+                f"SELECT {col}, {pk} FROM {table} WHERE {col} IN ({', '.join(['%s'] * len(part))})", part
+            )
+            found.update(cursor.fetchall())
+    return found

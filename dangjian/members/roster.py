@@ -24,6 +24,7 @@ from dangjian.core.xlsx import Sheet, write_workbook
 from dangjian.orgs.models import Organization
 
 from . import rules, services
+from .bulk import pks_by
 from .choices import ETHNICITIES, Category, Education, Gender, Status
 from .models import Member
 
@@ -168,9 +169,11 @@ class RosterImporter(Importer[RosterRecord]):
 
     # -- all rows ------------------------------------------------------------------------------------------
     def load_existing(self, records: list[RosterRecord]) -> None:
-        ids = [r.facts.id_number for r in records]
-        for i in range(0, len(ids), LOOKUP_CHUNK):
-            for m in Member.objects.filter(id_number__in=ids[i : i + LOOKUP_CHUNK]):
+        """The members already registered under the file's ID numbers: their keys in one set-wise query,
+        then only those members, in chunks."""
+        found = list(pks_by(Member, "id_number", [r.facts.id_number for r in records]).values())
+        for i in range(0, len(found), LOOKUP_CHUNK):
+            for m in Member.objects.filter(pk__in=found[i : i + LOOKUP_CHUNK]):
                 self._existing[m.id_number] = m
 
     def plan(self, record: RosterRecord) -> tuple[str, dict[str, list[Any]]]:

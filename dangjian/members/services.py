@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from django.db import transaction
@@ -458,7 +459,7 @@ def apply_roster(
     when the organisation changes and a 转正 event when the full date first appears. One audit entry per
     member. The caller holds the transaction (the import framework does)."""
     who = _who(actor, actor_name)
-    members, events = RowInserter(Member), RowInserter(MembershipEvent)
+    members, events = RowInserter(Member, MEMBER_COLUMNS), RowInserter(MembershipEvent, EVENT_COLUMNS)
     for i in range(0, len(rows), APPLY_CHUNK):
         chunk = rows[i : i + APPLY_CHUNK]
         entries = _create_chunk(
@@ -468,6 +469,12 @@ def apply_roster(
             [r for r in chunk if r.existing is not None], events, who, actor, actor_name, note
         )
         audit.record_many(entries)
+
+
+# The columns the roster import writes (RowInserter rows); every other column takes its default.
+MEMBER_COLUMNS = (*FACT_FIELDS, "organization_id", "initials")
+EVENT_COLUMNS = ("member_id", "kind", "date", "from_org_id", "to_org_id", "note", "recorded_by")
+_facts_of = attrgetter(*FACT_FIELDS)
 
 
 def _create_chunk(
@@ -481,40 +488,33 @@ def _create_chunk(
 ) -> list[audit.Entry]:
     if not rows:
         return []
-    values = []
-    for r in rows:
-        v = {f: getattr(r.facts, f) for f in FACT_FIELDS}
-        v["organization_id"] = r.organization_id
-        v["initials"] = initials_of(r.facts.name)
-        values.append(v)
+    values = [(*_facts_of(r.facts), r.organization_id, initials_of(r.facts.name)) for r in rows]
     ids = members.insert_keyed(values, "id_number")
-    new_events: list[dict[str, Any]] = []
+    new_events: list[tuple[Any, ...]] = []
     entries: list[audit.Entry] = []
-    for v in values:
-        pk = ids[v["id_number"]]
-        new_events.append(
-            {"member_id": pk, "kind": EventKind.JOINED, "date": v["join_date"], "to_org_id": v["organization_id"],
-             "note": note, "recorded_by": who[:150]}
-        )  # fmt: skip
-        if v["full_date"] is not None:
-            new_events.append(
-                {"member_id": pk, "kind": EventKind.FULL, "date": v["full_date"], "note": note, "recorded_by": who[:150]}
-            )  # fmt: skip
+    recorded_by = who[:150]
+    joined, full = EventKind.JOINED, EventKind.FULL
+    create = AuditAction.CREATE
+    for r in rows:
+        f = r.facts
+        pk = ids[f.id_number]
+        new_events.append((pk, joined, f.join_date, None, r.organization_id, note, recorded_by))
+        if f.full_date is not None:
+            new_events.append((pk, full, f.full_date, None, None, note, recorded_by))
         # The row itself holds the values; the entry says who created which member where (no copy of the
         # ID number or phone in the log).
-        changes = {
-            "organization": [None, v["organization_id"]],
-            "join_date": [None, v["join_date"].isoformat()],
-        }
         entries.append(
             audit.Entry(
-                action=AuditAction.CREATE,
+                action=create,
                 actor=actor,
                 actor_name=actor_name,
                 model="members.member",
                 object_id=str(pk),
-                object_repr=v["name"],
-                changes=changes,
+                object_repr=f.name,
+                changes={
+                    "organization": [None, r.organization_id],
+                    "join_date": [None, f.join_date.isoformat()],
+                },
                 note=note,
             )
         )
@@ -547,19 +547,17 @@ def _update_chunk(
         [*FACT_FIELDS, "organization", "party_group", "initials", "version", "updated_at"],
         batch_size=BULK_BATCH,
     )
-    new_events: list[dict[str, Any]] = []
+    new_events: list[tuple[Any, ...]] = []
     entries: list[audit.Entry] = []
+    recorded_by = who[:150]
     for m, before in changed:
         diff = audit.diff(before, audit.snapshot(m))
         if "organization" in diff:
             new_events.append(
-                {"member_id": m.pk, "kind": EventKind.MOVED, "date": on, "from_org_id": before["organization"],
-                 "to_org_id": m.organization_id, "note": note, "recorded_by": who[:150]}
-            )  # fmt: skip
+                (m.pk, EventKind.MOVED, on, before["organization"], m.organization_id, note, recorded_by)
+            )
         if before.get("full_date") is None and m.full_date is not None:
-            new_events.append(
-                {"member_id": m.pk, "kind": EventKind.FULL, "date": m.full_date, "note": note, "recorded_by": who[:150]}
-            )  # fmt: skip
+            new_events.append((m.pk, EventKind.FULL, m.full_date, None, None, note, recorded_by))
         entries.append(
             audit.Entry(
                 action=AuditAction.UPDATE,

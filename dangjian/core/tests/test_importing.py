@@ -98,3 +98,41 @@ def test_missing_required_column_and_bad_files():
 def test_iter_rows_streams_from_file_object():
     data = book(["a", "b"], [1, "x"])
     assert list(iter_rows(io.BytesIO(data)))[1] == [1, "x"]
+
+
+def _sheet_zip(cells: str) -> bytes:
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr(
+            "xl/worksheets/sheet1.xml",
+            f'<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c></row>{cells}'
+            "</sheetData></worksheet>",
+        )
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    "cells, refused",
+    [
+        ('<row r="2"><c r="L2"><v>1</v></c></row>', False),
+        ('<row r="800000"><c r="L800000"><v>1</v></c></row>', False),  # 9.6 million cells: allowed
+        ('<row r="900000"><c r="L900000"><v>1</v></c></row>', True),  # 10.8 million
+        ('<row r="9"><c r="ALM9"><v>1</v></c></row>', True),  # column 1001
+        ('<row r="1048576"><c r="XFD1048576" s="1"/></row>', False),  # an empty styled cell holds nothing
+        ('<row r="2"><c r="B2" t="inlineStr"><is><t>r="XFD1048576"</t></is></c></row>', False),
+        ('<row r="200000"><c\nr="CV200000"\nt="n"><v>1</v></c></row>', True),  # 100 columns × 200000
+    ],
+)
+def test_sheet_extent_guard(cells, refused):
+    """The quick screen lets through only what the cell-by-cell scan lets through; the rest goes to the scan."""
+    from dangjian.core.xlsx import WorkbookError, _check_container
+
+    if refused:
+        with pytest.raises(WorkbookError, match="使用范围异常"):
+            _check_container(_sheet_zip(cells))
+    else:
+        _check_container(_sheet_zip(cells))

@@ -293,3 +293,58 @@ def test_text_report_names_row_column_and_fix(cast, tmp_path):
     code, text, _ = run_cmd("import_roster", str(path))
     assert code == 1
     assert "第2行【联系电话】" in text and "0394-1234567" in text and "未写入" in text
+
+
+def _import_queries(path, *, keep=True):
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
+        report = run_import(RosterImporter(actor_name="测试"), path)
+        transaction.set_rollback(not keep)
+    return report, len(ctx.captured_queries)
+
+
+def test_import_queries_do_not_grow_with_rows(cast, tmp_path):
+    """Set-wise: the lookups, member and event INSERTs (COPY on PostgreSQL) and the audit entries are
+    batched, so 20 rows and 200 rows cost the same number of queries, for a first import (all created) and
+    for a re-import (all unchanged)."""
+    small, large = tmp_path / "s.xlsx", tmp_path / "l.xlsx"
+    write_roster_workbook(small, 20, ["A", "B"], seed=3)
+    write_roster_workbook(large, 200, ["A", "B"], seed=3)  # its first 20 rows are the small file's
+    first_small, q_small = _import_queries(small, keep=False)
+    first_large, q_large = _import_queries(large)
+    assert (first_small.created, first_large.created) == (20, 200)
+    assert q_large == q_small
+    again_small, r_small = _import_queries(small)
+    again_large, r_large = _import_queries(large)
+    assert (again_small.unchanged, again_large.unchanged) == (20, 200)
+    assert r_large == r_small < q_small
+
+
+def test_bulk_import_rows_events_and_audit_agree(cast, tmp_path):
+    """Every created member has its 入党 event (and 转正 when dated) and one audit entry naming it, and
+    the audit chain still verifies."""
+    from dangjian.core.audit import verify_chain
+
+    path = tmp_path / "r.xlsx"
+    write_roster_workbook(path, 120, ["A", "B"], seed=5)
+    report = run_import(RosterImporter(actor_name="测试"), path)
+    assert report.created == 120 and report.written
+    members = {m.pk: m for m in Member.objects.filter(events__note="名册导入").distinct()}
+    assert len(members) == 120
+    for m in members.values():
+        kinds = {(e.kind, e.date) for e in m.events.all()}
+        assert (EventKind.JOINED, m.join_date) in kinds
+        assert ((EventKind.FULL, m.full_date) in kinds) == (m.full_date is not None)
+        assert m.initials and m.initials == m.initials.upper()
+    audited = AuditEntry.objects.filter(action=AuditAction.CREATE, model="members.member")
+    by_object = {int(e.object_id): e for e in audited}
+    assert set(by_object) >= set(members)
+    some = next(iter(members.values()))
+    assert by_object[some.pk].object_repr == some.name
+    assert by_object[some.pk].changes == {
+        "organization": [None, some.organization_id],
+        "join_date": [None, some.join_date.isoformat()],
+    }
+    assert verify_chain() is None

@@ -269,3 +269,54 @@ def test_birth_range_for_age_band():
 def test_generated_numbers_are_valid():
     number = make_id_number("411402", date(1990, 2, 28), 13)
     assert rules.clean_id_number(number).gender == "男"
+
+
+def _parsed(value):
+    from dangjian.core.idnumber import IdNumberError, parse_id_number
+
+    try:
+        return parse_id_number(value)
+    except IdNumberError as exc:
+        return str(exc)
+
+
+def _cleaned(value):
+    try:
+        return rules.clean_id_number(value)
+    except RuleError as exc:
+        return str(exc)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        STD_F,
+        STD_M,
+        STD_F.lower(),  # lowercase x: the full path
+        f" {STD_F} ",
+        STD_F + "\n",
+        STD_F[:17] + "3",  # wrong check digit
+        "110105194902300021",  # 1949-02-30: no such day
+        "11010519491231002",  # 17 digits
+        "1101051949123100２X",  # a full-width digit
+        "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X",  # Arabic-Indic digits
+        110105194912310020,
+        None,
+        "",
+    ],
+)
+def test_clean_id_number_is_parse_id_number(value):
+    """The quick path for well-formed numbers gives what `parse_id_number` gives, errors included."""
+    assert _cleaned(value) == _parsed(value)
+
+
+def test_clean_id_number_quick_path_on_many_numbers():
+    import random
+
+    rng = random.Random(11)
+    for _ in range(3000):
+        birth = date(1900, 1, 1) + (date(2008, 1, 1) - date(1900, 1, 1)) * rng.random()
+        number = make_id_number("411402", birth, rng.randrange(1000))
+        if rng.random() < 0.5:  # and as many with a wrong last character
+            number = number[:17] + rng.choice("0123456789X")
+        assert _cleaned(number) == _parsed(number)
