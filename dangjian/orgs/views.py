@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from dangjian.accounts.roles import WRITER_ROLES, Role
 from dangjian.accounts.scope import get_object_for_user, is_bureau_admin, org_in_scope, visible_orgs
@@ -43,6 +44,7 @@ from .models import (
     Unit,
     UnitKind,
 )
+from .picker import Option, search_options, top_options
 from .terms import COMMITTEE_THRESHOLD, STATUS_TAG, term_status
 from .tree import nest, rollup
 
@@ -90,6 +92,31 @@ def tree(request: HttpRequest) -> HttpResponse:
             "can_create": request.user.role in WRITER_ROLES,
         },
     )
+
+
+@business_view
+@require_GET
+def picker(request: HttpRequest) -> HttpResponse:
+    """The <option>s of an organisation picker (orgs.picker): matches of `q` in the user's scope, or the top
+    levels when `q` is empty; `org` is the current choice, kept selected."""
+    q = " ".join(request.GET.get("q", "").split())[:50]
+    raw = request.GET.get("org", "")
+    selected_pk = int(raw) if raw.isdigit() else None
+    more = False
+    options: list[Option] = []
+    if q:
+        options, more = search_options(request.user, q, selected_pk)
+    no_match = bool(q) and not options
+    selected = None
+    if not options and selected_pk:
+        selected = visible_orgs(request.user).filter(pk=selected_pk).first()
+    if not q:
+        options = top_options(request.user, selected)
+    elif no_match and selected is not None:
+        # Nothing matches: keep the current choice rather than falling back to 全部.
+        options = [Option(selected.pk, selected.name, True)]
+    ctx = {"options": options, "more": more, "q": q, "no_match": no_match}
+    return render(request, "orgs/_picker_options.html", ctx)
 
 
 # --- an organisation's page ----------------------------------------------------------------------------------
