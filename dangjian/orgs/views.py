@@ -162,11 +162,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     subtree = visible_orgs(user).filter(path__startswith=org.path)
     # Totals per child from (pk, path) rows: the top of a city tree has thousands of descendants.
-    under = child_totals(org.path, subtree.values_list("pk", "path"), member_counts(subtree))
-    link = _detail_link()
+    rows = [_TreeOrg(*r) for r in subtree.order_by("path").values_list(*_TreeOrg._fields)]
+    under = child_totals(org.path, ((o.pk, o.path) for o in rows), member_counts(subtree))
+    link, kinds = _detail_link(), dict(OrgKind.choices)
     children = [
-        {"org": o, "total": under.get(o.path, 0), "url": link.format(o.pk)}
-        for o in subtree.filter(depth=org.depth + 1).order_by("path")
+        {"org": o, "total": under.get(o.path, 0), "url": link.format(o.pk), "kind": kinds.get(o.kind, o.kind)}
+        for o in rows
+        if o.depth == org.depth + 1
     ]
     term = (
         Term.objects.filter(committee__organization=org, is_current=True)
