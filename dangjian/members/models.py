@@ -73,7 +73,9 @@ class Member(models.Model):
         verbose_name_plural = "党员"
         ordering = ["organization_id", "name", "id"]
         indexes = [
-            models.Index(fields=["organization", "status"], name="member_org_status_idx"),
+            # The list's ORDER BY organization path, name, id walks organisations by path and reads each one's
+            # members already ordered (no sort of the whole roster); its prefix serves per-organisation counts.
+            models.Index(fields=["organization", "status", "name", "id"], name="member_org_status_name_idx"),
             models.Index(fields=["status", "category"], name="member_status_cat_idx"),
         ]
 

@@ -7,6 +7,7 @@ app_name = "orgs"
 urlpatterns = [
     path("", views.tree, name="tree"),
     path("new/", views.create, name="create"),
+    path("picker/", views.picker, name="picker"),
     path("terms/", term_views.overview, name="terms"),
     path("units/", views.units, name="units"),
     path("units/new/", views.unit_create, name="unit_create"),

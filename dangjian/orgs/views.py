@@ -3,7 +3,7 @@ units and party groups. Views parse input and check access; writes go through or
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib import messages
 from django.db.models import Count, Q
@@ -11,6 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
 
 from dangjian.accounts.roles import WRITER_ROLES, Role
 from dangjian.accounts.scope import get_object_for_user, is_bureau_admin, org_in_scope, visible_orgs
@@ -43,8 +45,9 @@ from .models import (
     Unit,
     UnitKind,
 )
+from .picker import Option, search_options, top_options
 from .terms import COMMITTEE_THRESHOLD, STATUS_TAG, term_status
-from .tree import nest, rollup
+from .tree import child_totals, nest, render_forest, rollup
 
 MEMBERS_SHOWN = 20
 
@@ -66,30 +69,74 @@ def member_counts(orgs_qs) -> dict[int, int]:
 
 
 # --- the tree ---------------------------------------------------------------------------------------------
+def _detail_link() -> str:
+    """The link of an organisation's page with a "{}" for its pk: one reverse() for a list of thousands."""
+    marker = 2**31 - 1
+    return reverse("orgs:detail", args=[marker]).replace(str(marker), "{}")
+
+
+class _TreeOrg(NamedTuple):
+    pk: int
+    path: str
+    depth: int
+    name: str
+    kind: str
+    dissolved_on: Any
+
+
 @business_view
 def tree(request: HttpRequest) -> HttpResponse:
     """The tree in the user's scope, each node with the current members of its whole subtree.
-    Two queries whatever its size: the organisations, and one grouped count rolled up by path."""
+    Two queries whatever its size: the organisations, and one grouped count rolled up by path. Thousands of
+    nodes in a city: plain rows, and the HTML built in one pass (orgs.tree.render_forest)."""
     show_dissolved = request.GET.get("all") == "1"
     qs = visible_orgs(request.user)
     if not show_dissolved:
         qs = qs.filter(dissolved_on__isnull=True)
-    orgs = list(qs.order_by("path"))
+    orgs = [_TreeOrg(*row) for row in qs.order_by("path").values_list(*_TreeOrg._fields)]
     totals = rollup(orgs, member_counts(qs))
     forest = nest(orgs, totals)
+    link = _detail_link()
+    open_depth = (forest[0].org.depth + 1) if forest else 2
+    html = render_forest(forest, open_depth=open_depth, url=link.format, kinds=dict(OrgKind.choices))
     return render(
         request,
         "orgs/tree.html",
         {
             "page_title": "组织架构",
             "forest": forest,
+            "tree_html": mark_safe(html),  # noqa: S308 — every value is escaped by render_forest
             "org_count": len(orgs),
             "member_total": sum(t.total for t in forest),
-            "open_depth": (forest[0].org.depth + 1) if forest else 2,
             "show_dissolved": show_dissolved,
             "can_create": request.user.role in WRITER_ROLES,
         },
     )
+
+
+@business_view
+@require_GET
+def picker(request: HttpRequest) -> HttpResponse:
+    """The <option>s of an organisation picker (orgs.picker): matches of `q` in the user's scope, or the top
+    levels when `q` is empty; `org` is the current choice, kept selected."""
+    q = " ".join(request.GET.get("q", "").split())[:50]
+    raw = request.GET.get("org", "")
+    selected_pk = int(raw) if raw.isdigit() else None
+    more = False
+    options: list[Option] = []
+    if q:
+        options, more = search_options(request.user, q, selected_pk)
+    no_match = bool(q) and not options
+    selected = None
+    if not options and selected_pk:
+        selected = visible_orgs(request.user).filter(pk=selected_pk).first()
+    if not q:
+        options = top_options(request.user, selected)
+    elif no_match and selected is not None:
+        # Nothing matches: keep the current choice rather than falling back to 全部.
+        options = [Option(selected.pk, selected.name, True)]
+    ctx = {"options": options, "more": more, "q": q, "no_match": no_match}
+    return render(request, "orgs/_picker_options.html", ctx)
 
 
 # --- an organisation's page ----------------------------------------------------------------------------------
@@ -114,9 +161,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     org = org_for_read(user, pk)
     today = timezone.localdate()
     subtree = visible_orgs(user).filter(path__startswith=org.path)
-    descendants = list(subtree.order_by("path"))
-    totals = rollup(descendants, member_counts(subtree))
-    children = [{"org": o, "total": totals.get(o.pk, 0)} for o in descendants if o.depth == org.depth + 1]
+    # Totals per child from (pk, path) rows: the top of a city tree has thousands of descendants.
+    rows = [_TreeOrg(*r) for r in subtree.order_by("path").values_list(*_TreeOrg._fields)]
+    under = child_totals(org.path, ((o.pk, o.path) for o in rows), member_counts(subtree))
+    link, kinds = _detail_link(), dict(OrgKind.choices)
+    children = [
+        {"org": o, "total": under.get(o.path, 0), "url": link.format(o.pk), "kind": kinds.get(o.kind, o.kind)}
+        for o in rows
+        if o.depth == org.depth + 1
+    ]
     term = (
         Term.objects.filter(committee__organization=org, is_current=True)
         .select_related("committee")
@@ -161,7 +214,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "members": list(on_roll.order_by("name", "id")[:MEMBERS_SHOWN]),
             "member_count": counts["total"],
             "formal_count": counts["formal"],
-            "subtree_count": totals.get(org.pk, 0),
+            "subtree_count": sum(under.values()),
             "children": children,
             "renewal": renewal,
             "renewal_steps": [

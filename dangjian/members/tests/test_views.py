@@ -118,6 +118,53 @@ def test_list_queries_constant_in_data_and_page_size(cast, login, who, django_as
         assert len(names(r)) == 50
 
 
+def _org_select(response) -> list[tuple[str, bool]]:
+    html = response.content.decode()
+    select = html[
+        html.index('<select id="f-org"') : html.index("</select>", html.index('<select id="f-org"'))
+    ]
+    return [
+        (label.strip("\u3000"), bool(sel))
+        for sel, label in re.findall(r"<option value=\"\d*\"( selected)?>([^<]*)<", select)
+    ]
+
+
+def test_org_filter_lists_the_top_levels_and_keeps_the_choice(cast, login):
+    from dangjian import factories as f
+
+    c = login(cast["bureau"])
+    # the bureau's top two levels only: the branches are found through the picker's search (orgs:picker)
+    assert _org_select(c.get("/members/")) == [
+        ("全部", False),
+        ("中共测试商务局党组", False),
+        ("中共测试商务局机关委员会", False),
+    ]
+    r = c.get(f"/members/?org={cast['b'].pk}")
+    assert _org_select(r) == [
+        ("全部", False),
+        ("中共测试商务局党组", False),
+        ("中共测试商务局机关委员会", False),
+        ("测试第二党支部", True),
+    ]
+    assert 'hx-get="/orgs/picker/"' in r.content.decode() and 'form="org-picker"' in r.content.decode()
+    f.org("不列出的支部", parent=cast["organ"], code="HIDDEN")
+    assert "不列出的支部" not in c.get("/members/").content.decode()
+    assert [label for label, _ in _org_select(login(cast["admin_a"]).get("/members/"))] == [
+        "全部",
+        "测试第一党支部",
+    ]
+
+
+def test_list_rows_show_masked_numbers_age_branch_and_standing(cast, login):
+    m = cast["members_a"][0]
+    html = login(cast["bureau"]).get(f"/members/?q={m.name}").content.decode()
+    row = html[html.index(f'<a href="/members/{m.pk}/">{m.name}</a>') :].split("</tr>")[0]
+    assert m.masked_id_number in row and m.id_number not in row
+    assert f'<td data-label="年龄" class="num">{m.age(TODAY)}</td>' in row
+    assert "测试第一党支部" in row and m.join_date.isoformat() in row
+    assert ("预备党员" in row) == m.is_probationary
+
+
 def test_list_paginates_and_keeps_filters(cast, login):
     bulk_members(cast["a"], 60)
     r = login(cast["bureau"]).get("/members/?category=在职&per=20")

@@ -19,7 +19,7 @@ from dangjian.orgs.terms import (
     term_years_problem,
     urgency_key,
 )
-from dangjian.orgs.tree import nest, rollup
+from dangjian.orgs.tree import child_totals, nest, render_forest, rollup
 
 TODAY = date(2026, 6, 15)
 LABELS = dict(RenewalStepKind.choices)
@@ -166,3 +166,28 @@ def test_nest_builds_a_forest_starting_where_the_visible_part_starts():
     assert [t.org.pk for t in forest] == [2, 7]
     assert [c.org.pk for c in forest[0].children] == [3, 4]
     assert forest[0].total == 9 and forest[0].has_children and not forest[1].has_children
+
+
+def test_child_totals_group_a_subtree_by_child():
+    rows = [(1, "0001"), (2, "00010001"), (3, "000100010001"), (4, "00010002")]
+    own = {1: 1, 2: 10, 3: 100, 4: 1000}
+    assert child_totals("0001", rows, own) == {"": 1, "00010001": 110, "00010002": 1000}
+
+
+def test_render_forest_escapes_and_opens_the_top():
+    @dataclass
+    class Org:
+        pk: int
+        path: str
+        depth: int
+        name: str
+        kind: str = "branch"
+        dissolved_on: date | None = None
+
+    nodes = [Org(1, "0001", 1, "党组<b>"), Org(2, "00010001", 2, "支部&一", dissolved_on=date(2025, 1, 1))]
+    html = render_forest(
+        nest(nodes, {1: 3, 2: 3}), open_depth=1, url="/o/{}/".format, kinds={"branch": "党支部"}
+    )
+    assert html.startswith('<li><details open><summary><a href="/o/1/">党组&lt;b&gt;</a>')
+    assert '<div class="tree-leaf"><a href="/o/2/">支部&amp;一</a>' in html and "已撤销" in html
+    assert html.count("<li>") == 2 and html.endswith("</ul></details></li>")

@@ -20,6 +20,7 @@ def cases(cast):
     writers_a = {"bureau", "admin_a"}
     return [
         Case("orgs:tree", "/orgs/", allow=BUSINESS_READERS),
+        Case("orgs:picker", "/orgs/picker/?q=%E6%94%AF%E9%83%A8", allow=BUSINESS_READERS),
         Case(
             "orgs:detail",
             f"/orgs/{a.pk}/",
