@@ -22,7 +22,8 @@ class MemberQuerySet(models.QuerySet):
 
 class Member(models.Model):
     name = models.CharField("姓名", max_length=20, db_index=True)
-    initials = models.CharField("拼音首字母", max_length=20, blank=True, db_index=True)
+    # No index: searched with `contains` (LIKE '%…%'), which no B-tree serves; every index slows the roster import.
+    initials = models.CharField("拼音首字母", max_length=20, blank=True)
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
     ethnicity = models.CharField("民族", max_length=12, blank=True)
     id_number = models.CharField("公民身份号码", max_length=18, unique=True)
@@ -30,11 +31,15 @@ class Member(models.Model):
     education = models.CharField("学历", max_length=10, choices=Education.choices, blank=True)
     join_date = models.DateField("入党日期")
     full_date = models.DateField("转正日期", null=True, blank=True, help_text="为空表示预备党员")
-    category = models.CharField(
-        "人员类别", max_length=6, choices=Category.choices, default=Category.SERVING, db_index=True
-    )
+    # Indexed with status (member_status_cat_idx): lists always filter by status first.
+    category = models.CharField("人员类别", max_length=6, choices=Category.choices, default=Category.SERVING)
+    # Indexed as the first column of member_org_status_name_idx, which serves every look-up by organisation.
     organization = models.ForeignKey(
-        Organization, verbose_name="所在党支部", on_delete=models.PROTECT, related_name="members"
+        Organization,
+        verbose_name="所在党支部",
+        on_delete=models.PROTECT,
+        related_name="members",
+        db_index=False,
     )
     party_group = models.ForeignKey(
         PartyGroup,
@@ -50,9 +55,8 @@ class Member(models.Model):
     floating_note = models.CharField("流动去向", max_length=100, blank=True)
     is_lost = models.BooleanField("失联党员", default=False)
     lost_since = models.DateField("失联日期", null=True, blank=True)
-    status = models.CharField(
-        "党籍状态", max_length=6, choices=Status.choices, default=Status.NORMAL, db_index=True
-    )
+    # Indexed as the first column of member_status_cat_idx.
+    status = models.CharField("党籍状态", max_length=6, choices=Status.choices, default=Status.NORMAL)
     left_on = models.DateField("离开日期", null=True, blank=True, help_text="转出、出党、死亡等的日期")
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
