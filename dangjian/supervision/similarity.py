@@ -4,8 +4,9 @@
    re-punctuating a copied text changes nothing.
 2. Shingles: the set of character n-grams (3-grams by default) — words are not separated in Chinese, so
    characters are the unit.
-3. MinHash signatures and LSH (datasketch) give candidate pairs in about linear time; the LSH threshold is set
-   below the asked one so that few true pairs are missed.
+3. MinHash signatures and LSH (banding as datasketch's MinHashLSH, computed with numpy: all signatures in a few
+   array operations, each band sorted to find equal bands) give candidate pairs in about linear time; the LSH
+   threshold is set below the asked one so that few true pairs are missed.
 4. Each candidate pair is then measured exactly: the Jaccard similarity of the two shingle sets. That exact
    figure is what is reported and compared with the threshold.
 Texts shorter than MIN_CHARS after normalising are too short to judge and are skipped, never flagged.
@@ -14,6 +15,7 @@ Texts shorter than MIN_CHARS after normalising are too short to judge and are sk
 from __future__ import annotations
 
 import difflib
+import functools
 import html
 import re
 import unicodedata
@@ -27,6 +29,7 @@ MIN_CHARS = 40
 NUM_PERM = 128
 LSH_MARGIN = 0.15  # the LSH threshold sits this far below the asked threshold
 MIN_LSH_THRESHOLD = 0.1
+SIGNATURE_CHUNK = 1 << 17  # shingles hashed at once: NUM_PERM × this × 4 bytes of scratch
 _NOT_TEXT = re.compile(r"[\W_]+")  # whitespace, punctuation and symbols (CJK characters are word characters)
 _rng = np.random.RandomState(1)  # fixed: the same texts always give the same signatures
 # Affine permutations h -> a·h + b mod 2^32 with odd a (bijective), as datasketch's "affine32" scheme.
@@ -84,33 +87,82 @@ class Pair:
     similarity: float
 
 
+@functools.cache
+def lsh_params(threshold: float) -> tuple[int, int]:
+    """Bands × rows of the LSH for an asked threshold: what datasketch's MinHashLSH chooses (equal weights of
+    false positives and negatives) at the lowered LSH threshold."""
+    from datasketch.lsh import _optimal_param
+
+    return _optimal_param(max(MIN_LSH_THRESHOLD, threshold - LSH_MARGIN), NUM_PERM, 0.5, 0.5)
+
+
+def signatures(norms: list[str], chunk: int = SIGNATURE_CHUNK) -> np.ndarray:
+    """MinHash signatures of many normalised, non-empty texts at once (rows of a len × NUM_PERM matrix), the
+    same values as `signature` of each: the code sets of about `chunk` shingles are concatenated and the
+    minimum of each text's segment taken with one `minimum.reduceat`."""
+    out = np.empty((len(norms), NUM_PERM), dtype=np.uint32)
+    i = 0
+    while i < len(norms):
+        j, size = i, 0
+        while j < len(norms) and (j == i or size + len(norms[j]) <= chunk):
+            size += len(norms[j])
+            j += 1
+        part = [shingle_codes(t) for t in norms[i:j]]
+        codes = np.concatenate(part)
+        hv = ((codes * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(32)).astype(np.uint32)
+        mixed = np.multiply.outer(_PERM_A, hv)
+        mixed += _PERM_B[:, None]
+        starts = np.zeros(len(part), dtype=np.intp)
+        np.cumsum([len(c) for c in part[:-1]], out=starts[1:])
+        out[i:j] = np.minimum.reduceat(mixed, starts, axis=1).T
+        i = j
+    return out
+
+
+def candidate_pairs(keys: np.ndarray, sigs: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:
+    """Pairs (a < b) of keys whose signatures agree on every row of at least one band: exactly the candidates a
+    datasketch MinHashLSH with these bands and rows returns, found by sorting each band instead of hashing."""
+    found: set[tuple[int, int]] = set()
+    if len(keys) < 2:
+        return found
+    for band in range(bands):
+        block = sigs[:, band * rows : (band + 1) * rows]
+        order = np.lexsort(block.T[::-1])
+        ordered = block[order]
+        same = (ordered[1:] == ordered[:-1]).all(axis=1)
+        if not same.any():
+            continue
+        # runs of equal band values: every pair inside a run is a candidate
+        edges = np.flatnonzero(np.diff(np.concatenate(([False], same, [False])).astype(np.int8)))
+        for lo, hi in zip(edges[::2], edges[1::2], strict=True):
+            members = sorted(int(k) for k in keys[order[lo : hi + 1]])
+            found.update(
+                (members[x], members[y]) for x in range(len(members)) for y in range(x + 1, len(members))
+            )
+    return found
+
+
 def find_pairs(
     texts: Iterable[tuple[int, str]], threshold: float = 0.8, *, min_chars: int = MIN_CHARS
 ) -> list[Pair]:
     """Pairs (a < b) whose shingle sets have Jaccard similarity ≥ threshold, most similar first.
 
-    Memory holds each usable text once (normalised) and one signature; the exact comparison is made only for
-    the candidate pairs LSH returns.
+    Memory holds each usable text once (normalised) and one signature; the exact comparison is made only for the
+    LSH candidates (the very candidates datasketch's MinHashLSH would give, found with numpy).
     """
-    from datasketch import MinHash, MinHashLSH
-
     if not 0 < threshold <= 1:
         raise ValueError("相似度阈值须大于 0 且不超过 1")
-    lsh = MinHashLSH(threshold=max(MIN_LSH_THRESHOLD, threshold - LSH_MARGIN), num_perm=NUM_PERM)
+    bands, rows = lsh_params(threshold)
     kept: dict[int, str] = {}
-    signatures: dict[int, MinHash] = {}
-    with lsh.insertion_session() as session:
-        for key, text in texts:
-            norm = normalise(text)
-            if len(norm) < min_chars or key in kept:
-                continue
-            kept[key] = norm
-            sig = MinHash(hashvalues=signature(shingle_codes(norm)), permutations=_PERMS, scheme="affine32")
-            signatures[key] = sig
-            session.insert(key, sig, check_duplication=False)
-    candidates: set[tuple[int, int]] = set()
-    for key, sig in signatures.items():
-        candidates.update((key, other) for other in lsh.query(sig) if other > key)
+    for key, text in texts:
+        norm = normalise(text)
+        if len(norm) < min_chars or key in kept:
+            continue
+        kept[key] = norm
+    if any(not t for t in kept.values()):
+        raise ValueError("空文本无法计算签名")
+    keys = np.fromiter(kept, dtype=np.int64, count=len(kept))
+    candidates = candidate_pairs(keys, signatures(list(kept.values())), bands, rows)
     codes: dict[int, np.ndarray] = {}
 
     def codes_of(k: int) -> np.ndarray:
