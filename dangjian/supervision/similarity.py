@@ -38,8 +38,75 @@ _PERM_B = _rng.randint(0, 1 << 32, size=NUM_PERM, dtype=np.uint64).astype(np.uin
 _PERMS = np.array([_PERM_A, _PERM_B])
 
 
+def _normalise_slow(text: str) -> str:
+    return _NOT_TEXT.sub("", unicodedata.normalize("NFKC", text).lower())
+
+
+def _plain(ch: str) -> bool:
+    """ASCII, CJK ideographs and punctuation that NFKC/NFKD leave alone: no composition can involve it."""
+    cp = ord(ch)
+    if cp < 0x80 or 0x4E00 <= cp <= 0x9FFF:
+        return True
+    return (
+        (0x2010 <= cp <= 0x2027 or 0x3000 <= cp <= 0x303F)
+        and unicodedata.combining(ch) == 0
+        and unicodedata.normalize("NFKD", ch) == ch
+        and unicodedata.normalize("NFKC", ch) == ch
+    )
+
+
+def _char_class(cps: list[int]) -> str:
+    ranges, lo = [], None
+    for i, cp in enumerate(cps):
+        lo = cp if lo is None else lo
+        if i + 1 == len(cps) or cps[i + 1] != cp + 1:
+            ranges.append(re.escape(chr(lo)) + ("-" + re.escape(chr(cp)) if cp != lo else ""))
+            lo = None
+    return "[" + "".join(ranges) + "]"
+
+
+@functools.cache
+def _fast_path() -> tuple[re.Pattern, re.Pattern, dict[int, str]]:
+    """The characters of ordinary Chinese minutes — ASCII, CJK ideographs and punctuation, full-width forms —
+    for which NFKC + lower case + removal can be done without NFKC. Each is a starter (combining class 0) whose
+    NFKC form is made of plain characters, which never compose with a neighbour: for a text made only of them,
+    NFKC of the whole is the concatenation of NFKC of each character. Kept are those that are either removed
+    both before and after NFKC (punctuation, symbols, spaces) or kept both before and after, then mapped
+    (full-width letters and digits) or left as they are."""
+    safe, mapped = [], {}
+    for lo, hi in [(0x0, 0x7F), (0x2010, 0x2027), (0x3000, 0x303F), (0x4E00, 0x9FFF), (0xFF01, 0xFF5E)]:
+        for cp in range(lo, hi + 1):
+            ch = chr(cp)
+            nfkc = unicodedata.normalize("NFKC", ch)
+            if unicodedata.combining(ch) or not all(_plain(x) for x in nfkc):
+                continue
+            want = _NOT_TEXT.sub("", nfkc.lower())
+            if _NOT_TEXT.fullmatch(ch):
+                if want == "":
+                    safe.append(cp)
+            elif want == ch.lower():
+                safe.append(cp)
+            elif want and not _NOT_TEXT.search(want):
+                safe.append(cp)
+                mapped[cp] = want
+    safe_re = re.compile(_char_class(safe) + "*")
+    mapped_re = re.compile(_char_class(sorted(mapped)))
+    return safe_re, mapped_re, mapped
+
+
 def normalise(text: str) -> str:
-    return _NOT_TEXT.sub("", unicodedata.normalize("NFKC", text or "").lower())
+    """NFKC, lower case, without whitespace, punctuation and symbols. A text made only of `_fast_path`'s
+    characters (nearly every minute) is done with two regular expressions; any other takes NFKC — the result
+    is the same."""
+    if not text:
+        return ""
+    safe_re, mapped_re, mapped = _fast_path()
+    if not safe_re.fullmatch(text):
+        return _normalise_slow(text)
+    out = _NOT_TEXT.sub("", text)
+    if mapped_re.search(out):
+        out = out.translate(mapped)
+    return out.lower()
 
 
 def shingles(text: str, n: int = SHINGLE) -> frozenset[str]:
@@ -96,10 +163,26 @@ def lsh_params(threshold: float) -> tuple[int, int]:
     return _optimal_param(max(MIN_LSH_THRESHOLD, threshold - LSH_MARGIN), NUM_PERM, 0.5, 0.5)
 
 
+def _chunk_codes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The 3-gram codes of several normalised texts (each at least SHINGLE long) in one array — with repeats,
+    which a minimum does not mind — and the offset where each text's codes start."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    cp = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    packed = (cp[:-2] << np.uint64(42)) | (cp[1:-1] << np.uint64(21)) | cp[2:]
+    ends = np.cumsum(lengths)
+    keep = np.ones(len(packed), dtype=bool)
+    inner_ends = ends[:-1]  # the 3-grams straddling two texts start at each text's last two characters
+    keep[inner_ends - 2] = False
+    keep[inner_ends - 1] = False
+    starts = np.zeros(len(texts), dtype=np.intp)
+    np.cumsum(lengths[:-1] - (SHINGLE - 1), out=starts[1:])
+    return packed[keep], starts
+
+
 def signatures(norms: list[str], chunk: int = SIGNATURE_CHUNK) -> np.ndarray:
     """MinHash signatures of many normalised, non-empty texts at once (rows of a len × NUM_PERM matrix), the
-    same values as `signature` of each: the code sets of about `chunk` shingles are concatenated and the
-    minimum of each text's segment taken with one `minimum.reduceat`."""
+    same values as `signature` of each: the codes of about `chunk` shingles are made in one go and the minimum
+    of each text's segment taken with one `minimum.reduceat`."""
     out = np.empty((len(norms), NUM_PERM), dtype=np.uint32)
     i = 0
     while i < len(norms):
@@ -107,13 +190,17 @@ def signatures(norms: list[str], chunk: int = SIGNATURE_CHUNK) -> np.ndarray:
         while j < len(norms) and (j == i or size + len(norms[j]) <= chunk):
             size += len(norms[j])
             j += 1
-        part = [shingle_codes(t) for t in norms[i:j]]
-        codes = np.concatenate(part)
+        part = norms[i:j]
+        if min(map(len, part)) >= SHINGLE:
+            codes, starts = _chunk_codes(part)
+        else:
+            sets = [shingle_codes(t) for t in part]
+            codes = np.concatenate(sets)
+            starts = np.zeros(len(part), dtype=np.intp)
+            np.cumsum([len(c) for c in sets[:-1]], out=starts[1:])
         hv = ((codes * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(32)).astype(np.uint32)
         mixed = np.multiply.outer(_PERM_A, hv)
         mixed += _PERM_B[:, None]
-        starts = np.zeros(len(part), dtype=np.intp)
-        np.cumsum([len(c) for c in part[:-1]], out=starts[1:])
         out[i:j] = np.minimum.reduceat(mixed, starts, axis=1).T
         i = j
     return out
