@@ -24,7 +24,7 @@ from dangjian.core.periods import Period
 from .cadence import GRACE_DAYS, is_overdue
 from .models import Duty, DutyReport, ListStatus, NoticeStatus, NoticeTarget
 from .services.responsibility import year_occurrences
-from .tracking import TargetStatus
+from .tracking import TargetStatus, target_status
 
 OVERDUE_NOTICE_HORIZON = timedelta(days=365)
 
@@ -69,28 +69,57 @@ def _duty_items(month: Period, as_of: date, org_ids: list[int]) -> dict[int, lis
 
 
 def _notice_items(as_of: date, org_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    targets = NoticeTarget.objects.filter(
-        organization_id__in=org_ids,
-        notice__status=NoticeStatus.ISSUED,
-        notice__deadline__gte=as_of - OVERDUE_NOTICE_HORIZON,
-    ).select_related("notice")
-    items: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for t in targets.order_by("notice__deadline", "notice_id"):
-        n = t.notice
-        if n.issued_at is None or timezone.localdate(n.issued_at) > as_of:
-            continue
-        status = t.status_on(as_of)
-        finished = status is TargetStatus.FED_BACK or (
-            not n.requires_feedback and status is TargetStatus.ACKED
+    """One query of bare tuples (tens of thousands of targets at city scale: no model instances)."""
+    targets = (
+        NoticeTarget.objects.filter(
+            organization_id__in=org_ids,
+            notice__status=NoticeStatus.ISSUED,
+            notice__deadline__gte=as_of - OVERDUE_NOTICE_HORIZON,
+            notice__issued_at__isnull=False,
         )
-        if finished:
+        .order_by()  # items_for_month sorts each organisation's items
+        .values_list(
+            "organization_id",
+            "acknowledged_at",
+            "fed_back_at",
+            "notice_id",
+            "notice__title",
+            "notice__deadline",
+            "notice__requires_feedback",
+            "notice__issued_at",
+        )
+    )
+    issued_on: dict[int, date] = {}
+    items: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for (
+        org_id,
+        acknowledged_at,
+        fed_back_at,
+        notice_id,
+        title,
+        deadline,
+        requires_feedback,
+        issued_at,
+    ) in targets:
+        if notice_id not in issued_on:
+            issued_on[notice_id] = timezone.localdate(issued_at)
+        if issued_on[notice_id] > as_of:
             continue
-        items[t.organization_id].append(
+        status = target_status(
+            deadline=deadline,
+            acknowledged_on=timezone.localdate(acknowledged_at) if acknowledged_at else None,
+            fed_back_on=timezone.localdate(fed_back_at) if fed_back_at else None,
+            as_of=as_of,
+            requires_feedback=requires_feedback,
+        )
+        if status is TargetStatus.FED_BACK or (not requires_feedback and status is TargetStatus.ACKED):
+            continue
+        items[org_id].append(
             {
                 "type": "notice",
-                "notice": n.pk,
-                "title": n.title,
-                "deadline": n.deadline.isoformat(),
+                "notice": notice_id,
+                "title": title,
+                "deadline": deadline.isoformat(),
                 "status": status.value,
             }
         )

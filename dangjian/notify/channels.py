@@ -10,6 +10,7 @@ import json
 import time
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -51,6 +52,37 @@ def queue(
         defaults={"subject": subject[:200], "payload": payload},
     )
     return obj if created else None
+
+
+@dataclass(frozen=True)
+class Message:
+    channel: str
+    address: str
+    dedupe_key: str
+    subject: str
+    payload: dict[str, Any]
+
+
+def queue_many(messages: list[Message]) -> int:
+    """Create the deliveries that do not exist yet, in two queries whatever their number; returns how many were
+    new. The unique key (channel, address, dedupe_key) still guarantees each is queued once: a row another
+    process inserted meanwhile is skipped by the insert itself."""
+    wanted: dict[tuple[str, str, str], Message] = {}
+    for m in messages:
+        wanted.setdefault((m.channel, m.address, m.dedupe_key[:200]), m)
+    if not wanted:
+        return 0
+    keys = {k[2] for k in wanted}
+    existing = set(
+        Delivery.objects.filter(dedupe_key__in=keys).values_list("channel", "address", "dedupe_key")
+    )
+    new = [
+        Delivery(channel=c, address=a, dedupe_key=k, subject=m.subject[:200], payload=m.payload)
+        for (c, a, k), m in wanted.items()
+        if (c, a, k) not in existing
+    ]
+    Delivery.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
+    return len(new)
 
 
 def _claim(d: Delivery) -> bool:

@@ -96,12 +96,76 @@ def term_stage(expires_on: date | None, as_of: date) -> str | None:
     return None
 
 
+@dataclass
+class _Planned:
+    user: User
+    kind: str
+    title: str
+    body: str
+    url: str
+    dedupe_key: str
+    org: Organization | None = None
+
+
+def notify_many(planned: list[_Planned]) -> list[_Planned]:
+    """Create the in-app notifications that do not exist yet (unique per recipient and key) with one read and
+    bulk inserts, and queue their e-mails; returns those that were new, in order. As with notify_user, the
+    unique keys keep each notification and each e-mail to one: a row another process inserted meanwhile is
+    skipped by the insert itself."""
+    wanted: dict[tuple[int, str], _Planned] = {}
+    for p in planned:
+        wanted.setdefault((p.user.pk, p.dedupe_key[:200]), p)
+    if not wanted:
+        return []
+    existing = set(
+        Notification.objects.filter(
+            recipient__in={uid for uid, _ in wanted}, dedupe_key__in={k for _, k in wanted}
+        ).values_list("recipient_id", "dedupe_key")
+    )
+    new = [p for key, p in wanted.items() if key not in existing]
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=p.user,
+                organization=p.org,
+                kind=p.kind,
+                title=p.title[:200],
+                body=p.body,
+                url=p.url,
+                dedupe_key=p.dedupe_key[:200],
+            )
+            for p in new
+        ],
+        batch_size=500,
+        ignore_conflicts=True,
+    )
+    if settings.DANGJIAN_EMAIL_ENABLED:
+        channels.queue_many(
+            [
+                channels.Message(
+                    Channel.EMAIL,
+                    p.user.email,
+                    f"{p.dedupe_key}:u{p.user.pk}",
+                    p.title,
+                    {"text": f"{p.title}\n\n{p.body}"},
+                )
+                for p in new
+                if p.user.email
+            ]
+        )
+    return new
+
+
 def deliver(month: Period, org_items: list[OrgItems]) -> DeliveryReport:
+    """Plan every notification and robot message of the month, then write them in bulk: a constant number of
+    queries whatever the number of organisations (plus the sending of what is pending)."""
     report = DeliveryReport()
     orgs = [oi.org for oi in org_items]
     by_path = {o.path: o.id for o in Organization.objects.all().only("id", "path")}
     admins, bureau = _admins_by_org(orgs)
     hooks = {h.organization_id: h for h in OrgWebhook.objects.filter(is_active=True, organization__in=orgs)}
+    planned: list[_Planned] = []
+    messages: list[channels.Message] = []
     digest: list[str] = []
     for oi in org_items:
         if not oi.items:
@@ -109,20 +173,11 @@ def deliver(month: Period, org_items: list[OrgItems]) -> DeliveryReport:
         org = oi.org
         lines = [describe(i) for i in oi.items]
         own = admins.get(org.id, [])
-        chain = [u for aid in _ancestor_ids(org, by_path) for u in admins.get(aid, [])]
         title = f"{month.label}工作提醒：{org.name}"
         url = f"/compliance/todo/?org={org.id}"
+        body = "\n".join(lines)
         for user in own:
-            if notify_user(
-                user,
-                kind="monthly",
-                title=title,
-                body="\n".join(lines),
-                url=url,
-                dedupe_key=f"monthly:{month}:{org.id}",
-                org=org,
-            ):
-                report.notifications += 1
+            planned.append(_Planned(user, "monthly", title, body, url, f"monthly:{month}:{org.id}", org))
         # Term reminders go to the organisation and every superior's admins (and the bureau), each at most once.
         for item in oi.items:
             if item["type"] != "term" or item["status"] == TermStatus.MISSING:
@@ -131,51 +186,51 @@ def deliver(month: Period, org_items: list[OrgItems]) -> DeliveryReport:
             stage = term_stage(expiry, month.start)
             if stage is None:
                 continue
+            chain = [u for aid in _ancestor_ids(org, by_path) for u in admins.get(aid, [])]
             for user in {u.pk: u for u in own + chain + bureau}.values():
-                if notify_user(
-                    user,
-                    kind="term",
-                    title=f"换届提醒：{org.name}",
-                    body=describe(item),
-                    url=f"/orgs/{org.id}/",
-                    dedupe_key=f"term:{org.id}:{item.get('expires_on')}:{stage}",
-                    org=org,
-                ):
-                    report.notifications += 1
+                planned.append(
+                    _Planned(
+                        user,
+                        "term",
+                        f"换届提醒：{org.name}",
+                        describe(item),
+                        f"/orgs/{org.id}/",
+                        f"term:{org.id}:{item.get('expires_on')}:{stage}",
+                        org,
+                    )
+                )
         hook = hooks.get(org.id)
-        if hook and channels.queue(
-            Channel.WEBHOOK,
-            hook.url,
-            f"monthly:{month}:{org.id}",
-            title,
-            {"message": channels.robot_payload(hook.kind, title, lines), "secret": hook.secret},
-        ):
-            report.deliveries += 1
+        if hook:
+            messages.append(
+                channels.Message(
+                    Channel.WEBHOOK,
+                    hook.url,
+                    f"monthly:{month}:{org.id}",
+                    title,
+                    {"message": channels.robot_payload(hook.kind, title, lines), "secret": hook.secret},
+                )
+            )
         digest.append(f"{org.name}：{len(oi.items)} 项")
     if digest:
         title = f"{month.label}全局工作提醒汇总"
         body = f"共 {len(digest)} 个党组织有待办事项：\n" + "\n".join(digest)
         for user in bureau:
-            if notify_user(
-                user,
-                kind="monthly",
-                title=title,
-                body=body,
-                url="/compliance/",
-                dedupe_key=f"monthly:{month}:digest",
-            ):
-                report.notifications += 1
-        if settings.DANGJIAN_WEBHOOK_URL and channels.queue(
-            Channel.WEBHOOK,
-            settings.DANGJIAN_WEBHOOK_URL,
-            f"monthly:{month}:digest",
-            title,
-            {
-                "message": channels.robot_payload(settings.DANGJIAN_WEBHOOK_KIND, title, digest[:50]),
-                "secret": "",
-            },
-        ):
-            report.deliveries += 1
+            planned.append(_Planned(user, "monthly", title, body, "/compliance/", f"monthly:{month}:digest"))
+        if settings.DANGJIAN_WEBHOOK_URL:
+            messages.append(
+                channels.Message(
+                    Channel.WEBHOOK,
+                    settings.DANGJIAN_WEBHOOK_URL,
+                    f"monthly:{month}:digest",
+                    title,
+                    {
+                        "message": channels.robot_payload(settings.DANGJIAN_WEBHOOK_KIND, title, digest[:50]),
+                        "secret": "",
+                    },
+                )
+            )
+    report.notifications = len(notify_many(planned))
+    report.deliveries = channels.queue_many(messages)
     result = channels.send_pending()
     report.sent, report.failed = result["sent"], result["failed"]
     return report

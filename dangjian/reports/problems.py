@@ -209,7 +209,7 @@ def rectifications_overdue(m: Metrics, year: int, root, threshold: float, today:
 def similar_records(m: Metrics, year: int, root, threshold: float, today: date) -> Problem | None:
     from dangjian.supervision.services.similar import pairs_json
 
-    pairs = pairs_json(year, 0.8)["pairs"]
+    pairs = pairs_json(year, 0.8, cached=True)["pairs"]
     if root is not None:
         allowed = set(scope_orgs(root, date(year, 12, 31)).values_list("code", flat=True))
         pairs = [p for p in pairs if p["a_org"] in allowed or p["b_org"] in allowed]

@@ -16,6 +16,7 @@ from dangjian.notify.models import Delivery, Notification, OrgWebhook
 from .fakes import FakeRobot, FakeSMTP
 
 pytestmark = pytest.mark.django_db
+REAL_ACTIVITY_ITEMS = monthly.activity_items
 
 
 @pytest.fixture(autouse=True)
@@ -262,3 +263,46 @@ def test_duty_line_names_the_responsible_person():
     assert monthly.describe(item) == "责任事项“每年至少讲1次党课”即将到期（时限 2026-12-31）"
     named = monthly.describe({**item, "responsible": "李副局长"})
     assert named == "责任事项“每年至少讲1次党课”即将到期（时限 2026-12-31，责任人 李副局长）"
+
+
+def test_remind_queries_do_not_grow_with_organisations(cast, monkeypatch, settings):
+    """build + deliver (requirements, providers, notifications, e-mails, robots) in a number of queries that does
+    not depend on how many organisations, members and recipients there are. Sending what is queued is left out:
+    each message is claimed and sent on its own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dangjian.accounts.roles import Role
+
+    monkeypatch.setattr(monthly, "activity_items", REAL_ACTIVITY_ITEMS)
+    monkeypatch.setattr(services.channels, "send_pending", lambda: {"sent": 0, "failed": 0})
+    settings.DANGJIAN_EMAIL_ENABLED = True
+    settings.DANGJIAN_WEBHOOK_URL = "http://127.0.0.1:9/robot"
+    month = Period.month(2026, 12)
+
+    def add_branch(i: int) -> None:
+        org = factories.org(f"扩充第{i}党支部", parent=cast["organ"], code=f"X{i}")
+        factories.term(org, elected_on=date(2023, 1, 1))  # overdue: term reminders up the chain
+        factories.member(org, join_date=date(1990, 12, 5), full_date=date(1991, 12, 5))  # birthday
+        factories.member(org, join_date=date(2026, 1, 10), full_date=None)  # probation due
+        admin = factories.user(f"admin_x{i}", Role.ORG_ADMIN, organization=org)
+        admin.email = f"x{i}@example.org"
+        admin.save(update_fields=["email"])
+        OrgWebhook.objects.create(organization=org, url=f"http://127.0.0.1:9/x{i}")
+
+    def count() -> tuple[int, services.DeliveryReport]:
+        Notification.objects.all().delete()
+        Delivery.objects.all().delete()
+        with CaptureQueriesContext(connection) as ctx:
+            report = services.deliver(month, monthly.build(month))
+        return len(ctx.captured_queries), report
+
+    add_branch(0)
+    count()  # warm: settings read once per process (e.g. the study configuration) are not counted
+    small, small_report = count()
+    for i in range(1, 6):
+        add_branch(i)
+    big, big_report = count()
+    assert big_report.notifications > small_report.notifications > 0
+    assert big_report.deliveries > small_report.deliveries > 0
+    assert big == small, (small, big)

@@ -63,9 +63,10 @@ def describe(ids: set[int]) -> dict[int, RecordInfo]:
     return {r[0]: RecordInfo(*r) for r in rows}
 
 
-def pairs_json(year: int, threshold: float = 0.8) -> dict[str, Any]:
-    """The JSON of `dangjian similar_records` (design §4), always computed afresh."""
-    pairs = _compute(year, threshold)
+def pairs_json(year: int, threshold: float = 0.8, *, cached: bool = False) -> dict[str, Any]:
+    """The JSON of `dangjian similar_records` (design §4): computed afresh, or (`cached`, as the yearly report
+    and the page use it) through `find`'s cache, keyed by the year's records so that any change recomputes."""
+    pairs = find(year, threshold) if cached else _compute(year, threshold)
     info = describe({p.a for p in pairs} | {p.b for p in pairs})
     return {
         "pairs": [

@@ -98,3 +98,59 @@ def test_diff_escapes_everything():
     assert "<b>" not in left and "&lt;b&gt;" in left
     assert '<del class="diff-del">甲</del>' in left
     assert '<ins class="diff-ins">乙&amp;</ins>' in right
+
+
+def test_fast_normalise_equals_nfkc_path():
+    """The fast path (no NFKC for ordinary characters) gives what NFKC + lower + removal give, for texts of the
+    fast characters alone and mixed with characters that need NFKC (combining marks, compatibility forms)."""
+    from dangjian.supervision import similarity
+
+    rng = random.Random(5)
+    ordinary = (
+        [chr(c) for c in range(0x20, 0x7F)]
+        + [chr(c) for c in range(0x2010, 0x2028)]
+        + [chr(c) for c in range(0x3000, 0x3040)]
+        + [chr(c) for c in range(0xFF01, 0xFF5F)]
+        + list("党支部会议记录学习〇々〸〹〺\n\t")
+    )
+    special = list("é\u0301\u0300\u3099ｶﾞ①℃ﬁΣς가\u1161\u0b47\u0b3e\u00a0Å")
+    for pool in (ordinary, ordinary + special):
+        for _ in range(3000):
+            text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 40)))
+            assert similarity.normalise(text) == similarity._normalise_slow(text), repr(text)
+    assert similarity.normalise("") == similarity.normalise(None) == ""
+
+
+def test_batched_signatures_and_candidates_match_datasketch():
+    """signatures() gives each text's own signature; candidate_pairs() gives exactly the candidates of a
+    datasketch MinHashLSH with the same bands and rows."""
+    import numpy as np
+    from datasketch import MinHash, MinHashLSH
+
+    from dangjian.supervision import similarity
+
+    rng = random.Random(7)
+    alphabet = "党支部会议学习组织生活主题教育工作研究部署落实整改要求制度建设"
+    base = ["".join(rng.choice(alphabet) for _ in range(rng.randint(40, 200))) for _ in range(150)]
+    texts = base + [t[: len(t) - rng.randint(0, 30)] + "补充" * rng.randint(0, 5) for t in base[:60]]
+    norms = [normalise(t) for t in texts]
+    sigs = similarity.signatures(norms, chunk=500)  # several chunks
+    assert (sigs == np.array([similarity.signature(similarity.shingle_codes(n)) for n in norms])).all()
+    assert (
+        similarity.signatures(["ab", "abcd"])
+        == [
+            similarity.signature(similarity.shingle_codes("ab")),
+            similarity.signature(similarity.shingle_codes("abcd")),
+        ]
+    ).all()
+
+    bands, rows = similarity.lsh_params(0.8)
+    lsh = MinHashLSH(threshold=0.65, num_perm=similarity.NUM_PERM)
+    assert (lsh.b, lsh.r) == (bands, rows)
+    hashes = {}
+    for key, sig in enumerate(sigs):
+        hashes[key] = MinHash(hashvalues=sig, permutations=similarity._PERMS, scheme="affine32")
+        lsh.insert(key, hashes[key])
+    expected = {(k, o) for k, h in hashes.items() for o in lsh.query(h) if o > k}
+    got = similarity.candidate_pairs(np.arange(len(norms)), sigs, bands, rows)
+    assert got == expected and len(got) >= 40
