@@ -17,6 +17,8 @@ KEYS = {
     "compliance_cold_s",
     "dashboard_cold_ms",
     "members_cold_ms",
+    "remind_cold_s",
+    "report_cold_s",
     "import_rows_per_s",
     "import_floor_rows_per_s",
     "import_peak_rss_mb",

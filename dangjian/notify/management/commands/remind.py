@@ -9,6 +9,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from dangjian.core import stamps
 from dangjian.core.commands import print_json, usage_error
 from dangjian.core.periods import Period, PeriodKind
 from dangjian.notify import monthly, services
@@ -43,6 +44,8 @@ class Command(BaseCommand):
     def _run(self, month: Period, options) -> None:
         org_items = monthly.build(month)
         report = None if options["dry_run"] else services.deliver(month, org_items)
+        if not options["dry_run"]:
+            stamps.compact()  # a periodic job: fold the data-version rows of the writes since the last run
         if options["json"]:
             print_json(self, {"month": str(month), "orgs": [oi.as_json() for oi in org_items]})
             return
