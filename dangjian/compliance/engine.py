@@ -85,7 +85,7 @@ class RequirementSpec:
     is_core: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # hundreds of thousands at city scale, memoised
 class MemberFacts:
     id: int
     name: str
@@ -127,7 +127,7 @@ class OrgFacts:
         return self.id != other.id and bool(other.path) and self.path.startswith(other.path)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # hundreds of thousands at city scale, memoised
 class ActivityFacts:
     id: int
     org_id: int
@@ -152,7 +152,7 @@ class ExemptionFacts:
 
 
 # --- outputs --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # hundreds of thousands at city scale, memoised
 class Result:
     org_id: int
     org_code: str

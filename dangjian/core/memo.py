@@ -24,7 +24,7 @@ from django.db import connection
 from . import stamps
 
 T = TypeVar("T")
-MAX_ENTRIES = 96
+MAX_ENTRIES = 256
 
 _store: OrderedDict[tuple, Any] = OrderedDict()
 _lock = threading.Lock()

@@ -5,6 +5,7 @@ Crediting is computed, not copied: an activity edited or voided changes the hour
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -17,6 +18,7 @@ from django.db.models.functions import Coalesce
 
 from dangjian.activities.models import Activity, Attendance
 from dangjian.core import audit, memo, stamps
+from dangjian.core.periods import Period
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization, Post
 
@@ -44,15 +46,24 @@ def record_hours_by_member(year: int, member_ids: models.QuerySet | list[int] | 
 
 
 def credited_hours_by_member(
-    year: int, member_ids: models.QuerySet | list[int] | None, default_hours: Decimal
+    year: int,
+    member_ids: models.QuerySet | list[int] | None,
+    default_hours: Decimal,
+    *,
+    month: int | None = None,
 ) -> dict[int, Decimal]:
     """Summed in SQL: each (member, activity) once (attendance is unique per pair), however many study kinds
-    the activity carries. `member_ids=None`: every member."""
+    the activity carries. `member_ids=None`: every member; `month`: that month of the year only."""
     study_kind = Activity.kinds.through.objects.filter(
         activity_id=OuterRef("activity_id"), activitykind__credits_study=True
     )
+    when = Period.month(year, month) if month else Period.whole_year(year)
     qs = Attendance.objects.filter(
-        Exists(study_kind), present=True, activity__is_deleted=False, activity__date__year=year
+        Exists(study_kind),
+        present=True,
+        activity__is_deleted=False,
+        activity__date__gte=when.start,
+        activity__date__lte=when.end,
     )
     if member_ids is not None:
         qs = qs.filter(member_id__in=member_ids)
@@ -84,9 +95,30 @@ def _hours(year: int, ids: models.QuerySet, count: int, default_hours: Decimal) 
         return record_hours_by_member(year, ids), credited_hours_by_member(year, ids, default_hours)
 
     def compute() -> tuple[dict, dict]:
-        return record_hours_by_member(year, None), credited_hours_by_member(year, None, default_hours)
+        return record_hours_by_member(year, None), _credited_by_months(year, default_hours)
 
     return memo.memoized("study-year-hours", (year, default_hours), year_topics(year), compute)
+
+
+def _credited_by_months(year: int, default_hours: Decimal) -> dict[int, Decimal]:
+    """Everyone's credited hours of the year as the sum of memoised months: after a record of this month is
+    written, only this month is summed again in SQL (a month that has ended changes only by a late entry)."""
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    for month in range(1, 13):
+        topics = [
+            stamps.month_topic(stamps.ACTIVITY, year, month),
+            stamps.month_topic(stamps.ATTENDANCE, year, month),
+            "activities_activitykind",
+        ]
+        part = memo.memoized(
+            "study-credited-month",
+            (year, month, default_hours),
+            topics,
+            lambda m=month: credited_hours_by_member(year, None, default_hours, month=m),
+        )
+        for member_id, hours in part.items():
+            totals[member_id] += hours
+    return dict(totals)
 
 
 @dataclass
