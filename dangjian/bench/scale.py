@@ -30,7 +30,7 @@ from dangjian.core.idnumber import make_id_number
 from dangjian.core.models import AuditAction
 from dangjian.core.periods import add_months, add_years
 from dangjian.duties.models import Notice, NoticeTarget
-from dangjian.members.bulk import RowInserter
+from dangjian.members.bulk import DictRowInserter
 from dangjian.members.choices import Category, Education
 from dangjian.members.models import Member
 from dangjian.orgs.models import Committee, Organization, OrgKind, PartyGroup, Term, Unit, UnitKind
@@ -203,14 +203,14 @@ class Generator:
         rng, p = self.rng, self.plan
         n_parents = max(1, p.orgs // (BRANCHES_PER_PARENT + 1))
         n_branches = max(1, p.orgs - n_parents)
-        units = RowInserter(Unit)
+        units = DictRowInserter(Unit)
         unit_before = _max_id(Unit)
         units.insert(
             {"name": f"{self.tag}第{i + 1}单位", "kind": UNIT_KINDS[i % len(UNIT_KINDS)]}
             for i in range(n_parents)
         )
         unit_ids = _ids_after(Unit, unit_before)
-        ins = RowInserter(Organization)
+        ins = DictRowInserter(Organization)
         before = _max_id(Organization)
         start = root.numchild
         rows, child_rows = [], []
@@ -252,7 +252,7 @@ class Generator:
         Organization.objects.filter(pk=root.pk).update(numchild=start + n_parents)
         ids = _ids_after(Organization, before)
         parent_ids, branch_ids = ids[:n_parents], ids[n_parents:]
-        link = RowInserter(Organization.units.through)
+        link = DictRowInserter(Organization.units.through)
         owners = [parent_ids[i] for i in range(n_parents) for _ in range(per[i])]
         link.insert(
             [{"organization_id": o, "unit_id": unit_ids[i]} for i, o in enumerate(parent_ids)]
@@ -268,7 +268,7 @@ class Generator:
 
     def _committees(self, org_ids: list[int]) -> None:
         before = _max_id(Committee)
-        RowInserter(Committee).insert({"organization_id": o, "name": ""} for o in org_ids)
+        DictRowInserter(Committee).insert({"organization_id": o, "name": ""} for o in org_ids)
         committee_ids = _ids_after(Committee, before)
         today, rng = self.plan.today, self.rng
         terms = []
@@ -284,7 +284,7 @@ class Generator:
                     "is_current": True,
                 }
             )
-        RowInserter(Term).insert(terms)
+        DictRowInserter(Term).insert(terms)
         self.counts.update({"orgs.committee": len(committee_ids), "orgs.term": len(terms)})
 
     # -- members --------------------------------------------------------------------------------------------
@@ -301,7 +301,7 @@ class Generator:
                 group_rows.append({"organization_id": b.id, "name": f"第{'一二三'[g]}党小组"})
                 group_of.append(bi)
         before = _max_id(PartyGroup)
-        RowInserter(PartyGroup).insert(group_rows)
+        DictRowInserter(PartyGroup).insert(group_rows)
         for gid, bi in zip(_ids_after(PartyGroup, before), group_of, strict=False):
             branches[bi].groups.append((gid, []))
         cats = (Category.SERVING, Category.SERVING, Category.SERVING, Category.RETIRED, Category.LAID_OFF)
@@ -340,7 +340,7 @@ class Generator:
                 b.names.append(name)
                 n += 1
         before = _max_id(Member)
-        RowInserter(Member).insert(rows)
+        DictRowInserter(Member).insert(rows)
         for mid, (bi, k) in zip(_ids_after(Member, before), owner, strict=False):
             b = branches[bi]
             b.members.append(mid)
@@ -484,9 +484,9 @@ class Generator:
                             talk=(b.members[0], mid),
                         )
         before = _max_id(Activity)
-        RowInserter(Activity).insert(acts)
+        DictRowInserter(Activity).insert(acts)
         ids = _ids_after(Activity, before)
-        RowInserter(Activity.kinds.through).insert(
+        DictRowInserter(Activity.kinds.through).insert(
             {"activity_id": a, "activitykind_id": k}
             for a, ks in zip(ids, act_kinds, strict=False)
             for k in ks
@@ -515,7 +515,7 @@ class Generator:
                         "absence_reason": rng.choice(reasons) if gone else "",
                     }
 
-        RowInserter(Attendance).insert(rows())
+        DictRowInserter(Attendance).insert(rows())
         return n
 
     def _study(self, branches: list[Branch]) -> None:
@@ -541,7 +541,7 @@ class Generator:
                                 "recorded_by": "gen_scale",
                             }
                         )
-        RowInserter(StudyRecord).insert(rows)
+        DictRowInserter(StudyRecord).insert(rows)
         self.counts["study.studyrecord"] = len(rows)
 
     def _notices(self, branch_ids: list[int]) -> None:
@@ -549,7 +549,7 @@ class Generator:
         months = self._months()
         now = timezone.now()
         before = _max_id(Notice)
-        RowInserter(Notice).insert(
+        DictRowInserter(Notice).insert(
             {
                 "kind": "general",
                 "title": f"关于做好{m.year}年{m.month}月份党建工作的通知（规模测试）",
@@ -570,7 +570,7 @@ class Generator:
         )
         ids = _ids_after(Notice, before)
         rng = self.rng
-        RowInserter(NoticeTarget).insert(
+        DictRowInserter(NoticeTarget).insert(
             {
                 "notice_id": n,
                 "organization_id": o,
@@ -588,7 +588,7 @@ class Generator:
         quarters = sorted({f"{m.year}Q{(m.month - 1) // 3 + 1}" for m in self._months()} - taken)
         codes = dict(Organization.objects.filter(pk__in=branch_ids).values_list("pk", "code"))
         before = _max_id(InspectionRound)
-        RowInserter(InspectionRound).insert(
+        DictRowInserter(InspectionRound).insert(
             {
                 "quarter": q,
                 "seed": rng.randrange(10**6),
@@ -613,7 +613,7 @@ class Generator:
                         "summary": "资料齐全，记录规范。" if rng.random() < 0.8 else "",
                     }
                 )
-        RowInserter(InspectionTarget).insert(targets)
+        DictRowInserter(InspectionTarget).insert(targets)
         self.counts.update(
             {"supervision.inspectionround": len(ids), "supervision.inspectiontarget": len(targets)}
         )

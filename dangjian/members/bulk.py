@@ -14,6 +14,7 @@ Datetimes are adapted here, as the field would.
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -167,3 +168,21 @@ def pks_by(model: type[models.Model], column: str, keys: Sequence[Any]) -> dict[
             )
             found.update(cursor.fetchall())
     return found
+
+
+class DictRowInserter:
+    """Rows as dicts (attname → value), every row with the first row's keys: for the data generator, which
+    builds rows of many models in many shapes. The columns are those keys; other fields take their defaults."""
+
+    def __init__(self, model: type[models.Model]):
+        self.model = model
+
+    def insert(self, rows: Iterable[dict[str, Any]]) -> None:
+        it = iter(rows)
+        first = next(it, None)
+        if first is None:
+            return
+        columns = list(first)
+        RowInserter(self.model, columns).insert(
+            tuple(row[c] for c in columns) for row in itertools.chain([first], it)
+        )
