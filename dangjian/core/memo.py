@@ -27,6 +27,7 @@ T = TypeVar("T")
 MAX_ENTRIES = 256
 
 _store: OrderedDict[tuple, Any] = OrderedDict()
+_inflight: dict[tuple, threading.Lock] = {}
 _lock = threading.Lock()
 stats = {"hits": 0, "shared_hits": 0, "misses": 0, "bypassed": 0}
 _MISSING = object()
@@ -51,26 +52,40 @@ def memoized(
             _store.move_to_end(key)
             stats["hits"] += 1
             return _store[key]
-    value = _MISSING
-    if shared:
-        digest = hashlib.sha256(repr(key).encode()).hexdigest()
-        value = caches["memo"].get(digest, _MISSING)
-        stats["shared_hits" if value is not _MISSING else "misses"] += 1
-    if value is _MISSING:
-        value = compute()
+        flight = _inflight.setdefault(key, threading.Lock())
+    # One computation per key at a time: the other threads of the worker wait for it instead of all computing
+    # the same result at once (twenty page views arriving together after a write).
+    with flight:
+        with _lock:
+            if key in _store:
+                stats["hits"] += 1
+                return _store[key]
+        value = _MISSING
         if shared:
-            caches["memo"].set(digest, value)
-        else:
-            stats["misses"] += 1
-    with _lock:
-        _store[key] = value
-        while len(_store) > MAX_ENTRIES:
-            _store.popitem(last=False)
+            digest = hashlib.sha256(repr(key).encode()).hexdigest()
+            value = caches["memo"].get(digest, _MISSING)
+            stats["shared_hits" if value is not _MISSING else "misses"] += 1
+        try:
+            if value is _MISSING:
+                value = compute()
+                if shared:
+                    caches["memo"].set(digest, value)
+                else:
+                    stats["misses"] += 1
+            with _lock:
+                _store[key] = value
+                while len(_store) > MAX_ENTRIES:
+                    _store.popitem(last=False)
+        finally:
+            with _lock:
+                _inflight.pop(key, None)
     return value
 
 
-def clear() -> None:
-    """Forget everything (tests: their databases repeat versions with other data)."""
+def clear(*, shared: bool = True) -> None:
+    """Forget everything (tests: their databases repeat versions with other data); `shared=False`: only what
+    this process holds, as a newly started process."""
     with _lock:
         _store.clear()
-    caches["memo"].clear()
+    if shared:
+        caches["memo"].clear()

@@ -140,3 +140,33 @@ def test_a_shared_result_serves_a_new_worker_process_without_computing_again():
     assert get() == 1 and len(calls) == 1 and memo.stats["shared_hits"] == hits + 1
     factories.org()  # a write to the topic: a new key, computed again
     assert get() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_threads_asking_for_the_same_result_compute_it_once():
+    import threading
+    import time
+
+    from django.db import connections
+
+    calls = []
+
+    def compute():
+        calls.append(1)
+        time.sleep(0.2)
+        return 42
+
+    results = []
+
+    def ask():
+        try:
+            results.append(memo.memoized("test-flight", None, ["orgs_unit"], compute))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [42] * 4 and len(calls) == 1
