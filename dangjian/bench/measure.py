@@ -108,7 +108,7 @@ def _import_child(path: str, conn: Any) -> None:
         report = run_import(RosterImporter(actor_name="bench"), path)
         transaction.set_rollback(True)
     elapsed = time.perf_counter() - t
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_mb = _peak_rss_mb(resource)
     conn.send(
         {
             "elapsed": elapsed,
@@ -119,6 +119,18 @@ def _import_child(path: str, conn: Any) -> None:
         }
     )
     conn.close()
+
+
+def _peak_rss_mb(resource: Any) -> float:
+    """This process's own peak RSS. Linux keeps `ru_maxrss` across exec, so a child spawned from a large
+    parent would report the parent's size; VmHWM belongs to the new address space."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure_import(rows: int, runs: int, work: Path) -> tuple[float, float, float]:
