@@ -6,8 +6,8 @@ import io
 import time
 
 from django.core.management import call_command
-from django.db import connection
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from dangjian.bench.scale import Generator, Plan
 from dangjian.orgs.models import Organization
