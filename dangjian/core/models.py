@@ -40,8 +40,9 @@ class AuditEntry(models.Model):
     )
     actor_name = models.CharField("操作人名称", max_length=150, blank=True)
     action = models.CharField("操作", max_length=20, choices=AuditAction.choices, db_index=True)
-    model = models.CharField("对象类型", max_length=100, blank=True, db_index=True)
-    object_id = models.CharField("对象编号", max_length=64, blank=True, db_index=True)
+    # Both served by audit_object_idx (model, object_id); single-column copies only slowed every write.
+    model = models.CharField("对象类型", max_length=100, blank=True)
+    object_id = models.CharField("对象编号", max_length=64, blank=True)
     object_repr = models.CharField("对象", max_length=200, blank=True)
     changes = models.JSONField("变更内容", default=dict, blank=True)
     ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)

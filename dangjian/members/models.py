@@ -21,7 +21,8 @@ class MemberQuerySet(models.QuerySet):
 
 
 class Member(models.Model):
-    name = models.CharField("姓名", max_length=20, db_index=True)
+    # No index of its own: searched with icontains, ordered within member_org_status_name_idx.
+    name = models.CharField("姓名", max_length=20)
     # No index: searched with `contains` (LIKE '%…%'), which no B-tree serves; every index slows the roster import.
     initials = models.CharField("拼音首字母", max_length=20, blank=True)
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
@@ -113,7 +114,7 @@ class Member(models.Model):
 
 class MembershipEvent(models.Model):
     member = models.ForeignKey(Member, verbose_name="党员", on_delete=models.PROTECT, related_name="events")
-    kind = models.CharField("变动类型", max_length=8, choices=EventKind.choices, db_index=True)
+    kind = models.CharField("变动类型", max_length=8, choices=EventKind.choices)  # a few values: no index
     date = models.DateField("日期", db_index=True)
     from_org = models.ForeignKey(
         Organization,
