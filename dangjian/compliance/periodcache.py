@@ -105,7 +105,8 @@ def _unit(
 ) -> Unit:
     # A period still running depends on the day too (进行中 until it ends; whose roll 谈心谈话 covers).
     day = None if period.has_ended(today) else today
-    params = (period, day, tuple(s.id for s in specs), tuple(facts))
+    # The organisations are those of the year's memoised facts: the organisations' version is among the topics.
+    params = (period, day, tuple(s.id for s in specs))
     return memo.memoized(
         "compliance-period",
         params,

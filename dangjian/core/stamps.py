@@ -104,7 +104,8 @@ def compact() -> int:
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"WITH gone AS (DELETE FROM {STAMP_TABLE} WHERE txn <> 0 RETURNING topic, n) "  # noqa: S608
+            # transaction ids are positive: row 0 holds the folded sums, negative txn rows are not counters
+            f"WITH gone AS (DELETE FROM {STAMP_TABLE} WHERE txn > 0 RETURNING topic, n) "  # noqa: S608
             "SELECT topic, SUM(n), COUNT(*) FROM gone GROUP BY topic"
         )
         rows = cursor.fetchall()

@@ -98,7 +98,7 @@ def counts_chart(
     return c
 
 
-def unit_chart(root):
+def unit_chart(root, today: date | None = None):  # every chart builder takes (root, today)
     units = Unit.objects.filter(is_active=True)
     if root is not None:
         units = units.filter(organizations__path__startswith=root.path).distinct()
@@ -114,7 +114,7 @@ def unit_chart(root):
     )
 
 
-def org_chart(root):
+def org_chart(root, today: date | None = None):
     by = dict(_orgs(root).values_list("kind").annotate(n=Count("id")))
     return counts_chart(
         "orgs",
@@ -380,13 +380,13 @@ def _year_activity_topics(today: date) -> list[str]:
     return stamps.months_topics(stamps.ACTIVITY, today.year)
 
 
-def _topics(fn: Any, today: date) -> list[str]:
+def _topics(today: date) -> dict[Any, list[str]]:
     """What each chart reads (`core.stamps`): its memoised data is reused until one of them is written."""
     from dangjian.compliance.periodcache import BASE_TOPICS
     from dangjian.study.services import year_topics
 
     orgs = ["orgs_organization"]
-    by_chart = {
+    return {
         unit_chart: [*orgs, "orgs_unit"],
         org_chart: orgs,
         member_charts: [*orgs, "members_member"],
@@ -401,33 +401,34 @@ def _topics(fn: Any, today: date) -> list[str]:
         rectification_chart: [*orgs, "supervision_rectification"],
         notice_chart: [*orgs, "duties_notice", "duties_noticetarget"],
     }
-    return by_chart.get(fn, [])
 
 
-def _chart(fn: Any, root: Organization | None, today: date) -> Any:
-    topics = _topics(fn, today)
+def _chart(fn: Any, root: Organization | None, today: date, topics: list[str]) -> Any:
     if not topics:  # a chart registered without its topics is computed every time
         return fn(root, today)
-
     params = (root.pk if root is not None else None, today)
-    args = (root,) if fn in (unit_chart, org_chart) else (root, today)  # those two do not depend on the day
     return memo.memoized(
-        f"dashboard-{fn.__module__}.{fn.__name__}", params, topics, lambda: fn(*args), shared=True
+        f"dashboard-{fn.__module__}.{fn.__name__}", params, topics, lambda: fn(root, today), shared=True
     )
 
 
 def build(root: Organization | None, today: date) -> list[Chart]:
+    topics = _topics(today)
+
+    def chart(fn: Any) -> Any:
+        return _chart(fn, root, today, topics.get(fn, []))
+
     charts = [
-        _chart(unit_chart, root, today),
-        _chart(org_chart, root, today),
-        *_chart(member_charts, root, today),
-        _chart(compliance_heatmap, root, today),
-        _chart(term_timeline, root, today),
-        _chart(activity_trend, root, today),
-        _chart(study_chart, root, today),
+        chart(unit_chart),
+        chart(org_chart),
+        *chart(member_charts),
+        chart(compliance_heatmap),
+        chart(term_timeline),
+        chart(activity_trend),
+        chart(study_chart),
     ]
     for fn in EXTRA_CHARTS:
-        chart = _chart(fn, root, today)
-        if chart is not None:
-            charts.append(chart)
+        extra = chart(fn)
+        if extra is not None:
+            charts.append(extra)
     return charts
