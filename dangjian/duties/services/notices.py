@@ -349,12 +349,18 @@ def notice_stats(
         "acknowledged_at",
         "fed_back_at",
     )
+    # The local day of each timestamp, with the time zone looked up once: at 10× city scale this loop runs
+    # over 700,000 targets, and timezone.localdate() looks the current zone up again for every call.
+    tz = timezone.get_current_timezone()
+    issued_days: dict[Any, date] = {}
     for notice_id, org_id, issued_at, deadline, ack_days, needs_fb, acked_at, fb_at in rows:
-        issued_on = timezone.localdate(issued_at)
+        issued_on = issued_days.get(notice_id)
+        if issued_on is None:
+            issued_on = issued_days[notice_id] = issued_at.astimezone(tz).date()
         if issued_on > as_of:
             continue
-        acked = timezone.localdate(acked_at) if acked_at else None
-        fed = timezone.localdate(fb_at) if fb_at else None
+        acked = acked_at.astimezone(tz).date() if acked_at else None
+        fed = fb_at.astimezone(tz).date() if fb_at else None
         acked = acked if acked and acked <= as_of else None
         fed = fed if fed and fed <= as_of else None
         notices.add(notice_id)

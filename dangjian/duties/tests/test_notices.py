@@ -124,6 +124,22 @@ def test_notice_stats(cast, travel):
     assert services.notice_stats(2025).issued == 0
 
 
+def test_notice_stats_count_by_the_local_day(cast, travel):
+    """签收 just after local midnight is the next day's, although it is still the previous day in UTC."""
+    travel(2026, 3, 2)  # issued 2026-03-02; 签收 due within 3 days: by 2026-03-05
+    n = f.notice(cast["root"], actor=cast["bureau"], orgs=[cast["a"], cast["b"]], deadline=date(2026, 3, 25))
+    travel(2026, 3, 5, 23)  # 15:00 UTC, local 03-05: in time
+    services.acknowledge(f.target(n, cast["a"]), cast["admin_a"])
+    travel(2026, 3, 6, 0)  # 16:00 UTC on 03-05, but local 03-06: late
+    services.acknowledge(f.target(n, cast["b"]), cast["admin_b"])
+    s = services.notice_stats(2026, as_of=date(2026, 3, 31))
+    assert (s.by_org[cast["a"].pk].acknowledged_on_time, s.by_org[cast["b"].pk].acknowledged_on_time) == (
+        1,
+        0,
+    )
+    assert services.notice_stats(2026, as_of=date(2026, 3, 5)).total.acknowledged == 1
+
+
 def test_generate_monthly_from_the_template(cast, travel):
     travel(2026, 5, 3)
     with pytest.raises(ValidationError, match="模板"):
