@@ -41,6 +41,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from dangjian.core.periods import Period, PeriodKind, first_whole_period_start
@@ -125,6 +126,11 @@ class OrgFacts:
 
     def is_descendant_of(self, other: OrgFacts) -> bool:
         return self.id != other.id and bool(other.path) and self.path.startswith(other.path)
+
+    @cached_property
+    def full_spans(self) -> tuple[list[date], list[date]]:
+        """`_full_spans` of the members, built once: the facts are memoised and evaluated period after period."""
+        return _full_spans(self.members)
 
 
 @dataclass(frozen=True, slots=True)  # hundreds of thousands at city scale, memoised
@@ -296,7 +302,6 @@ class _Index:
                     by_group[(a.party_group_id, k)].append(a)
         self._org = {key: self._sorted(v) for key, v in by_org.items()}
         self._group = {key: self._sorted(v) for key, v in by_group.items()}
-        self._full: dict[int, tuple[list[date], list[date]]] = {}
 
     @staticmethod
     def _sorted(items: list[ActivityFacts]) -> tuple[list[date], list[ActivityFacts]]:
@@ -313,10 +318,7 @@ class _Index:
     def full_members(self, org: OrgFacts, day: date) -> int:
         """正式党员 on the roll of the organisation on that day (= `MemberFacts.full_at`), by bisection in the
         organisation's sorted 正式-from and left-on dates, built once per organisation."""
-        spans = self._full.get(org.id)
-        if spans is None:
-            spans = self._full[org.id] = _full_spans(org.members)
-        starts, ends = spans
+        starts, ends = org.full_spans
         return bisect.bisect_right(starts, day) - bisect.bisect_right(ends, day)
 
     def for_org(self, org_id: int, kind_id: int, period: Period) -> list[ActivityFacts]:
