@@ -16,9 +16,11 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
+from functools import cached_property
 from typing import Any, TypeVar
 
 from django.core.cache import caches
+from django.core.paginator import Paginator
 from django.db import connection
 
 from . import stamps
@@ -89,3 +91,23 @@ def clear(*, shared: bool = True) -> None:
         _store.clear()
     if shared:
         caches["memo"].clear()
+
+
+def count(qs: Any, topics: Sequence[str]) -> int:
+    """`qs.count()`, memoised under the versions of the tables the query reads: a list page of a large roll
+    counts its rows once per write instead of scanning them on every view. The key is the query's SQL and
+    parameters, so every filter and every scope is counted on its own."""
+    sql, params = qs.query.sql_with_params()
+    return memoized("count", (sql, tuple(map(repr, params))), topics, qs.count, shared=True)
+
+
+class CountedPaginator(Paginator):
+    """A paginator whose total is `count(object_list, topics)`."""
+
+    def __init__(self, object_list: Any, per_page: int, topics: Sequence[str], **kwargs: Any):
+        super().__init__(object_list, per_page, **kwargs)
+        self.topics = list(topics)
+
+    @cached_property
+    def count(self) -> int:
+        return count(self.object_list, self.topics)

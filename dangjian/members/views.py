@@ -11,7 +11,6 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from dangjian.accounts.roles import Role
 from dangjian.accounts.scope import can_write, editable_orgs, member_record, scope_label
+from dangjian.core import memo
 from dangjian.core.dates import age_on
 from dangjian.core.idnumber import mask_id_number, mask_phone
 from dangjian.core.import_views import ImportSpec, wizard_view
@@ -87,7 +87,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("export") == "xlsx":
         return _export(request, qs, filters, full=full)
     qs = qs.order_by("organization__path", "name", "pk")
-    page = Paginator(qs, _page_size(request)).get_page(request.GET.get("page"))
+    page = memo.CountedPaginator(qs, _page_size(request), COUNT_TOPICS).get_page(request.GET.get("page"))
     # values() on the page's slice only: the paginator's COUNT stays free of the organisation join.
     page.object_list = _rows(page.object_list.values(*LIST_FIELDS), today)
     ctx = {
@@ -113,6 +113,9 @@ def member_list(request: HttpRequest) -> HttpResponse:
     }
     return render(request, "members/list.html", ctx)
 
+
+# What the list's total reads: it is counted again only after one of them is written (`core.memo.count`).
+COUNT_TOPICS = ("members_member", "orgs_organization")
 
 # The columns of a list row: plain values, no model instances, so that a page of 100 rows stays cheap.
 LIST_FIELDS = (

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from dangjian import factories
 from dangjian.activities.models import Activity, ActivityKind, Attendance
@@ -174,3 +175,25 @@ def test_threads_asking_for_the_same_result_compute_it_once():
     for t in threads:
         t.join()
     assert results == [42] * 4 and len(calls) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_counted_paginator_counts_each_query_once_per_version():
+    org = factories.org()
+    factories.member(org)
+    factories.member(org, name="李四")
+    everyone = Member.objects.order_by("pk")
+    li = Member.objects.filter(name="李四").order_by("pk")
+
+    def pages(qs):
+        return memo.CountedPaginator(qs, 1, ["members_member"]).count
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert pages(everyone) == 2 and pages(li) == 1  # each filter has a total of its own
+    counted = [q for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert len(counted) == 2
+    with CaptureQueriesContext(connection) as ctx:
+        assert pages(everyone) == 2 and pages(li) == 1
+    assert not [q for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    factories.member(org, name="李四")  # a write to the topic: counted again
+    assert pages(everyone) == 3 and pages(li) == 2
