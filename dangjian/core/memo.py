@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -42,13 +42,21 @@ def memoized(
     compute: Callable[[], T],
     *,
     shared: bool = False,
+    snapshot: Mapping[str, int] | None = None,
 ) -> T:
     """`shared=True` also keeps the result in the "memo" cache (pickled, shared by every worker process): for
-    small results that are expensive to compute, so that each new worker does not compute them again."""
+    small results that are expensive to compute, so that each new worker does not compute them again.
+
+    `snapshot`: versions already read with `stamps.snapshot` (which must cover `topics`), so that a page that
+    memoises several results reads all their versions in one query."""
     if connection.in_atomic_block:
         stats["bypassed"] += 1
         return compute()
-    key = (connection.alias, connection.settings_dict["NAME"], name, params, stamps.versions(topics))
+    if snapshot is not None:
+        versions = tuple(snapshot[t] for t in (stamps.EPOCH, *topics))
+    else:
+        versions = stamps.versions(topics)
+    key = (connection.alias, connection.settings_dict["NAME"], name, params, versions)
     with _lock:
         if key in _store:
             _store.move_to_end(key)

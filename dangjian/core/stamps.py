@@ -85,6 +85,12 @@ def versions(topics: Sequence[str]) -> tuple[int, ...]:
     return tuple(found.get(t, 0) for t in wanted)
 
 
+def snapshot(topics: Iterable[str]) -> dict[str, int]:
+    """`versions` as a mapping (with the epoch), for `memo.memoized(snapshot=...)`."""
+    wanted = list(dict.fromkeys(topics))
+    return dict(zip([EPOCH, *wanted], versions(wanted), strict=True))
+
+
 # --- maintenance -----------------------------------------------------------------------------------------
 def new_epoch() -> None:
     """After a restore: the restored database may reach again version numbers that caches in running processes

@@ -403,20 +403,23 @@ def _topics(today: date) -> dict[Any, list[str]]:
     }
 
 
-def _chart(fn: Any, root: Organization | None, today: date, topics: list[str]) -> Any:
+def _chart(
+    fn: Any, root: Organization | None, today: date, topics: list[str], versions: dict[str, int]
+) -> Any:
     if not topics:  # a chart registered without its topics is computed every time
         return fn(root, today)
     params = (root.pk if root is not None else None, today)
-    return memo.memoized(
-        f"dashboard-{fn.__module__}.{fn.__name__}", params, topics, lambda: fn(root, today), shared=True
-    )
+    name = f"dashboard-{fn.__module__}.{fn.__name__}"
+    return memo.memoized(name, params, topics, lambda: fn(root, today), shared=True, snapshot=versions)
 
 
 def build(root: Organization | None, today: date) -> list[Chart]:
     topics = _topics(today)
+    # every chart's versions in one query
+    versions = stamps.snapshot(t for chart_topics in topics.values() for t in chart_topics)
 
     def chart(fn: Any) -> Any:
-        return _chart(fn, root, today, topics.get(fn, []))
+        return _chart(fn, root, today, topics.get(fn, []), versions)
 
     charts = [
         chart(unit_chart),

@@ -104,7 +104,9 @@ def test_the_full_heatmap_when_it_fits(cast, login):
 
 @pytest.mark.django_db(transaction=True)
 def test_dashboard_data_is_reused_until_a_record_it_counts_is_written():
+    from django.db import connection
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from dangjian.core import memo
@@ -126,7 +128,10 @@ def test_dashboard_data_is_reused_until_a_record_it_counts_is_written():
 
     first = trend_now()
     hits = memo.stats["hits"]
-    assert trend_now() == first and memo.stats["hits"] > hits  # served from the memo
+    with CaptureQueriesContext(connection) as ctx:
+        assert trend_now() == first and memo.stats["hits"] > hits  # served from the memo
+    # every chart's data versions are read in one query
+    assert sum("core_datastamp" in q["sql"] for q in ctx.captured_queries) == 1
     _activity(cast["a"], timezone.localdate())
     assert trend_now() == first + 1  # a new record of this month is counted at once
 
