@@ -231,6 +231,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _workers_rss_mb(master: int) -> float | None:
+    """The largest resident size among the gunicorn workers after the load: what the memoised data costs each
+    worker process (Linux /proc; None elsewhere)."""
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        sizes = []
+        for pid in children:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes.append(int(line.split()[1]) / 1024)
+        return round(max(sizes), 1) if sizes else None
+    except OSError:
+        return None
+
+
 def measure_load(
     urls: list[str], session_cookie: str, seconds: float = 30, clients: int = 20
 ) -> dict[str, Any]:
@@ -306,6 +321,7 @@ def measure_load(
             "requests": len(latencies),
             "clients": clients,
             "seconds": seconds,
+            "worker_rss_mb": _workers_rss_mb(proc.pid),
         }
     finally:
         proc.terminate()

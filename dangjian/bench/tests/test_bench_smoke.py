@@ -58,3 +58,22 @@ def test_keep_names_are_checked_before_anything_is_created():
         with pytest.raises(CommandError) as exc:
             call_command("bench", scale="small", keep=bad, stdout=io.StringIO())
         assert exc.value.returncode == 2 and "--keep" in str(exc.value)
+
+
+def test_the_workers_resident_size_is_read_from_the_masters_children():
+    import os
+    import subprocess
+    import sys
+
+    from dangjian.bench.measure import _workers_rss_mb
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; b = bytearray(64 << 20); time.sleep(30)"])
+    try:
+        import time
+
+        time.sleep(1.5)
+        assert _workers_rss_mb(os.getpid()) >= 64  # the child holds 64 MB
+    finally:
+        child.kill()
+        child.wait()
+    assert _workers_rss_mb(2**22 + 12345) is None  # no such process
