@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Count, Max, Sum
-from django.db.models.functions import Length
 
 from dangjian.activities.models import Activity
+from dangjian.core import memo, stamps
 
 from .. import similarity
-
-CACHE_SECONDS = 600
 
 
 def _minutes(year: int):
@@ -29,21 +24,18 @@ def _compute(year: int, threshold: float) -> list[similarity.Pair]:
 
 
 def find(year: int, threshold: float = 0.8) -> list[similarity.Pair]:
-    """The pairs for a year, for the page. The result is cached (DANGJIAN_SIMILAR_CACHE_SECONDS, 0 = off) under
-    a key that changes whenever a record of that year is added, voided, edited or lengthened."""
-    seconds = int(getattr(settings, "DANGJIAN_SIMILAR_CACHE_SECONDS", CACHE_SECONDS))
-    if seconds <= 0:
+    """The pairs for a year, for the page and the report: memoised under the data versions of the year's
+    activity months (`core.stamps`), so any record of the year added, voided or edited recomputes them, and
+    nothing else does (`DANGJIAN_SIMILAR_MEMO = False` turns the memo off)."""
+    if not getattr(settings, "DANGJIAN_SIMILAR_MEMO", True):
         return _compute(year, threshold)
-    stamp = _minutes(year).aggregate(
-        n=Count("id"), top=Max("id"), last=Max("updated_at"), ids=Sum("id"), chars=Sum(Length("minutes"))
+    return memo.memoized(
+        "similar-pairs",
+        (year, round(threshold, 4)),
+        stamps.months_topics(stamps.ACTIVITY, year),
+        lambda: _compute(year, threshold),
+        shared=True,
     )
-    digest = hashlib.sha256(repr((year, round(threshold, 4), sorted(stamp.items()))).encode()).hexdigest()
-    key = f"supervision-similar-{digest}"
-    pairs = cache.get(key)
-    if pairs is None:
-        pairs = _compute(year, threshold)
-        cache.set(key, pairs, seconds)
-    return pairs
 
 
 @dataclass
@@ -65,7 +57,7 @@ def describe(ids: set[int]) -> dict[int, RecordInfo]:
 
 def pairs_json(year: int, threshold: float = 0.8, *, cached: bool = False) -> dict[str, Any]:
     """The JSON of `dangjian similar_records` (design §4): computed afresh, or (`cached`, as the yearly report
-    and the page use it) through `find`'s cache, keyed by the year's records so that any change recomputes."""
+    and the page use it) through `find`'s memo, keyed by the versions of the year's records."""
     pairs = find(year, threshold) if cached else _compute(year, threshold)
     info = describe({p.a for p in pairs} | {p.b for p in pairs})
     return {

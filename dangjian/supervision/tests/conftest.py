@@ -51,5 +51,5 @@ def make_raters(n: int) -> list:
 
 @pytest.fixture(autouse=True)
 def _no_similar_cache(settings):
-    """Frozen clocks and reused ids could make two tests' data look alike to the page cache."""
-    settings.DANGJIAN_SIMILAR_CACHE_SECONDS = 0
+    """Frozen clocks and reused ids could make two tests' data look alike to a memo shared between tests."""
+    settings.DANGJIAN_SIMILAR_MEMO = False

@@ -133,12 +133,21 @@ def test_page_queries_do_not_grow(cast, login):
     assert f.queries_for(client, "/supervision/similar/?year=2026") == small
 
 
-def test_page_cache_follows_edits(cast, login, settings):
-    settings.DANGJIAN_SIMILAR_CACHE_SECONDS = 60
-    a = f.activity(cast["a"], on=date(2024, 3, 1))
+@pytest.mark.django_db(transaction=True)
+def test_pairs_are_memoised_until_a_record_of_the_year_is_written(settings, monkeypatch):
+    from dangjian.factories import cast as build_cast
+
+    settings.DANGJIAN_SIMILAR_MEMO = True
+    cast = build_cast()
+    computed = []
+    real = similar._compute
+    monkeypatch.setattr(similar, "_compute", lambda *a: computed.append(a) or real(*a))
+    f.activity(cast["a"], on=date(2024, 3, 1))
     b = f.activity(cast["b"], on=date(2024, 3, 2))
-    assert len(similar.find(2024, 0.8)) == 1
+    assert len(similar.find(2024, 0.8)) == 1 and len(similar.find(2024, 0.8)) == 1
+    assert len(computed) == 1  # the second call is served from the memo
+    f.activity(cast["b"], OTHER, on=date(2025, 3, 2))  # another year: still valid
+    assert len(similar.find(2024, 0.8)) == 1 and len(computed) == 1
     b.minutes = OTHER
-    b.save()
-    assert similar.find(2024, 0.8) == []
-    assert a.pk
+    b.save()  # an edit of a record of the year
+    assert similar.find(2024, 0.8) == [] and len(computed) == 2
