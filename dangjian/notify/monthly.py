@@ -58,8 +58,10 @@ def activity_items(orgs: list[Organization], month: Period, as_of: date) -> dict
     """Requirements whose current period (containing the first day of the month) is not yet met."""
     from dangjian.compliance import services as compliance
 
+    # The month as the range gives each requirement only its period that contains the month (its month,
+    # quarter, half or year): the periods a reminder is about, not every period of the year.
     results = compliance.evaluate(
-        Period.whole_year(month.year),
+        month,
         orgs=Organization.objects.filter(id__in=[o.id for o in orgs]),
         today=as_of,
     )

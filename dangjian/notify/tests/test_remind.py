@@ -306,3 +306,14 @@ def test_remind_queries_do_not_grow_with_organisations(cast, monkeypatch, settin
     assert big_report.notifications > small_report.notifications > 0
     assert big_report.deliveries > small_report.deliveries > 0
     assert big == small, (small, big)
+
+
+def test_requirement_items_are_the_periods_containing_the_month(cast, monkeypatch):
+    """For 2026-11 a branch with no records is reminded of its November, fourth-quarter, second-half and 2026
+    periods still running — and of no other period of the year."""
+    monkeypatch.setattr(monthly, "activity_items", REAL_ACTIVITY_ITEMS)
+    month = Period.month(2026, 11)
+    items = next(oi for oi in monthly.build(month) if oi.org.pk == cast["a"].pk).items
+    periods = {i["period"] for i in items if i["type"] == "activity"}
+    assert {"2026-11", "2026Q4", "2026"} <= periods
+    assert periods <= {"2026-11", "2026Q4", "2026H2", "2026"}
