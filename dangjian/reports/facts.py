@@ -108,7 +108,7 @@ def study_facts(m: Metrics, year: int, root: Organization | None) -> None:
 
     end = date(year, 12, 31)
     members = members_at(scope_orgs(root, end), end).filter(status="正常")
-    progress = yearly_progress(year, members)
+    progress = yearly_progress(year, members, fields=("id", "id_number"))
     total = len(progress)
     met = sum(p.progress.met for p in progress)
     hours = sum((p.progress.hours for p in progress), Decimal(0))

@@ -6,6 +6,7 @@ Crediting is computed, not copied: an activity edited or voided changes the hour
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -127,14 +128,16 @@ class MemberProgress:
     progress: Progress
 
 
-def yearly_progress(year: int, members: models.QuerySet[Member]) -> list[MemberProgress]:
-    """Progress of every member of the queryset — a constant number of queries."""
+PROGRESS_FIELDS = ("id", "name", "id_number", "organization_id", "organization__name", "organization__code")
+
+
+def yearly_progress(
+    year: int, members: models.QuerySet[Member], fields: Sequence[str] = PROGRESS_FIELDS
+) -> list[MemberProgress]:
+    """Progress of every member of the queryset — a constant number of queries. `fields`: the member columns
+    a caller needs (at least id and id_number); fewer columns spare the join to the organisations."""
     config = StudyConfig.current()
-    rows = list(
-        members.values(
-            "id", "name", "id_number", "organization_id", "organization__name", "organization__code"
-        )
-    )
+    rows = list(members.values(*fields))
     records, credited = _hours(year, members.values("id"), len(rows), config.activity_hours)
     leaders = leader_id_numbers()
     return [
