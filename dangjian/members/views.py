@@ -90,11 +90,13 @@ def member_list(request: HttpRequest) -> HttpResponse:
     page = memo.CountedPaginator(qs, _page_size(request), COUNT_TOPICS).get_page(request.GET.get("page"))
     # values() on the page's slice only: the paginator's COUNT stays free of the organisation join.
     page.object_list = _rows(page.object_list.values(*LIST_FIELDS), today)
+    options, more = ([], False) if is_member else top_options(user, filters.org)
     ctx = {
         "page_title": "党员名册",
         "page": page,
         "filters": filters,
-        "options": [] if is_member else top_options(user, filters.org),
+        "options": options,
+        "more": more,
         "categories": Category.values,
         "standings": STANDINGS,
         "genders": Gender.values,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, Subquery
+from django.db.models import Case, IntegerField, Q, Subquery, Value, When
 
 from dangjian.accounts.scope import visible_orgs
 
@@ -19,6 +19,7 @@ from .tree import STEPLEN
 
 SEARCH_LIMIT = 50
 TOP_LEVELS = 2  # the user's top level and the one below it
+TOP_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -32,17 +33,29 @@ def _ancestor_paths(path: str) -> list[str]:
     return [path[:end] for end in range(STEPLEN, len(path) + 1, STEPLEN)]
 
 
-def top_options(user: Any, selected: Organization | None = None) -> list[Option]:
-    """The user's top levels in tree order, indented by depth, with `selected` and its ancestors kept."""
+def top_options(user: Any, selected: Organization | None = None) -> tuple[list[Option], bool]:
+    """The user's top levels in tree order, indented by depth, with `selected` and its ancestors kept; at most
+    TOP_LIMIT of them (a province's second level can hold thousands: the search box finds the rest), and
+    whether there were more."""
     visible = visible_orgs(user)
     top_depth = Subquery(visible.order_by("depth").values("depth")[:1])
     wanted = Q(depth__lt=top_depth + TOP_LEVELS)
-    if selected is not None:
-        wanted |= Q(path__in=_ancestor_paths(selected.path))
-    rows = list(visible.filter(wanted).order_by("path").values_list("pk", "name", "depth"))
-    top = min((depth for _, _, depth in rows), default=1)
+    paths = [] if selected is None else _ancestor_paths(selected.path)
+    chain = Q(path__in=paths)
+    # the chosen organisation's line first, so that the limit never cuts it off; then tree order
+    first = Case(When(chain, then=Value(0)), default=Value(1), output_field=IntegerField())
+    rows = list(
+        visible.filter(wanted | chain)
+        .order_by(first, "path")
+        .values_list("pk", "name", "depth", "path")[: TOP_LIMIT + len(paths) + 1]
+    )
+    shown = max(TOP_LIMIT, sum(1 for row in rows if row[3] in paths))
+    more = len(rows) > shown
+    rows = sorted(rows[:shown], key=lambda row: row[3])
+    top = min((depth for _, _, depth, _ in rows), default=1)
     chosen = selected.pk if selected is not None else None
-    return [Option(pk, "\u3000" * (depth - top) + name, pk == chosen) for pk, name, depth in rows]
+    options = [Option(pk, "\u3000" * (depth - top) + name, pk == chosen) for pk, name, depth, _ in rows]
+    return options, more
 
 
 def search_options(user: Any, q: str, selected_pk: int | None = None) -> tuple[list[Option], bool]:

@@ -131,7 +131,7 @@ def picker(request: HttpRequest) -> HttpResponse:
     if not options and selected_pk:
         selected = visible_orgs(request.user).filter(pk=selected_pk).first()
     if not q:
-        options = top_options(request.user, selected)
+        options, more = top_options(request.user, selected)
     elif no_match and selected is not None:
         # Nothing matches: keep the current choice rather than falling back to 全部.
         options = [Option(selected.pk, selected.name, True)]

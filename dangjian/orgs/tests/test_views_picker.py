@@ -79,10 +79,24 @@ def test_empty_search_gives_the_top_levels_with_the_choice_and_its_ancestors(cas
 
 
 def test_top_levels_start_at_the_org_admins_root(cast):
-    assert [(o.label, o.selected) for o in top_options(cast["admin_a"], cast["a"])] == [
-        ("测试第一党支部", True)
-    ]
-    assert top_options(cast["auditor"]) == []
+    options, more = top_options(cast["admin_a"], cast["a"])
+    assert [(o.label, o.selected) for o in options] == [("测试第一党支部", True)] and not more
+    assert top_options(cast["auditor"]) == ([], False)
+
+
+def test_top_levels_are_capped_and_keep_the_chosen_line(cast, login, monkeypatch):
+    from dangjian.orgs import picker
+
+    f.org("测试第二机关委员会", parent=cast["root"], code="JG2")  # a third top-level entry
+    monkeypatch.setattr(picker, "TOP_LIMIT", 2)
+    options, more = top_options(cast["bureau"])
+    assert more and [o.pk for o in options] == [cast["root"].pk, cast["organ"].pk]
+    deep = cast["a"]  # a branch under the 机关委员会: its line is three deep
+    options, more = top_options(cast["bureau"], deep)
+    assert more and [o.pk for o in options] == [cast["root"].pk, cast["organ"].pk, deep.pk]
+    assert options[-1].selected  # the chosen one is never cut off
+    html = login(cast["bureau"]).get("/members/").content.decode()
+    assert "（仅列出前 2 个，其余请输入名称查找）" in html
 
 
 def test_queries_do_not_grow_with_the_tree(cast, login):
