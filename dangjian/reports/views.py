@@ -16,6 +16,7 @@ from dangjian.accounts import scope
 from dangjian.accounts.roles import Role
 from dangjian.core import audit
 from dangjian.core.models import AuditAction
+from dangjian.orgs.picker import top_options
 
 from . import annual
 from .models import ReportRule
@@ -115,6 +116,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
     root = _root(request)
     charts = dash.build(root, timezone.localdate())
+    can_choose = request.user.role in READ_ALL
+    # the scope is chosen with the organisation picker: the top levels (capped) and a search for the rest
+    options, more = top_options(request.user, root) if can_choose else ([], False)
     return render(
         request,
         "reports/dashboard.html",
@@ -123,9 +127,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "charts": charts,
             "chart_data": [c.as_json() for c in charts],
             "root": root,
-            "orgs": scope.visible_orgs(request.user).filter(depth__lte=2).order_by("path")
-            if request.user.role in READ_ALL
-            else [],
+            "can_choose": can_choose,
+            "options": options,
+            "more": more,
         },
     )
 

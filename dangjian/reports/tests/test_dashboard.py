@@ -210,5 +210,22 @@ def test_dashboard_in_a_browser_at_desktop_and_phone_width(live_server, tmp_path
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= viewport["width"] + 1, f"horizontal overflow at {name}: {width}"
             page.screenshot(path=os.path.join(out, f"dashboard-{name}.png"), full_page=True)
+            if name == "desktop":  # choose the scope by searching for an organisation
+                page.fill("#dash-org-q", "第一")
+                page.locator("#dash-org option", has_text="测试第一党支部").wait_for(state="attached")
+                with page.expect_navigation():
+                    page.select_option("#dash-org", label="测试第一党支部")
+                assert f"org={cast['a'].pk}" in page.url
+                assert "测试第一党支部" in page.locator("h1").inner_text()
             page.close()
         browser.close()
+
+
+@time_machine.travel("2026-11-20")
+def test_the_scope_is_chosen_with_the_organisation_picker(cast, login):
+    html = login(cast["bureau"]).get(f"/reports/dashboard/?org={cast['a'].pk}").content.decode()
+    select = re.search(r'<select id="dash-org"[^>]*>(.*?)</select>', html, re.S).group(1)
+    assert f'<option value="{cast["a"].pk}" selected>' in select  # a branch below the top levels stays chosen
+    assert "中共测试商务局机关委员会" in select and 'hx-get="/orgs/picker/"' in html
+    assert "驾驶舱 · 测试第一党支部" in html
+    assert 'id="dash-org"' not in login(cast["admin_a"]).get("/reports/dashboard/").content.decode()
