@@ -37,13 +37,21 @@ def progress_for(
     member_required: Decimal,
     leader_required: Decimal,
 ) -> Progress:
-    total = (record_hours or Decimal(0)) + (credited_hours or Decimal(0))
     return Progress(
         member_id,
-        total.quantize(Decimal("0.1")),
+        total_hours(record_hours, credited_hours),
         leader_required if is_leader else member_required,
         is_leader,
     )
+
+
+ZERO = Decimal(0)
+TENTH = Decimal("0.1")
+
+
+def total_hours(record_hours: Decimal | None, credited_hours: Decimal | None) -> Decimal:
+    """Recorded plus credited hours, to the tenth of an hour the requirement is compared at."""
+    return ((record_hours or ZERO) + (credited_hours or ZERO)).quantize(TENTH)
 
 
 def behind_schedule(p: Progress, month: int, *, remind_from_month: int) -> bool:

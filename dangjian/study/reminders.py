@@ -19,7 +19,8 @@ def items_for_month(month: Period, as_of: date, org_ids: list[int]) -> dict[int,
         return {}
     members = Member.objects.current().filter(organization_id__in=org_ids).order_by("organization_id", "name")
     behind: dict[int, list[dict]] = {}
-    for mp in yearly_progress(month.year, members, fields=("id", "name", "id_number", "organization_id")):
+    fields = ("id", "name", "id_number", "organization_id")
+    for mp in yearly_progress(month.year, members, fields, only_behind=True):
         if behind_schedule(mp.progress, month.start.month, remind_from_month=config.remind_from_month):
             behind.setdefault(mp.member["organization_id"], []).append(
                 {

@@ -18,13 +18,13 @@ from django.db.models import DecimalField, Exists, OuterRef, Sum, Value
 from django.db.models.functions import Coalesce
 
 from dangjian.activities.models import Activity, Attendance
-from dangjian.core import audit, memo, stamps
+from dangjian.core import audit, memo, rawrows, stamps
 from dangjian.core.periods import Period
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization, Post
 
 from .models import StudyConfig, StudyForm, StudyRecord
-from .progress import Progress, progress_for
+from .progress import ZERO, Progress, total_hours
 
 MAX_HOURS_PER_DAY = Decimal("24")
 
@@ -132,28 +132,33 @@ PROGRESS_FIELDS = ("id", "name", "id_number", "organization_id", "organization__
 
 
 def yearly_progress(
-    year: int, members: models.QuerySet[Member], fields: Sequence[str] = PROGRESS_FIELDS
+    year: int,
+    members: models.QuerySet[Member],
+    fields: Sequence[str] = PROGRESS_FIELDS,
+    *,
+    only_behind: bool = False,
 ) -> list[MemberProgress]:
     """Progress of every member of the queryset — a constant number of queries. `fields`: the member columns
-    a caller needs (at least id and id_number); fewer columns spare the join to the organisations."""
+    a caller needs (at least id and id_number); fewer columns spare the join to the organisations.
+    `only_behind`: only the members short of their requirement (月提醒 lists them; a city's whole roll of
+    progress objects is not built for it)."""
     config = StudyConfig.current()
-    rows = list(members.values(*fields))
+    fields = tuple(fields)
+    rows = list(rawrows.rows(members.values_list(*fields)))
     records, credited = _hours(year, members.values("id"), len(rows), config.activity_hours)
     leaders = leader_id_numbers()
-    return [
-        MemberProgress(
-            row,
-            progress_for(
-                row["id"],
-                records.get(row["id"], Decimal(0)),
-                credited.get(row["id"], Decimal(0)),
-                is_leader=row["id_number"] in leaders,
-                member_required=config.member_hours,
-                leader_required=config.leader_hours,
-            ),
-        )
-        for row in rows
-    ]
+    at_id, at_id_number = fields.index("id"), fields.index("id_number")
+    member_required, leader_required = config.member_hours, config.leader_hours
+    out = []
+    for row in rows:
+        member_id = row[at_id]
+        is_leader = row[at_id_number] in leaders
+        hours = total_hours(records.get(member_id, ZERO), credited.get(member_id, ZERO))
+        if only_behind and hours >= (leader_required if is_leader else member_required):
+            continue
+        progress = Progress(member_id, hours, leader_required if is_leader else member_required, is_leader)
+        out.append(MemberProgress(dict(zip(fields, row, strict=True)), progress))
+    return out
 
 
 @dataclass

@@ -100,6 +100,26 @@ def test_secretaries_need_56_and_thresholds_are_configurable(cast):
     assert rows[cast["members_a"][1].id].required == 40
 
 
+def test_only_the_members_behind_when_asked(cast):
+    m0, m1, m2 = cast["members_a"]
+    StudyConfig.current()  # the settings row, created on first use
+    StudyConfig.objects.update(member_hours=Decimal("5"))
+    StudyRecord.objects.create(
+        member=m0, date=date(2026, 2, 1), hours=Decimal("5"), content="学习", form="网络平台"
+    )
+    StudyRecord.objects.create(
+        member=m1, date=date(2026, 2, 1), hours=Decimal("4.96"), content="学习", form="网络平台"
+    )  # 4.96 counts as 5.0: compared at a tenth of an hour, as the full progress does
+    StudyRecord.objects.create(
+        member=m2, date=date(2026, 2, 1), hours=Decimal("4.9"), content="学习", form="网络平台"
+    )
+    members = factories.Member.objects.filter(organization=cast["a"])
+    everyone = services.yearly_progress(2026, members, ("id", "id_number", "name"))
+    behind = services.yearly_progress(2026, members, ("id", "id_number", "name"), only_behind=True)
+    assert [mp.member["id"] for mp in behind] == [mp.member["id"] for mp in everyone if not mp.progress.met]
+    assert [(mp.member["name"], mp.progress.hours) for mp in behind] == [(m2.name, Decimal("4.9"))]
+
+
 def test_yearly_progress_query_count_is_constant(cast, django_assert_num_queries):
     StudyConfig.current()
     for n in (2, 30):
