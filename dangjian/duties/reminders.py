@@ -14,7 +14,7 @@ deadline and then dropped, so that one forgotten notice does not fill every remi
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -69,14 +69,19 @@ def _duty_items(month: Period, as_of: date, org_ids: list[int]) -> dict[int, lis
 
 
 def _notice_items(as_of: date, org_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    """One query of bare tuples (tens of thousands of targets at city scale: no model instances)."""
+    """One query of bare tuples. What is already done by `as_of` (fed back; or, where no feedback is asked,
+    signed for) is left out in SQL: a 10× city has 700,000 targets, nearly all of them done."""
+    tz = timezone.get_current_timezone()
+    cutoff = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=tz)  # "on or before as_of", local
     targets = (
         NoticeTarget.objects.filter(
             organization_id__in=org_ids,
             notice__status=NoticeStatus.ISSUED,
             notice__deadline__gte=as_of - OVERDUE_NOTICE_HORIZON,
-            notice__issued_at__isnull=False,
+            notice__issued_at__lt=cutoff,
         )
+        .exclude(notice__requires_feedback=True, fed_back_at__lt=cutoff)
+        .exclude(notice__requires_feedback=False, acknowledged_at__lt=cutoff)
         .order_by()  # items_for_month sorts each organisation's items
         .values_list(
             "organization_id",
@@ -86,29 +91,14 @@ def _notice_items(as_of: date, org_ids: list[int]) -> dict[int, list[dict[str, A
             "notice__title",
             "notice__deadline",
             "notice__requires_feedback",
-            "notice__issued_at",
         )
     )
-    issued_on: dict[int, date] = {}
     items: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for (
-        org_id,
-        acknowledged_at,
-        fed_back_at,
-        notice_id,
-        title,
-        deadline,
-        requires_feedback,
-        issued_at,
-    ) in targets:
-        if notice_id not in issued_on:
-            issued_on[notice_id] = timezone.localdate(issued_at)
-        if issued_on[notice_id] > as_of:
-            continue
+    for org_id, acknowledged_at, fed_back_at, notice_id, title, deadline, requires_feedback in targets:
         status = target_status(
             deadline=deadline,
-            acknowledged_on=timezone.localdate(acknowledged_at) if acknowledged_at else None,
-            fed_back_on=timezone.localdate(fed_back_at) if fed_back_at else None,
+            acknowledged_on=acknowledged_at.astimezone(tz).date() if acknowledged_at else None,
+            fed_back_on=fed_back_at.astimezone(tz).date() if fed_back_at else None,
             as_of=as_of,
             requires_feedback=requires_feedback,
         )

@@ -89,6 +89,20 @@ def test_unacknowledged_and_acknowledged_before_the_deadline(cast, travel):
     ]
 
 
+def test_done_means_done_by_the_local_end_of_the_day(cast, travel):
+    """Left out in SQL: fed back by 23:00 on the day (15:00 UTC) is done; at 00:00 the next local day (16:00
+    UTC, still the same UTC day) it is not yet done for that day's reminder."""
+    travel(2026, 4, 20)
+    a, b = cast["a"], cast["b"]
+    n = f.notice(cast["root"], actor=cast["bureau"], orgs=[a, b], deadline=date(2026, 5, 20))
+    travel(2026, 4, 30, 23)
+    services.feedback(f.target(n, a), "已反馈", cast["admin_a"])
+    travel(2026, 5, 1, 0)
+    services.feedback(f.target(n, b), "已反馈", cast["admin_b"])
+    got = items_for_month(Period.month(2026, 4), date(2026, 4, 30), [a.pk, b.pk])
+    assert got[a.pk] == [] and [i["status"] for i in got[b.pk]] == ["未签收"]
+
+
 def test_constant_number_of_queries(cast, travel):
     travel(2026, 2, 2)
 
