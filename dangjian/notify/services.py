@@ -161,7 +161,7 @@ def deliver(month: Period, org_items: list[OrgItems]) -> DeliveryReport:
     queries whatever the number of organisations (plus the sending of what is pending)."""
     report = DeliveryReport()
     orgs = [oi.org for oi in org_items]
-    by_path = {o.path: o.id for o in Organization.objects.all().only("id", "path")}
+    by_path = dict(Organization.objects.values_list("path", "id"))
     admins, bureau = _admins_by_org(orgs)
     hooks = {h.organization_id: h for h in OrgWebhook.objects.filter(is_active=True, organization__in=orgs)}
     planned: list[_Planned] = []
