@@ -52,8 +52,3 @@ TENTH = Decimal("0.1")
 def total_hours(record_hours: Decimal | None, credited_hours: Decimal | None) -> Decimal:
     """Recorded plus credited hours, to the tenth of an hour the requirement is compared at."""
     return ((record_hours or ZERO) + (credited_hours or ZERO)).quantize(TENTH)
-
-
-def behind_schedule(p: Progress, month: int, *, remind_from_month: int) -> bool:
-    """In the reminder months, anyone not yet at the requirement is behind."""
-    return month >= remind_from_month and not p.met

@@ -9,8 +9,7 @@ from dangjian.core.periods import Period
 from dangjian.members.models import Member
 
 from .models import StudyConfig
-from .progress import behind_schedule
-from .services import yearly_progress
+from .services import behind
 
 
 def items_for_month(month: Period, as_of: date, org_ids: list[int]) -> dict[int, list[dict]]:
@@ -18,18 +17,14 @@ def items_for_month(month: Period, as_of: date, org_ids: list[int]) -> dict[int,
     if month.start.month < config.remind_from_month:
         return {}
     members = Member.objects.current().filter(organization_id__in=org_ids).order_by("organization_id", "name")
-    behind: dict[int, list[dict]] = {}
-    fields = ("id", "name", "id_number", "organization_id")
-    for mp in yearly_progress(month.year, members, fields, only_behind=True):
-        if behind_schedule(mp.progress, month.start.month, remind_from_month=config.remind_from_month):
-            behind.setdefault(mp.member["organization_id"], []).append(
-                {
-                    "member": mp.member["name"],
-                    "hours": float(mp.progress.hours),
-                    "required": float(mp.progress.required),
-                }
-            )
+    rows: dict[int, list[dict]] = {}
+    for (name, org_id, _, _), hours, required in behind(
+        month.year, members, ("name", "organization_id", "id", "id_number")
+    ):
+        rows.setdefault(org_id, []).append(
+            {"member": name, "hours": float(hours), "required": float(required)}
+        )
     return {
-        org_id: [{"type": "study", "year": month.year, "behind": len(rows), "members": rows}]
-        for org_id, rows in behind.items()
+        org_id: [{"type": "study", "year": month.year, "behind": len(found), "members": found}]
+        for org_id, found in rows.items()
     }

@@ -17,7 +17,7 @@ from dangjian.orgs.models import PostTitle
 from dangjian.study import reminders, services
 from dangjian.study.importing import StudyImporter
 from dangjian.study.models import StudyConfig, StudyRecord
-from dangjian.study.progress import behind_schedule, progress_for
+from dangjian.study.progress import progress_for
 
 pytestmark = pytest.mark.django_db
 HEADER = ["姓名", "公民身份号码", "日期", "学时", "学习内容", "学习形式"]
@@ -42,9 +42,6 @@ def test_threshold_arithmetic_is_pure():
         leader_required=Decimal(56),
     )
     assert not leader.met and leader.shortfall == Decimal("24.0") and leader.percent == 57
-    assert behind_schedule(leader, 10, remind_from_month=10) and not behind_schedule(
-        leader, 9, remind_from_month=10
-    )
 
 
 def _activity(org, kinds, day, present, absent=(), hours=None):
@@ -115,9 +112,11 @@ def test_only_the_members_behind_when_asked(cast):
     )
     members = factories.Member.objects.filter(organization=cast["a"])
     everyone = services.yearly_progress(2026, members, ("id", "id_number", "name"))
-    behind = services.yearly_progress(2026, members, ("id", "id_number", "name"), only_behind=True)
-    assert [mp.member["id"] for mp in behind] == [mp.member["id"] for mp in everyone if not mp.progress.met]
-    assert [(mp.member["name"], mp.progress.hours) for mp in behind] == [(m2.name, Decimal("4.9"))]
+    behind = list(services.behind(2026, members, ("id", "id_number", "name")))
+    assert [row[0] for row, _, _ in behind] == [mp.member["id"] for mp in everyone if not mp.progress.met]
+    assert [(row[2], hours, required) for row, hours, required in behind] == [
+        (m2.name, Decimal("4.9"), Decimal("5"))
+    ]
 
 
 def test_yearly_progress_query_count_is_constant(cast, django_assert_num_queries):
