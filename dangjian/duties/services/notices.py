@@ -6,12 +6,12 @@ from __future__ import annotations
 import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Count, DateTimeField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from dangjian.core import audit
@@ -28,7 +28,7 @@ from ..models import (
     NoticeTemplate,
     TargetMode,
 )
-from ..tracking import acknowledged_on_time, fed_back_on_time
+from ..tracking import ack_due_on
 from .common import create, store_files, update_fields
 
 TEMPLATE_FIELDS = ("year", "month", "deadline")
@@ -330,50 +330,58 @@ def notice_stats(
     year: int, org_ids: Iterable[int] | None = None, *, as_of: date | None = None
 ) -> NoticeStats:
     """Notices of `year` issued to the organisations (all when `org_ids` is None): how many, how many
-    acknowledged within the 签收 time limit, how many fed back by the deadline. One query.
+    acknowledged within the 签收 time limit, how many fed back by the deadline.
 
-    Events after `as_of` (default today) are ignored, so the figures can be recomputed for a past day."""
+    Events after `as_of` (default today) are ignored, so the figures can be recomputed for a past day. Counted
+    in SQL, grouped by organisation (a 10× city has 700,000 deliveries): a year's notices are few, so each
+    one's time limits become instants in the site's time zone — "on or before day D" is "before the local
+    midnight that ends D" — and every condition is a comparison of a timestamp column with them."""
     as_of = as_of or timezone.localdate()
-    qs = NoticeTarget.objects.filter(notice__status=NoticeStatus.ISSUED, notice__year=year)
+    tz = timezone.get_current_timezone()
+
+    def end_of(day: date) -> datetime:
+        return datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+
+    cutoff = end_of(as_of)
+    notices = list(
+        Notice.objects.filter(status=NoticeStatus.ISSUED, year=year, issued_at__lt=cutoff).values_list(
+            "pk", "issued_at", "deadline", "ack_days"
+        )
+    )
+    stats = NoticeStats(year)
+    if not notices:
+        return stats
+
+    def per_notice(instant_of: Any) -> Case:
+        whens = [When(notice_id=pk, then=Value(instant_of(*rest))) for pk, *rest in notices]
+        return Case(*whens, output_field=DateTimeField())
+
+    # 签收 on time: by the 签收 limit (issued day + ack_days, at most the deadline) and by as_of
+    ack_by = per_notice(
+        lambda issued_at, deadline, ack_days: min(
+            end_of(ack_due_on(issued_at.astimezone(tz).date(), deadline, ack_days)), cutoff
+        )
+    )
+    fed_by = per_notice(lambda issued_at, deadline, ack_days: min(end_of(deadline), cutoff))
+    qs = NoticeTarget.objects.filter(notice_id__in=[pk for pk, *_ in notices])
     if org_ids is not None:
         qs = qs.filter(organization_id__in=list(org_ids))
-    stats = NoticeStats(year)
-    notices: set[int] = set()
-    rows = qs.values_list(
-        "notice_id",
-        "organization_id",
-        "notice__issued_at",
-        "notice__deadline",
-        "notice__ack_days",
-        "notice__requires_feedback",
-        "acknowledged_at",
-        "fed_back_at",
-    )
-    # The local day of each timestamp, with the time zone looked up once: at 10× city scale this loop runs
-    # over 700,000 targets, and timezone.localdate() looks the current zone up again for every call.
-    tz = timezone.get_current_timezone()
-    issued_days: dict[Any, date] = {}
-    for notice_id, org_id, issued_at, deadline, ack_days, needs_fb, acked_at, fb_at in rows:
-        issued_on = issued_days.get(notice_id)
-        if issued_on is None:
-            issued_on = issued_days[notice_id] = issued_at.astimezone(tz).date()
-        if issued_on > as_of:
-            continue
-        acked = acked_at.astimezone(tz).date() if acked_at else None
-        fed = fb_at.astimezone(tz).date() if fb_at else None
-        acked = acked if acked and acked <= as_of else None
-        fed = fed if fed and fed <= as_of else None
-        notices.add(notice_id)
-        for c in (stats.total, stats.by_org.setdefault(org_id, NoticeCounts())):
-            c.issued += 1
-            c.due += as_of > deadline
-            c.acknowledged += acked is not None
-            c.acknowledged_on_time += acknowledged_on_time(issued_on, deadline, acked, ack_days)
-            if needs_fb:
-                c.feedback_expected += 1
-                c.fed_back += fed is not None
-                c.fed_back_on_time += fed_back_on_time(deadline, fed)
-    stats.notices = len(notices)
+    needs_fb = Q(notice__requires_feedback=True)
+    counts = {
+        "issued": Count("pk"),
+        "due": Count("pk", filter=Q(notice__deadline__lt=as_of)),
+        "acknowledged": Count("pk", filter=Q(acknowledged_at__lt=cutoff)),
+        "acknowledged_on_time": Count("pk", filter=Q(acknowledged_at__lt=ack_by)),
+        "feedback_expected": Count("pk", filter=needs_fb),
+        "fed_back": Count("pk", filter=needs_fb & Q(fed_back_at__lt=cutoff)),
+        "fed_back_on_time": Count("pk", filter=needs_fb & Q(fed_back_at__lt=fed_by)),
+    }
+    for row in qs.order_by().values("organization_id").annotate(**counts):
+        org_id = row.pop("organization_id")
+        stats.by_org[org_id] = NoticeCounts(**row)
+        for name, value in row.items():
+            setattr(stats.total, name, getattr(stats.total, name) + value)
+    stats.notices = qs.order_by().values("notice_id").distinct().count()
     return stats
 
 
