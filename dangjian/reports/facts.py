@@ -104,14 +104,16 @@ def activity_facts(m: Metrics, year: int, root: Organization | None) -> list[tup
 
 
 def study_facts(m: Metrics, year: int, root: Organization | None) -> None:
-    from dangjian.study.services import yearly_progress
+    from dangjian.study.services import hours_and_requirements
 
     end = date(year, 12, 31)
     members = members_at(scope_orgs(root, end), end).filter(status="正常")
-    progress = yearly_progress(year, members, fields=("id", "id_number"))
-    total = len(progress)
-    met = sum(p.progress.met for p in progress)
-    hours = sum((p.progress.hours for p in progress), Decimal(0))
+    total = met = 0
+    hours = Decimal(0)
+    for member_hours, required in hours_and_requirements(year, members):
+        total += 1
+        met += member_hours >= required
+        hours += member_hours
     q = "study.services.yearly_progress：学习记录学时 + 参加学习类活动自动计入学时，按党员汇总"
     m.put("study_members", "参加学时统计的党员", total, q, "主要做法和成效")
     m.put("study_met", "学时达标党员", met, q, "主要做法和成效")

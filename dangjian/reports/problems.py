@@ -9,7 +9,7 @@ from datetime import date
 
 from django.db.models import Count, Q
 
-from dangjian.orgs.models import Organization, Term
+from dangjian.orgs.models import DEFAULT_TERM_YEARS, Organization, Term
 from dangjian.orgs.terms import TermStatus, term_status
 
 from .facts import TROUBLED_UNIT_KINDS, members_at, scope_orgs
@@ -80,22 +80,23 @@ def requirements_missed(m: Metrics, year: int, root, threshold: float, today: da
 
 @detector("terms_overdue")
 def terms_overdue(m: Metrics, year: int, root, threshold: float, today: date) -> Problem | None:
-    orgs = list(scope_orgs(root, date(year, 12, 31)).filter(dissolved_on__isnull=True))
-    terms = {
-        t.committee.organization_id: t
-        for t in Term.objects.filter(is_current=True, committee__organization__in=orgs).select_related(
-            "committee"
-        )
+    orgs = scope_orgs(root, date(year, 12, 31)).filter(dissolved_on__isnull=True)
+    # bare rows: the approved expiry is the delay granted, else the term's own (Term.effective_expiry)
+    expiries = {
+        org_id: extended_to or expires_on
+        for org_id, expires_on, extended_to in Term.objects.filter(
+            is_current=True, committee__organization__in=orgs
+        ).values_list("committee__organization_id", "expires_on", "extended_to")
     }
     as_of = min(today, date(year, 12, 31))
     overdue, missing = [], []
-    for org in orgs:
-        t = terms.get(org.id)
-        status = term_status(t.effective_expiry if t else None, as_of, elected=org.has_elected_term)
+    for org_id, name, kind in orgs.order_by("path").values_list("pk", "name", "kind"):
+        expiry = expiries.get(org_id)
+        status = term_status(expiry, as_of, elected=kind in DEFAULT_TERM_YEARS)
         if status == TermStatus.OVERDUE:
-            overdue.append(f"{org.name}（{t.effective_expiry:%Y年%m月%d日}届满）")
+            overdue.append(f"{name}（{expiry:%Y年%m月%d日}届满）")
         elif status == TermStatus.MISSING:
-            missing.append(org.name)
+            missing.append(name)
     m.put(
         "terms_overdue",
         "已届满未换届的党组织",

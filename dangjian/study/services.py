@@ -161,6 +161,12 @@ def yearly_progress(
     ]
 
 
+def hours_and_requirements(year: int, members: models.QuerySet[Member]) -> Iterator[tuple[Decimal, Decimal]]:
+    """(hours, required hours) of each member: for totals over a whole roll (the yearly report)."""
+    for _, _, _, hours, required in _progress_rows(year, members, ("id", "id_number")):
+        yield hours, required
+
+
 def behind(
     year: int, members: models.QuerySet[Member], fields: Sequence[str]
 ) -> Iterator[tuple[tuple, Decimal, Decimal]]:

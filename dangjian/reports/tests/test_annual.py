@@ -55,6 +55,25 @@ def test_basic_facts_match_the_database_in_the_bureau_phrasing(bureau):
 
 
 @time_machine.travel("2026-11-20")
+def test_study_figures_count_every_member_on_the_roll(bureau):
+    from decimal import Decimal
+
+    from dangjian.study.models import StudyConfig, StudyRecord
+
+    StudyConfig.current()
+    StudyConfig.objects.update(member_hours=Decimal("10"))
+    a0, a1, _ = bureau["members_a"]
+    for member, hours in ((a0, "10"), (a1, "9.5")):
+        StudyRecord.objects.create(
+            member=member, date=date(2026, 5, 1), hours=Decimal(hours), content="学习", form="网络平台"
+        )
+    m = annual.build(2026).metrics
+    assert (m["study_members"], m["study_met"], m["study_behind"]) == (12, 1, 11)
+    assert m["study_avg_hours"] == 1.6  # 19.5 hours over 12 members
+    assert m["study_rate"] == 8.3
+
+
+@time_machine.travel("2026-11-20")
 def test_problems_detected_with_evidence_and_rules_editable(bureau):
     report = annual.build(2026)
     keys = {p.key: p for p, _ in report.problems}
