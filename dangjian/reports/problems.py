@@ -78,6 +78,9 @@ def requirements_missed(m: Metrics, year: int, root, threshold: float, today: da
     )
 
 
+EVIDENCE_LINES = 30
+
+
 @detector("terms_overdue")
 def terms_overdue(m: Metrics, year: int, root, threshold: float, today: date) -> Problem | None:
     orgs = scope_orgs(root, date(year, 12, 31)).filter(dissolved_on__isnull=True)
@@ -114,6 +117,9 @@ def terms_overdue(m: Metrics, year: int, root, threshold: float, today: date) ->
     if len(overdue) + len(missing) <= threshold:
         return None
     evidence = overdue + [f"{name}（未录入任期信息）" for name in missing]
+    if len(evidence) > EVIDENCE_LINES:  # a city's report names the first ones, not thousands of lines
+        rest = len(evidence) - EVIDENCE_LINES
+        evidence = [*evidence[:EVIDENCE_LINES], f"另有 {rest} 个党组织，完整名单见系统“换届管理”。"]
     return Problem(
         "terms_overdue",
         "个别党组织未按期换届",

@@ -171,3 +171,12 @@ def test_report_page_and_download(bureau, login):
 @time_machine.travel("2026-11-20")
 def test_secretaries_posts_counted(bureau):
     assert annual.build(2026).metrics["posts_total"] == Post.objects.count() == 2
+
+
+@time_machine.travel("2026-11-20")
+def test_long_lists_of_overdue_terms_are_cut_with_a_count(bureau, monkeypatch):
+    from dangjian.reports import problems
+
+    monkeypatch.setattr(problems, "EVIDENCE_LINES", 1)
+    evidence = next(p for p, _ in annual.build(2026).problems if p.key == "terms_overdue").evidence
+    assert len(evidence) == 2 and evidence[1].startswith("另有 ") and "换届管理" in evidence[1]
