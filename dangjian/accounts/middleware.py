@@ -20,6 +20,7 @@ from .signals import LOGOUT_NOTE_ATTR
 
 SESSION_LAST_SEEN = "last_seen"
 SESSION_OTP_REQUIRED = "otp_required"
+LAST_SEEN_STEP = 60  # seconds: the idle timeout is exact to within this
 ALLOWED_WHEN_PASSWORD_DUE = ("accounts:password_change", "accounts:logout", "accounts:login")
 ALLOWED_WHEN_OTP_DUE = ("accounts:otp_setup", "accounts:logout", "accounts:login")
 
@@ -53,7 +54,10 @@ class AccountSecurityMiddleware:
                 )
                 logout(request)
                 return redirect(f"{reverse('accounts:login')}?timeout=1")
-            request.session[SESSION_LAST_SEEN] = now
+            if last is None or now - last >= LAST_SEEN_STEP:
+                # The idle clock moves in steps: a session write on every request would serialise the
+                # requests of a busy system on the session table (SQLite has one writer at a time).
+                request.session[SESSION_LAST_SEEN] = now
             if not request.path.startswith(settings.STATIC_URL):
                 if password_due(user) and not self._allowed(request, ALLOWED_WHEN_PASSWORD_DUE):
                     return redirect("accounts:password_change")

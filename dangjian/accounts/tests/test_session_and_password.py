@@ -29,6 +29,27 @@ def test_idle_session_ends_after_thirty_minutes(client, sign_in, clock):
     assert entry.actor_id == u.pk and "空闲超过 30 分钟" in entry.note
 
 
+def test_the_idle_clock_moves_in_steps_without_a_session_write_per_request(client, sign_in, clock):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user("zhang", Role.INSPECTOR)
+    sign_in("zhang")
+    client.get("/")
+
+    def session_writes() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/").status_code == 200
+        return sum(q["sql"].startswith('UPDATE "django_session"') for q in ctx.captured_queries)
+
+    clock.shift(30)
+    assert session_writes() == 0  # within the step: the session is not written
+    clock.shift(31)
+    assert session_writes() == 1  # a minute on: the clock moves
+    clock.shift(30 * 60 - 30)  # idle since the last step, less than 30 minutes: still signed in
+    assert client.get("/").status_code == 200
+
+
 def test_first_login_forces_a_password_change(client, sign_in, cast):
     u, temp = services.create_user(username="newbie", role=Role.INSPECTOR, actor=cast["sysadmin"])
     assert u.must_change_password
