@@ -6,6 +6,7 @@ force_login, scripts) are not sign-ins through the site and are not recorded.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -39,6 +40,16 @@ def client_ip(request: Any) -> str | None:
 
 def _through_site(request: Any) -> bool:
     return request is not None and bool(getattr(request, "path", ""))
+
+
+def start_idle_clock(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """The idle clock (middleware) starts at login, saved with the new session, so that the first request
+    after it does not write the session again."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        from .middleware import SESSION_LAST_SEEN
+
+        session[SESSION_LAST_SEEN] = time.time()
 
 
 def on_logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
@@ -97,5 +108,6 @@ def on_login_failed(sender: Any, credentials: dict[str, Any], request: Any = Non
 
 def connect() -> None:
     user_logged_in.connect(on_logged_in, dispatch_uid="dangjian.accounts.audit_login")
+    user_logged_in.connect(start_idle_clock, dispatch_uid="dangjian.accounts.idle_clock")
     user_logged_out.connect(on_logged_out, dispatch_uid="dangjian.accounts.audit_logout")
     user_login_failed.connect(on_login_failed, dispatch_uid="dangjian.accounts.audit_login_failed")

@@ -107,7 +107,7 @@ def test_search_by_name_initials_and_id_number(cast, login):
 def test_list_queries_constant_in_data_and_page_size(cast, login, who, django_assert_num_queries):
     c = login(cast[who])
     c.get("/members/")  # the session settles
-    expected = {"bureau": 10, "admin_a": 11}[who]  # … including the notify bell's unread count
+    expected = {"bureau": 7, "admin_a": 8}[who]  # … including the notify bell's unread count
     with django_assert_num_queries(expected):
         assert len(names(c.get(f"/members/?org={cast['a'].pk}&per=20"))) == 3
     bulk_members(cast["a"], 150)
@@ -244,7 +244,7 @@ def test_detail_query_count_constant(cast, login, django_assert_num_queries):
     m = cast["members_a"][1]
     c = login(cast["inspector"])  # no audit entry per view: only the page's own queries
     c.get(f"/members/{m.pk}/")
-    expected = 10  # … including the notify bell's unread count and the member's 表彰荣誉
+    expected = 7  # … including the notify bell's unread count and the member's 表彰荣誉
     with django_assert_num_queries(expected):
         c.get(f"/members/{m.pk}/")
     for i in range(6):
