@@ -14,7 +14,7 @@ deadline and then dropped, so that one forgotten notice does not fill every remi
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -24,7 +24,7 @@ from dangjian.core.periods import Period
 from .cadence import GRACE_DAYS, is_overdue
 from .models import Duty, DutyReport, ListStatus, NoticeStatus, NoticeTarget
 from .services.responsibility import year_occurrences
-from .tracking import TargetStatus, target_status
+from .tracking import TargetStatus, day_ends_at, target_status
 
 OVERDUE_NOTICE_HORIZON = timedelta(days=365)
 
@@ -72,7 +72,7 @@ def _notice_items(as_of: date, org_ids: list[int]) -> dict[int, list[dict[str, A
     """One query of bare tuples. What is already done by `as_of` (fed back; or, where no feedback is asked,
     signed for) is left out in SQL: a 10× city has 700,000 targets, nearly all of them done."""
     tz = timezone.get_current_timezone()
-    cutoff = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=tz)  # "on or before as_of", local
+    cutoff = day_ends_at(as_of, tz)  # "on or before as_of", in local days
     targets = (
         NoticeTarget.objects.filter(
             organization_id__in=org_ids,

@@ -8,7 +8,7 @@ Acknowledgement is due within `ack_days` of issue (never later than the feedback
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
 DEFAULT_ACK_DAYS = 3
@@ -50,6 +50,11 @@ def target_status(
     if _happened(acknowledged_on, as_of):
         return TargetStatus.ACKED
     return TargetStatus.OVERDUE if as_of > deadline else TargetStatus.UNACKED
+
+
+def day_ends_at(day: date, tz: tzinfo) -> datetime:
+    """The instant the local day ends: a timestamp happened "on or before `day`" when it is earlier than this."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
 
 
 def ack_due_on(issued_on: date, deadline: date, ack_days: int = DEFAULT_ACK_DAYS) -> date:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -28,7 +28,7 @@ from ..models import (
     NoticeTemplate,
     TargetMode,
 )
-from ..tracking import ack_due_on
+from ..tracking import ack_due_on, day_ends_at
 from .common import create, store_files, update_fields
 
 TEMPLATE_FIELDS = ("year", "month", "deadline")
@@ -338,11 +338,7 @@ def notice_stats(
     midnight that ends D" — and every condition is a comparison of a timestamp column with them."""
     as_of = as_of or timezone.localdate()
     tz = timezone.get_current_timezone()
-
-    def end_of(day: date) -> datetime:
-        return datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
-
-    cutoff = end_of(as_of)
+    cutoff = day_ends_at(as_of, tz)
     notices = list(
         Notice.objects.filter(status=NoticeStatus.ISSUED, year=year, issued_at__lt=cutoff).values_list(
             "pk", "issued_at", "deadline", "ack_days"
@@ -359,10 +355,10 @@ def notice_stats(
     # 签收 on time: by the 签收 limit (issued day + ack_days, at most the deadline) and by as_of
     ack_by = per_notice(
         lambda issued_at, deadline, ack_days: min(
-            end_of(ack_due_on(issued_at.astimezone(tz).date(), deadline, ack_days)), cutoff
+            day_ends_at(ack_due_on(issued_at.astimezone(tz).date(), deadline, ack_days), tz), cutoff
         )
     )
-    fed_by = per_notice(lambda issued_at, deadline, ack_days: min(end_of(deadline), cutoff))
+    fed_by = per_notice(lambda issued_at, deadline, ack_days: min(day_ends_at(deadline, tz), cutoff))
     qs = NoticeTarget.objects.filter(notice_id__in=[pk for pk, *_ in notices])
     if org_ids is not None:
         qs = qs.filter(organization_id__in=list(org_ids))
