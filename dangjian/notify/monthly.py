@@ -15,7 +15,8 @@ from django.conf import settings
 
 from dangjian.core.periods import Period, add_months, add_years
 from dangjian.members.models import Member
-from dangjian.orgs.models import Organization, Term
+from dangjian.orgs.models import Organization
+from dangjian.orgs.services import current_expiries
 from dangjian.orgs.terms import TermStatus, term_status
 
 ALERT_TERM_STATUSES = {TermStatus.EXPIRING, TermStatus.OVERDUE, TermStatus.MISSING}
@@ -51,13 +52,7 @@ def active_orgs(orgs=None) -> list[Organization]:
 
 
 def term_items(orgs: list[Organization], as_of: date) -> dict[int, list[dict]]:
-    # the approved expiry (a delay granted moves it: Term.effective_expiry), from bare rows
-    expiries = {
-        org_id: extended_to or expires_on
-        for org_id, expires_on, extended_to in Term.objects.filter(
-            is_current=True, committee__organization__in=[o.id for o in orgs]
-        ).values_list("committee__organization_id", "expires_on", "extended_to")
-    }
+    expiries = current_expiries([o.id for o in orgs])
     out: dict[int, list[dict]] = {}
     for org in orgs:
         expiry = expiries.get(org.id)

@@ -9,7 +9,8 @@ from datetime import date
 
 from django.db.models import Count, Q
 
-from dangjian.orgs.models import DEFAULT_TERM_YEARS, Organization, Term
+from dangjian.orgs.models import DEFAULT_TERM_YEARS, Organization
+from dangjian.orgs.services import current_expiries
 from dangjian.orgs.terms import TermStatus, term_status
 
 from .facts import TROUBLED_UNIT_KINDS, members_at, scope_orgs
@@ -84,13 +85,7 @@ EVIDENCE_LINES = 30
 @detector("terms_overdue")
 def terms_overdue(m: Metrics, year: int, root, threshold: float, today: date) -> Problem | None:
     orgs = scope_orgs(root, date(year, 12, 31)).filter(dissolved_on__isnull=True)
-    # bare rows: the approved expiry is the delay granted, else the term's own (Term.effective_expiry)
-    expiries = {
-        org_id: extended_to or expires_on
-        for org_id, expires_on, extended_to in Term.objects.filter(
-            is_current=True, committee__organization__in=orgs
-        ).values_list("committee__organization_id", "expires_on", "extended_to")
-    }
+    expiries = current_expiries(orgs)
     as_of = min(today, date(year, 12, 31))
     overdue, missing = [], []
     for org_id, name, kind in orgs.order_by("path").values_list("pk", "name", "kind"):

@@ -21,7 +21,7 @@ from .organizations import (
     update_party_group,
     update_unit,
 )
-from .overview import TermRow, term_overview
+from .overview import TermRow, current_expiries, term_overview
 from .terms import (
     PostInput,
     current_term,
@@ -55,6 +55,7 @@ __all__ = [
     "save_current_term",
     "step_after",
     "term_overview",
+    "current_expiries",
     "update_organization",
     "update_party_group",
     "update_unit",

@@ -54,6 +54,15 @@ class TermRow:
         }
 
 
+def current_expiries(orgs: models.QuerySet[Organization] | list[Organization]) -> dict[int, date]:
+    """{organisation id: its current term's expiry as approved (Term.effective_expiry)} from bare rows, one
+    query: for batch work over a whole city's organisations, where term instances are not needed."""
+    rows = Term.objects.filter(is_current=True, committee__organization__in=orgs).values_list(
+        "committee__organization_id", "expires_on", "extended_to"
+    )
+    return {org_id: extended_to or expires_on for org_id, expires_on, extended_to in rows}
+
+
 def term_overview(orgs_qs: models.QuerySet[Organization], today: date) -> list[TermRow]:
     """Every organisation of `orgs_qs` still existing on `today`, with its term status, expiry and the
     renewal steps done, most urgent first. Three queries, whatever the number of organisations."""

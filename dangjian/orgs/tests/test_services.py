@@ -339,6 +339,12 @@ def test_term_overview_counts_a_granted_delay_and_skips_dissolved(cast):
     rows = {r.org.code: r for r in services.term_overview(Organization.objects.all(), TODAY)}
     assert "B" not in rows
     assert rows["JG"].status == TermStatus.EXPIRING and rows["JG"].expires_on == date(2026, 12, 1)
+    # the bare-row look-up of batch work (月提醒, the yearly report) agrees with the overview
+    expiries = services.current_expiries(Organization.objects.all())
+    assert expiries[cast["organ"].pk] == date(2026, 12, 1)
+    assert {pk: expiries.get(pk) for pk in (r.org.pk for r in rows.values())} == {
+        r.org.pk: r.expires_on for r in rows.values()
+    }
 
 
 def test_term_overview_shows_the_renewal_steps(cast):
