@@ -149,15 +149,13 @@ def _progress_rows(
         yield row, member_id, is_leader, hours, leader_required if is_leader else member_required
 
 
-def yearly_progress(
-    year: int, members: models.QuerySet[Member], fields: Sequence[str] = PROGRESS_FIELDS
-) -> list[MemberProgress]:
-    """Progress of every member of the queryset — a constant number of queries. `fields`: the member columns
-    a caller needs (at least id and id_number); fewer columns spare the join to the organisations."""
-    fields = tuple(fields)
+def yearly_progress(year: int, members: models.QuerySet[Member]) -> list[MemberProgress]:
+    """Progress of every member of the queryset — a constant number of queries."""
     return [
-        MemberProgress(dict(zip(fields, row, strict=True)), Progress(member_id, hours, required, is_leader))
-        for row, member_id, is_leader, hours, required in _progress_rows(year, members, fields)
+        MemberProgress(
+            dict(zip(PROGRESS_FIELDS, row, strict=True)), Progress(member_id, hours, required, is_leader)
+        )
+        for row, member_id, is_leader, hours, required in _progress_rows(year, members, PROGRESS_FIELDS)
     ]
 
 

@@ -111,7 +111,7 @@ def test_only_the_members_behind_when_asked(cast):
         member=m2, date=date(2026, 2, 1), hours=Decimal("4.9"), content="学习", form="网络平台"
     )
     members = factories.Member.objects.filter(organization=cast["a"])
-    everyone = services.yearly_progress(2026, members, ("id", "id_number", "name"))
+    everyone = services.yearly_progress(2026, members)
     behind = list(services.behind(2026, members, ("id", "id_number", "name")))
     assert [row[0] for row, _, _ in behind] == [mp.member["id"] for mp in everyone if not mp.progress.met]
     assert [(row[2], hours, required) for row, hours, required in behind] == [
