@@ -73,14 +73,13 @@ def activity_items(orgs: list[Organization], month: Period, as_of: date) -> dict
     results = compliance.evaluate(month, orgs=orgs, today=as_of)  # the organisations already loaded
     out: dict[int, list[dict]] = defaultdict(list)
     for r in results:
-        period = r.period if isinstance(r.period, Period) else Period.parse(str(r.period))
-        if as_of in period and r.status == "进行中":
+        if r.status == "进行中":
             out[r.org_id].append(
                 {
                     "type": "activity",
                     "requirement": r.requirement_key,
                     "kind": r.kind_name,
-                    "period": str(period),
+                    "period": str(r.period),
                     "required": r.required,
                     "done": r.done,
                 }
