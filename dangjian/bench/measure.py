@@ -121,16 +121,22 @@ def _import_child(path: str, conn: Any) -> None:
     conn.close()
 
 
+def _status_mb(pid: int | str, field: str) -> float | None:
+    """A size from Linux's /proc/<pid>/status (VmHWM, VmRSS, …) in MB; None where there is no /proc."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
 def _peak_rss_mb(resource: Any) -> float:
     """This process's own peak RSS. Linux keeps `ru_maxrss` across exec, so a child spawned from a large
     parent would report the parent's size; VmHWM belongs to the new address space."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _status_mb("self", "VmHWM")
+    return peak if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure_import(rows: int, runs: int, work: Path) -> tuple[float, float, float]:
@@ -236,14 +242,10 @@ def _workers_rss_mb(master: int) -> float | None:
     worker process (Linux /proc; None elsewhere)."""
     try:
         children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-        sizes = []
-        for pid in children:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    sizes.append(int(line.split()[1]) / 1024)
-        return round(max(sizes), 1) if sizes else None
     except OSError:
         return None
+    sizes = [size for pid in children if (size := _status_mb(pid, "VmRSS")) is not None]
+    return round(max(sizes), 1) if sizes else None
 
 
 def measure_load(
