@@ -15,6 +15,12 @@ hypothesis_settings.register_profile("dangjian", deadline=None, suppress_health_
 hypothesis_settings.load_profile("dangjian")
 
 
+@pytest.fixture(autouse=True)
+def _audit_checkpoint(tmp_path, settings):
+    """Each test its own audit checkpoint file: a checkpoint left by another test's chain would not match."""
+    settings.DANGJIAN_AUDIT_CHECKPOINT = tmp_path / "audit-checkpoint.json"
+
+
 @pytest.fixture
 def cast(db):
     from dangjian.factories import cast as build

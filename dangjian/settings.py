@@ -143,6 +143,13 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DANGJIAN_STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_ROOT = Path(os.environ.get("DANGJIAN_MEDIA_ROOT", VAR_DIR / "media"))
+
+# --- the audit chain's key and checkpoint (docs/deploy.md): outside the database, never in a backup ----------
+DANGJIAN_AUDIT_KEY = os.environ.get("DANGJIAN_AUDIT_KEY", "")
+DANGJIAN_AUDIT_KEY_FILE = Path(os.environ.get("DANGJIAN_AUDIT_KEY_FILE", VAR_DIR / "audit.key"))
+DANGJIAN_AUDIT_CHECKPOINT = Path(
+    os.environ.get("DANGJIAN_AUDIT_CHECKPOINT", VAR_DIR / "audit-checkpoint.json")
+)
 # Uploaded files are never served by URL: views check scope and stream them.
 MEDIA_URL = "/files/"
 STORAGES = {
@@ -230,4 +237,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DANGJIAN_LOG_LEVEL", "WARNING")},
+    # Each audit checkpoint is logged too (core.audit.save_checkpoint): a second copy outside the database.
+    "loggers": {"dangjian.audit": {"level": os.environ.get("DANGJIAN_AUDIT_LOG_LEVEL", "INFO")}},
 }

@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+from pathlib import Path
 
 from .settings import *  # noqa: F403
 from .settings import VAR_DIR
@@ -20,6 +21,10 @@ STORAGES = {
 MEDIA_ROOT = tempfile.mkdtemp(prefix="dangjian-test-media-", dir=os.environ.get("TMPDIR"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 WHITENOISE_AUTOREFRESH = True
+# A fixed audit key, so that subprocesses started by tests sign with the same one; each test gets its own
+# checkpoint file (dangjian/conftest.py).
+DANGJIAN_AUDIT_KEY = "test-audit-key-" + "k" * 32
+DANGJIAN_AUDIT_CHECKPOINT = Path(tempfile.mkdtemp(prefix="dangjian-test-audit-")) / "audit-checkpoint.json"
 # Tests open and close connections freely (live servers, subprocesses): keep none alive, so that the test
 # database can always be dropped at the end of a PostgreSQL run.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -7,7 +7,7 @@ from functools import cache
 from django import forms
 from django.apps import apps
 
-from .models import AuditAction
+from .audit_events import filter_choices
 
 
 @cache
@@ -33,7 +33,7 @@ class AuditFilterForm(forms.Form):
     start = forms.DateField(label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     actor = forms.CharField(label="操作人", required=False, max_length=150)
-    action = forms.ChoiceField(label="操作", required=False)
+    action = forms.ChoiceField(label="事件", required=False)
     model = forms.ChoiceField(label="对象类型", required=False)
     q = forms.CharField(
         label="关键词 / 对象编号",
@@ -47,7 +47,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "全部"), *AuditAction.choices]
+        self.fields["action"].choices = [("", "全部"), *filter_choices()]
         self.fields["model"].choices = [("", "全部"), *object_type_choices()]
 
     def clean(self):

@@ -1,4 +1,4 @@
-"""The audit log: append-only, each entry chained to the previous by a SHA-256 hash."""
+"""The audit log: append-only, each entry chained to the previous by a keyed hash (core.audit)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from django.db import models
 
 
 class AuditAction(models.TextChoices):
+    """The generic verbs. `core.audit.record` names an entry written with one of them `<model>.<verb>`
+    (core.audit_events.default_name); a service that knows what happened passes a named event instead."""
+
     CREATE = "create", "新增"
     UPDATE = "update", "修改"
     DELETE = "delete", "删除/注销"
@@ -39,7 +42,8 @@ class AuditEntry(models.Model):
         related_name="+",
     )
     actor_name = models.CharField("操作人名称", max_length=150, blank=True)
-    action = models.CharField("操作", max_length=20, choices=AuditAction.choices, db_index=True)
+    # A named event, `<subject>.<verb>` (core.audit_events): member.create, activity.approve, account.login …
+    action = models.CharField("操作", max_length=64, db_index=True)
     # Both served by audit_object_idx (model, object_id); single-column copies only slowed every write.
     model = models.CharField("对象类型", max_length=100, blank=True)
     object_id = models.CharField("对象编号", max_length=64, blank=True)
@@ -69,12 +73,24 @@ class AuditEntry(models.Model):
     def delete(self, *args, **kwargs):
         raise PermissionError("审计日志只能追加，不能删除")
 
+    def get_action_display(self) -> str:
+        from .audit_events import label
+
+        return label(self.action, self.model)
+
+    @property
+    def verb(self) -> str:
+        """The last part of the event name (create, login_failed, approve …), for styling."""
+        return self.action.rsplit(".", 1)[-1]
+
 
 class AuditChainHead(models.Model):
-    """A single row holding the latest hash; locked while an entry is appended so the chain never forks."""
+    """A single row holding the latest hash; locked while an entry is appended so the chain never forks.
+    `genesis_hash` is the hash of the keyed segment's genesis entry, empty until it is written."""
 
     last_hash = models.CharField(max_length=64, blank=True)
     count = models.BigIntegerField(default=0)
+    genesis_hash = models.CharField("创世记录哈希", max_length=64, blank=True)
 
     class Meta:
         verbose_name = "审计链头"

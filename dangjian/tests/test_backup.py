@@ -86,7 +86,7 @@ def test_backup_wipe_restore_gives_everything_back(cast, media, tmp_path):
     listed = {f["path"]: f for f in manifest["files"]}
     assert set(listed) == {manifest["database"]["file"]} | {f"media/{n}" for n in FILES}
     assert listed["media/empty.txt"]["size"] == 0 and len(listed["media/imports/花名册.xlsx"]["sha256"]) == 64
-    assert AuditEntry.objects.filter(actor_name="backup", action=AuditAction.EXPORT).count() == 1
+    assert AuditEntry.objects.filter(actor_name="backup", action="system.backup").count() == 1
 
     # Wipe: every table emptied, every file deleted.
     call_command("flush", "--no-input")

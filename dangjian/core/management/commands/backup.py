@@ -27,7 +27,6 @@ from django.utils import timezone
 import dangjian
 from dangjian.core import audit
 from dangjian.core.commands import EXIT_REJECTED, EXIT_USAGE
-from dangjian.core.models import AuditAction
 
 MANIFEST = "manifest.json"
 MEDIA_DIR = "media"
@@ -79,10 +78,21 @@ def run_tool(args: list[str], env: dict[str, str]) -> None:
         raise BackupError(f"{args[0]} 执行失败：{result.stderr.strip()[-2000:]}")
 
 
+def never_backed_up() -> set[Path]:
+    """The audit key and checkpoint stay on this server, even when configured inside the media root: a backup
+    that carried the key would let whoever holds it rewrite the chain."""
+    paths = {Path(settings.DANGJIAN_AUDIT_KEY_FILE), Path(settings.DANGJIAN_AUDIT_CHECKPOINT)}
+    out = set()
+    for p in paths:
+        out |= {p.resolve(), p.with_name(p.name + ".lock").resolve()}
+    return out
+
+
 def media_files(root: Path) -> list[Path]:
     if not root.is_dir():
         return []
-    return sorted(p for p in root.rglob("*") if p.is_file())
+    skip = never_backed_up()
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.resolve() not in skip)
 
 
 @dataclass
@@ -157,7 +167,7 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(str(exc), returncode=exc.code)
         audit.record(
-            AuditAction.EXPORT,
+            "system.backup",
             actor_name="backup",
             object_repr="数据库和上传文件备份",
             changes={"out": str(out), "files": result.files, "bytes": result.bytes},

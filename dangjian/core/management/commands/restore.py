@@ -21,10 +21,19 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 
 from dangjian.core import audit, stamps
-from dangjian.core.commands import EXIT_USAGE
-from dangjian.core.models import AuditAction
+from dangjian.core.commands import EXIT_REJECTED, EXIT_USAGE
 
-from .backup import DB_FILES, FORMAT, MANIFEST, BackupError, engine_name, pg_env, run_tool, sha256_of
+from .backup import (
+    DB_FILES,
+    FORMAT,
+    MANIFEST,
+    BackupError,
+    engine_name,
+    never_backed_up,
+    pg_env,
+    run_tool,
+    sha256_of,
+)
 
 
 def load_manifest(src: Path) -> dict[str, Any]:
@@ -87,6 +96,22 @@ def unknown_migrations(manifest: dict[str, Any]) -> list[str]:
     return [f"{app}.{name}" for app, name in sorted(applied.items()) if (app, name) not in known]
 
 
+CHAIN_MIGRATION = "0004_named_events_keyed_chain"
+
+
+def has_keyed_chain(manifest: dict[str, Any]) -> bool:
+    """Whether the backup's database already has the named events and the keyed chain (core 0004)."""
+    applied = ((manifest.get("database") or {}).get("migrations") or {}).get("core", "")
+    return applied >= CHAIN_MIGRATION
+
+
+def chain_refused(result: audit.Verification) -> str:
+    return (
+        f"备份中的审计日志未通过校验（{result.reason}）：备份被改动，或本服务器的审计密钥"
+        "（DANGJIAN_AUDIT_KEY / 密钥文件）与备份时不同"
+    )
+
+
 def restore_database(file: Path, engine: str) -> None:
     if engine == "sqlite":
         connection.ensure_connection()
@@ -117,7 +142,10 @@ def restore_database(file: Path, engine: str) -> None:
 def restore_media(src: Path, media_root: Path) -> int:
     """Replace the contents of MEDIA_ROOT (not the directory itself: it may be a mount point)."""
     media_root.mkdir(parents=True, exist_ok=True)
+    keep = never_backed_up()
     for child in media_root.iterdir():
+        if child.resolve() in keep:
+            continue
         if child.is_dir() and not child.is_symlink():
             shutil.rmtree(child)
         else:
@@ -160,6 +188,13 @@ class Command(BaseCommand):
                     + "、".join(newer[:5])
                     + "）：请先升级程序再恢复"
                 )
+            checked = engine == "sqlite" and has_keyed_chain(manifest)
+            if checked:
+                # The backup's own chain, with this server's key, before anything is touched (its checkpoint
+                # is not this server's, so none is compared).
+                result = audit.verify_sqlite_file(src / manifest["database"]["file"])
+                if not result.ok:
+                    raise BackupError("未做任何改动：" + chain_refused(result))
         except BackupError as exc:
             raise CommandError(str(exc), returncode=exc.code)
         if sys.stdin.isatty() and not options["no_input"]:
@@ -176,13 +211,34 @@ class Command(BaseCommand):
         # other data; a backup from before the triggers existed brings none.
         stamps.install_triggers()
         stamps.new_epoch()
+        if engine != "sqlite" and has_keyed_chain(manifest):
+            # pg_restore cannot be checked beforehand without a second database: check what it restored.
+            result = audit.verify(checkpoint=False)
+            if not result.ok:
+                raise CommandError(
+                    "数据库已恢复，但" + chain_refused(result) + "。审计检查点未重置：请核查后重新恢复。",
+                    returncode=EXIT_REJECTED,
+                )
+            checked = True
         files = restore_media(src / manifest.get("media_dir", "media"), Path(settings.MEDIA_ROOT))
+        # The checkpoint described the replaced chain: it now starts again from the restored one (the only place
+        # it moves back), and the restore's own entry below extends it.
+        before = audit.read_checkpoint()
+        after = audit.current_checkpoint()
+        audit.save_checkpoint(after, force=True)
         audit.record(
-            AuditAction.OTHER,
+            "system.restore",
             actor_name="restore",
             object_repr="从备份恢复数据库和上传文件",
-            changes={"from": str(src), "created_at": manifest["created_at"], "files": files},
-            note=f"从备份恢复：{src}（备份时间 {manifest['created_at']}，程序版本 {manifest.get('app_version')}）",
+            changes={
+                "from": str(src),
+                "created_at": manifest["created_at"],
+                "files": files,
+                "chain_verified": checked,
+                "checkpoint": [before.as_json() if before else None, after.as_json()],
+            },
+            note=f"从备份恢复：{src}（备份时间 {manifest['created_at']}，程序版本 {manifest.get('app_version')}）；"
+            "审计检查点已重置为恢复后的审计链",
         )
         self.stdout.write(f"恢复完成：数据库和 {files} 个上传文件已恢复为 {manifest['created_at']} 的备份。")
         executor = MigrationExecutor(connection)

@@ -1,6 +1,11 @@
-"""`dangjian verify_audit [--json]`: check the audit log's hash chain (design §4).
+"""`dangjian verify_audit [--json]`: check the audit log's keyed hash chain (design §4).
 
-Exit 0 when intact; exit 1 with the first broken entry when an entry was altered, removed or reordered.
+Three checks (core.audit.verify): every entry's keyed hash (HMAC-SHA256, key outside the database) and its link
+to the previous one; the chain's start (the first entry chained to nothing, the genesis entry sealing the older,
+unkeyed segment); and the latest checkpoint file (its n-th entry is its head; fewer than n entries = deleted at
+the end). Exit 0 when intact; exit 1 with the first broken entry otherwise. JSON:
+{"ok": true, "entries": n, "checkpoint": {"entries": n, "head": "…"} | null, "first_broken": null | ID,
+"reason": "…"}.
 """
 
 from __future__ import annotations
@@ -9,30 +14,30 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from dangjian.core.audit import verify_chain
+from dangjian.core.audit import verify
 from dangjian.core.commands import EXIT_REJECTED, print_json
-from dangjian.core.models import AuditEntry
 
 
 class Command(BaseCommand):
-    help = "校验审计日志的哈希链是否完整（发现修改或删除时退出码为 1）"
+    help = "校验审计日志的密钥哈希链、创世记录和检查点（发现修改或删除时退出码为 1）"
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="以 JSON 输出结果")
 
     def handle(self, *args, **options):
-        entries = AuditEntry.objects.count()
-        problem = verify_chain()
+        result = verify()
         if options["json"]:
-            data: dict = {"ok": problem is None, "entries": entries}
-            if problem is not None:
-                data["first_broken"] = {"id": problem.entry_id, "message": problem.message}
-            print_json(self, data)
-        elif problem is None:
-            self.stdout.write(f"审计日志完整：共 {entries} 条记录，哈希链未发现修改或删除。")
+            print_json(self, result.as_json())
+        elif result.ok:
+            cp = result.checkpoint
+            against = f"，与检查点（{cp.entries} 条）相符" if cp else ""
+            self.stdout.write(f"审计日志完整：共 {result.entries} 条记录{against}，未发现修改或删除。")
+            for note in result.notes:
+                self.stdout.write(f"提示：{note}")
         else:
-            where = f"第 {problem.entry_id} 条" if problem.entry_id is not None else "日志末尾"
-            self.stdout.write(f"审计日志已被改动（共 {entries} 条记录）。首个异常位置：{where}。")
+            problem = result.problem
+            where = f"第 {problem.entry_id} 条" if problem.entry_id is not None else "日志末尾或链的整体"
+            self.stdout.write(f"审计日志已被改动（共 {result.entries} 条记录）。首个异常位置：{where}。")
             self.stdout.write(problem.message)
-        if problem is not None:
+        if not result.ok:
             sys.exit(EXIT_REJECTED)

@@ -1,0 +1,120 @@
+"""Named audit events: `<subject>.<verb>` (member.transfer_out, activity.approve …) and their Chinese labels.
+
+The table below is the one place a name gets its label; it names no domain model (core imports no domain app), and
+an app may add its own with `register`. A name that is not in the table but ends in one of the generic verbs
+(`member.create`, `organization.update` …: what `log_create` / `log_update` / `log_delete` write by default) is
+labelled from the verb and the entry's object type.
+
+`default_name` is also the rule by which migration 0004 renamed the entries written before named events existed
+(`create` on a members.member row became `member.create`); `legacy_action` undoes it, so that the old, unkeyed
+segment of the chain is verified against the values it was hashed with.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+
+# The values of the `action` column before named events (core.models.AuditAction), with their labels.
+VERB_LABELS: dict[str, str] = {
+    "create": "新增",
+    "update": "修改",
+    "delete": "删除/注销",
+    "login": "登录",
+    "login_failed": "登录失败",
+    "logout": "退出",
+    "export": "导出",
+    "view_sensitive": "查看敏感信息",
+    "permission": "权限变更",
+    "import": "导入",
+    "other": "其他",
+}
+# Verbs that concern a person's session rather than an object: named after the account, whatever the row's model.
+ACCOUNT_VERBS = frozenset({"login", "login_failed", "logout"})
+# Subject of an entry that names no object (a command, a job).
+SYSTEM = "system"
+
+EVENTS: dict[str, str] = {
+    # the audit chain itself
+    "audit.genesis": "审计链创世记录",
+    "system.backup": "备份数据",
+    "system.restore": "从备份恢复",
+    # accounts
+    "account.login": "登录",
+    "account.login_failed": "登录失败",
+    "account.logout": "退出",
+    "account.reset_password": "重置密码",
+    "account.reset_otp": "重置动态口令",
+    "account.change_password": "修改密码",
+    "account.disable": "停用账号",
+    "account.enable": "启用账号",
+    # members
+    "member.transfer_out": "党员转出",
+    "member.transfer_in": "党员转入",
+    "member.status_change": "党员状态变更",
+    "member.view_sensitive": "查看党员敏感信息",
+    "member.export": "导出党员名册",
+    # activities
+    "activity.submit": "提交活动记录审核",
+    "activity.approve": "活动记录审核通过",
+    "activity.return": "活动记录退回",
+    "activity.reopen": "活动记录撤回修改",
+}
+
+
+def register(events: dict[str, str]) -> None:
+    """Add an app's events (call from its AppConfig.ready); a name keeps the label it was first given."""
+    for name, label in events.items():
+        EVENTS.setdefault(name, label)
+
+
+def _subject(model_label: str) -> str:
+    return model_label.rsplit(".", 1)[-1] if model_label else SYSTEM
+
+
+def default_name(verb: str, model_label: str) -> str:
+    """The event name for a generic verb on an object of `model_label` ("members.member" → "member.create")."""
+    if verb in ACCOUNT_VERBS:
+        return f"account.{verb}"
+    return f"{_subject(model_label)}.{verb}"
+
+
+def event_name(action: str, model_label: str) -> str:
+    """A named event stays as it is; a bare verb (AuditAction.CREATE …) gets its default name."""
+    return action if "." in action else default_name(action, model_label)
+
+
+def legacy_action(name: str, model_label: str) -> str | None:
+    """The pre-0004 `action` value an old-segment entry was hashed with, or None when `name` is not one that
+    migration 0004 could have produced for this entry (then the entry was altered)."""
+    verb = name.rsplit(".", 1)[-1]
+    if verb in VERB_LABELS and default_name(verb, model_label) == name:
+        return verb
+    return None
+
+
+def _object_type(model_label: str) -> str:
+    if not model_label:
+        return ""
+    try:
+        return str(apps.get_model(model_label)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return model_label
+
+
+def label(name: str, model_label: str = "") -> str:
+    """The Chinese label of an event: from the table, else the generic verb with the object type."""
+    if name in EVENTS:
+        return EVENTS[name]
+    verb = name.rsplit(".", 1)[-1]
+    if verb in VERB_LABELS:
+        kind = _object_type(model_label)
+        return f"{kind}·{VERB_LABELS[verb]}" if kind else VERB_LABELS[verb]
+    return name
+
+
+def filter_choices() -> list[tuple[str, str]]:
+    """The audit page's event filter: every named event, then each generic verb over all object types
+    (value `*.verb`)."""
+    named = sorted(EVENTS.items(), key=lambda kv: kv[0])
+    generic = [(f"*.{verb}", f"{text}（各类对象）") for verb, text in VERB_LABELS.items()]
+    return [*named, *generic]
