@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from dangjian.core.models import AuditAction, AuditEntry
+from dangjian.core.models import AuditEntry
 
 from . import policy
 from .models import SecurityConfig
@@ -37,9 +37,9 @@ def accounts_overview(request: Any) -> dict[str, Any] | None:
 def audit_overview(request: Any) -> dict[str, Any] | None:
     since = timezone.now() - timedelta(days=1)
     recent = AuditEntry.objects.filter(
-        action__in=[AuditAction.LOGIN_FAILED, AuditAction.PERMISSION]
+        action__in=["account.login_failed", "user.permission"]  # named events (core.audit_events)
     ).order_by("-id")
     return {
-        "failures_24h": AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED, at__gte=since).count(),
+        "failures_24h": AuditEntry.objects.filter(action="account.login_failed", at__gte=since).count(),
         "recent": list(recent[:8]),
     }

@@ -273,7 +273,12 @@ def set_active(user: User, active: bool, *, actor: Any, actor_name: str = "") ->
     user.is_active = active
     user.save(update_fields=["is_active"])
     audit.log_update(
-        user, before, actor=actor, actor_name=actor_name, note="启用账号" if active else "停用账号"
+        user,
+        before,
+        actor=actor,
+        actor_name=actor_name,
+        note="启用账号" if active else "停用账号",
+        event="account.enable" if active else "account.disable",
     )
     return True
 
@@ -295,7 +300,7 @@ def set_password(
     user.must_change_password = forced_change
     user.save(update_fields=["password", "password_changed_at", "must_change_password"])
     audit.record(
-        AuditAction.UPDATE,
+        "account.reset_password" if forced_change else "account.change_password",
         actor=actor,
         actor_name=actor_name,
         instance=user,
@@ -320,7 +325,7 @@ def unlock(user: User, *, actor: Any, actor_name: str = "") -> int:
 
     count = AxesProxyHandler.reset_attempts(username=user.username)
     audit.record(
-        AuditAction.UPDATE,
+        "account.unlock",
         actor=actor,
         actor_name=actor_name,
         instance=user,
@@ -362,7 +367,7 @@ def confirm_totp(user: User, key_hex: str, token: str, *, actor: Any = None) -> 
         user=user, name=TOTP_DEVICE_NAME, key=key_hex, confirmed=True, last_t=step
     )
     audit.record(
-        AuditAction.UPDATE,
+        "account.bind_otp",
         actor=actor or user,
         instance=user,
         object_repr=account_label(user),
@@ -379,7 +384,7 @@ def remove_totp(user: User, *, actor: Any, actor_name: str = "", note: str = "�
         return False
     devices.delete()
     audit.record(
-        AuditAction.UPDATE,
+        "account.reset_otp",
         actor=actor,
         actor_name=actor_name,
         instance=user,

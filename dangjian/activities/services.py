@@ -595,7 +595,7 @@ def _transition(
         old = activity.status
         activity.refresh_from_db()
         audit.record(
-            AuditAction.UPDATE,
+            f"activity.{action}",  # activity.submit / withdraw / approve / return (core.audit_events)
             actor=actor,
             actor_name=actor_name,
             instance=activity,

@@ -43,21 +43,27 @@ EVENTS: dict[str, str] = {
     "account.login_failed": "登录失败",
     "account.logout": "退出",
     "account.reset_password": "重置密码",
-    "account.reset_otp": "重置动态口令",
+    "account.reset_otp": "解除动态口令",
+    "account.bind_otp": "绑定动态口令",
     "account.change_password": "修改密码",
+    "account.unlock": "解除登录锁定",
     "account.disable": "停用账号",
     "account.enable": "启用账号",
     # members
     "member.transfer_out": "党员转出",
-    "member.transfer_in": "党员转入",
-    "member.status_change": "党员状态变更",
-    "member.view_sensitive": "查看党员敏感信息",
+    "member.suspend": "停止党籍",
+    "member.leave": "出党",
+    "member.decease": "党员去世",
+    "member.move": "组织内转接",
+    "member.restore": "恢复党籍",
+    "member.full": "预备党员转正",
+    "member.view_sensitive": "查看党员完整身份信息",
     "member.export": "导出党员名册",
-    # activities
-    "activity.submit": "提交活动记录审核",
+    # activities (review)
+    "activity.submit": "活动记录提交审核",
+    "activity.withdraw": "活动记录撤回",
     "activity.approve": "活动记录审核通过",
     "activity.return": "活动记录退回",
-    "activity.reopen": "活动记录撤回修改",
 }
 
 

@@ -51,6 +51,13 @@ LEAVING_STATUS = {
     EventKind.LEFT: Status.LEFT,
     EventKind.DECEASED: Status.DECEASED,
 }
+# The named audit event of each way of leaving (labels in core.audit_events).
+LEAVING_EVENTS = {
+    EventKind.TRANSFER_OUT: "member.transfer_out",
+    EventKind.SUSPENDED: "member.suspend",
+    EventKind.LEFT: "member.leave",
+    EventKind.DECEASED: "member.decease",
+}
 
 
 class MemberError(Exception):
@@ -293,7 +300,12 @@ def move_member(
         recorded_by=_who(actor, actor_name)[:150],
     )
     audit.log_update(
-        member, before, actor=actor, actor_name=actor_name, note=f"组织内转接：{source.name} → {target.name}"
+        member,
+        before,
+        actor=actor,
+        actor_name=actor_name,
+        note=f"组织内转接：{source.name} → {target.name}",
+        event="member.move",
     )
     return event
 
@@ -341,6 +353,7 @@ def end_membership(
         actor=actor,
         actor_name=actor_name,
         note=f"{label}" + (f"，转往{destination}" if destination else ""),
+        event=LEAVING_EVENTS[kind],
     )
     return event
 
@@ -376,7 +389,9 @@ def restore_membership(
         note=note[:300],
         recorded_by=_who(actor, actor_name)[:150],
     )
-    audit.log_update(member, before, actor=actor, actor_name=actor_name, note="恢复党籍")
+    audit.log_update(
+        member, before, actor=actor, actor_name=actor_name, note="恢复党籍", event="member.restore"
+    )
     return event
 
 
@@ -414,7 +429,9 @@ def confirm_full(
         note=note[:300],
         recorded_by=_who(actor, actor_name)[:150],
     )
-    audit.log_update(member, before, actor=actor, actor_name=actor_name, note="预备党员转正")
+    audit.log_update(
+        member, before, actor=actor, actor_name=actor_name, note="预备党员转正", event="member.full"
+    )
     return event
 
 

@@ -21,7 +21,7 @@ import pytest
 from dangjian import factories
 from dangjian.activities.tests.factories import activity
 from dangjian.core.idnumber import mask_id_number, mask_phone
-from dangjian.core.models import AuditAction, AuditEntry
+from dangjian.core.models import AuditEntry
 
 MAX_PAGES = 200
 # Links the crawl must not follow: leaving the session, or binary downloads it cannot read for text.
@@ -126,24 +126,24 @@ def test_exports_mask_for_the_inspector_and_full_exports_are_audited(cast, login
     cells = {c for row in _sheet_values(r.content) for c in row}
     assert m.id_number not in cells and m.phone not in cells
     assert mask_id_number(m.id_number) in cells
-    masked = AuditEntry.objects.filter(action=AuditAction.EXPORT, actor=cast["inspector"]).latest("pk")
+    masked = AuditEntry.objects.filter(action="member.export", actor=cast["inspector"]).latest("pk")
     assert "已脱敏" in masked.note
 
     r = login(cast["admin_a"]).get(f"/members/?org={cast['a'].pk}&export=xlsx")
     cells = {c for row in _sheet_values(r.content) for c in row}
     assert m.id_number in cells  # writers export in full (the file re-imports) …
-    full = AuditEntry.objects.filter(action=AuditAction.EXPORT, actor=cast["admin_a"]).latest("pk")
+    full = AuditEntry.objects.filter(action="member.export", actor=cast["admin_a"]).latest("pk")
     assert "完整" in full.note  # … and it is audited
 
 
 @pytest.mark.django_db
 def test_showing_numbers_in_full_is_audited(cast, login, people):
     m = people["a"][0]
-    before = AuditEntry.objects.filter(action=AuditAction.VIEW_SENSITIVE).count()
+    before = AuditEntry.objects.filter(action="member.view_sensitive").count()
     html = login(cast["admin_a"]).get(f"/members/{m.pk}/").content.decode()
     assert m.id_number in html
-    entry = AuditEntry.objects.filter(action=AuditAction.VIEW_SENSITIVE).latest("pk")
-    assert AuditEntry.objects.filter(action=AuditAction.VIEW_SENSITIVE).count() == before + 1
+    entry = AuditEntry.objects.filter(action="member.view_sensitive").latest("pk")
+    assert AuditEntry.objects.filter(action="member.view_sensitive").count() == before + 1
     assert entry.actor == cast["admin_a"] and entry.object_id == str(m.pk)
 
 
@@ -154,10 +154,8 @@ def test_a_member_sees_and_downloads_their_own_data_in_full(cast, login, people)
     r = client.get("/members/me/", follow=True)
     html = r.content.decode()
     assert own.id_number in html and "下载本人信息" in html
-    before = AuditEntry.objects.filter(action=AuditAction.VIEW_SENSITIVE).count()
-    assert (
-        AuditEntry.objects.filter(action=AuditAction.VIEW_SENSITIVE).count() == before
-    )  # own view: no entry
+    before = AuditEntry.objects.filter(action="member.view_sensitive").count()
+    assert AuditEntry.objects.filter(action="member.view_sensitive").count() == before  # own view: no entry
 
     r = client.get("/members/me/download/")
     assert r.status_code == 200
@@ -165,7 +163,7 @@ def test_a_member_sees_and_downloads_their_own_data_in_full(cast, login, people)
     rows = _sheet_values(r.content)
     assert len(rows) == 2  # the header and their own row, nobody else's
     assert own.id_number in rows[1] and own.name in rows[1]
-    entry = AuditEntry.objects.filter(action=AuditAction.EXPORT).latest("pk")
+    entry = AuditEntry.objects.filter(action="member.export").latest("pk")
     assert entry.actor == cast["member"] and "本人信息" in entry.note
     # the member cannot export the roster, nor read another member
     assert client.get("/members/?export=xlsx").status_code == 403

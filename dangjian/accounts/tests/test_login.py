@@ -6,7 +6,7 @@ import pytest
 
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import Role
-from dangjian.core.models import AuditAction, AuditEntry
+from dangjian.core.models import AuditEntry
 from dangjian.factories import TEST_PASSWORD, user
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def test_successful_login_is_audited_with_the_address(client, sign_in):
     r = sign_in("zhang")
     assert r.status_code == 302 and r["Location"] == "/"
     assert client.get("/").status_code == 200
-    entry = AuditEntry.objects.get(action=AuditAction.LOGIN)
+    entry = AuditEntry.objects.get(action="account.login")
     assert entry.actor_id == u.pk and entry.ip == "127.0.0.1"
     assert entry.object_id == str(u.pk) and "用户名和密码" in entry.note
 
@@ -48,7 +48,7 @@ def test_failed_login_is_audited_with_the_username_tried_and_the_address(sign_in
     body = r.content.decode()
     assert r.status_code == 200
     assert "用户名或密码不正确" in body and "再失败 4 次" in body and "锁定 30 分钟" in body
-    entry = AuditEntry.objects.get(action=AuditAction.LOGIN_FAILED)
+    entry = AuditEntry.objects.get(action="account.login_failed")
     assert entry.object_repr == "zhang" and entry.actor_id is None and entry.ip == "127.0.0.1"
     assert entry.changes == {"username": "zhang"}
     assert "用户名或密码不正确" in entry.note and "第 1 次" in entry.note
@@ -57,7 +57,7 @@ def test_failed_login_is_audited_with_the_username_tried_and_the_address(sign_in
 def test_unknown_usernames_are_audited_the_same_way(sign_in):
     r = sign_in("nobody", "Wrong#2026")
     assert "用户名或密码不正确" in r.content.decode()
-    assert AuditEntry.objects.get(action=AuditAction.LOGIN_FAILED).object_repr == "nobody"
+    assert AuditEntry.objects.get(action="account.login_failed").object_repr == "nobody"
 
 
 def test_a_deactivated_account_cannot_sign_in(sign_in):
@@ -65,7 +65,7 @@ def test_a_deactivated_account_cannot_sign_in(sign_in):
     User.objects.filter(pk=u.pk).update(is_active=False)
     r = sign_in("gone")
     assert r.status_code == 200 and "用户名或密码不正确" in r.content.decode()
-    assert not AuditEntry.objects.filter(action=AuditAction.LOGIN).exists()
+    assert not AuditEntry.objects.filter(action="account.login").exists()
 
 
 def test_five_failures_lock_the_account_for_thirty_minutes(client, sign_in, clock):
@@ -77,15 +77,15 @@ def test_five_failures_lock_the_account_for_thirty_minutes(client, sign_in, cloc
     body = r.content.decode()
     assert r.status_code == 429
     assert "账号已锁定" in body and "zhang" in body and "30 分钟" in body and "连续登录失败 5 次" in body
-    fifth = AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED).order_by("-id").first()
+    fifth = AuditEntry.objects.filter(action="account.login_failed").order_by("-id").first()
     assert "第 5 次" in fifth.note and "账号已锁定 30 分钟" in fifth.note
 
     clock.shift(20 * 60)
     r = sign_in("zhang")  # the right password is refused while locked
     assert r.status_code == 429
-    refused = AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED).order_by("-id").first()
+    refused = AuditEntry.objects.filter(action="account.login_failed").order_by("-id").first()
     assert refused.note == "登录失败：账号已锁定，拒绝登录"
-    assert not AuditEntry.objects.filter(action=AuditAction.LOGIN).exists()
+    assert not AuditEntry.objects.filter(action="account.login").exists()
 
     # Attempts during the lockout did not extend it: 30 minutes after the fifth failure it ends.
     clock.shift(9 * 60)
@@ -93,7 +93,7 @@ def test_five_failures_lock_the_account_for_thirty_minutes(client, sign_in, cloc
     clock.shift(2 * 60)
     r = sign_in("zhang")
     assert r.status_code == 302
-    assert AuditEntry.objects.filter(action=AuditAction.LOGIN).count() == 1
+    assert AuditEntry.objects.filter(action="account.login").count() == 1
 
 
 def test_a_success_resets_the_failure_count(client, sign_in):
@@ -120,7 +120,7 @@ def test_logout_needs_post_and_is_audited(client, sign_in):
     assert client.get("/accounts/logout/").status_code == 405
     r = client.post("/accounts/logout/")
     assert r.status_code == 302 and r["Location"] == "/accounts/login/"
-    entry = AuditEntry.objects.get(action=AuditAction.LOGOUT)
+    entry = AuditEntry.objects.get(action="account.logout")
     assert entry.actor_id == u.pk and entry.note == "用户退出" and entry.ip == "127.0.0.1"
     assert client.get("/").status_code == 302
     assert "您已安全退出" in client.get("/accounts/login/").content.decode()
@@ -132,7 +132,7 @@ def test_superuser_logins_are_audited_with_a_clear_note_and_bring_no_business_sc
     su = User.objects.create_superuser("root", password=TEST_PASSWORD, must_change_password=False)
     r = sign_in("root")
     assert r.status_code == 302
-    entry = AuditEntry.objects.get(action=AuditAction.LOGIN)
+    entry = AuditEntry.objects.get(action="account.login")
     assert "超级用户登录" in entry.note and "仅供安装和维护使用" in entry.note
     home = client.get("/").content.decode()
     assert "超级用户账号" in home and "管理范围：安装维护账号（无业务数据）" in home
@@ -148,4 +148,4 @@ def test_a_forged_forwarded_for_header_does_not_change_the_recorded_address(clie
         {"username": "zhang", "password": "Wrong#2026"},
         HTTP_X_FORWARDED_FOR="203.0.113.9",
     )
-    assert AuditEntry.objects.get(action=AuditAction.LOGIN_FAILED).ip == "127.0.0.1"
+    assert AuditEntry.objects.get(action="account.login_failed").ip == "127.0.0.1"

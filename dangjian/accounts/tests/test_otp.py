@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from dangjian.accounts import services
 from dangjian.accounts.models import SecurityConfig
 from dangjian.accounts.roles import Role
-from dangjian.core.models import AuditAction, AuditEntry
+from dangjian.core.models import AuditEntry
 from dangjian.factories import user
 
 from .conftest import totp_code
@@ -64,7 +64,7 @@ def test_a_right_code_binds_the_device_and_a_wrong_one_is_explained(login, clock
     device = TOTPDevice.objects.get(user=u)
     assert device.confirmed and device.key == key
     assert client.session["otp_device_id"] == device.persistent_id
-    entry = AuditEntry.objects.get(action=AuditAction.UPDATE, note="绑定动态口令（双因素认证）")
+    entry = AuditEntry.objects.get(action="account.bind_otp", note="绑定动态口令（双因素认证）")
     assert entry.actor_id == u.pk and entry.changes == {"totp": ["未启用", "已启用"]}
     assert "已启用" in client.get("/accounts/otp/").content.decode()
 
@@ -77,11 +77,11 @@ def test_login_asks_for_the_code_when_a_device_is_bound(client, sign_in, clock):
     assert client.get("/")["Location"].startswith("/accounts/login/")  # not signed in yet
     page = client.get("/accounts/login/otp/")
     assert page.status_code == 200 and "zhang" in page.content.decode()
-    assert not AuditEntry.objects.filter(action=AuditAction.LOGIN).exists()
+    assert not AuditEntry.objects.filter(action="account.login").exists()
     r = client.post("/accounts/login/otp/", {"token": totp_code(key)})
     assert r.status_code == 302 and r["Location"] == "/accounts/otp/"
     assert client.get("/").status_code == 200
-    entry = AuditEntry.objects.get(action=AuditAction.LOGIN)
+    entry = AuditEntry.objects.get(action="account.login")
     assert entry.actor_id == u.pk and entry.note == "用户名和密码 + 动态口令"
 
 
@@ -107,7 +107,7 @@ def test_wrong_codes_are_audited_and_count_towards_the_lockout(client, sign_in, 
         assert r.status_code == 200
         assert f"再失败 {4 - i} 次" in r.content.decode()
         clock.shift(20)  # past django-otp's own growing delay between tries
-    failures = AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED)
+    failures = AuditEntry.objects.filter(action="account.login_failed")
     assert failures.count() == 4 and all("动态口令不正确" in e.note for e in failures)
     assert all(e.object_repr == "zhang" and e.ip == "127.0.0.1" for e in failures)
     r = client.post("/accounts/login/otp/", {"token": wrong_code(key)})

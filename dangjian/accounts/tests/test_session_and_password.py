@@ -7,7 +7,7 @@ import pytest
 from dangjian.accounts import services
 from dangjian.accounts.models import PasswordHistory, User
 from dangjian.accounts.roles import Role
-from dangjian.core.models import AuditAction, AuditEntry
+from dangjian.core.models import AuditEntry
 from dangjian.factories import TEST_PASSWORD, user
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def test_idle_session_ends_after_thirty_minutes(client, sign_in, clock):
     assert r.status_code == 302 and r["Location"] == "/accounts/login/?timeout=1"
     assert "30 分钟内没有操作" in client.get(r["Location"]).content.decode()
     assert client.get("/").status_code == 302  # really signed out
-    entry = AuditEntry.objects.get(action=AuditAction.LOGOUT)
+    entry = AuditEntry.objects.get(action="account.logout")
     assert entry.actor_id == u.pk and "空闲超过 30 分钟" in entry.note
 
 
@@ -68,7 +68,9 @@ def test_first_login_forces_a_password_change(client, sign_in, cast):
     u.refresh_from_db()
     assert not u.must_change_password and u.check_password("Xinmima#2026")
     assert PasswordHistory.objects.filter(user=u).count() == 1
-    assert AuditEntry.objects.filter(action=AuditAction.UPDATE, object_id=str(u.pk), note="修改密码").exists()
+    assert AuditEntry.objects.filter(
+        action="account.change_password", object_id=str(u.pk), note="修改密码"
+    ).exists()
 
 
 def test_logout_works_while_a_change_is_due(client, sign_in, cast):

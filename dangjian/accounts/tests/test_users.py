@@ -9,7 +9,7 @@ from dangjian.accounts import services
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import Role
 from dangjian.accounts.scope import visible_orgs
-from dangjian.core.models import AuditAction, AuditEntry
+from dangjian.core.models import AuditEntry
 from dangjian.factories import member, user
 
 pytestmark = pytest.mark.django_db
@@ -102,9 +102,9 @@ def test_bureau_admin_opens_an_org_admin_account(client, login, cast):
     u = User.objects.get(username="admin_jg")
     assert u.role == Role.ORG_ADMIN and u.organization == cast["organ"] and u.must_change_password
     assert set(visible_orgs(u)) == {cast["organ"], cast["a"], cast["b"]}
-    created = AuditEntry.objects.get(action=AuditAction.CREATE, model="accounts.user", object_id=str(u.pk))
+    created = AuditEntry.objects.get(action="user.create", model="accounts.user", object_id=str(u.pk))
     assert created.actor_id == cast["bureau"].pk and "password" not in created.changes
-    grant = AuditEntry.objects.get(action=AuditAction.PERMISSION, object_id=str(u.pk))
+    grant = AuditEntry.objects.get(action="user.permission", object_id=str(u.pk))
     assert grant.changes["角色"] == ["", "党组织管理员（org_admin）"]
     assert grant.changes["管理范围"] == ["", "中共测试商务局机关委员会（JG）"]
     client.post("/accounts/logout/")
@@ -194,7 +194,7 @@ def test_profile_edit_is_audited_and_refuses_a_stale_form(login, cast):
     assert r.status_code == 302
     target.refresh_from_db()
     assert target.display_name == "赵督查" and target.version == version + 1
-    entry = AuditEntry.objects.get(action=AuditAction.UPDATE, object_id=str(target.pk), note="修改账号信息")
+    entry = AuditEntry.objects.get(action="user.update", object_id=str(target.pk), note="修改账号信息")
     assert entry.changes["display_name"] == ["inspector", "赵督查"]
     r = client.post(f"/accounts/users/{target.pk}/edit/", {"display_name": "钱督查", "version": version})
     assert r.status_code == 200 and "已被他人修改" in r.content.decode()
@@ -210,7 +210,7 @@ def test_security_admin_changes_role_and_scope_and_it_is_audited_as_a_permission
     assert r.status_code == 302
     target = User.objects.get(pk=target.pk)
     assert set(visible_orgs(target)) == {cast["b"]}
-    entry = AuditEntry.objects.get(action=AuditAction.PERMISSION, object_id=str(target.pk))
+    entry = AuditEntry.objects.get(action="user.permission", object_id=str(target.pk))
     assert entry.actor_id == cast["secadmin"].pk and entry.note == "调整角色和管理范围"
     assert entry.changes == {"管理范围": ["测试第一党支部（A）", "测试第二党支部（B）"]}
     assert entry.object_repr == "admin_a"
@@ -225,7 +225,7 @@ def test_moving_a_member_account_to_another_role_unlinks_the_member(login, cast)
     assert r.status_code == 302
     m.refresh_from_db()
     assert m.user_id is None
-    entry = AuditEntry.objects.get(action=AuditAction.PERMISSION, object_id=str(target.pk))
+    entry = AuditEntry.objects.get(action="user.permission", object_id=str(target.pk))
     assert entry.changes["角色"] == ["党员（member）", "督查员（inspector）"]
     assert entry.changes["关联党员"][1] == "" and m.masked_id_number in entry.changes["关联党员"][0]
 
@@ -234,7 +234,7 @@ def test_keeping_the_member_role_keeps_the_link_when_the_id_number_is_left_empty
     target = cast["member"]
     r = login(cast["secadmin"]).post(f"/accounts/users/{target.pk}/scope/", {"role": "member", "version": 1})
     assert r.status_code == 302
-    assert not AuditEntry.objects.filter(action=AuditAction.PERMISSION).exists()  # nothing changed
+    assert not AuditEntry.objects.filter(action="user.permission").exists()  # nothing changed
     cast["members_a"][0].refresh_from_db()
     assert cast["members_a"][0].user_id == target.pk
 

@@ -113,7 +113,9 @@ def test_import_creates_then_reimport_changes_nothing(cast, tmp_path):
     code, data = run(path)
     assert (code, data["created"], data["unchanged"]) == (0, 0, 3)
     assert Activity.objects.count() == 3
-    assert AuditEntry.objects.filter(action="import").count() == 1  # the unchanged re-import wrote nothing
+    assert (
+        AuditEntry.objects.filter(action="system.import").count() == 1
+    )  # the unchanged re-import wrote nothing
 
 
 def test_reimport_with_a_corrected_count_updates(cast, tmp_path):

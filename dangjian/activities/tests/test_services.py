@@ -216,7 +216,7 @@ class TestEditAndReview:
         a.refresh_from_db()
         assert (a.present, a.version) == (2, 2)
         assert sorted(a.kinds.values_list("key", flat=True)) == ["collective_study", "theme_day"]
-        e = AuditEntry.objects.filter(action="update", object_id=str(a.pk)).latest("id")
+        e = AuditEntry.objects.filter(action="activity.update", object_id=str(a.pk)).latest("id")
         assert "absent" in e.changes and "kinds" in e.changes and "present" in e.changes
 
     def test_stale_version_refused(self, cast):
@@ -244,7 +244,7 @@ class TestEditAndReview:
         assert a.status == ActivityStatus.SUBMITTED and a.topic == "改正主题"
         step = a.review_steps.latest("id")
         assert (step.action, step.comment, step.from_status) == ("edit_locked", "主题笔误", "approved")
-        entry = AuditEntry.objects.filter(action="update", object_id=str(a.pk)).latest("id")
+        entry = AuditEntry.objects.filter(action="activity.update", object_id=str(a.pk)).latest("id")
         assert "主题笔误" in entry.note and entry.changes["topic"] == ["学习上级文件精神", "改正主题"]
 
     def test_superior_org_admin_reviews_and_return_needs_a_comment(self, cast):
@@ -281,7 +281,7 @@ class TestEditAndReview:
         services.void_activity(a, actor=cast["admin_a"], reason="重复登记")
         a.refresh_from_db()
         assert a.is_deleted and a.void_reason == "重复登记" and not a.counts
-        assert AuditEntry.objects.filter(action="delete", object_id=str(a.pk)).exists()
+        assert AuditEntry.objects.filter(action="activity.delete", object_id=str(a.pk)).exists()
         assert ReviewStep.objects.filter(activity=a, action="void").exists()
         with pytest.raises((services.ActivityInvalid, PermissionDenied)):
             edit(a, cast["admin_a"], topic="作废后修改")

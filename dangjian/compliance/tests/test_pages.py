@@ -283,7 +283,7 @@ def test_requirement_edit(cast, login):
     req.refresh_from_db()
     assert (req.period, req.minimum, req.version, req.key) == ("month", 2, 2, "party_lecture")
     assert AuditEntry.objects.filter(
-        model="compliance.requirement", action="update", object_id=str(req.pk)
+        model="compliance.requirement", action="requirement.update", object_id=str(req.pk)
     ).exists()
     r = client.post(f"/compliance/requirements/{req.pk}/edit/", {**data, "minimum": 3})  # the old version
     assert r.status_code == 200 and "已被他人修改" in r.content.decode()

@@ -350,7 +350,7 @@ def test_update_requirement_and_stale_version(cast):
         req, {"period": "month", "citation": "本县规定：每月1次"}, version=req.version, actor=cast["bureau"]
     )
     assert (updated.period, updated.version, updated.key) == ("month", 2, "party_lecture")
-    entry = AuditEntry.objects.filter(model="compliance.requirement", action="update").get()
+    entry = AuditEntry.objects.filter(model="compliance.requirement", action="requirement.update").get()
     assert entry.changes["period"] == ["quarter", "month"]
     with pytest.raises(ValidationError, match="已被他人修改"):
         services.update_requirement(req, {"minimum": 2}, version=1, actor=cast["bureau"])

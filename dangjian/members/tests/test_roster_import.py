@@ -11,7 +11,7 @@ import time_machine
 from django.core.management import call_command
 
 from dangjian.core.importing import run_import
-from dangjian.core.models import AuditAction, AuditEntry
+from dangjian.core.models import AuditEntry
 from dangjian.core.xlsx import iter_rows
 from dangjian.members import services
 from dangjian.members.choices import EventKind
@@ -67,9 +67,9 @@ def test_import_creates_members_events_and_initials(cast, tmp_path):
     assert [e.kind for e in zhang.events.all()] == [EventKind.JOINED, EventKind.FULL]
     assert [e.kind for e in zeng.events.all()] == [EventKind.JOINED]
     assert zhang.events.first().to_org == cast["a"]
-    created = AuditEntry.objects.filter(action=AuditAction.CREATE, model="members.member")
+    created = AuditEntry.objects.filter(action="member.create", model="members.member")
     assert set(created.values_list("object_id", flat=True)) == {str(zhang.pk), str(zeng.pk)}
-    assert AuditEntry.objects.filter(action=AuditAction.IMPORT).count() == 1
+    assert AuditEntry.objects.filter(action="system.import").count() == 1
 
 
 def test_reimport_reports_all_unchanged_and_writes_nothing(cast, tmp_path):
@@ -122,7 +122,7 @@ def test_dry_run_reports_exactly_and_writes_nothing(cast, tmp_path):
     code, report = import_json(path, "--dry-run")
     assert code == 0 and report["created"] == 2
     assert Member.objects.count() == 5
-    assert not AuditEntry.objects.filter(action=AuditAction.IMPORT).exists()
+    assert not AuditEntry.objects.filter(action="system.import").exists()
     code, text, _ = run_cmd("import_roster", str(path), "--dry-run")
     assert "试运行" in text and "新增 2" in text
 
@@ -213,7 +213,7 @@ def test_update_moves_and_full_date_record_events(cast, tmp_path):
     kinds = list(member.events.values_list("kind", "from_org", "to_org"))
     assert (EventKind.MOVED, cast["a"].pk, cast["b"].pk) in kinds
     assert (EventKind.FULL, None, None) in kinds
-    update = AuditEntry.objects.filter(action=AuditAction.UPDATE, object_id=str(member.pk)).get()
+    update = AuditEntry.objects.filter(action="member.update", object_id=str(member.pk)).get()
     assert update.changes["organization"] == [cast["a"].pk, cast["b"].pk]
 
 
@@ -258,7 +258,7 @@ def test_export_then_import_reports_all_unchanged(cast, tmp_path):
     assert rows[0] == HEADER and len(rows) == 46
     code, report = import_json(out)
     assert code == 0 and report["unchanged"] == 45 and report["rows"] == 45
-    entry = AuditEntry.objects.filter(action=AuditAction.EXPORT).get()
+    entry = AuditEntry.objects.filter(action="member.export").get()
     assert "45" in entry.note and entry.actor_name == "命令行 export_roster"
 
 
@@ -338,7 +338,7 @@ def test_bulk_import_rows_events_and_audit_agree(cast, tmp_path):
         assert (EventKind.JOINED, m.join_date) in kinds
         assert ((EventKind.FULL, m.full_date) in kinds) == (m.full_date is not None)
         assert m.initials and m.initials == m.initials.upper()
-    audited = AuditEntry.objects.filter(action=AuditAction.CREATE, model="members.member")
+    audited = AuditEntry.objects.filter(action="member.create", model="members.member")
     by_object = {int(e.object_id): e for e in audited}
     assert set(by_object) >= set(members)
     some = next(iter(members.values()))

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 import time_machine
 
-from dangjian.core.models import AuditAction, AuditEntry
+from dangjian.core.models import AuditEntry
 from dangjian.core.xlsx import iter_rows
 from dangjian.members import services
 from dangjian.members.choices import EventKind, Status
@@ -184,17 +184,17 @@ def test_export_full_for_writers_masked_for_inspector_and_audited(cast, login):
     rows = _export_rows(r)
     assert rows[0] == HEADER and len(rows) == 4
     assert m.id_number in [row[3] for row in rows]
-    entry = AuditEntry.objects.filter(action=AuditAction.EXPORT).latest("id")
+    entry = AuditEntry.objects.filter(action="member.export").latest("id")
     assert entry.actor == cast["admin_a"] and "3 人" in entry.note and "完整" in entry.note
 
     rows = _export_rows(login(cast["inspector"]).get(f"/members/?export=xlsx&org={cast['b'].pk}"))
     assert len(rows) == 3 and all("*" in row[3] for row in rows[1:])
-    assert "已脱敏" in AuditEntry.objects.filter(action=AuditAction.EXPORT).latest("id").note
+    assert "已脱敏" in AuditEntry.objects.filter(action="member.export").latest("id").note
 
 
 def test_export_forbidden_for_members(cast, login):
     assert login(cast["member"]).get("/members/?export=xlsx").status_code == 403
-    assert not AuditEntry.objects.filter(action=AuditAction.EXPORT).exists()
+    assert not AuditEntry.objects.filter(action="member.export").exists()
 
 
 # -- a member's page ---------------------------------------------------------------------------------------------
@@ -219,7 +219,7 @@ def test_full_numbers_for_writers_in_scope_each_view_audited(cast, login, who):
     for _ in range(2):
         html = c.get(f"/members/{m.pk}/").content.decode()
         assert m.id_number in html and "13812345678" in html
-    entries = AuditEntry.objects.filter(action=AuditAction.VIEW_SENSITIVE, object_id=str(m.pk))
+    entries = AuditEntry.objects.filter(action="member.view_sensitive", object_id=str(m.pk))
     assert entries.count() == 2 and {e.actor for e in entries} == {cast[who]}
 
 
@@ -227,7 +227,7 @@ def test_inspector_never_sees_the_full_number(cast, login):
     m = cast["members_a"][1]
     html = login(cast["inspector"]).get(f"/members/{m.pk}/").content.decode()
     assert m.id_number not in html and m.masked_id_number in html
-    assert not AuditEntry.objects.filter(action=AuditAction.VIEW_SENSITIVE).exists()
+    assert not AuditEntry.objects.filter(action="member.view_sensitive").exists()
 
 
 def test_member_sees_own_full_record_without_audit_and_nothing_else(cast, login):
@@ -235,7 +235,7 @@ def test_member_sees_own_full_record_without_audit_and_nothing_else(cast, login)
     c = login(cast["member"])
     html = c.get(f"/members/{own.pk}/").content.decode()
     assert own.id_number in html and "修改信息" not in html
-    assert not AuditEntry.objects.filter(action=AuditAction.VIEW_SENSITIVE).exists()
+    assert not AuditEntry.objects.filter(action="member.view_sensitive").exists()
     assert c.get(f"/members/{other.pk}/").status_code == 404
     assert c.get("/members/me/")["Location"] == f"/members/{own.pk}/"
 
@@ -284,7 +284,7 @@ def test_create_member(cast, login):
     assert m.gender == "女" and m.id_number.endswith(m.id_number[-1].upper()) and m.initials == "LHM"
     assert list(m.events.values_list("kind", flat=True)) == [EventKind.JOINED, EventKind.FULL]
     assert AuditEntry.objects.filter(
-        action=AuditAction.CREATE, object_id=str(m.pk), actor=cast["admin_a"]
+        action="member.create", object_id=str(m.pk), actor=cast["admin_a"]
     ).exists()
 
 
@@ -346,7 +346,7 @@ def test_edit_saves_and_refreshes_initials(cast, login):
     assert r.status_code == 302
     m.refresh_from_db()
     assert (m.name, m.initials, m.phone, m.version) == ("欧阳修", "OYX", "0394-7654321", 2)
-    entry = AuditEntry.objects.get(action=AuditAction.UPDATE, object_id=str(m.pk))
+    entry = AuditEntry.objects.get(action="member.update", object_id=str(m.pk))
     assert entry.changes["name"] == ["甲支部党员1", "欧阳修"]
 
 
@@ -503,4 +503,4 @@ def test_edit_form_view_is_audited_as_a_full_view(cast, login):
     m = cast["members_a"][1]
     html = login(cast["admin_a"]).get(f"/members/{m.pk}/edit/").content.decode()
     assert m.id_number in html
-    assert AuditEntry.objects.filter(action=AuditAction.VIEW_SENSITIVE, object_id=str(m.pk)).count() == 1
+    assert AuditEntry.objects.filter(action="member.view_sensitive", object_id=str(m.pk)).count() == 1

@@ -227,7 +227,7 @@ def test_export_xlsx(cast, login):
     assert rows[2][0] == 2 and rows[2][1] == "A" and rows[2][-1] == 80 and rows[2][-3:-1] == [100, 60]
     from dangjian.core.models import AuditEntry
 
-    assert AuditEntry.objects.filter(action="export", model="supervision.observation").exists()
+    assert AuditEntry.objects.filter(action="observation.export", model="supervision.observation").exists()
 
 
 def test_observation_score_for_the_appraisal(cast):
