@@ -4,9 +4,11 @@ Runs on the configured database: SQLite by default, PostgreSQL when DATABASE_URL
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
+import sqlite3
 from io import StringIO
 from pathlib import Path
 
@@ -190,3 +192,66 @@ def test_restore_of_a_missing_directory_is_a_usage_error(db, tmp_path):
     with pytest.raises(CommandError) as exc:
         _restore(tmp_path / "nowhere")
     assert exc.value.returncode == 2
+
+
+# --- the audit chain across backup and restore (issue 14 item 6) ----------------------------------------------
+def test_restore_verifies_the_chain_and_resets_the_checkpoint_audited(cast, media, tmp_path):
+    audit.record(AuditAction.OTHER, actor_name="test", object_repr="备份前")
+    out = tmp_path / "backup"
+    backed_up = AuditEntry.objects.count()  # the backup's own entry is written after its snapshot
+    _backup(out)
+    for i in range(3):  # written after the backup: the checkpoint moves past what the backup holds
+        audit.record(AuditAction.OTHER, actor_name="test", object_repr=f"备份后{i}")
+    assert audit.read_checkpoint().entries == backed_up + 4
+
+    _restore(out)
+    entry = AuditEntry.objects.get(action="system.restore")
+    before, after = entry.changes["checkpoint"]
+    assert before["entries"] == backed_up + 4 and after["entries"] == backed_up
+    assert entry.changes["chain_verified"] is True and "检查点已重置" in entry.note
+    cp = audit.read_checkpoint()
+    assert cp.entries == backed_up + 1 and cp.head == entry.hash  # the restore's own entry extends it
+    assert audit.verify().ok
+
+
+def test_restore_refuses_a_backup_whose_audit_chain_was_altered(cast, media, tmp_path):
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL backups are checked after pg_restore (no second database to check them in)")
+    audit.record(AuditAction.OTHER, actor_name="test", object_repr="备份前")
+    out = tmp_path / "backup"
+    _backup(out)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    db_file = out / manifest["database"]["file"]
+    # Whoever holds the backup edits an entry and the manifest's checksum, but cannot recompute the keyed hash.
+    with sqlite3.connect(db_file) as db:
+        db.execute(
+            "UPDATE core_auditentry SET note = '改过' WHERE id = (SELECT MAX(id) FROM core_auditentry)"
+        )
+    db.close()
+    for f in manifest["files"]:
+        if f["path"] == db_file.name:
+            f["size"], f["sha256"] = db_file.stat().st_size, hashlib.sha256(db_file.read_bytes()).hexdigest()
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    Member.objects.filter(name="甲支部党员0").update(name="备份后改名")
+    with pytest.raises(CommandError) as exc:
+        _restore(out)
+    assert (
+        exc.value.returncode == 1
+        and "审计日志未通过校验" in str(exc.value)
+        and "未做任何改动" in str(exc.value)
+    )
+    assert Member.objects.filter(name="备份后改名").exists()
+
+
+def test_the_audit_key_is_never_in_a_backup(cast, media, tmp_path, settings):
+    # Even when misconfigured inside the media root, the key file stays out of the backup.
+    settings.DANGJIAN_AUDIT_KEY = ""
+    settings.DANGJIAN_AUDIT_KEY_FILE = media / "audit.key"
+    audit.record(AuditAction.OTHER, actor_name="test", object_repr="用密钥文件写入")
+    key = (media / "audit.key").read_text().strip()
+    assert len(key) == 64 and (media / "audit.key").stat().st_mode & 0o777 == 0o600
+    out = tmp_path / "backup"
+    _backup(out)
+    listed = [f["path"] for f in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]]
+    assert "media/audit.key" not in listed and not (out / "media" / "audit.key").exists()
+    assert all(key.encode() not in p.read_bytes() for p in out.rglob("*") if p.is_file())
