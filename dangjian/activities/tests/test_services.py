@@ -68,7 +68,7 @@ class TestRecord:
         assert a.attendance.filter(present=True).count() == 3
         assert a.status == ActivityStatus.DRAFT and a.source == "manual"
         entry = AuditEntry.objects.filter(model="activities.activity", object_id=str(a.pk)).get()
-        assert entry.action == "create" and "党课、主题党日" in entry.note
+        assert entry.action == "activity.create" and "党课、主题党日" in entry.note
 
     def test_absences_with_reasons(self, cast):
         m = cast["members_a"]

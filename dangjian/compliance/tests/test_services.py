@@ -312,7 +312,7 @@ def test_create_local_requirement_audited(cast):
     req = services.create_requirement({"key": "dangwei_meeting", **_req_data()}, actor=cast["bureau"])
     assert not req.is_builtin and req.version == 1
     entry = AuditEntry.objects.get(model="compliance.requirement", object_id=str(req.pk))
-    assert entry.action == "create" and entry.actor == cast["bureau"]
+    assert entry.action == "requirement.create" and entry.actor == cast["bureau"]
     rs = services.evaluate(Period.parse("2025Q1"), [cast["organ"], cast["a"]], TODAY)
     assert not [r for r in rs if r.requirement_key == "dangwei_meeting"]  # 机关党委 is not listed
     Requirement.objects.filter(pk=req.pk).update(org_kinds=["organ_committee"])
@@ -405,7 +405,7 @@ def test_revoke_audited_and_not_twice(cast):
             "action", "note"
         )
     )
-    assert sorted(actions) == [("create", "授予豁免"), ("update", "撤销豁免")]
+    assert sorted(actions) == [("exemption.create", "授予豁免"), ("exemption.update", "撤销豁免")]
     with pytest.raises(ValidationError, match="已撤销"):
         services.revoke_exemption(ex, "再次", version=ex.version, actor=cast["bureau"])
     with pytest.raises(ValidationError, match="已被他人修改"):

@@ -48,7 +48,7 @@ def test_create_organization_audits_and_generates_a_code(cast):
     assert org.code.startswith("ORG") and org.depth == 3
     assert list(org.units.all()) == [u]
     entry = audit_for(org)[0]
-    assert entry.action == "create" and entry.actor_id == cast["bureau"].pk
+    assert entry.action == "organization.create" and entry.actor_id == cast["bureau"].pk
     assert entry.changes["parent"] == [None, cast["organ"].name] and entry.changes["units"] == [
         None,
         ["新单位"],
@@ -171,7 +171,7 @@ def test_units_and_party_groups(cast):
     services.update_party_group(group, expected_version=1, is_active=False)
     group.refresh_from_db()
     assert not group.is_active and group.version == 2
-    assert [e.action for e in audit_for(group)] == ["create", "update"]
+    assert [e.action for e in audit_for(group)] == ["partygroup.create", "partygroup.update"]
     assert Unit.objects.filter(name="新单位").count() == 1
 
 
@@ -261,7 +261,7 @@ def test_record_election_ends_the_old_term_and_starts_the_new_one(cast):
     assert new.posts.first().started_on == date(2026, 6, 1)
     step = RenewalStep.objects.get(term=old)
     assert (step.kind, step.new_term, step.doc_number) == (RenewalStepKind.ELECTION, new, "某党〔2026〕1号")
-    assert audit_for(old)[-1].note == "换届，本届任期结束" and audit_for(new)[0].action == "create"
+    assert audit_for(old)[-1].note == "换届，本届任期结束" and audit_for(new)[0].action == "term.create"
     with pytest.raises(ServiceError, match="应晚于本届"):
         services.record_election(cast["a"], date(2026, 6, 1), None, SECRETARY, None)
     with pytest.raises(ServiceError, match="不能晚于今天"):
