@@ -31,12 +31,18 @@ def write(n: int, start: int = 0) -> None:
 
 
 @pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """write(n) and run its on-commit step (the checkpoint), as a real commit would."""
+def committed():
+    """write(n), then run and clear its on-commit steps (the checkpoint) as a real commit would: the test's own
+    transaction never commits."""
 
     def _write(n: int, start: int = 0) -> None:
-        with django_capture_on_commit_callbacks(execute=True):
-            write(n, start)
+        first = len(connection.run_on_commit)
+        write(n, start)
+        pending = connection.run_on_commit[first:]
+        del connection.run_on_commit[first:]
+        assert len(pending) == 1  # one checkpoint per transaction, however many entries
+        for _, callback, _ in pending:
+            callback()
 
     return _write
 

@@ -89,7 +89,8 @@ def test_update_with_a_stale_version_is_refused(cast):
         services.update_organization(a, expected_version=1, phone="0394-7654321")
     a.refresh_from_db()
     assert a.phone == "0394-1234567"
-    assert audit_for(a)[-1].changes == {"phone": ["", "0394-1234567"]}
+    # a contact phone may be a person's: stored masked with a keyed tag (core.audit.PERSONAL_FIELDS)
+    assert audit_for(a)[-1].changes["phone"][1].startswith("039*****4567 #")
 
 
 def test_update_without_changes_writes_nothing(cast):
