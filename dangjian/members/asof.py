@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from dangjian.orgs.models import Organization
@@ -35,7 +35,7 @@ def members_on_roll(as_of: date, orgs: QuerySet[Organization] | None = None) -> 
         .values("from_org")[:1]
     )
     qs = Member.objects.filter(on_roll_q(as_of)).annotate(
-        org_then=Coalesce(Subquery(moved_later), F("organization_id"))
+        org_then=Coalesce(Subquery(moved_later), F("organization_id"), output_field=IntegerField())
     )
     if orgs is not None:
         qs = qs.filter(org_then__in=orgs.order_by().values("pk"))
