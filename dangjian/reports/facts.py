@@ -6,9 +6,11 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from dangjian.activities.models import Activity, ActivityKind
-from dangjian.core.asof import year_as_of
+from dangjian.core.asof import as_of_for
+from dangjian.core.periods import Period
 from dangjian.members.asof import members_on_roll, probationary_q
 from dangjian.orgs.asof import orgs_existing, posts_held, terms_missing, terms_overdue, units_by_kind
 from dangjian.orgs.models import BRANCH_KINDS, Organization, OrgKind, UnitKind
@@ -25,6 +27,12 @@ SUBORDINATE_UNIT_KINDS = [
 TROUBLED_UNIT_KINDS = [UnitKind.RESTRUCTURED, UnitKind.BANKRUPTING, UnitKind.BANKRUPT_ENDED]
 
 
+def report_day(year: int) -> date:
+    """The day a year's figures are taken (core.asof): Y-12-31; while Y is still running, today (facts after
+    today are not known yet, and a term running out later in the year is not overdue yet)."""
+    return as_of_for(Period.whole_year(year), today=timezone.localdate())
+
+
 def scope_orgs(root: Organization | None, year_end: date):
     """The organisations that existed on the day (orgs.asof: founded by then, not yet dissolved)."""
     return orgs_existing(year_end, root)
@@ -37,7 +45,7 @@ def members_at(orgs, year_end: date):
 
 def basic_facts(m: Metrics, year: int, root: Organization | None) -> None:
     """基本情况, all as of Y-12-31 from the dated facts (core.asof): facts dated after the year never move them."""
-    end = year_as_of(year)
+    end = report_day(year)
     orgs = scope_orgs(root, end)
     by_unit_kind = units_by_kind(end, orgs)
     subordinate = [u for k in SUBORDINATE_UNIT_KINDS for u in by_unit_kind.get(k, [])]
@@ -109,7 +117,7 @@ def troubled_orgs(orgs, troubled_units: list[int]) -> list[int]:
 
 
 def activity_facts(m: Metrics, year: int, root: Organization | None) -> list[tuple[str, int]]:
-    end = date(year, 12, 31)
+    end = report_day(year)
     orgs = scope_orgs(root, end)
     acts = Activity.objects.filter(is_deleted=False, date__year=year, organization__in=orgs)
     m.count("activities_total", "组织生活记录", acts, "主要做法和成效")
@@ -133,7 +141,7 @@ def activity_facts(m: Metrics, year: int, root: Organization | None) -> list[tup
 def study_facts(m: Metrics, year: int, root: Organization | None) -> None:
     from dangjian.study.services import hours_and_requirements
 
-    end = date(year, 12, 31)
+    end = report_day(year)
     # Everyone on the roll at the year's end, including members who left afterwards (a later 转出 must not
     # change the year's figures).
     members = members_at(scope_orgs(root, end), end)
@@ -160,7 +168,7 @@ def study_facts(m: Metrics, year: int, root: Organization | None) -> None:
 def honor_facts(m: Metrics, year: int, root: Organization | None) -> None:
     from dangjian.honors.models import Honor, ReviewRound
 
-    end = date(year, 12, 31)
+    end = report_day(year)
     orgs = scope_orgs(root, end)
     honors = Honor.objects.filter(awarded_on__year=year).filter(
         Q(organization__in=orgs) | Q(member__organization__in=orgs)

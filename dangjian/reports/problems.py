@@ -10,11 +10,10 @@ from datetime import date
 
 from django.db.models import Exists, OuterRef, Q
 
-from dangjian.core.asof import year_as_of
 from dangjian.orgs import asof as orgs_asof
 from dangjian.orgs.models import Organization
 
-from .facts import TROUBLED_UNIT_KINDS, members_at, scope_orgs, troubled_orgs
+from .facts import TROUBLED_UNIT_KINDS, members_at, report_day, scope_orgs, troubled_orgs
 from .metrics import Metrics
 
 
@@ -51,7 +50,7 @@ def requirements_missed(m: Metrics, year: int, root, threshold: float, today: da
     from dangjian.compliance import services as compliance
     from dangjian.core.periods import Period
 
-    orgs = scope_orgs(root, date(year, 12, 31))
+    orgs = scope_orgs(root, report_day(year))
     results = compliance.evaluate(Period.whole_year(year), orgs=orgs, today=today)
     missed: dict[str, set[str]] = {}
     names = dict(orgs.values_list("id", "name"))
@@ -87,7 +86,7 @@ EVIDENCE_LINES = 30
 def terms_overdue(m: Metrics, year: int, root, threshold: float, today: date) -> Problem | None:
     """As of Y-12-31 (orgs.asof via basic_facts): a re-election or a branch founded after the year changes
     nothing here."""
-    end = year_as_of(year)
+    end = report_day(year)
     if "terms_overdue" not in m.items:  # basic_facts puts both lists; a detector run alone computes them
         orgs = scope_orgs(root, end)
         m.put(
@@ -152,7 +151,7 @@ def troubled_concentration(m: Metrics, year: int, root, threshold: float, today:
     ratio = share(troubled, total)
     if total == 0 or ratio < threshold:
         return None
-    end = year_as_of(year)
+    end = report_day(year)
     orgs = scope_orgs(root, end)
     by_kind = orgs_asof.units_by_kind(end, orgs)
     troubled = troubled_orgs(orgs, [u for k in TROUBLED_UNIT_KINDS for u in by_kind.get(k, [])])
@@ -185,7 +184,7 @@ def study_shortfall(m: Metrics, year: int, root, threshold: float, today: date) 
 
 @detector("rectifications_overdue")
 def rectifications_overdue(m: Metrics, year: int, root, threshold: float, today: date) -> Problem | None:
-    end = year_as_of(year)
+    end = report_day(year)
     rows = list(rectifications_overdue_on(end, scope_orgs(root, end)))
     m.put(
         "rectifications_overdue",
@@ -229,7 +228,7 @@ def similar_records(m: Metrics, year: int, root, threshold: float, today: date) 
 
     pairs = pairs_json(year, 0.8, cached=True)["pairs"]
     if root is not None:
-        allowed = set(scope_orgs(root, date(year, 12, 31)).values_list("code", flat=True))
+        allowed = set(scope_orgs(root, report_day(year)).values_list("code", flat=True))
         pairs = [p for p in pairs if p["a_org"] in allowed or p["b_org"] in allowed]
     m.put(
         "similar_pairs",
