@@ -174,3 +174,33 @@ def test_basic_facts_keys_for_the_json_figures():
     assert expected <= keys
     assert m["terms_overdue"] == ["A2"] and m["terms_missing"] == ["M1"]
     assert m["members_serving"] + m["members_laid_off"] + m["members_retired"] == m["members_total"]
+
+
+def _statistics(year: int) -> dict[str, list]:
+    import openpyxl
+
+    from dangjian.reports.ledgers import statistics_workbook
+
+    book = openpyxl.load_workbook(io.BytesIO(statistics_workbook(None, year)), read_only=True)
+    return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in book.worksheets}
+
+
+def test_party_statistics_workbook_of_a_past_year_does_not_move(tmp_path):
+    with at(D(2025, 11, 20)):
+        orgs = _bureau()
+    with at(D(2026, 1, 10)):
+        before = _statistics(2025)
+    kinds = dict((r[0], r[1]) for r in before["党组织"][1:])
+    assert (kinds["党组"], kinds["机关党委"], kinds["党支部"], kinds["联合党支部"], kinds["合计"]) == (
+        1,
+        1,
+        4,
+        1,
+        7,
+    )
+    with at(D(2026, 7, 1)):
+        _record_2026(tmp_path, orgs)
+        after = _statistics(2025)
+        changed = _statistics(2026)
+    assert after == before
+    assert dict((r[0], r[1]) for r in changed["党组织"][1:])["党支部"] == 5
