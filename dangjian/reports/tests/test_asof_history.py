@@ -204,3 +204,28 @@ def test_party_statistics_workbook_of_a_past_year_does_not_move(tmp_path):
         changed = _statistics(2026)
     assert after == before
     assert dict((r[0], r[1]) for r in changed["党组织"][1:])["党支部"] == 5
+
+
+def test_dashboard_counts_by_kind_as_of_its_day(tmp_path):
+    from dangjian.reports import dashboard
+
+    with at(D(2025, 11, 20)):
+        orgs = _bureau()
+    with at(D(2026, 7, 1)):
+        _record_2026(tmp_path, orgs)
+    rows = lambda chart: dict(chart.rows)  # noqa: E731
+    old, new = D(2026, 1, 10), D(2026, 7, 1)
+    assert rows(dashboard.org_chart(None, old))["党支部"] == 4  # a hand count: A1, A2, S1, M1
+    assert rows(dashboard.org_chart(None, new))["党支部"] == 5  # + A3 (March 2026)
+    assert (
+        rows(dashboard.unit_chart(None, old))["国有企业"],
+        rows(dashboard.unit_chart(None, old))["改制企业"],
+    ) == (1, 0)
+    assert (
+        rows(dashboard.unit_chart(None, new))["国有企业"],
+        rows(dashboard.unit_chart(None, new))["改制企业"],
+    ) == (0, 1)
+    standing = {c.id: dict(c.rows) for c in dashboard.member_charts(None, old)}["standing"]
+    assert standing == {"正式党员": 8, "预备党员": 1}
+    standing = {c.id: dict(c.rows) for c in dashboard.member_charts(None, new)}["standing"]
+    assert standing == {"正式党员": 9, "预备党员": 1}
