@@ -87,11 +87,15 @@ def _org_filter(orgs: OrgsArg, field_name: str) -> dict[str, Any]:
 
 def _member_facts(orgs: OrgsArg) -> dict[int, list[engine.MemberFacts]]:
     qs = Member.objects.filter(**_org_filter(orgs, "organization_id")).values_list(
-        "id", "name", "organization_id", "join_date", "full_date", "left_on", "status"
+        "id", "name", "organization_id", "join_date", "full_date", "left_on", "status", "arrived_on"
     )
     out: dict[int, list[engine.MemberFacts]] = defaultdict(list)
-    for mid, name, org_id, join, full, left, status in rawrows.rows(qs, dates=(3, 4, 5)):
-        out[org_id].append(engine.MemberFacts(mid, name, join, full, left, status == MemberStatus.NORMAL))
+    for mid, name, org_id, join, full, left, status, arrived in rawrows.rows(qs, dates=(3, 4, 5, 7)):
+        # On this organisation's roll from the transfer in (转入本组织日期) when there was one (members.asof).
+        on_roll_from = arrived or join
+        out[org_id].append(
+            engine.MemberFacts(mid, name, on_roll_from, full, left, status == MemberStatus.NORMAL)
+        )
     return out
 
 

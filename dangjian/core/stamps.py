@@ -47,8 +47,10 @@ TRACKED: tuple[Tracked, ...] = (
     Tracked(ATTENDANCE, via_activity=ATTENDANCE),
     Tracked("activities_activitykind"),
     Tracked("members_member"),
+    Tracked("members_membershipevent"),  # as-of rolls read the dated moves (members.asof)
     Tracked("orgs_organization"),
     Tracked("orgs_unit"),
+    Tracked("orgs_unitkindchange"),  # a unit's kind as of a day (orgs.asof)
     Tracked("orgs_partygroup"),
     Tracked("orgs_committee"),
     Tracked("orgs_term"),

@@ -18,6 +18,7 @@ from dangjian.accounts.roles import Role
 from dangjian.activities.models import Activity
 from dangjian.compliance import services as compliance
 from dangjian.core import audit
+from dangjian.core.asof import year_as_of
 from dangjian.core.models import AuditAction
 from dangjian.core.periods import Period
 from dangjian.members.models import Member
@@ -211,8 +212,10 @@ def dossier(report: ReviewReport) -> Dossier:
     if member is not None:
         p = yearly_progress(year, Member.objects.filter(pk=member.pk))[0].progress
         d.study_hours, d.study_required = float(p.hours), float(p.required)
+    end = year_as_of(year)  # the year's figures as of its end: a 销号 in the next year does not count here
     qs = Rectification.objects.filter(organization=org, created_at__year=year)
-    d.rectifications = {"total": qs.count(), "closed": qs.filter(status=RectificationStatus.CLOSED).count()}
+    closed = qs.filter(status=RectificationStatus.CLOSED, closed_at__date__lte=end)
+    d.rectifications = {"total": qs.count(), "closed": closed.count()}
     return d
 
 

@@ -32,6 +32,10 @@ class Member(models.Model):
     education = models.CharField("学历", max_length=10, choices=Education.choices, blank=True)
     join_date = models.DateField("入党日期")
     full_date = models.DateField("转正日期", null=True, blank=True, help_text="为空表示预备党员")
+    # 转入本组织日期: the member counts here from this day; empty = from the join date (joined here).
+    arrived_on = models.DateField(
+        "转入本组织日期", null=True, blank=True, help_text="为空表示自入党起即在本组织"
+    )
     # Indexed with status (member_status_cat_idx): lists always filter by status first.
     category = models.CharField("人员类别", max_length=6, choices=Category.choices, default=Category.SERVING)
     # Indexed as the first column of member_org_status_name_idx, which serves every look-up by organisation.

@@ -38,6 +38,7 @@ COLUMNS: tuple[Column, ...] = (
     Column(rules.JOIN_DATE, synonyms=("加入党组织日期", "入党时间"), required=True, example=date(1975, 7, 1)),
     Column(rules.FULL_DATE, synonyms=("转为正式党员日期", "转正时间"), example=date(1976, 7, 1)),
     Column(rules.CATEGORY, synonyms=("党员类别",), choices=tuple(Category.values), example="离退休"),
+    Column(rules.ARRIVED_ON, synonyms=("转入日期",), example=None),
     Column(rules.ORGANIZATION, synonyms=("所在党组织",), required=True, example="示例党支部（请改为本支部全称或代码）"),
     Column(rules.WORKPLACE, synonyms=("工作岗位",), example="退休前为某单位职工"),
     Column(rules.PHONE, synonyms=("手机号码",), text=True, example="0394-1234567"),
@@ -49,6 +50,7 @@ RULES_HELP = (
     "公民身份号码一列请设置为“文本”格式，否则 Excel 会把号码存成数字并丢失末尾几位；末位 x 可小写。",
     "性别、出生日期须与公民身份号码一致；出生日期可留空，由号码得出。",
     "日期可写作 2019-07-01、2019/7/1、2019.07.01 或 2019年7月1日，也可以是 Excel 日期。",
+    "转入本组织日期可留空（自入党起即在本组织）；由其他党组织转入的，填写转入之日，统计时自该日起计入本组织。",
     "入党日期不得晚于今天，且应在年满18周岁之后；转正日期留空表示预备党员，否则应在入党满1年至满2年之间。",
     "人员类别填“在职”“离退休”或“下岗失业”（离休、退休均按“离退休”）；留空按“在职”。",
     "所在党支部填写系统中已有党组织的全称或组织代码；网页导入时只能填写您管理范围内的党组织。",
@@ -67,6 +69,7 @@ FIELD_LABELS = {
     "join_date": rules.JOIN_DATE,
     "full_date": rules.FULL_DATE,
     "category": rules.CATEGORY,
+    "arrived_on": rules.ARRIVED_ON,
     "workplace": rules.WORKPLACE,
     "phone": rules.PHONE,
 }
@@ -80,6 +83,7 @@ class RosterRecord:
     organization_id: int
     organization_active: bool = True
     existing: Member | None = None
+    arrived_given: bool = True  # the file has the 转入本组织日期 column (without it, what is on file stays)
 
 
 @dataclass(frozen=True)
@@ -156,7 +160,13 @@ class RosterImporter(Importer[RosterRecord]):
         if errors:
             raise RowErrors(errors)
         assert facts is not None and org is not None
-        return RosterRecord(row=row, facts=facts, organization_id=org.id, organization_active=org.active)
+        return RosterRecord(
+            row=row,
+            facts=facts,
+            organization_id=org.id,
+            organization_active=org.active,
+            arrived_given=rules.ARRIVED_ON in values,
+        )
 
     def key(self, record: RosterRecord) -> str:
         return record.facts.id_number
@@ -195,6 +205,8 @@ class RosterImporter(Importer[RosterRecord]):
             )
         if existing is None:
             return CREATE, {}
+        if not record.arrived_given:
+            f.arrived_on = existing.arrived_on
         if self._writable is not None and existing.organization_id not in self._writable:
             raise RowErrors(
                 [
@@ -267,6 +279,7 @@ def export_rows(members: QuerySet[Member], *, full: bool) -> Iterator[list[Any]]
             m.join_date,
             m.full_date,
             m.category,
+            m.arrived_on,
             m.organization.name,
             m.workplace,
             m.phone if full else m.masked_phone,
@@ -284,7 +297,9 @@ def write_roster(target: Path | str | IO[bytes], members: QuerySet[Member], *, f
             yield row
 
     id_col, phone_col = HEADER.index(rules.ID_NUMBER), HEADER.index(rules.PHONE)
-    date_cols = [HEADER.index(c) for c in (rules.BIRTH_DATE, rules.JOIN_DATE, rules.FULL_DATE)]
+    date_cols = [
+        HEADER.index(c) for c in (rules.BIRTH_DATE, rules.JOIN_DATE, rules.FULL_DATE, rules.ARRIVED_ON)
+    ]
     write_workbook(
         target,
         [
@@ -292,7 +307,7 @@ def write_roster(target: Path | str | IO[bytes], members: QuerySet[Member], *, f
                 name="党员名册",
                 header=HEADER,
                 rows=rows(),
-                widths=[10, 6, 10, 22, 12, 10, 12, 12, 10, 30, 30, 16],
+                widths=[10, 6, 10, 22, 12, 10, 12, 12, 10, 12, 30, 30, 16],
                 text_columns=[id_col, phone_col],
                 date_columns=date_cols,
             )

@@ -56,6 +56,7 @@ def _rows(n: int, orgs: Sequence[str], seed: int, today: date) -> Iterator[list[
             join,
             full,
             rng.choice(categories),
+            None,  # 转入本组织日期: joined here
             orgs[i % len(orgs)],
             f"第{rng.randrange(1, 99)}车间 职工" if rng.random() < 0.5 else "",
             f"1{rng.choice('3578')}{rng.randrange(10**9):09d}" if rng.random() < 0.8 else "",

@@ -30,6 +30,7 @@ EDUCATION = "学历"
 JOIN_DATE = "入党日期"
 FULL_DATE = "转正日期"
 CATEGORY = "人员类别"
+ARRIVED_ON = "转入本组织日期"
 ORGANIZATION = "所在党支部"
 WORKPLACE = "工作单位及职务"
 PHONE = "联系电话"
@@ -201,6 +202,18 @@ def clean_full_date(value: Any, join: date | None, today: date) -> date | None:
     return day
 
 
+def clean_arrived_on(value: Any, join: date | None, today: date) -> date | None:
+    """Optional: the day the member joined this organisation by transfer; not before joining, not in the future."""
+    day = parse_day(value, ARRIVED_ON)
+    if day is None:
+        return None
+    if day > today:
+        raise RuleError(f"转入本组织日期 {day:%Y-%m-%d} 晚于今天；请核对")
+    if join is not None and day < join:
+        raise RuleError(f"转入本组织日期 {day:%Y-%m-%d} 早于入党日期 {join:%Y-%m-%d}；请核对")
+    return day
+
+
 def clean_category(value: Any) -> str:
     text = "".join(text_of(value).split())
     if not text:
@@ -255,6 +268,7 @@ class MemberFacts:
     workplace: str
     phone: str
     organization: str = ""
+    arrived_on: date | None = None  # 转入本组织日期 (optional column)
 
 
 def check_member(
@@ -285,6 +299,7 @@ def check_member(
     join = run(JOIN_DATE, clean_join_date, birth, today)
     full = run(FULL_DATE, clean_full_date, join, today)
     category = run(CATEGORY, clean_category)
+    arrived = run(ARRIVED_ON, clean_arrived_on, join, today)
     workplace = run(WORKPLACE, clean_workplace)
     phone = run(PHONE, clean_phone)
     if errors:
@@ -304,6 +319,7 @@ def check_member(
             workplace=workplace or "",
             phone=phone or "",
             organization=text_of(values.get(ORGANIZATION)),
+            arrived_on=arrived,
         ),
         [],
     )

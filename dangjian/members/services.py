@@ -189,6 +189,7 @@ def create_member(
     member = Member(organization=organization, **{f: getattr(facts, f) for f in FACT_FIELDS}, **(extra or {}))
     refresh_initials(member)
     if transfer_in is not None:
+        member.arrived_on = transfer_in.on  # counted here from the transfer (members.asof)
         if transfer_in.on > today():
             raise MemberError("转入日期不能晚于今天；请核对", "transfer_on")
         if transfer_in.on < facts.join_date:
@@ -489,7 +490,7 @@ def apply_roster(
 
 
 # The columns the roster import writes (RowInserter rows); every other column takes its default.
-MEMBER_COLUMNS = (*FACT_FIELDS, "organization_id", "initials")
+MEMBER_COLUMNS = (*FACT_FIELDS, "arrived_on", "organization_id", "initials")
 EVENT_COLUMNS = ("member_id", "kind", "date", "from_org_id", "to_org_id", "note", "recorded_by")
 _facts_of = attrgetter(*FACT_FIELDS)
 
@@ -505,17 +506,23 @@ def _create_chunk(
 ) -> list[audit.Entry]:
     if not rows:
         return []
-    values = [(*_facts_of(r.facts), r.organization_id, initials_of(r.facts.name)) for r in rows]
+    values = [
+        (*_facts_of(r.facts), r.facts.arrived_on, r.organization_id, initials_of(r.facts.name)) for r in rows
+    ]
     ids = members.insert_keyed(values, "id_number")
     new_events: list[tuple[Any, ...]] = []
     entries: list[audit.Entry] = []
     recorded_by = who[:150]
-    joined, full = EventKind.JOINED, EventKind.FULL
+    joined, full, arrived = EventKind.JOINED, EventKind.FULL, EventKind.TRANSFER_IN
     create = AuditAction.CREATE
     for r in rows:
         f = r.facts
         pk = ids[f.id_number]
-        new_events.append((pk, joined, f.join_date, None, r.organization_id, note, recorded_by))
+        if f.arrived_on is None:
+            new_events.append((pk, joined, f.join_date, None, r.organization_id, note, recorded_by))
+        else:  # joined elsewhere, counted here from the transfer (转入本组织日期)
+            new_events.append((pk, joined, f.join_date, None, None, note, recorded_by))
+            new_events.append((pk, arrived, f.arrived_on, None, r.organization_id, note, recorded_by))
         if f.full_date is not None:
             new_events.append((pk, full, f.full_date, None, None, note, recorded_by))
         # The row itself holds the values; the entry says who created which member where (no copy of the
@@ -552,6 +559,7 @@ def _update_chunk(
         before = audit.snapshot(m)
         for f in FACT_FIELDS:
             setattr(m, f, getattr(r.facts, f))
+        m.arrived_on = r.facts.arrived_on
         if m.organization_id != r.organization_id:
             m.organization_id = r.organization_id
             m.party_group_id = None
@@ -561,7 +569,7 @@ def _update_chunk(
         changed.append((m, before))
     Member.objects.bulk_update(
         [m for m, _ in changed],
-        [*FACT_FIELDS, "organization", "party_group", "initials", "version", "updated_at"],
+        [*FACT_FIELDS, "arrived_on", "organization", "party_group", "initials", "version", "updated_at"],
         batch_size=BULK_BATCH,
     )
     new_events: list[tuple[Any, ...]] = []
@@ -575,6 +583,10 @@ def _update_chunk(
             )
         if before.get("full_date") is None and m.full_date is not None:
             new_events.append((m.pk, EventKind.FULL, m.full_date, None, None, note, recorded_by))
+        if "arrived_on" in diff and m.arrived_on is not None:
+            new_events.append(
+                (m.pk, EventKind.TRANSFER_IN, m.arrived_on, None, m.organization_id, note, recorded_by)
+            )
         entries.append(
             audit.Entry(
                 action=AuditAction.UPDATE,

@@ -15,8 +15,8 @@ from django.conf import settings
 
 from dangjian.core.periods import Period, add_months, add_years
 from dangjian.members.models import Member
+from dangjian.orgs.asof import terms_in_office
 from dangjian.orgs.models import Organization
-from dangjian.orgs.services import current_expiries
 from dangjian.orgs.terms import TermStatus, term_status
 
 ALERT_TERM_STATUSES = {TermStatus.EXPIRING, TermStatus.OVERDUE, TermStatus.MISSING}
@@ -52,10 +52,13 @@ def active_orgs(orgs=None) -> list[Organization]:
 
 
 def term_items(orgs: list[Organization], as_of: date) -> dict[int, list[dict]]:
-    expiries = current_expiries([o.id for o in orgs])
+    """换届 alerts as of the month's first day (orgs.asof): the term in office that day and its approved expiry
+    (an election recorded later in the month does not hide the month's alert)."""
+    terms = terms_in_office(as_of, orgs)
     out: dict[int, list[dict]] = {}
     for org in orgs:
-        expiry = expiries.get(org.id)
+        term = terms.get(org.id)
+        expiry = term.effective_expiry if term is not None else None
         status = term_status(expiry, as_of, elected=org.has_elected_term)
         if status in ALERT_TERM_STATUSES:
             out[org.id] = [

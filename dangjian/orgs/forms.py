@@ -96,6 +96,19 @@ class UnitForm(Form):
     version = _version()
 
 
+class UnitKindChangeForm(Form):
+    """变更: the unit's kind from a day on; the earlier kind stays on record for figures of earlier days."""
+
+    kind = forms.ChoiceField(label="变更后的单位类别", choices=UnitKind.choices)
+    valid_from = forms.DateField(
+        label="变更日期", widget=DATE, help_text="自该日起按新类别统计；此前仍按原类别"
+    )
+    note = forms.CharField(
+        label="变更依据", max_length=200, required=False, help_text="如批复文号、法院裁定书文号"
+    )
+    version = _version()
+
+
 class PartyGroupForm(Form):
     name = forms.CharField(label="党小组名称", max_length=60, help_text="如“第一党小组”")
     leader_name = forms.CharField(label="组长", max_length=40, required=False)

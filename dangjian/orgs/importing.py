@@ -19,7 +19,16 @@ from dangjian.core.dates import DateParseError, parse_date
 from dangjian.core.importing import CREATE, UNCHANGED, UPDATE, Column, Importer, RowErrors, RowOutcome
 
 from . import services
-from .models import BRANCH_KINDS, DEFAULT_TERM_YEARS, Organization, OrgKind, Term, Unit, UnitKind
+from .models import (
+    BRANCH_KINDS,
+    DEFAULT_TERM_YEARS,
+    Organization,
+    OrgKind,
+    Term,
+    Unit,
+    UnitKind,
+    UnitKindChange,
+)
 from .terms import term_years_problem
 
 NAME, CODE, KIND, PARENT, UNITS, UNIT_KIND = (
@@ -31,6 +40,8 @@ NAME, CODE, KIND, PARENT, UNITS, UNIT_KIND = (
     "单位类别",
 )
 FOUNDED, ELECTED, YEARS = "成立日期", "本届委员会选举日期", "任期(年)"
+DISSOLVED, KIND_FROM = "撤销日期", "单位类别变更日期"
+DISSOLVE_REASON = "由组织信息导入登记撤销"
 ACTOR_NAME = "import_orgs"
 
 KIND_NAMES: dict[str, str] = {label: value for value, label in OrgKind.choices}
@@ -74,6 +85,10 @@ class OrgRow:
     founded_on: date | None
     elected_on: date | None
     years: int | None
+    dissolved_on: date | None = None
+    kind_from: date | None = (
+        None  # 单位类别变更日期: a changed 单位类别 holds from this day (default: the import's)
+    )
     # resolved against the file and the database by OrgImporter.load_existing
     existing: Organization | None = None
     parent_row: OrgRow | None = None
@@ -115,6 +130,8 @@ class OrgImporter(Importer[OrgRow]):
         Column(FOUNDED, ("成立时间",), example="2015-07-01"),
         Column(ELECTED, ("本届选举日期", "选举日期", "本届委员会选举时间"), example="2024-03-15"),
         Column(YEARS, ("任期（年）", "任期", "任期年限"), example=3),
+        Column(DISSOLVED, ("撤销时间",), example=None),
+        Column(KIND_FROM, ("类别变更日期", "单位类别变更时间"), example=None),
     )
 
     def __init__(self, actor: Any = None, actor_name: str = ACTOR_NAME, today: date | None = None):
@@ -165,6 +182,20 @@ class OrgImporter(Importer[OrgRow]):
                 (ELECTED, values.get(ELECTED), f"选举日期早于成立日期（{founded_on:%Y-%m-%d}）；请核对")
             )
         years = self._years(values, errors)
+        dissolved_on = self._date(values, DISSOLVED, errors)
+        if dissolved_on and founded_on and dissolved_on < founded_on:
+            errors.append(
+                (DISSOLVED, values.get(DISSOLVED), f"撤销日期早于成立日期（{founded_on:%Y-%m-%d}）；请核对")
+            )
+        kind_from = self._date(values, KIND_FROM, errors)
+        if kind_from and not raw_unit_kind:
+            errors.append(
+                (
+                    KIND_FROM,
+                    values.get(KIND_FROM),
+                    "填写了单位类别变更日期，但没有填写单位类别；请补填变更后的单位类别",
+                )
+            )
         if kind == OrgKind.DANGZU and (elected_on or years):
             errors.append(
                 (
@@ -192,6 +223,8 @@ class OrgImporter(Importer[OrgRow]):
             founded_on=founded_on,
             elected_on=elected_on,
             years=years,
+            dissolved_on=dissolved_on,
+            kind_from=kind_from,
         )
 
     def _date(self, values: dict[str, Any], column: str, errors: list) -> date | None:
@@ -252,14 +285,16 @@ class OrgImporter(Importer[OrgRow]):
         self._check_cycles(records)
         self._check_branch_children(records)
         self._check_units(records)
+        self._check_kind_changes(records)
         for r in records:
             self._check_term(r)
+            self._check_dissolution(r)
         self._propagate(records)
 
     def _match_existing(self, records: list[OrgRow]) -> None:
         for r in records:
             r.existing = self.by_code.get(r.code) if r.code else self.by_name.get(r.name)
-            if r.existing is not None and r.existing.dissolved_on is not None:
+            if r.existing is not None and r.existing.dissolved_on is not None and r.dissolved_on is None:
                 r.problems.append(
                     (
                         NAME,
@@ -267,6 +302,11 @@ class OrgImporter(Importer[OrgRow]):
                         f"该组织已于 {r.existing.dissolved_on:%Y-%m-%d} 撤销，不能通过导入修改；请从文件中删除本行",
                     )
                 )
+            elif r.existing is not None and r.existing.dissolved_on not in (None, r.dissolved_on):
+                r.problems.append(
+                    (DISSOLVED, r.dissolved_on.isoformat(),
+                     f"该组织已于 {r.existing.dissolved_on:%Y-%m-%d} 撤销，撤销日期不能通过导入更改")
+                )  # fmt: skip
 
     def _check_names(self, records: list[OrgRow]) -> None:
         first_row: dict[str, OrgRow] = {}
@@ -335,7 +375,7 @@ class OrgImporter(Importer[OrgRow]):
                     )
                 )
             return
-        if parent_org is not None and parent_org.dissolved_on is not None:
+        if parent_org is not None and parent_org.dissolved_on is not None and r.dissolved_on is None:
             r.problems.append((PARENT, ref, f"上级党组织“{parent_org.name}”已撤销；请填写现有的上级党组织"))
             return
         parent_kind = parent_row.kind if parent_row else parent_org.kind
@@ -441,8 +481,65 @@ class OrgImporter(Importer[OrgRow]):
                          f"单位“{name}”的单位类别与第 {first_row} 行（{UnitKind(first_kind).label}）不一致")
                     )  # fmt: skip
 
+    def _check_kind_changes(self, records: list[OrgRow]) -> None:
+        """A changed 单位类别 is recorded from the row's 单位类别变更日期 (default today); it must come after the
+        unit's last recorded change, since the history is kept in order."""
+        last: dict[int, date] = {}
+        for unit_id, day in UnitKindChange.objects.filter(valid_from__isnull=False).values_list(
+            "unit_id", "valid_from"
+        ):
+            last[unit_id] = max(day, last.get(unit_id, day))
+        for r in records:
+            if not r.unit_kind:
+                continue
+            day = r.kind_from or self.today
+            for name in r.unit_names:
+                unit = self.units.get(name)
+                if unit is None or unit.kind == r.unit_kind or unit.pk not in last:
+                    continue
+                if day <= last[unit.pk]:
+                    r.problems.append(
+                        (KIND_FROM, day.isoformat(),
+                         f"单位“{name}”已登记 {last[unit.pk]:%Y-%m-%d} 的类别变更，新的变更日期应晚于该日")
+                    )  # fmt: skip
+
+    def _check_dissolution(self, r: OrgRow) -> None:
+        """撤销 through the import: only an organisation without live sub-organisations (other than ones this
+        file dissolves too) and without members on the roll."""
+        org = r.existing
+        if r.dissolved_on is None or org is None or org.dissolved_on is not None:
+            return
+        founded = r.founded_on or org.founded_on
+        if founded and r.dissolved_on < founded:
+            r.problems.append(
+                (DISSOLVED, r.dissolved_on.isoformat(), f"撤销日期早于成立日期（{founded:%Y-%m-%d}）")
+            )
+            return
+        live = [
+            o for o in self.by_code.values()
+            if o.depth == org.depth + 1 and o.path.startswith(org.path) and o.dissolved_on is None
+            and not (o.pk in self.file_by_org and self.file_by_org[o.pk].dissolved_on)
+        ]  # fmt: skip
+        if live:
+            r.problems.append(
+                (
+                    DISSOLVED,
+                    r.dissolved_on.isoformat(),
+                    f"该组织下还有未撤销的党组织（{live[0].name}等）；请先撤销下级组织",
+                )
+            )
+            return
+        if org.members.current().exists():  # type: ignore[attr-defined]
+            r.problems.append(
+                (
+                    DISSOLVED,
+                    r.dissolved_on.isoformat(),
+                    "该组织还有在册党员；请先为他们办理组织关系转接，再撤销",
+                )
+            )
+
     def _check_term(self, r: OrgRow) -> None:
-        if r.elected_on is None:
+        if r.elected_on is None or (r.existing is not None and r.existing.dissolved_on is not None):
             return
         term = self.terms.get(r.existing.pk) if r.existing else None
         if term is None:
@@ -501,6 +598,8 @@ class OrgImporter(Importer[OrgRow]):
             ]
             if stale:
                 c[UNIT_KIND] = [UnitKind(self.units[stale[0]].kind).label, UnitKind(record.unit_kind).label]
+        if record.dissolved_on and org.dissolved_on is None:
+            c[DISSOLVED] = ["", record.dissolved_on.isoformat()]
         if record.founded_on and record.founded_on != org.founded_on:
             c[FOUNDED] = [org.founded_on.isoformat() if org.founded_on else "", record.founded_on.isoformat()]
         if record.term_action:
@@ -510,14 +609,36 @@ class OrgImporter(Importer[OrgRow]):
                 if record.term_action == "years"
                 else [term.elected_on.isoformat() if term else "", record.elected_on.isoformat()]
             )
+        if c and org.dissolved_on is not None:
+            raise RowErrors(
+                [
+                    (
+                        NAME,
+                        record.name,
+                        f"该组织已于 {org.dissolved_on:%Y-%m-%d} 撤销，不能通过导入修改；请从文件中删除本行",
+                    )
+                ]
+            )
         return (UPDATE, c) if c else (UNCHANGED, {})
 
     def write(self, outcomes: list[RowOutcome[OrgRow]]) -> None:
-        for r in sorted((o.record for o in outcomes), key=lambda r: (r.depth, r.row)):
+        rows = sorted((o.record for o in outcomes), key=lambda r: (r.depth, r.row))
+        for r in rows:
             try:
                 self._write_row(r)
             except services.ServiceError as exc:
                 # Checked before writing, so only a concurrent change gets here; the transaction rolls back.
+                raise ImportWriteError(r.row, exc.message)
+        # Dissolutions last and deepest first, so that a file dissolving a parent with its children works.
+        for r in sorted(rows, key=lambda r: (-r.depth, r.row)):
+            if r.dissolved_on is None or r.instance is None or r.instance.dissolved_on is not None:
+                continue
+            try:
+                services.dissolve_organization(
+                    r.instance, dissolved_on=r.dissolved_on, reason=DISSOLVE_REASON, expected_version=None,
+                    actor=self.actor, actor_name=self.actor_name, today=self.today,
+                )  # fmt: skip
+            except services.ServiceError as exc:
                 raise ImportWriteError(r.row, exc.message)
 
     def _write_row(self, r: OrgRow) -> None:
@@ -556,13 +677,12 @@ class OrgImporter(Importer[OrgRow]):
                 )
                 self.units[name] = unit
             elif r.unit_kind and unit.kind != r.unit_kind:
-                unit = services.update_unit(
-                    unit,
-                    expected_version=None,
-                    actor=self.actor,
-                    actor_name=self.actor_name,
-                    kind=r.unit_kind,
-                )
+                # 变更: the old kind is kept as history; the new one holds from the row's date (else today).
+                services.change_unit_kind(
+                    unit, kind=r.unit_kind, valid_from=r.kind_from or self.today, expected_version=None,
+                    note="由组织信息导入登记", actor=self.actor, actor_name=self.actor_name, today=self.today,
+                )  # fmt: skip
+                unit = Unit.objects.get(pk=unit.pk)
                 self.units[name] = unit
             units.append(unit)
         return units

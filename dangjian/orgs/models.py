@@ -61,6 +61,31 @@ class Unit(models.Model):
         return self.name
 
 
+class UnitKindChange(models.Model):
+    """A unit's kind from a day on (国有企业 → 改制企业 → 正在破产企业 → 破产终结企业). The history is kept, never
+    rewritten: a figure as of a day reads the row in force then. `valid_from` empty = the kind since the unit
+    was first registered (the value it had before its first recorded change)."""
+
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="kind_changes")
+    kind = models.CharField("单位类别", max_length=20, choices=UnitKind.choices)
+    valid_from = models.DateField("变更日期", null=True, blank=True, help_text="为空表示登记时的类别")
+    note = models.CharField("变更依据", max_length=200, blank=True)
+    recorded_by = models.CharField("登记人", max_length=150, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "单位类别变更"
+        verbose_name_plural = "单位类别变更"
+        ordering = ["unit", models.F("valid_from").asc(nulls_first=True), "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "valid_from"], name="unit_kind_change_once_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        since = f"{self.valid_from:%Y-%m-%d}起" if self.valid_from else "登记时"
+        return f"{self.unit}：{since}{self.get_kind_display()}"
+
+
 class Organization(MP_Node):
     name = models.CharField("组织名称", max_length=100, unique=True)
     short_name = models.CharField("简称", max_length=40, blank=True)

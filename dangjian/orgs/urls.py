@@ -12,6 +12,7 @@ urlpatterns = [
     path("units/", views.units, name="units"),
     path("units/new/", views.unit_create, name="unit_create"),
     path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
+    path("units/<int:pk>/kind/", views.unit_kind_change, name="unit_kind_change"),
     path("groups/<int:pk>/edit/", views.group_edit, name="group_edit"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),

@@ -32,7 +32,7 @@ from .access import (
     require_restructure,
     writer_view,
 )
-from .forms import DissolveForm, MoveForm, OrganizationForm, PartyGroupForm, UnitForm
+from .forms import DissolveForm, MoveForm, OrganizationForm, PartyGroupForm, UnitForm, UnitKindChangeForm
 from .models import (
     RENEWAL_ORDER,
     Committee,
@@ -402,6 +402,8 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "version": unit.version,
     }
     form = UnitForm(request.POST or None, initial=initial)
+    # The kind changes only through 变更 (unit_kind_change), which keeps the old kind for earlier days.
+    del form.fields["kind"]
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -410,7 +412,6 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=d["version"],
                 actor=request.user,
                 name=d["name"],
-                kind=d["kind"],
                 note=d["note"],
                 is_active=d["is_active"],
             )
@@ -423,6 +424,42 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "orgs/simple_form.html",
         {"page_title": f"编辑单位：{unit.name}", "form": form, "back": reverse("orgs:units")},
+    )
+
+
+@bureau_view
+def unit_kind_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """变更 of a unit's kind (国有企业 → 改制企业 → 正在破产企业 → 破产终结企业), with its history."""
+    unit = get_object_or_404(Unit, pk=pk)
+    form = UnitKindChangeForm(
+        request.POST or None, initial={"valid_from": timezone.localdate(), "version": unit.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.change_unit_kind(
+                unit,
+                kind=d["kind"],
+                valid_from=d["valid_from"],
+                note=d["note"],
+                expected_version=d["version"],
+                actor=request.user,
+            )
+        except services.ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"已登记“{unit.name}”的单位类别变更。")
+            return redirect("orgs:units")
+    return render(
+        request,
+        "orgs/unit_kind.html",
+        {
+            "page_title": f"单位类别变更：{unit.name}",
+            "unit": unit,
+            "history": list(unit.kind_changes.all()),
+            "form": form,
+            "back": reverse("orgs:units"),
+        },
     )
 
 

@@ -16,9 +16,11 @@ from dangjian.activities.models import Activity
 from dangjian.core import memo, stamps
 from dangjian.core.dates import age_on
 from dangjian.core.periods import Period, PeriodKind
+from dangjian.members.asof import members_on_roll
 from dangjian.members.choices import AGE_BANDS, Category, Education
 from dangjian.members.models import Member
-from dangjian.orgs.models import Organization, OrgKind, Term, Unit, UnitKind
+from dangjian.orgs.asof import orgs_by_kind, orgs_existing, terms_in_office, units_by_kind
+from dangjian.orgs.models import Organization, OrgKind, UnitKind
 from dangjian.orgs.terms import term_status
 
 DRILL = "/reports/drill/"
@@ -64,12 +66,18 @@ class Chart:
         }
 
 
-def _orgs(root: Organization | None):
+def _orgs(root: Organization | None, today: date | None = None):
+    """The organisations as of the dashboard's day (orgs.asof); without a day, those not dissolved."""
+    if today is not None:
+        return orgs_existing(today, root)
     qs = Organization.objects.filter(dissolved_on__isnull=True)
     return qs.filter(path__startswith=root.path) if root is not None else qs
 
 
-def _members(root: Organization | None):
+def _members(root: Organization | None, today: date | None = None):
+    """Members on the roll as of the dashboard's day (members.asof); without a day, today's roll."""
+    if today is not None:
+        return members_on_roll(today, _orgs(root, today))
     qs = Member.objects.current()
     return qs.filter(organization__path__startswith=root.path) if root is not None else qs
 
@@ -99,15 +107,14 @@ def counts_chart(
 
 
 def unit_chart(root, today: date | None = None):  # every chart builder takes (root, today)
-    units = Unit.objects.filter(is_active=True)
-    if root is not None:
-        units = units.filter(organizations__path__startswith=root.path).distinct()
-    by = dict(units.values_list("kind").annotate(n=Count("id", distinct=True)))
+    """Units of the organisations existing on the day, each by its kind on that day (orgs.asof)."""
+    on = today or date.today()
+    by = units_by_kind(on, _orgs(root, on))
     return counts_chart(
         "units",
         "单位分类（个）",
         "bar",
-        [(k.value, k.label, by.get(k.value, 0)) for k in UnitKind],
+        [(k.value, k.label, len(by.get(k.value, []))) for k in UnitKind],
         "units",
         "kind",
         root,
@@ -115,7 +122,7 @@ def unit_chart(root, today: date | None = None):  # every chart builder takes (r
 
 
 def org_chart(root, today: date | None = None):
-    by = dict(_orgs(root).values_list("kind").annotate(n=Count("id")))
+    by = orgs_by_kind(today or date.today(), root)
     return counts_chart(
         "orgs",
         "党组织分类（个）",
@@ -128,12 +135,12 @@ def org_chart(root, today: date | None = None):
 
 
 def member_charts(root, today: date) -> list[Chart]:
-    qs = _members(root)
+    qs = _members(root, today)
     rows = list(qs.values_list("category", "gender", "education", "birth_date", "full_date"))
     cat = Counter(r[0] for r in rows)
     gender = Counter(r[1] for r in rows)
     edu = Counter(r[2] or "未填" for r in rows)
-    standing = Counter("预备党员" if r[4] is None else "正式党员" for r in rows)
+    standing = Counter("预备党员" if r[4] is None or r[4] > today else "正式党员" for r in rows)
     ages = Counter()
     for r in rows:
         a = age_on(r[3], today)
@@ -238,10 +245,8 @@ def compliance_heatmap(root, today: date) -> Chart:
 
 
 def term_timeline(root, today: date) -> Chart:
-    orgs = {o.id: o for o in _orgs(root)}
-    terms = Term.objects.filter(is_current=True, committee__organization__in=list(orgs)).select_related(
-        "committee"
-    )
+    orgs = {o.id: o for o in _orgs(root, today)}
+    terms = list(terms_in_office(today, list(orgs.values())).values())  # the terms in office on the day
     ordered = sorted(terms, key=lambda t: t.effective_expiry)  # overdue and soonest first
     total = len(ordered)
     c = Chart(
@@ -387,9 +392,9 @@ def _topics(today: date) -> dict[Any, list[str]]:
 
     orgs = ["orgs_organization"]
     return {
-        unit_chart: [*orgs, "orgs_unit"],
+        unit_chart: [*orgs, "orgs_unit", "orgs_unitkindchange"],
         org_chart: orgs,
-        member_charts: [*orgs, "members_member"],
+        member_charts: [*orgs, "members_member", "members_membershipevent"],
         compliance_heatmap: [*BASE_TOPICS, *_year_activity_topics(today)],
         term_timeline: [*orgs, "orgs_term", "orgs_committee"],
         activity_trend: [

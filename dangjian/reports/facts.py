@@ -6,10 +6,14 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from dangjian.activities.models import Activity, ActivityKind
-from dangjian.members.models import Member
-from dangjian.orgs.models import BRANCH_KINDS, Organization, OrgKind, Post, Unit, UnitKind
+from dangjian.core.asof import as_of_for
+from dangjian.core.periods import Period
+from dangjian.members.asof import members_on_roll, probationary_q
+from dangjian.orgs.asof import orgs_existing, posts_held, terms_missing, terms_overdue, units_by_kind
+from dangjian.orgs.models import BRANCH_KINDS, Organization, OrgKind, UnitKind
 
 from .metrics import Metrics
 
@@ -23,27 +27,42 @@ SUBORDINATE_UNIT_KINDS = [
 TROUBLED_UNIT_KINDS = [UnitKind.RESTRUCTURED, UnitKind.BANKRUPTING, UnitKind.BANKRUPT_ENDED]
 
 
+def report_day(year: int) -> date:
+    """The day a year's figures are taken (core.asof): Y-12-31; while Y is still running, today (facts after
+    today are not known yet, and a term running out later in the year is not overdue yet)."""
+    return as_of_for(Period.whole_year(year), today=timezone.localdate())
+
+
 def scope_orgs(root: Organization | None, year_end: date):
-    qs = Organization.objects.filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=year_end))
-    if root is not None:
-        qs = qs.filter(path__startswith=root.path)
-    return qs
+    """The organisations that existed on the day (orgs.asof: founded by then, not yet dissolved)."""
+    return orgs_existing(year_end, root)
 
 
 def members_at(orgs, year_end: date):
-    """Members on the roll at the year's end (党内统计 counts at 12月31日)."""
-    return Member.objects.filter(organization__in=orgs, join_date__lte=year_end).filter(
-        Q(status="正常") | Q(left_on__gt=year_end)
-    )
+    """Members on the roll at the day, where they were then (党内统计 counts at 12月31日; members.asof)."""
+    return members_on_roll(year_end, orgs)
 
 
 def basic_facts(m: Metrics, year: int, root: Organization | None) -> None:
-    end = date(year, 12, 31)
+    """基本情况, all as of Y-12-31 from the dated facts (core.asof): facts dated after the year never move them."""
+    end = report_day(year)
     orgs = scope_orgs(root, end)
-    units = Unit.objects.filter(is_active=True, organizations__in=orgs).distinct()
-    m.count("units_total", "下属企事业单位", units.filter(kind__in=SUBORDINATE_UNIT_KINDS))
+    by_unit_kind = units_by_kind(end, orgs)
+    subordinate = [u for k in SUBORDINATE_UNIT_KINDS for u in by_unit_kind.get(k, [])]
+    m.put(
+        "units_total",
+        "下属企事业单位",
+        len(subordinate),
+        "orgs.asof.units_by_kind：事业单位、国有企业、改制及破产企业",
+    )
     for kind in UnitKind:
-        m.count(f"units_{kind.value}", f"单位：{kind.label}", units.filter(kind=kind))
+        m.put(
+            f"units_{kind.value}",
+            f"单位：{kind.label}",
+            len(by_unit_kind.get(kind, [])),
+            f"orgs.asof.units_by_kind（{end:%Y-%m-%d} 时的单位类别）",
+        )
+    m.count("org_dangzu", "党组", orgs.filter(kind=OrgKind.DANGZU))
     m.count(
         "org_committees",
         "党委（含机关党委）",
@@ -63,26 +82,42 @@ def basic_facts(m: Metrics, year: int, root: Organization | None) -> None:
         m["members_laid_off"] + m["members_retired"],
         "下岗失业党员 + 离退休党员",
     )
-    m.count(
-        "members_probationary", "预备党员", members.filter(Q(full_date__isnull=True) | Q(full_date__gt=end))
-    )
+    m.count("members_probationary", "预备党员", members.filter(probationary_q(end)))
     m.count("members_female", "女党员", members.filter(gender="女"))
+    troubled_units = [u for k in TROUBLED_UNIT_KINDS for u in by_unit_kind.get(k, [])]
     m.count(
         "members_troubled",
         "改制、破产企业中的党员",
-        members.filter(organization__units__kind__in=TROUBLED_UNIT_KINDS).distinct(),
+        members.filter(org_then__in=troubled_orgs(orgs, troubled_units)),
     )
     m.count("members_floating", "流动党员", members.filter(is_floating=True))
     m.count("members_lost", "失联党员", members.filter(is_lost=True))
-    posts = Post.objects.filter(
-        term__is_current=True, ended_on__isnull=True, term__committee__organization__in=orgs
+    m.put(
+        "terms_overdue",
+        "已届满未换届的党组织",
+        terms_overdue(end, orgs),
+        f"orgs.asof.terms_overdue：{end:%Y-%m-%d} 在任的届次届满（含经批准延期）早于该日",
+        "存在的问题",
     )
-    m.count("posts_total", "党组织班子成员（现任）", posts)
+    m.put(
+        "terms_missing",
+        "未录入任期的党组织",
+        terms_missing(end, orgs),
+        f"orgs.asof.terms_missing：应选举产生委员会但 {end:%Y-%m-%d} 无在任届次记录",
+        "存在的问题",
+    )
+    posts = posts_held(end, orgs)
+    m.count("posts_total", "党组织班子成员", posts)
     m.count("posts_full_time", "专职党务干部", posts.filter(is_full_time=True))
 
 
+def troubled_orgs(orgs, troubled_units: list[int]) -> list[int]:
+    """The organisations (ids) covering a unit that was 改制 / 正在破产 / 破产终结 at the day."""
+    return list(orgs.filter(units__in=troubled_units).order_by().values_list("pk", flat=True).distinct())
+
+
 def activity_facts(m: Metrics, year: int, root: Organization | None) -> list[tuple[str, int]]:
-    end = date(year, 12, 31)
+    end = report_day(year)
     orgs = scope_orgs(root, end)
     acts = Activity.objects.filter(is_deleted=False, date__year=year, organization__in=orgs)
     m.count("activities_total", "组织生活记录", acts, "主要做法和成效")
@@ -106,8 +141,10 @@ def activity_facts(m: Metrics, year: int, root: Organization | None) -> list[tup
 def study_facts(m: Metrics, year: int, root: Organization | None) -> None:
     from dangjian.study.services import hours_and_requirements
 
-    end = date(year, 12, 31)
-    members = members_at(scope_orgs(root, end), end).filter(status="正常")
+    end = report_day(year)
+    # Everyone on the roll at the year's end, including members who left afterwards (a later 转出 must not
+    # change the year's figures).
+    members = members_at(scope_orgs(root, end), end)
     total = met = 0
     hours = Decimal(0)
     for member_hours, required in hours_and_requirements(year, members):
@@ -131,7 +168,7 @@ def study_facts(m: Metrics, year: int, root: Organization | None) -> None:
 def honor_facts(m: Metrics, year: int, root: Organization | None) -> None:
     from dangjian.honors.models import Honor, ReviewRound
 
-    end = date(year, 12, 31)
+    end = report_day(year)
     orgs = scope_orgs(root, end)
     honors = Honor.objects.filter(awarded_on__year=year).filter(
         Q(organization__in=orgs) | Q(member__organization__in=orgs)

@@ -13,11 +13,13 @@ from datetime import date
 from django.db.models import Count, Prefetch
 
 from dangjian.activities.models import Activity, Attendance
+from dangjian.core.asof import year_as_of
 from dangjian.core.dates import age_on
 from dangjian.core.xlsx import Sheet, workbook_bytes
 from dangjian.members.choices import AGE_BANDS, ETHNICITIES, Category, Education, EventKind
 from dangjian.members.models import MembershipEvent
-from dangjian.orgs.models import Organization, OrgKind, Term
+from dangjian.orgs.asof import orgs_by_kind, posts_held, term_on
+from dangjian.orgs.models import Organization, OrgKind
 
 from .facts import members_at, scope_orgs
 from .official_docx import OfficialDocument
@@ -125,7 +127,8 @@ def handbook_document(org: Organization, year: int) -> OfficialDocument:
     )
     full = sum(1 for m in members if m.full_date and m.full_date <= date(year, 12, 31))
     doc.para(f"年末共有党员 {len(members)} 名，其中正式党员 {full} 名、预备党员 {len(members) - full} 名。")
-    term = Term.objects.filter(committee__organization=org, is_current=True).prefetch_related("posts").first()
+    end = year_as_of(year)
+    term = term_on(org, end)  # the committee in office at the year's end, not today's
     doc.heading1("二、支部委员会")
     if term:
         doc.para(
@@ -136,7 +139,7 @@ def handbook_document(org: Organization, year: int) -> OfficialDocument:
             ["职务", "姓名", "专职/兼职"],
             [
                 (p.get_title_display(), p.person_name, "专职" if p.is_full_time else "兼职")
-                for p in term.posts.all()
+                for p in posts_held(end, [org])
             ],
             widths_mm=[40, 60, 40],
         )
@@ -212,10 +215,11 @@ def statistics_workbook(root: Organization | None, year: int) -> bytes:
 
     used_ethnicities = [e for e in ETHNICITIES if any(m["ethnicity"] == e for m in members)]
     band = lambda m: next(lbl for lo, hi, lbl in AGE_BANDS if lo <= age_on(m["birth_date"], end) <= hi)  # noqa: E731
-    org_counts = dict(orgs.values_list("kind").annotate(n=Count("id")))
-    events = (
+    org_counts = orgs_by_kind(end, root)
+    events = (  # order_by(): the model's ordering would otherwise join the GROUP BY (one row per event)
         MembershipEvent.objects.filter(date__year=year)
         .filter(member__organization__in=orgs)
+        .order_by()
         .values_list("kind")
         .annotate(n=Count("id"))
     )

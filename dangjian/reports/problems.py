@@ -3,17 +3,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Exists, OuterRef, Q
 
-from dangjian.orgs.models import DEFAULT_TERM_YEARS, Organization
-from dangjian.orgs.services import current_expiries
-from dangjian.orgs.terms import TermStatus, term_status
+from dangjian.orgs import asof as orgs_asof
+from dangjian.orgs.models import Organization
 
-from .facts import TROUBLED_UNIT_KINDS, members_at, scope_orgs
+from .facts import TROUBLED_UNIT_KINDS, members_at, report_day, scope_orgs, troubled_orgs
 from .metrics import Metrics
 
 
@@ -50,7 +50,7 @@ def requirements_missed(m: Metrics, year: int, root, threshold: float, today: da
     from dangjian.compliance import services as compliance
     from dangjian.core.periods import Period
 
-    orgs = scope_orgs(root, date(year, 12, 31))
+    orgs = scope_orgs(root, report_day(year))
     results = compliance.evaluate(Period.whole_year(year), orgs=orgs, today=today)
     missed: dict[str, set[str]] = {}
     names = dict(orgs.values_list("id", "name"))
@@ -84,33 +84,34 @@ EVIDENCE_LINES = 30
 
 @detector("terms_overdue")
 def terms_overdue(m: Metrics, year: int, root, threshold: float, today: date) -> Problem | None:
-    orgs = scope_orgs(root, date(year, 12, 31)).filter(dissolved_on__isnull=True)
-    expiries = current_expiries(orgs)
-    as_of = min(today, date(year, 12, 31))
-    overdue, missing = [], []
-    for org_id, name, kind in orgs.order_by("path").values_list("pk", "name", "kind"):
-        expiry = expiries.get(org_id)
-        status = term_status(expiry, as_of, elected=kind in DEFAULT_TERM_YEARS)
-        if status == TermStatus.OVERDUE:
-            overdue.append(f"{name}（{expiry:%Y年%m月%d日}届满）")
-        elif status == TermStatus.MISSING:
-            missing.append(name)
-    m.put(
-        "terms_overdue",
-        "已届满未换届的党组织",
-        len(overdue),
-        "orgs.terms.term_status：现任届次届满日期早于统计日",
-        "存在的问题",
-    )
-    m.put(
-        "terms_missing",
-        "未录入任期的党组织",
-        len(missing),
-        "应选举产生委员会但无现任届次记录的党组织",
-        "存在的问题",
-    )
-    if len(overdue) + len(missing) <= threshold:
+    """As of Y-12-31 (orgs.asof via basic_facts): a re-election or a branch founded after the year changes
+    nothing here."""
+    end = report_day(year)
+    if "terms_overdue" not in m.items:  # basic_facts puts both lists; a detector run alone computes them
+        orgs = scope_orgs(root, end)
+        m.put(
+            "terms_overdue",
+            "已届满未换届的党组织",
+            orgs_asof.terms_overdue(end, orgs),
+            "orgs.asof.terms_overdue",
+        )
+        m.put(
+            "terms_missing",
+            "未录入任期的党组织",
+            orgs_asof.terms_missing(end, orgs),
+            "orgs.asof.terms_missing",
+        )
+    overdue_codes, missing_codes = m["terms_overdue"], m["terms_missing"]
+    if len(overdue_codes) + len(missing_codes) <= threshold:
         return None
+    orgs = scope_orgs(root, end).filter(code__in=[*overdue_codes, *missing_codes]).order_by("path")
+    terms = orgs_asof.terms_in_office(end, orgs)
+    overdue, missing = [], []
+    for org in orgs:
+        if org.code in overdue_codes:
+            overdue.append(f"{org.name}（{terms[org.pk].effective_expiry:%Y年%m月%d日}届满）")
+        else:
+            missing.append(org.name)
     evidence = overdue + [f"{name}（未录入任期信息）" for name in missing]
     if len(evidence) > EVIDENCE_LINES:  # a city's report names the first ones, not thousands of lines
         rest = len(evidence) - EVIDENCE_LINES
@@ -150,16 +151,15 @@ def troubled_concentration(m: Metrics, year: int, root, threshold: float, today:
     ratio = share(troubled, total)
     if total == 0 or ratio < threshold:
         return None
-    end = date(year, 12, 31)
+    end = report_day(year)
     orgs = scope_orgs(root, end)
-    rows = (
-        members_at(orgs, end)
-        .filter(organization__units__kind__in=TROUBLED_UNIT_KINDS)
-        .values("organization__name")
-        .annotate(n=Count("id", distinct=True))
-        .order_by("-n")[:10]
-    )
-    evidence = [f"{r['organization__name']}：{r['n']} 名" for r in rows]
+    by_kind = orgs_asof.units_by_kind(end, orgs)
+    troubled = troubled_orgs(orgs, [u for k in TROUBLED_UNIT_KINDS for u in by_kind.get(k, [])])
+    per_org = Counter(members_at(orgs, end).filter(org_then__in=troubled).values_list("org_then", flat=True))
+    names = dict(Organization.objects.filter(pk__in=list(per_org)).values_list("pk", "name"))
+    evidence = [
+        f"{names[pk]}：{n} 名" for pk, n in sorted(per_org.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+    ]
     return Problem(
         "troubled_concentration",
         "党员较多集中在生产经营困难和破产改制企业",
@@ -184,16 +184,13 @@ def study_shortfall(m: Metrics, year: int, root, threshold: float, today: date) 
 
 @detector("rectifications_overdue")
 def rectifications_overdue(m: Metrics, year: int, root, threshold: float, today: date) -> Problem | None:
-    from dangjian.supervision.services.rectifications import overdue_rectifications
-
-    orgs = scope_orgs(root, date(year, 12, 31))
-    allowed = set(orgs.values_list("id", flat=True))
-    rows = [r for r in overdue_rectifications(today) if r.organization_id in allowed]
+    end = report_day(year)
+    rows = list(rectifications_overdue_on(end, scope_orgs(root, end)))
     m.put(
         "rectifications_overdue",
         "逾期未整改到位的问题",
         len(rows),
-        "supervision.reminders.overdue_rectifications：整改期限已过且未销号",
+        f"截至 {end:%Y-%m-%d}：已下达、整改期限早于该日、该日尚未销号或撤销的整改事项",
         "存在的问题",
     )
     if len(rows) <= threshold:
@@ -207,13 +204,31 @@ def rectifications_overdue(m: Metrics, year: int, root, threshold: float, today:
     )
 
 
+def rectifications_overdue_on(as_of: date, orgs):
+    """Rectifications overdue on `as_of`: issued by then, deadline before it, not closed or cancelled by then
+    (a later 销号 does not clear an earlier year; a deadline after the day is not overdue on it)."""
+    from dangjian.supervision.flow import FINAL_STATES
+    from dangjian.supervision.models import Rectification, RectificationEvent
+
+    ended = RectificationEvent.objects.filter(
+        rectification=OuterRef("pk"), to_status__in=[s.value for s in FINAL_STATES], at__date__lte=as_of
+    )
+    return (
+        Rectification.objects.filter(organization__in=orgs, deadline__lt=as_of, created_at__date__lte=as_of)
+        .exclude(closed_at__date__lte=as_of)
+        .exclude(Exists(ended))
+        .select_related("organization")
+        .order_by("deadline", "id")
+    )
+
+
 @detector("similar_records")
 def similar_records(m: Metrics, year: int, root, threshold: float, today: date) -> Problem | None:
     from dangjian.supervision.services.similar import pairs_json
 
     pairs = pairs_json(year, 0.8, cached=True)["pairs"]
     if root is not None:
-        allowed = set(scope_orgs(root, date(year, 12, 31)).values_list("code", flat=True))
+        allowed = set(scope_orgs(root, report_day(year)).values_list("code", flat=True))
         pairs = [p for p in pairs if p["a_org"] in allowed or p["b_org"] in allowed]
     m.put(
         "similar_pairs",

@@ -84,3 +84,30 @@ def test_first_whole_period_after_founding():
 
 def test_add_years_leap_day():
     assert add_years(date(2024, 2, 29), 3) == date(2027, 2, 28)
+
+
+def test_as_of_convention():
+    from dangjian.core.asof import as_of_for, existed_on, period_as_of, year_as_of
+
+    assert year_as_of(2025) == date(2025, 12, 31)
+    assert period_as_of(Period.parse("2025Q1")) == date(2025, 3, 31)
+    assert period_as_of(Period.parse("2024-02")) == date(2024, 2, 29)
+    assert as_of_for(Period.whole_year(2025), today=date(2026, 1, 5)) == date(2025, 12, 31)
+    assert as_of_for(Period.whole_year(2026), today=date(2026, 7, 1)) == date(2026, 7, 1)  # still running
+    assert as_of_for(Period.whole_year(2026), on=date(2026, 3, 1), today=date(2026, 7, 1)) == date(2026, 3, 1)
+    assert existed_on(date(2025, 6, 30), date(2025, 6, 30), None)  # began that day
+    assert not existed_on(date(2025, 6, 30), None, date(2025, 6, 30))  # ended that day
+    assert existed_on(date(2025, 6, 29), None, date(2025, 6, 30))
+    with pytest.raises(ValueError):
+        as_of_for()
+
+
+def test_core_asof_imports_no_domain_app():
+    import ast
+    from pathlib import Path
+
+    import dangjian.core.asof as mod
+
+    tree = ast.parse(Path(mod.__file__).read_text(encoding="utf-8"))
+    imported = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module]
+    assert all(not m.startswith("dangjian.") or m.startswith("dangjian.core") for m in imported)

@@ -250,12 +250,17 @@ def test_browser_import_is_bound_to_the_write_scope(cast, tmp_path):
 def test_export_then_import_reports_all_unchanged(cast, tmp_path):
     write_roster_workbook(tmp_path / "gen.xlsx", 40, ["A", "B"], today=date(2026, 11, 27))
     assert import_json(tmp_path / "gen.xlsx")[1]["created"] == 40
-    Member.objects.filter(pk=cast["members_a"][0].pk).update(phone="0394-1234567-88", workplace="某单位 科长")
+    Member.objects.filter(pk=cast["members_a"][0].pk).update(
+        phone="0394-1234567-88", workplace="某单位 科长", arrived_on=date(2020, 1, 1)
+    )
     out = tmp_path / "export.xlsx"
     code, text, _ = run_cmd("export_roster", "--out", str(out))
     assert code == 0 and "45" in text
     rows = list(iter_rows(out))
     assert rows[0] == HEADER and len(rows) == 46
+    assert date(2020, 1, 1) in [r[HEADER.index("转入本组织日期")] for r in rows[1:]] or "2020-01-01" in [
+        str(r[HEADER.index("转入本组织日期")])[:10] for r in rows[1:]
+    ]
     code, report = import_json(out)
     assert code == 0 and report["unchanged"] == 45 and report["rows"] == 45
     entry = AuditEntry.objects.filter(action="member.export").get()

@@ -317,3 +317,16 @@ def test_requirement_items_are_the_periods_containing_the_month(cast, monkeypatc
     periods = {i["period"] for i in items if i["type"] == "activity"}
     assert {"2026-11", "2026Q4", "2026"} <= periods
     assert periods <= {"2026-11", "2026Q4", "2026H2", "2026"}
+
+
+def test_term_items_are_taken_as_of_the_months_first_day(cast):
+    """月提醒 as of the month's first day (orgs.asof): an election later in the month does not erase that
+    month's alert, and a term elected after the day is not yet in office."""
+    from dangjian.orgs import services as org_services
+
+    b = cast["b"]
+    factories.term(b, elected_on=date(2022, 3, 1))  # expired 2025-03-01
+    org_services.record_election(b, date(2026, 5, 20), 3, (), require_posts=False, today=date(2026, 6, 1))
+    may = monthly.term_items([b], Period.parse("2026-05").start)
+    assert may[b.id] == [{"type": "term", "status": "已届满未换届", "expires_on": "2025-03-01"}]
+    assert b.id not in monthly.term_items([b], Period.parse("2026-06").start)

@@ -10,6 +10,7 @@ from ..terms import step_after
 from .base import POST_LABELS, STEP_LABELS, ServiceError, StaleVersion
 from .organizations import (
     JOINT_BRANCH_MAX_UNITS,
+    change_unit_kind,
     check_parent,
     create_organization,
     create_party_group,
@@ -40,6 +41,7 @@ __all__ = [
     "ServiceError",
     "StaleVersion",
     "TermRow",
+    "change_unit_kind",
     "check_parent",
     "create_organization",
     "create_party_group",

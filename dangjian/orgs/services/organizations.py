@@ -12,7 +12,7 @@ from django.db import models, transaction
 from dangjian.core import audit
 from dangjian.core.models import AuditAction
 
-from ..models import BRANCH_KINDS, Organization, OrgKind, PartyGroup, Unit
+from ..models import BRANCH_KINDS, Organization, OrgKind, PartyGroup, Unit, UnitKind, UnitKindChange
 from .base import ServiceError, lock_for_edit, save_new_version, today_or_now
 
 JOINT_BRANCH_MAX_UNITS = 5  # 支部条例 第五条: 联合党支部覆盖单位一般不超过5个
@@ -48,6 +48,53 @@ def update_unit(
         setattr(unit, k, v)
     save_new_version(unit, before, actor, actor_name)
     return unit
+
+
+@transaction.atomic
+def change_unit_kind(
+    unit: Unit,
+    *,
+    kind: str,
+    valid_from: date,
+    expected_version: int | None,
+    note: str = "",
+    actor: Any = None,
+    actor_name: str = "",
+    today: date | None = None,
+) -> UnitKindChange:
+    """变更: the unit is of `kind` from `valid_from` on. The kind it had before is kept as a dated row (the first
+    change also records the kind it had since it was registered), so figures as of an earlier day keep it."""
+    unit = lock_for_edit(Unit, unit.pk, expected_version, "单位")
+    if kind not in UnitKind.values:
+        raise ServiceError("请选择单位类别", "kind")
+    if valid_from > today_or_now(today):
+        raise ServiceError("变更日期不能晚于今天；变更生效后再登记", "valid_from")
+    history = list(unit.kind_changes.all())
+    if not history:
+        history.append(UnitKindChange.objects.create(unit=unit, kind=unit.kind, valid_from=None))
+    if any(h.valid_from == valid_from for h in history):
+        raise ServiceError(
+            f"{valid_from:%Y-%m-%d} 已登记过一次类别变更；如需更正请联系系统管理员", "valid_from"
+        )
+    dated = [h for h in history if h.valid_from is not None]
+    if dated and valid_from < max(h.valid_from for h in dated):
+        last = max(h.valid_from for h in dated)
+        raise ServiceError(f"变更日期应晚于上一次变更（{last:%Y-%m-%d}）", "valid_from")
+    in_force = (dated and max(dated, key=lambda h: h.valid_from)) or history[0]
+    if in_force.kind == kind:
+        raise ServiceError(f"该单位目前已是“{UnitKind(kind).label}”，无需变更", "kind")
+    change = UnitKindChange.objects.create(
+        unit=unit,
+        kind=kind,
+        valid_from=valid_from,
+        note=note.strip()[:200],
+        recorded_by=audit.actor_label(actor, actor_name)[:150],
+    )
+    audit.log_create(change, actor=actor, actor_name=actor_name, note="单位类别变更")
+    before = audit.snapshot(unit)
+    unit.kind = kind  # the stored kind is the one in force today; the rows answer for earlier days
+    save_new_version(unit, before, actor, actor_name, note=f"单位类别变更，{valid_from:%Y-%m-%d}起")
+    return change
 
 
 # --- organisations ----------------------------------------------------------------------------------------

@@ -58,6 +58,7 @@ def test_org_pages_fit_a_phone(cast, live_server, page):
         f"/orgs/{a}/term/",
         f"/orgs/{a}/renewal/",
         "/orgs/units/",
+        f"/orgs/units/{cast['a'].units.first().pk}/kind/",
     ):
         page.goto(live_server.url + url)
         assert page.locator("h1").first.is_visible(), url

@@ -321,3 +321,102 @@ def test_a_write_refused_mid_way_rolls_everything_back(tmp_path, monkeypatch):
     code, report = run(workbook(tmp_path / "o.xlsx", BUREAU), "--json")
     assert code == 1 and report["errors"][0]["row"] == 4 and "并发修改" in report["errors"][0]["message"]
     assert not Organization.objects.exists() and not Unit.objects.exists()
+
+
+# --- dated history: 撤销日期, 单位类别变更日期, a later election (design §5) ---------------------------------
+DATED_HEADER = [*ORG_HEADER, "撤销日期", "单位类别变更日期"]
+
+
+def test_dissolution_date_dissolves_and_reimport_is_unchanged(tmp_path):
+    from dangjian.orgs.asof import orgs_existing
+
+    run(workbook(tmp_path / "o.xlsx", BUREAU), "--json")
+    rows = [
+        ["第一党支部", "A1", "党支部", "JG", "某局机关", "", "2015-07-01", "2024-03-15", "", "2026-05-31", ""]
+    ]
+    path = workbook(tmp_path / "d.xlsx", rows, DATED_HEADER)
+    code, report = run(path, "--json")
+    assert code == 0 and report["updated"] == 1, report
+    a1 = Organization.objects.get(code="A1")
+    assert a1.dissolved_on == date(2026, 5, 31) and a1.dissolved_reason
+    assert orgs_existing(date(2026, 5, 30)).filter(code="A1").exists()
+    assert not orgs_existing(date(2026, 5, 31)).filter(code="A1").exists()
+    code, report = run(path, "--json")  # the same file again: nothing to do
+    assert code == 0 and report["unchanged"] == 1
+    rows[0][9] = "2026-04-30"  # a different dissolution date cannot overwrite the recorded one
+    code, report = run(workbook(tmp_path / "e.xlsx", rows, DATED_HEADER), "--json")
+    assert code == 1 and "撤销日期不能通过导入更改" in report["errors"][0]["message"]
+
+
+def test_a_historical_organisation_can_be_imported_dissolved(tmp_path):
+    run(workbook(tmp_path / "o.xlsx", BUREAU), "--json")
+    rows = [["旧党支部", "OLD", "党支部", "JG", "某局机关", "", "2012-01-01", "", "", "2020-12-31", ""]]
+    code, report = run(workbook(tmp_path / "h.xlsx", rows, DATED_HEADER), "--json")
+    assert code == 0 and report["created"] == 1
+    assert Organization.objects.get(code="OLD").dissolved_on == date(2020, 12, 31)
+
+
+def test_dissolution_refused_with_members_or_live_children(tmp_path):
+    run(workbook(tmp_path / "o.xlsx", BUREAU), "--json")
+    f.member(Organization.objects.get(code="A1"), "在册党员")
+    rows = [
+        ["第一党支部", "A1", "党支部", "JG", "", "", "", "", "", "2026-05-31", ""],
+        ["机关党委", "JG", "机关党委", "ROOT", "", "", "", "", "", "2026-05-31", ""],
+    ]
+    code, report = run(workbook(tmp_path / "d.xlsx", rows, DATED_HEADER), "--json")
+    assert code == 1
+    messages = " ".join(e["message"] for e in report["errors"])
+    assert "在册党员" in messages and "未撤销的党组织" in messages
+    assert not Organization.objects.filter(dissolved_on__isnull=False).exists()
+
+
+def test_unit_kind_change_date_records_a_dated_kind(tmp_path):
+    from dangjian.orgs.asof import unit_kind_on
+    from dangjian.orgs.models import UnitKindChange
+
+    rows = [
+        ["某局党组", "ROOT", "党组", "", "某局机关", "局机关", "2009-01-01", "", "", "", ""],
+        ["国企支部", "S1", "党支部", "ROOT", "某国企", "国有企业", "2015-07-01", "", "", "", ""],
+    ]
+    run(workbook(tmp_path / "o.xlsx", rows, DATED_HEADER), "--json")
+    rows[1][5], rows[1][10] = "改制企业", "2026-03-01"
+    path = workbook(tmp_path / "k.xlsx", rows, DATED_HEADER)
+    code, report = run(path, "--json")
+    assert code == 0 and report["updated"] == 1, report
+    unit = Unit.objects.get(name="某国企")
+    assert unit.kind == UnitKind.RESTRUCTURED
+    assert unit_kind_on(unit, date(2026, 2, 28)) == UnitKind.SOE
+    assert unit_kind_on(unit, date(2026, 3, 1)) == UnitKind.RESTRUCTURED
+    assert run(path, "--json")[1]["unchanged"] == 2  # idempotent
+    # Without the date the change holds from the import's day; a date before the last change is refused.
+    rows[1][5], rows[1][10] = "正在破产企业", "2026-02-01"
+    code, report = run(workbook(tmp_path / "b.xlsx", rows, DATED_HEADER), "--json")
+    assert code == 1 and report["errors"][0]["column"] == "单位类别变更日期"
+    rows[1][10] = ""
+    code, report = run(workbook(tmp_path / "c.xlsx", rows, DATED_HEADER), "--json")
+    assert code == 0
+    assert list(UnitKindChange.objects.filter(unit=unit).values_list("kind", "valid_from")) == [
+        (UnitKind.SOE, None),
+        (UnitKind.RESTRUCTURED, date(2026, 3, 1)),
+        (UnitKind.BANKRUPTING, date(2026, 6, 15)),
+    ]
+
+
+def test_later_election_keeps_the_old_term_for_earlier_days(tmp_path):
+    from dangjian.orgs.asof import term_on, terms_overdue
+
+    rows = [
+        ["某局党组", "ROOT", "党组", "", "某局机关", "局机关", "2009-01-01", "", ""],
+        ["第一党支部", "A1", "党支部", "ROOT", "某局机关", "", "2015-07-01", "2021-03-15", ""],
+    ]
+    run(workbook(tmp_path / "o.xlsx", rows), "--json")
+    rows[1][7] = "2026-05-20"
+    code, report = run(workbook(tmp_path / "p.xlsx", rows), "--json")
+    assert code == 0 and report["updated"] == 1
+    a1 = Organization.objects.get(code="A1")
+    old, new = term_on(a1, date(2025, 12, 31)), term_on(a1, date(2026, 5, 20))
+    assert old.elected_on == date(2021, 3, 15) and old.ended_on == date(2026, 5, 20)
+    assert new.elected_on == date(2026, 5, 20) and new.is_current
+    orgs = Organization.objects.all()
+    assert terms_overdue(date(2025, 12, 31), orgs) == ["A1"]  # expired 2024-03-15, re-elected only in 2026
+    assert terms_overdue(date(2026, 5, 20), orgs) == []

@@ -214,10 +214,65 @@ def test_units_list_create_edit(cast, login):
     r = client.post(f"/orgs/units/{unit.pk}/edit/", {"name": "新单位", "kind": "bankrupting", "version": 1})
     assert r.status_code == 302
     unit.refresh_from_db()
-    assert unit.kind == "bankrupting" and not unit.is_active
+    assert unit.kind == "soe" and not unit.is_active  # the edit form no longer changes the kind (变更 does)
+    r = client.post(
+        f"/orgs/units/{unit.pk}/kind/", {"kind": "bankrupting", "valid_from": "2026-01-05", "version": 2}
+    )
+    assert r.status_code == 302
+    unit.refresh_from_db()
+    assert unit.kind == "bankrupting"
     assert "正在破产企业" in client.get("/orgs/units/?kind=bankrupting").content.decode()
     assert "测试事业单位甲" not in client.get("/orgs/units/?kind=bankrupting").content.decode()
     assert "登记单位" not in login(cast["inspector"]).get("/orgs/units/").content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_unit_kind_change_page_keeps_the_old_kind_dated(cast, login):
+    from dangjian.core.models import AuditEntry
+    from dangjian.orgs.asof import unit_kind_on
+    from dangjian.orgs.models import UnitKindChange
+
+    unit = Unit.objects.create(name="某国有企业", kind="soe")
+    client = login(cast["bureau"])
+    assert "变更</a>" in client.get("/orgs/units/").content.decode()
+    page = client.get(f"/orgs/units/{unit.pk}/kind/").content.decode()
+    assert "当前单位类别" in page and "国有企业" in page
+    r = client.post(
+        f"/orgs/units/{unit.pk}/kind/",
+        {"kind": "restructured", "valid_from": "2026-03-01", "note": "县政府批复", "version": unit.version},
+    )
+    assert r.status_code == 302
+    unit.refresh_from_db()
+    assert unit.kind == "restructured"
+    assert unit_kind_on(unit, date(2026, 2, 28)) == "soe"
+    assert unit_kind_on(unit, date(2026, 3, 1)) == "restructured"
+    assert list(UnitKindChange.objects.filter(unit=unit).values_list("kind", "valid_from")) == [
+        ("soe", None),
+        ("restructured", date(2026, 3, 1)),
+    ]
+    assert AuditEntry.objects.filter(
+        model="orgs.unitkindchange", object_id=str(unit.kind_changes.last().pk)
+    ).exists()
+    page = client.get(f"/orgs/units/{unit.pk}/kind/").content.decode()
+    assert "登记时" in page and "县政府批复" in page
+    # An earlier date than the last change, a future date and a stale version are refused on the page.
+    r = client.post(
+        f"/orgs/units/{unit.pk}/kind/",
+        {"kind": "bankrupting", "valid_from": "2026-02-01", "version": unit.version},
+    )
+    assert r.status_code == 200 and "应晚于上一次变更" in r.content.decode()
+    r = client.post(
+        f"/orgs/units/{unit.pk}/kind/",
+        {"kind": "bankrupting", "valid_from": "2099-01-01", "version": unit.version},
+    )
+    assert "不能晚于今天" in r.content.decode()
+    r = client.post(
+        f"/orgs/units/{unit.pk}/kind/", {"kind": "bankrupting", "valid_from": "2026-04-01", "version": 1}
+    )
+    assert "已被他人修改" in r.content.decode()
+    assert UnitKindChange.objects.filter(unit=unit).count() == 2
+    # Only the bureau changes a unit's kind.
+    assert login(cast["admin_a"]).get(f"/orgs/units/{unit.pk}/kind/").status_code == 403
 
 
 def test_units_list_query_count_is_constant(cast, login, django_assert_max_num_queries):

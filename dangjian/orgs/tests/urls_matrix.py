@@ -48,6 +48,7 @@ def cases(cast):
         Case("orgs:units", "/orgs/units/", allow={"bureau", "inspector"}),
         Case("orgs:unit_create", "/orgs/units/new/", allow={"bureau"}),
         Case("orgs:unit_edit", f"/orgs/units/{unit.pk}/edit/", allow={"bureau"}),
+        Case("orgs:unit_kind_change", f"/orgs/units/{unit.pk}/kind/", allow={"bureau"}),
         Case("orgs:group_create", f"/orgs/{a.pk}/groups/new/", allow=writers_a, not_found={"admin_b"}),
         Case(
             "orgs:group_edit",

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q
 from django.utils import timezone
 
+from dangjian.core.asof import as_of_for
 from dangjian.core.periods import Period
+from dangjian.orgs.asof import orgs_existing
 from dangjian.orgs.models import Organization, OrgKind
 
 
@@ -34,17 +35,12 @@ NO_DATA = "无数据"
 
 
 def reference_day(year: int, today: date | None = None) -> date:
-    today = today or timezone.localdate()
-    return min(date(year, 12, 31), today)
+    """The appraisal year's end (core.asof), or today while the year runs."""
+    return as_of_for(Period.whole_year(year), today=today or timezone.localdate())
 
 
 def appraised_orgs(year: int, as_of: date) -> list[Organization]:
-    return list(
-        Organization.objects.exclude(kind=OrgKind.DANGZU)
-        .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=as_of))
-        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=as_of))
-        .order_by("code")
-    )
+    return list(orgs_existing(as_of).exclude(kind=OrgKind.DANGZU).order_by("code"))
 
 
 def _rate(done: int, of: int, unit: str) -> Raw:
@@ -79,20 +75,21 @@ def compliance(
 
 
 def terms(orgs: Sequence[Organization], as_of: date) -> dict[int, Raw]:
-    """换届按期: 1 when the current term had not run out on the reference day; 0 when it had or none is recorded;
-    no value for organisations whose committee is not elected."""
-    from dangjian.orgs.services.overview import term_overview
+    """换届按期: 1 when the term in office on the reference day had not run out then; 0 when it had or none was
+    recorded for that day; no value for organisations whose committee is not elected. As of the day
+    (orgs.asof): a re-election after it does not raise the year's score."""
+    from dangjian.orgs.asof import term_statuses
     from dangjian.orgs.terms import TermStatus
 
-    rows = term_overview(Organization.objects.filter(pk__in=[o.pk for o in orgs]), as_of)
+    statuses = term_statuses(as_of, Organization.objects.filter(pk__in=[o.pk for o in orgs]))
     out: dict[int, Raw] = {}
-    for row in rows:
-        if row.status is TermStatus.NOT_ELECTED:
-            out[row.org.pk] = Raw(None, row.status.value)
-        elif row.status in (TermStatus.NORMAL, TermStatus.EXPIRING):
-            out[row.org.pk] = Raw(Decimal(1), row.status.value)
+    for org_id, (status, _) in statuses.items():
+        if status is TermStatus.NOT_ELECTED:
+            out[org_id] = Raw(None, status.value)
+        elif status in (TermStatus.NORMAL, TermStatus.EXPIRING):
+            out[org_id] = Raw(Decimal(1), status.value)
         else:
-            out[row.org.pk] = Raw(Decimal(0), row.status.value)
+            out[org_id] = Raw(Decimal(0), status.value)
     return out
 
 
