@@ -54,10 +54,26 @@ def test_failed_login_is_audited_with_the_username_tried_and_the_address(sign_in
     assert "用户名或密码不正确" in entry.note and "第 1 次" in entry.note
 
 
-def test_unknown_usernames_are_audited_the_same_way(sign_in):
+def test_unknown_usernames_are_audited_as_a_digest(sign_in):
     r = sign_in("nobody", "Wrong#2026")
     assert "用户名或密码不正确" in r.content.decode()
-    assert AuditEntry.objects.get(action=AuditAction.LOGIN_FAILED).object_repr == "nobody"
+    entry = AuditEntry.objects.get(action=AuditAction.LOGIN_FAILED)
+    assert entry.object_repr.startswith("不存在的用户名（摘要 ") and "nobody" not in entry.object_repr
+    sign_in("nobody", "Wrong#2027")
+    # The same unknown name gives the same digest, so repeated tries still show as one name.
+    assert (
+        AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED, object_repr=entry.object_repr).count() == 2
+    )
+
+
+def test_a_password_typed_into_the_username_box_is_not_stored(sign_in):
+    """Issue 14 item 13: the password typed as the username never reaches the audit log."""
+    user("zhang", Role.INSPECTOR)
+    sign_in(TEST_PASSWORD, TEST_PASSWORD)
+    entry = AuditEntry.objects.get(action=AuditAction.LOGIN_FAILED)
+    stored = " ".join(str(v) for v in (entry.object_repr, entry.actor_name, entry.changes, entry.note))
+    assert TEST_PASSWORD not in stored and TEST_PASSWORD.lower() not in stored.lower()
+    assert "不存在的用户名" in entry.object_repr
 
 
 def test_a_deactivated_account_cannot_sign_in(sign_in):
