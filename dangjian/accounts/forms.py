@@ -36,9 +36,9 @@ class LoginForm(auth_forms.AuthenticationForm):
         remaining = settings.AXES_FAILURE_LIMIT - failures
         message = "用户名或密码不正确。"
         if failures and remaining > 0:
-            message += f"再失败 {remaining} 次，账号将被锁定 {lockout_minutes()} 分钟。"
+            message += f"再失败 {remaining} 次，本地址登录该账号将被锁定 {lockout_minutes()} 分钟。"
         elif not failures:
-            message += f"连续失败 {settings.AXES_FAILURE_LIMIT} 次，账号将被锁定 {lockout_minutes()} 分钟。"
+            message += f"连续失败 {settings.AXES_FAILURE_LIMIT} 次，本地址登录该账号将被锁定 {lockout_minutes()} 分钟。"
         return ValidationError(message, code="invalid_login")
 
 

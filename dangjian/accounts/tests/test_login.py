@@ -165,3 +165,54 @@ def test_a_forged_forwarded_for_header_does_not_change_the_recorded_address(clie
         HTTP_X_FORWARDED_FOR="203.0.113.9",
     )
     assert AuditEntry.objects.get(action=AuditAction.LOGIN_FAILED).ip == "127.0.0.1"
+
+
+def _sign_in_from(client, address: str, username: str, password: str = TEST_PASSWORD, **meta):
+    return client.post(
+        "/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=address, **meta
+    )
+
+
+def test_nobody_can_lock_the_bureau_admin_out_from_another_address(client, clock):
+    """Issue 14 item 7: five wrong passwords for `dangjianban` from one address lock that address only."""
+    user("dangjianban", Role.BUREAU_ADMIN)
+    for i in range(5):
+        r = _sign_in_from(client, "198.51.100.7", "dangjianban", f"Wrong#{i}")
+    assert r.status_code == 429 and "账号已锁定" in r.content.decode()
+    assert _sign_in_from(client, "198.51.100.7", "dangjianban").status_code == 429
+    clock.shift(61)  # past the per-username delay
+    r = _sign_in_from(client, "192.0.2.10", "dangjianban")
+    assert r.status_code == 302 and r["Location"] == "/"
+
+
+def test_failures_from_many_addresses_meet_a_growing_per_username_delay(client, clock):
+    user("anquan", Role.SECURITY_ADMIN)
+    for i in range(6):  # beyond the 5th failure of the username the next try waits 2 s
+        assert _sign_in_from(client, f"198.51.100.{i}", "anquan", f"Wrong#{i}").status_code == 200
+    r = _sign_in_from(client, "198.51.100.9", "anquan", "Wrong#9")
+    assert r.status_code == 429 and "请 2 秒后再试" in r.content.decode()
+    refused = AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED).order_by("-id").first()
+    assert "本次未核对密码" in refused.note
+    clock.shift(2)
+    assert _sign_in_from(client, "198.51.100.9", "anquan", "Wrong#9").status_code == 200  # 7th failure
+    r = _sign_in_from(client, "198.51.100.10", "anquan", "Wrong#10")
+    assert r.status_code == 429 and "请 4 秒后再试" in r.content.decode()
+    clock.shift(4)
+    # The delay refused without counting: the holder, from their own address, signs in once it has passed.
+    assert _sign_in_from(client, "192.0.2.10", "anquan").status_code == 302
+
+
+def test_behind_the_proxy_the_address_comes_from_x_forwarded_for(client, clock, settings):
+    settings.DANGJIAN_PROXY_COUNT = 1
+    user("xitong", Role.SYSTEM_ADMIN)
+    # nginx appends the address it saw; what the client put before it is ignored.
+    for i in range(5):
+        r = _sign_in_from(
+            client, "127.0.0.1", "xitong", f"Wrong#{i}", HTTP_X_FORWARDED_FOR=f"10.9.9.{i}, 203.0.113.5"
+        )
+    assert r.status_code == 429
+    entry = AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED).order_by("-id").first()
+    assert entry.ip == "203.0.113.5"
+    clock.shift(61)
+    r = _sign_in_from(client, "127.0.0.1", "xitong", HTTP_X_FORWARDED_FOR="203.0.113.5, 203.0.113.6")
+    assert r.status_code == 302
