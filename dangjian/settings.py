@@ -192,6 +192,8 @@ AXES_VERBOSE = False
 # The client address for the lockout records and the audit log: REMOTE_ADDR, unless DANGJIAN_PROXY_COUNT says
 # how many trusted reverse proxies append to X-Forwarded-For (otherwise that header could be forged).
 AXES_CLIENT_IP_CALLABLE = "dangjian.accounts.lockout.client_ip"
+# The lockout records keep a keyed digest instead of a username that names no account (issue 14 item 13).
+AXES_USERNAME_CALLABLE = "dangjian.accounts.lockout.stored_username"
 DANGJIAN_PROXY_COUNT = int(os.environ.get("DANGJIAN_PROXY_COUNT", 0))
 # Per-username delay: beyond AXES_FAILURE_LIMIT failures of a username (only possible from several addresses;
 # all together, within the cool-off time) the next try waits 2, 4, 8 … seconds after the last failure, at most 60.

@@ -46,6 +46,21 @@ def client_ip(request: Any) -> str | None:
     return _valid_ip(hops[-count]) or remote
 
 
+def typed_username(request: Any, credentials: dict[str, Any] | None) -> str:
+    if credentials:
+        return str(credentials.get("username") or "")[:150]
+    data = getattr(request, "POST", None) or {}
+    return str(data.get("username") or "")[:150]
+
+
+def stored_username(request: Any, credentials: dict[str, Any] | None = None) -> str:
+    """AXES_USERNAME_CALLABLE: what the lockout records keep as the username — the account's name, or a
+    keyed digest when the text names no account (a password typed into the username box is not stored)."""
+    from .signals import logged_username
+
+    return logged_username(typed_username(request, credentials))
+
+
 def delay_seconds(failures: int) -> int:
     """The wait after `failures` failures of one username (0: none)."""
     extra = failures - settings.DANGJIAN_LOGIN_DELAY_AFTER
@@ -60,6 +75,9 @@ def wait_for(username: str) -> int:
 
     if not username:
         return 0
+    from .signals import logged_username
+
+    username = logged_username(username)
     since = timezone.now() - timedelta(hours=float(settings.AXES_COOLOFF_TIME))
     row = AccessAttempt.objects.filter(username=username, attempt_time__gte=since).aggregate(
         failures=Sum("failures_since_start"), last=Max("attempt_time")

@@ -74,6 +74,11 @@ def test_a_password_typed_into_the_username_box_is_not_stored(sign_in):
     stored = " ".join(str(v) for v in (entry.object_repr, entry.actor_name, entry.changes, entry.note))
     assert TEST_PASSWORD not in stored and TEST_PASSWORD.lower() not in stored.lower()
     assert "不存在的用户名" in entry.object_repr
+    # Nor does django-axes' lockout record keep it.
+    from axes.models import AccessAttempt
+
+    stored = list(AccessAttempt.objects.values_list("username", flat=True))
+    assert stored and TEST_PASSWORD not in " ".join(stored)
 
 
 def test_a_deactivated_account_cannot_sign_in(sign_in):

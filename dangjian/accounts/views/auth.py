@@ -267,10 +267,13 @@ def lockout_response(
     request: HttpRequest, original_response: Any = None, credentials: Any = None
 ) -> HttpResponse:
     """The page django-axes shows for a locked account (AXES_LOCKOUT_CALLABLE); status 429."""
-    from axes.helpers import get_client_username, get_failure_limit
+    from axes.helpers import get_failure_limit
+
+    from ..lockout import typed_username
 
     ctx = {
-        "username": get_client_username(request, credentials) or "",
+        # What the person typed, not the stored form (a digest for unknown names would tell them so).
+        "username": typed_username(request, credentials),
         "failure_limit": get_failure_limit(request, credentials),
         "minutes": lockout_minutes(),
         "page_title": "账号已锁定",
