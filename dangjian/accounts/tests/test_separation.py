@@ -195,3 +195,19 @@ def test_the_scope_form_does_not_tell_a_members_name_or_status(login, cast):
     answers.add(tuple(r.context["form"].errors["member_id_number"]))
     assert answers == {(MEMBER_REFUSED,)}
     assert User.objects.get(pk=target.pk).role == Role.INSPECTOR
+
+
+def test_granting_again_on_the_scope_page_settles_a_suspension(login, cast):
+    victim = cast["member"]
+    login(cast["sysadmin"]).post(f"/accounts/users/{victim.pk}/reset-password/")
+    victim.refresh_from_db()
+    services.set_password(victim, NEW_PASSWORD, actor=victim)
+    sec = login(cast["secadmin"])
+    page = sec.get(f"/accounts/users/{victim.pk}/scope/")
+    assert page.context["form"].initial["role"] == Role.MEMBER and "原角色“党员”" in page.content.decode()
+    r = sec.post(f"/accounts/users/{victim.pk}/scope/", {"role": "member", "version": victim.version})
+    assert r.status_code == 302
+    victim.refresh_from_db()
+    assert victim.role == Role.MEMBER and not victim.suspended_role and victim.roles_suspended_at is None
+    cast["members_a"][0].refresh_from_db()
+    assert cast["members_a"][0].user_id == victim.pk

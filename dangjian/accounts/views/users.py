@@ -210,7 +210,12 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def user_scope(request: HttpRequest, pk: int) -> HttpResponse:
     target = policy.get_account_for(request.user, pk, Perm.CHANGE_SCOPE)
     current_member = services.linked_member(target)
-    initial = {"role": target.role, "organization": target.organization_id, "version": target.version}
+    # A suspended account starts from the role it had: granting it again is the usual answer.
+    initial = {
+        "role": target.suspended_role or target.role,
+        "organization": target.suspended_organization_id or target.organization_id,
+        "version": target.version,
+    }
     form = UserScopeForm(request.POST or None, initial=initial, target=target)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
