@@ -184,21 +184,28 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
-# Lockout (等保三级 登录失败处理): 5 failures lock the username for 30 minutes counted from the last counted
-# failure; attempts during the lockout are refused and audited but do not extend it.
+# Lockout (等保三级 登录失败处理): 5 failures of one username from one client address lock that pair for 30
+# minutes counted from the last counted failure; attempts during the lockout are refused and audited but do not
+# extend it. The pair, not the username alone (issue 14): otherwise anyone could lock the bureau admin or the 三员
+# out by typing five wrong passwords. Guessing from many addresses meets the per-username delay instead
+# (DANGJIAN_LOGIN_DELAY_*, dangjian/accounts/lockout.py).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.5  # hours: 30 minutes
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "dangjian.accounts.views.auth.lockout_response"
 AXES_VERBOSE = False
 # The client address for the lockout records and the audit log: REMOTE_ADDR, unless DANGJIAN_PROXY_COUNT says
 # how many trusted reverse proxies append to X-Forwarded-For (otherwise that header could be forged).
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DANGJIAN_PROXY_COUNT", 0)) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
-)
+AXES_CLIENT_IP_CALLABLE = "dangjian.accounts.lockout.client_ip"
+# The lockout records keep a keyed digest instead of a username that names no account (issue 14 item 13).
+AXES_USERNAME_CALLABLE = "dangjian.accounts.lockout.stored_username"
+DANGJIAN_PROXY_COUNT = int(os.environ.get("DANGJIAN_PROXY_COUNT", 0))
+# Per-username delay: beyond AXES_FAILURE_LIMIT failures of a username (only possible from several addresses;
+# all together, within the cool-off time) the next try waits 2, 4, 8 … seconds after the last failure, at most 60.
+DANGJIAN_LOGIN_DELAY_AFTER = AXES_FAILURE_LIMIT
+DANGJIAN_LOGIN_DELAY_MAX_SECONDS = 60
 OTP_TOTP_ISSUER = "党建工作管理平台"
 DANGJIAN_REQUIRE_OTP_FOR_ADMINS = env_bool("DANGJIAN_REQUIRE_OTP_FOR_ADMINS", False)
 
@@ -218,10 +225,6 @@ if TLS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-# axes.W006 asks for 'ip_address' among AXES_LOCKOUT_PARAMETERS. The policy here (等保: lock the *account* after
-# five failures) is deliberate, and offices share one NAT address, so an address lock would shut out a whole
-# bureau for one mistyping clerk. `dangjian check --deploy` is otherwise kept clean (dangjian/tests/test_deploy.py).
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # --- notifications ---------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("DANGJIAN_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

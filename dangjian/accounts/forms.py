@@ -36,9 +36,9 @@ class LoginForm(auth_forms.AuthenticationForm):
         remaining = settings.AXES_FAILURE_LIMIT - failures
         message = "用户名或密码不正确。"
         if failures and remaining > 0:
-            message += f"再失败 {remaining} 次，账号将被锁定 {lockout_minutes()} 分钟。"
+            message += f"再失败 {remaining} 次，本地址登录该账号将被锁定 {lockout_minutes()} 分钟。"
         elif not failures:
-            message += f"连续失败 {settings.AXES_FAILURE_LIMIT} 次，账号将被锁定 {lockout_minutes()} 分钟。"
+            message += f"连续失败 {settings.AXES_FAILURE_LIMIT} 次，本地址登录该账号将被锁定 {lockout_minutes()} 分钟。"
         return ValidationError(message, code="invalid_login")
 
 
@@ -137,20 +137,42 @@ def role_field(roles: tuple[Role, ...], *, blank: bool = False) -> forms.ChoiceF
     )
 
 
-MEMBER_HELP = "角色为“党员”时必填：填写党员名册中该党员的公民身份号码（18 位），账号即与其党员信息关联。"
+MEMBER_HELP = (
+    "角色为“党员”时必填：填写党员名册中该党员的公民身份号码（18 位），账号即与其党员信息关联；"
+    "党员姓名须与账号的“姓名”一致。"
+)
+
+
+# One answer for every failed look-up (no such number, another name, status not 正常, linked already), so that
+# the security administrator cannot learn from this form who holds an ID number or what their status is
+# (issue 14 item 9). The server operator's `add_user` keeps the detailed messages.
+MEMBER_REFUSED = (
+    "无法关联该党员：请核对公民身份号码，并确认账号的“姓名”与党员名册一致；"
+    "党籍状态不是“正常”或已关联其他账号的党员不能关联"
+)
 
 
 class ScopeFieldsMixin:
     """Role + organisation + member (by ID number): resolved here, checked for coherence by the service."""
+
+    target: Any = None
 
     def clean_member_id_number(self):
         value = (self.cleaned_data.get("member_id_number") or "").strip()
         self.cleaned_data["member"] = None
         if value:
             try:
-                self.cleaned_data["member"] = services.find_member(value)
+                member = services.find_member(value)
             except ValidationError as exc:
-                raise ValidationError(exc.message_dict["member_id_number"])
+                # A malformed number (length, check digit) says nothing about the roster: keep that message.
+                message = exc.message_dict["member_id_number"][0]
+                raise ValidationError(message if "党员名册" not in message else MEMBER_REFUSED)
+            target = self.target
+            linked_elsewhere = member.user_id is not None and (target is None or member.user_id != target.pk)
+            name = (target.display_name if target is not None else "").strip()
+            if member.status != "正常" or linked_elsewhere or member.name != name:
+                raise ValidationError(MEMBER_REFUSED)
+            self.cleaned_data["member"] = member
         return value
 
 
@@ -161,7 +183,10 @@ def clean_phone(value: str) -> str:
     return value
 
 
-class UserCreateForm(ScopeFieldsMixin, forms.Form):
+class UserCreateForm(forms.Form):
+    """Opening an account grants no role (三员分立): the security administrator grants one after the holder
+    has set their own password."""
+
     username = forms.CharField(
         label="用户名",
         max_length=150,
@@ -169,12 +194,10 @@ class UserCreateForm(ScopeFieldsMixin, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     display_name = forms.CharField(
-        label="姓名", max_length=40, required=False, help_text="党员账号可不填，取党员姓名。"
-    )
-    role = role_field(GRANTABLE_ROLES, blank=True)
-    organization = org_field()
-    member_id_number = forms.CharField(
-        label="关联党员的公民身份号码", max_length=18, required=False, help_text=MEMBER_HELP
+        label="姓名",
+        max_length=40,
+        help_text="账号持有人的姓名。党员账号须与党员名册中的姓名一致，安全管理员关联党员时核对。",
+        error_messages={"required": "请填写姓名（账号持有人的姓名）"},
     )
     phone = forms.CharField(label="手机号码", max_length=20, required=False)
     email = forms.EmailField(label="电子邮箱", required=False)
@@ -201,12 +224,17 @@ class UserScopeForm(ScopeFieldsMixin, forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
+    def __init__(self, *args: Any, target: Any = None, **kwargs: Any) -> None:
+        self.target = target
+        super().__init__(*args, **kwargs)
+
 
 STATUS_CHOICES = [
     ("", "全部"),
     ("active", "启用"),
     ("inactive", "已停用"),
-    ("must_change", "待修改密码"),
+    ("must_change", "待本人设置密码"),
+    ("awaits_role", "角色待安全管理员确认"),
     ("otp", "已绑定动态口令"),
 ]
 

@@ -36,6 +36,21 @@ class User(AbstractUser):
     must_change_password = models.BooleanField("首次登录须修改密码", default=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
     version = models.PositiveIntegerField("版本", default=1)
+    # 三员分立 (issue 14): after an administrator resets the password or the second factor, the business role
+    # and its scope wait here (role = none) until the holder has set a new password and the security
+    # administrator confirms them again.
+    suspended_role = models.CharField(
+        "暂停的角色", max_length=20, choices=Role.choices, blank=True, default=""
+    )
+    suspended_organization = models.ForeignKey(
+        Organization,
+        verbose_name="暂停的管理范围",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    roles_suspended_at = models.DateTimeField("角色暂停时间", null=True, blank=True)
 
     objects = AccountManager()
 
@@ -50,6 +65,20 @@ class User(AbstractUser):
     @property
     def role_label(self) -> str:
         return Role(self.role).label if self.role in Role.values else self.role
+
+    @property
+    def awaits_own_password(self) -> bool:
+        """待本人设置密码: opened or reset by an administrator, the holder has not yet chosen a password."""
+        return self.must_change_password
+
+    @property
+    def awaits_role(self) -> bool:
+        """角色待安全管理员确认: no business role yet, or one suspended after a reset."""
+        return self.role == Role.NONE
+
+    @property
+    def suspended_role_label(self) -> str:
+        return Role(self.suspended_role).label if self.suspended_role in Role.values else ""
 
     # --- every password change, whatever its path (pages, commands, Django's changepassword, a hash assigned
     # directly), keeps the previous hash in PasswordHistory and stamps password_changed_at. A hash upgrade at

@@ -13,6 +13,7 @@ from dangjian.core.models import AuditEntry
 
 from . import policy
 from .models import SecurityConfig
+from .roles import Role
 
 
 def accounts_overview(request: Any) -> dict[str, Any] | None:
@@ -25,6 +26,7 @@ def accounts_overview(request: Any) -> dict[str, Any] | None:
         active=Count("id", filter=Q(is_active=True)),
         inactive=Count("id", filter=Q(is_active=False)),
         must_change=Count("id", filter=Q(is_active=True, must_change_password=True)),
+        awaits_role=Count("id", filter=Q(is_active=True, role=Role.NONE)),
         otp=Count("id", filter=Q(has_otp=True)),
     )
     return {

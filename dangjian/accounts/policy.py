@@ -5,12 +5,21 @@ This module is the one place that decides it; views, commands and `User.has_perm
 | 操作 | 局党建管理员 | 系统管理员 | 安全管理员 | 审计管理员 |
 | --- | --- | --- | --- | --- |
 | 查看账号列表 | 业务账号 | 全部账号 | 全部账号 | — |
-| 开通账号（含初始角色与范围）、修改姓名电话、停用/启用、重置密码、重置动态口令、解除锁定 | 业务账号 | 业务账号 | — | — |
-| 调整已有账号的角色和管理范围（党组织、关联党员） | — | — | 业务账号 | — |
+| 开通账号（不含角色）、修改姓名电话、停用/启用、重置密码、重置动态口令、解除锁定 | 业务账号 | 业务账号 | — | — |
+| 授予、调整和确认业务角色及管理范围（党组织、关联党员） | — | — | 业务账号 | — |
 | 安全设置（管理类角色强制双因素认证） | — | ✓ | — | — |
 | 查阅审计日志 | — | — | — | ✓ |
 
-Business accounts are those with a business role (局党建管理员, 党组织管理员, 督查员, 党员). The accounts of the
+三员分立 in the web application (issue 14): whoever opens an account or resets its password or second factor
+never decides what it may see, and whoever grants roles never learns a password. Accounts are opened without
+a role; the security administrator grants one only once the holder has set their own password (first login
+done). Resetting an account's password or second factor suspends its business role (role `none`, the
+former role and scope kept in `suspended_role` / `suspended_organization`) until the holder has set a new
+password and the security administrator has confirmed the role again. `dangjian add_user` on the server
+stays the operator's bootstrap path: whoever runs commands there is trusted.
+
+Business accounts are those with a business role (局党建管理员, 党组织管理员, 督查员, 党员) or waiting for one
+(`none`). The accounts of the
 three administrators and the Django superuser are installation accounts: they are created and maintained on the
 server with `dangjian add_user` and `dangjian manage_account` and are never changed from the web pages, so that no administrator can take over
 another's account (reset its password, move its role) and read what that role reads. Nobody acts on their own
@@ -27,7 +36,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 
-from .roles import ADMIN_ROLES, BUSINESS_ROLES, Role
+from .roles import ADMIN_ROLES, MANAGED_ROLES, Role
 
 
 class Perm(StrEnum):
@@ -55,7 +64,7 @@ GRANTABLE_ROLES: tuple[Role, ...] = (Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.INS
 DESCRIPTIONS: dict[Perm, str] = {
     Perm.VIEW_ACCOUNTS: "查看账号",
     Perm.MANAGE_ACCOUNTS: "开通账号、停用/启用、重置密码和动态口令、解除锁定",
-    Perm.CHANGE_SCOPE: "调整角色和管理范围",
+    Perm.CHANGE_SCOPE: "授予和调整角色及管理范围",
     Perm.CONFIGURE_SECURITY: "安全设置",
     Perm.READ_AUDIT: "查阅审计日志",
 }
@@ -81,7 +90,7 @@ def require(user: Any, perm: Perm) -> None:
 
 
 def is_business_account(target: Any) -> bool:
-    return target.role in BUSINESS_ROLES and not target.is_superuser
+    return target.role in MANAGED_ROLES and not target.is_superuser
 
 
 def is_installation_account(target: Any) -> bool:
@@ -96,7 +105,7 @@ def visible_accounts(user: Any) -> models.QuerySet:
         return User.objects.none()
     qs = User.objects.all()
     if _role(user) in BUSINESS_ACCOUNTS_ONLY:
-        qs = qs.filter(role__in=list(BUSINESS_ROLES), is_superuser=False)
+        qs = qs.filter(role__in=list(MANAGED_ROLES), is_superuser=False)
     return qs
 
 

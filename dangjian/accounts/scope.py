@@ -157,4 +157,6 @@ def scope_label(user: Any) -> str:
         return "审计日志（只读）"
     if role in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN):
         return "系统管理（无业务数据）"
+    if role == Role.NONE:
+        return "角色待安全管理员确认（暂无业务数据）"
     return "—"

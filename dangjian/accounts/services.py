@@ -23,7 +23,7 @@ from dangjian.orgs.models import Organization
 
 from .models import SecurityConfig, User
 from .passwords import temporary_password
-from .roles import NEEDS_MEMBER, NEEDS_ORG, Role
+from .roles import BUSINESS_ROLES, NEEDS_MEMBER, NEEDS_ORG, Role
 
 # Roles whose account names an organisation: the org admin's subtree, or (optionally) the bureau's own 党组.
 USES_ORG = frozenset({Role.ORG_ADMIN, Role.BUREAU_ADMIN})
@@ -81,6 +81,8 @@ def find_member(id_number: str, *, field: str = "member_id_number") -> Any:
 # --- scope rules ---------------------------------------------------------------------------------------------
 def _check_scope(role: str, organization: Organization | None, member: Any, *, user: User | None) -> None:
     errors: dict[str, str] = {}
+    if role == Role.NONE and (organization is not None or member is not None):
+        errors["role"] = "未授予角色的账号不设管理范围，也不关联党员"
     if role not in Role.values:
         errors["role"] = f"未知角色“{role}”"
     if role in NEEDS_ORG and organization is None:
@@ -153,6 +155,90 @@ def _validate_new_password(password: str, user: User) -> None:
         raise ValidationError({"password": "；".join(exc.messages)})
 
 
+# --- 三员分立: roles wait for the holder's own password and the security administrator ---------------------
+AWAITS_OWN_PASSWORD = (
+    "该账号的持有人尚未设置本人密码（待本人设置密码）。须由本人用临时密码登录并修改密码后，才能授予业务角色"
+)
+SUSPENDED = "未授予角色（暂停，待安全管理员确认）"
+
+
+def _check_holder_set_password(user: User, role: str) -> None:
+    if role in BUSINESS_ROLES and user.must_change_password:
+        raise ValidationError({"role": AWAITS_OWN_PASSWORD})
+
+
+def _clear_suspension(user: User) -> list[str]:
+    user.suspended_role, user.suspended_organization, user.roles_suspended_at = "", None, None
+    return ["suspended_role", "suspended_organization", "roles_suspended_at"]
+
+
+def suspend_roles(user: User, *, actor: Any, actor_name: str = "", reason: str) -> bool:
+    """Suspend the business role after an administrator reset the password or the second factor: whoever
+    reset it may know the password now. The role and scope are kept for the security administrator's
+    confirmation (`confirm_roles`); the linked member stays linked but reads nothing while the role is none.
+    Runs inside the caller's transaction. False when there was no business role to suspend."""
+    if user.role not in BUSINESS_ROLES or user.is_superuser:
+        return False
+    before = _scope_values(user.role, user.organization, linked_member(user))
+    user.suspended_role, user.suspended_organization = user.role, user.organization
+    user.roles_suspended_at = timezone.now()
+    user.role, user.organization = Role.NONE, None
+    user.version += 1
+    user.save(
+        update_fields=[
+            "role",
+            "organization",
+            "suspended_role",
+            "suspended_organization",
+            "roles_suspended_at",
+            "version",
+        ]
+    )
+    audit.record(
+        AuditAction.PERMISSION,
+        actor=actor,
+        actor_name=actor_name,
+        instance=user,
+        object_repr=account_label(user),
+        changes={"角色": [before["角色"], SUSPENDED]},
+        note=f"{reason}：业务角色暂停，待本人设置新密码并由安全管理员确认",
+    )
+    return True
+
+
+@transaction.atomic
+def confirm_roles(user: User, *, actor: Any, actor_name: str = "", version: int | None = None) -> None:
+    """The security administrator confirms the role suspended by a reset, once the holder has set a new
+    password. The scope is checked again (the organisation may have been dissolved meanwhile)."""
+    user = (
+        User.objects.select_for_update(of=("self",)).select_related("suspended_organization").get(pk=user.pk)
+    )
+    _check_version(user, version)
+    if user.role != Role.NONE or not user.suspended_role:
+        raise ValidationError("该账号没有待确认的角色")
+    _check_holder_set_password(user, user.suspended_role)
+    member = linked_member(user)
+    role, organization = user.suspended_role, user.suspended_organization
+    _check_scope(role, organization, member if role in NEEDS_MEMBER else None, user=user)
+    user.role, user.organization = role, organization
+    fields = _clear_suspension(user)
+    user.version += 1
+    user.save(update_fields=["role", "organization", "version", *fields])
+    after = _scope_values(role, organization, member if role in NEEDS_MEMBER else None)
+    audit.record(
+        AuditAction.PERMISSION,
+        actor=actor,
+        actor_name=actor_name,
+        instance=user,
+        object_repr=account_label(user),
+        changes={
+            "角色": [SUSPENDED, after["角色"]],
+            **({"管理范围": ["", after["管理范围"]]} if organization else {}),
+        },
+        note="安全管理员确认恢复业务角色",
+    )
+
+
 # --- accounts ------------------------------------------------------------------------------------------------
 @transaction.atomic
 def create_user(
@@ -189,6 +275,14 @@ def create_user(
     if member is not None:
         _set_member_link(member, user, actor, actor_name)
     label = account_label(user)
+    if role == Role.NONE:
+        audit.log_create(
+            user,
+            actor=actor,
+            actor_name=actor_name,
+            note="开通账号（未授予角色，待本人设置密码后由安全管理员授予）",
+        )
+        return user, password
     audit.log_create(user, actor=actor, actor_name=actor_name, note="开通账号")
     audit.record(
         AuditAction.PERMISSION,
@@ -237,19 +331,22 @@ def change_scope(
     """Change an account's role and scope (the security administrator's task). Audited as 权限变更."""
     user = User.objects.select_for_update(of=("self",)).select_related("organization").get(pk=user.pk)
     _check_version(user, version)
+    _check_holder_set_password(user, role)
     _check_scope(role, organization, member, user=user)
     old_member = linked_member(user)
     before = _scope_values(user.role, user.organization, old_member)
     after = _scope_values(role, organization, member)
     if before == after:
         return False
+    # Granting a role to a suspended account settles the suspension: the security administrator decided.
+    cleared = _clear_suspension(user) if user.suspended_role or user.roles_suspended_at else []
     if old_member is not None and (member is None or old_member.pk != member.pk):
         _set_member_link(old_member, None, actor, actor_name)
     if member is not None:
         _set_member_link(member, user, actor, actor_name)
     user.role, user.organization = role, organization
     user.version += 1
-    user.save(update_fields=["role", "organization", "version"])
+    user.save(update_fields=["role", "organization", "version", *cleared])
     audit.record(
         AuditAction.PERMISSION,
         actor=actor,
@@ -257,7 +354,7 @@ def change_scope(
         instance=user,
         object_repr=account_label(user),
         changes={k: [before[k], after[k]] for k in after if before[k] != after[k]},
-        note="调整角色和管理范围",
+        note="调整角色和管理范围" if before["角色"] != role_label(Role.NONE) else "授予业务角色和管理范围",
     )
     return True
 
@@ -310,12 +407,17 @@ def set_password(
     )
 
 
+@transaction.atomic
 def reset_password(user: User, *, actor: Any, actor_name: str = "") -> str:
-    """A new temporary password, to be changed at the next login. Returns it (shown once)."""
+    """An administrator's reset on the account pages: a new temporary password, to be changed at the next
+    login, and the business role suspended until the security administrator confirms it (the one who reset
+    it knows the password now). Returns the password (shown once)."""
+    user = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
     temp = temporary_password(user.username)
     set_password(
         user, temp, actor=actor, actor_name=actor_name, forced_change=True, note="重置密码（下次登录须修改）"
     )
+    suspend_roles(user, actor=actor, actor_name=actor_name, reason="管理员重置密码")
     return temp
 
 
@@ -392,6 +494,21 @@ def remove_totp(user: User, *, actor: Any, actor_name: str = "", note: str = "�
         changes={"totp": ["已启用", "未启用"]},
         note=note,
     )
+    return True
+
+
+@transaction.atomic
+def reset_totp(user: User, *, actor: Any, actor_name: str = "") -> bool:
+    """An administrator's reset of the second factor on the account pages (a lost phone): the device is
+    removed, the holder must set a new password at the next login, and the business role is suspended
+    until the security administrator confirms it. False when no device was bound (nothing changes)."""
+    user = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
+    if not remove_totp(user, actor=actor, actor_name=actor_name, note="管理员重置动态口令"):
+        return False
+    if not user.must_change_password:
+        user.must_change_password = True
+        user.save(update_fields=["must_change_password"])
+    suspend_roles(user, actor=actor, actor_name=actor_name, reason="管理员重置动态口令")
     return True
 
 

@@ -1,4 +1,5 @@
-"""Audit of sign-ins: logins, failed logins (with the username tried and the address), logouts.
+"""Audit of sign-ins: logins, failed logins (with the username tried — only when it names an account — and the
+address), logouts.
 
 Connected in AccountsConfig.ready(). Logins without an HTTP request behind them (the test client's
 force_login, scripts) are not sign-ins through the site and are not recorded.
@@ -10,6 +11,7 @@ import time
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.utils.crypto import salted_hmac
 
 from dangjian.core import audit
 from dangjian.core.models import AuditAction
@@ -18,6 +20,7 @@ from dangjian.core.models import AuditAction
 LOGIN_NOTE_ATTR = "_dangjian_login_note"
 LOGOUT_NOTE_ATTR = "_dangjian_logout_note"
 FAILURE_NOTE_ATTR = "_dangjian_failure_note"
+UNKNOWN_USERNAME = "不存在的用户名"
 SUPERUSER_NOTE = "超级用户登录：该账号仅供安装和维护使用，没有业务数据权限"
 
 
@@ -81,8 +84,22 @@ def on_logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     )
 
 
+def logged_username(typed: str) -> str:
+    """What the audit log keeps of the username typed at a failed login: the name when it is an account's,
+    otherwise a keyed digest. People type their password into the username box; the log must not keep it,
+    while repeated tries of one unknown name still show as the same digest."""
+    if not typed:
+        return ""
+    from .models import User
+
+    if User.objects.filter(username=typed).exists():
+        return typed
+    digest = salted_hmac("dangjian.accounts.failed-login-username", typed, algorithm="sha256").hexdigest()
+    return f"{UNKNOWN_USERNAME}（摘要 {digest[:16]}）"
+
+
 def on_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
-    username = str(credentials.get("username") or "")[:150]
+    username = logged_username(str(credentials.get("username") or "")[:150])
     # django-axes handles the signal first (its app loads earlier): it has either refused an already locked
     # account (no failure counted) or counted this failure and perhaps locked the account now.
     locked = request is not None and getattr(request, "axes_locked_out", False)

@@ -20,5 +20,6 @@ urlpatterns = [
     path("users/<int:pk>/reset-password/", users.user_reset_password, name="user_reset_password"),
     path("users/<int:pk>/reset-otp/", users.user_reset_otp, name="user_reset_otp"),
     path("users/<int:pk>/unlock/", users.user_unlock, name="user_unlock"),
+    path("users/<int:pk>/confirm-roles/", users.user_confirm_roles, name="user_confirm_roles"),
     path("security/", security.security_config, name="security"),
 ]

@@ -245,13 +245,15 @@ def roster_partial(request: HttpRequest) -> HttpResponse:
     day = date_from(request.GET.get("date"), timezone.localdate())
     keys = request.GET.getlist("kinds")
     kinds = list(ActivityKind.objects.filter(key__in=keys).order_by("sort", "id"))
+    talkers = scope.filter_by_org(Member.objects.all(), request.user, write=True)
     ctx = _roster_context(
         org,
         day,
         kinds,
         party_group=_pick(PartyGroup, request.GET.get("party_group"), org.party_groups.all()),
-        talk_a=_pick(Member, request.GET.get("talk_a")),
-        talk_b=_pick(Member, request.GET.get("talk_b")),
+        # Only members the user may write for: an id from another branch names nobody (issue 14 item 10).
+        talk_a=_pick(Member, request.GET.get("talk_a"), talkers),
+        talk_b=_pick(Member, request.GET.get("talk_b"), talkers),
         absences=absences_from(request.GET),
     )
     return render(request, "activities/_roster.html", ctx)

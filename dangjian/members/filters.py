@@ -107,12 +107,13 @@ def _one_of(value: str | None, allowed: Any) -> str:
 
 
 def search_q(q: str, *, full_id_search: bool) -> Q:
-    """Name (contains), 拼音首字母 (contains, any case), ID number. Users who may not see full numbers find a
-    member by the complete number only, so that partial searches cannot uncover the masked digits."""
+    """Name (contains), 拼音首字母 (contains, any case), ID number. Only users who may see full numbers search
+    by number at all: for the others (the inspector) a search by the complete number would confirm a guess of
+    the masked digits, one candidate at a time (issue 14 item 3)."""
     text = q.upper().replace(" ", "")
     cond = Q(name__icontains=q)
     if text.isascii() and text.isalpha():
         cond |= Q(initials__contains=text)
-    if _ID_QUERY.match(text):
-        cond |= Q(id_number__contains=text) if full_id_search else Q(id_number=text)
+    if full_id_search and _ID_QUERY.match(text):
+        cond |= Q(id_number__contains=text)
     return cond

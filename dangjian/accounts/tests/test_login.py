@@ -54,10 +54,31 @@ def test_failed_login_is_audited_with_the_username_tried_and_the_address(sign_in
     assert "用户名或密码不正确" in entry.note and "第 1 次" in entry.note
 
 
-def test_unknown_usernames_are_audited_the_same_way(sign_in):
+def test_unknown_usernames_are_audited_as_a_digest(sign_in):
     r = sign_in("nobody", "Wrong#2026")
     assert "用户名或密码不正确" in r.content.decode()
-    assert AuditEntry.objects.get(action="account.login_failed").object_repr == "nobody"
+    entry = AuditEntry.objects.get(action="account.login_failed")
+    assert entry.object_repr.startswith("不存在的用户名（摘要 ") and "nobody" not in entry.object_repr
+    sign_in("nobody", "Wrong#2027")
+    # The same unknown name gives the same digest, so repeated tries still show as one name.
+    assert (
+        AuditEntry.objects.filter(action="account.login_failed", object_repr=entry.object_repr).count() == 2
+    )
+
+
+def test_a_password_typed_into_the_username_box_is_not_stored(sign_in):
+    """Issue 14 item 13: the password typed as the username never reaches the audit log."""
+    user("zhang", Role.INSPECTOR)
+    sign_in(TEST_PASSWORD, TEST_PASSWORD)
+    entry = AuditEntry.objects.get(action="account.login_failed")
+    stored = " ".join(str(v) for v in (entry.object_repr, entry.actor_name, entry.changes, entry.note))
+    assert TEST_PASSWORD not in stored and TEST_PASSWORD.lower() not in stored.lower()
+    assert "不存在的用户名" in entry.object_repr
+    # Nor does django-axes' lockout record keep it.
+    from axes.models import AccessAttempt
+
+    stored = list(AccessAttempt.objects.values_list("username", flat=True))
+    assert stored and TEST_PASSWORD not in " ".join(stored)
 
 
 def test_a_deactivated_account_cannot_sign_in(sign_in):
@@ -149,3 +170,54 @@ def test_a_forged_forwarded_for_header_does_not_change_the_recorded_address(clie
         HTTP_X_FORWARDED_FOR="203.0.113.9",
     )
     assert AuditEntry.objects.get(action="account.login_failed").ip == "127.0.0.1"
+
+
+def _sign_in_from(client, address: str, username: str, password: str = TEST_PASSWORD, **meta):
+    return client.post(
+        "/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=address, **meta
+    )
+
+
+def test_nobody_can_lock_the_bureau_admin_out_from_another_address(client, clock):
+    """Issue 14 item 7: five wrong passwords for `dangjianban` from one address lock that address only."""
+    user("dangjianban", Role.BUREAU_ADMIN)
+    for i in range(5):
+        r = _sign_in_from(client, "198.51.100.7", "dangjianban", f"Wrong#{i}")
+    assert r.status_code == 429 and "账号已锁定" in r.content.decode()
+    assert _sign_in_from(client, "198.51.100.7", "dangjianban").status_code == 429
+    clock.shift(61)  # past the per-username delay
+    r = _sign_in_from(client, "192.0.2.10", "dangjianban")
+    assert r.status_code == 302 and r["Location"] == "/"
+
+
+def test_failures_from_many_addresses_meet_a_growing_per_username_delay(client, clock):
+    user("anquan", Role.SECURITY_ADMIN)
+    for i in range(6):  # beyond the 5th failure of the username the next try waits 2 s
+        assert _sign_in_from(client, f"198.51.100.{i}", "anquan", f"Wrong#{i}").status_code == 200
+    r = _sign_in_from(client, "198.51.100.9", "anquan", "Wrong#9")
+    assert r.status_code == 429 and "请 2 秒后再试" in r.content.decode()
+    refused = AuditEntry.objects.filter(action="account.login_failed").order_by("-id").first()
+    assert "本次未核对密码" in refused.note
+    clock.shift(2)
+    assert _sign_in_from(client, "198.51.100.9", "anquan", "Wrong#9").status_code == 200  # 7th failure
+    r = _sign_in_from(client, "198.51.100.10", "anquan", "Wrong#10")
+    assert r.status_code == 429 and "请 4 秒后再试" in r.content.decode()
+    clock.shift(4)
+    # The delay refused without counting: the holder, from their own address, signs in once it has passed.
+    assert _sign_in_from(client, "192.0.2.10", "anquan").status_code == 302
+
+
+def test_behind_the_proxy_the_address_comes_from_x_forwarded_for(client, clock, settings):
+    settings.DANGJIAN_PROXY_COUNT = 1
+    user("xitong", Role.SYSTEM_ADMIN)
+    # nginx appends the address it saw; what the client put before it is ignored.
+    for i in range(5):
+        r = _sign_in_from(
+            client, "127.0.0.1", "xitong", f"Wrong#{i}", HTTP_X_FORWARDED_FOR=f"10.9.9.{i}, 203.0.113.5"
+        )
+    assert r.status_code == 429
+    entry = AuditEntry.objects.filter(action="account.login_failed").order_by("-id").first()
+    assert entry.ip == "203.0.113.5"
+    clock.shift(61)
+    r = _sign_in_from(client, "127.0.0.1", "xitong", HTTP_X_FORWARDED_FOR="203.0.113.5, 203.0.113.6")
+    assert r.status_code == 302

@@ -17,6 +17,7 @@ EXPECTED = {
     Role.SYSTEM_ADMIN: {Perm.VIEW_ACCOUNTS, Perm.MANAGE_ACCOUNTS, Perm.CONFIGURE_SECURITY},
     Role.SECURITY_ADMIN: {Perm.VIEW_ACCOUNTS, Perm.CHANGE_SCOPE},
     Role.AUDIT_ADMIN: {Perm.READ_AUDIT},
+    Role.NONE: set(),  # an account waiting for the security admin's grant or confirmation holds nothing
 }
 
 
@@ -66,6 +67,9 @@ def test_superusers_hold_nothing_by_being_superusers():
         (Role.SYSTEM_ADMIN, Perm.MANAGE_ACCOUNTS, Role.SECURITY_ADMIN, False),
         (Role.SYSTEM_ADMIN, Perm.CHANGE_SCOPE, Role.ORG_ADMIN, False),
         (Role.SECURITY_ADMIN, Perm.CHANGE_SCOPE, Role.INSPECTOR, True),
+        (Role.SECURITY_ADMIN, Perm.CHANGE_SCOPE, Role.NONE, True),
+        (Role.SYSTEM_ADMIN, Perm.MANAGE_ACCOUNTS, Role.NONE, True),
+        (Role.SYSTEM_ADMIN, Perm.CHANGE_SCOPE, Role.NONE, False),
         (Role.SECURITY_ADMIN, Perm.CHANGE_SCOPE, Role.SYSTEM_ADMIN, False),
         (Role.SECURITY_ADMIN, Perm.MANAGE_ACCOUNTS, Role.INSPECTOR, False),
         (Role.AUDIT_ADMIN, Perm.MANAGE_ACCOUNTS, Role.INSPECTOR, False),

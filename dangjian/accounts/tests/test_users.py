@@ -86,67 +86,64 @@ def test_pagination(login, cast):
 
 
 # --- creation -----------------------------------------------------------------------------------------------
-def test_bureau_admin_opens_an_org_admin_account(client, login, cast):
+def test_bureau_admin_opens_an_account_without_a_role(client, login, cast):
     r = login(cast["bureau"]).post(
         "/accounts/users/new/",
         {
             "username": "admin_jg",
             "display_name": "王机关",
-            "role": "org_admin",
+            "role": "org_admin",  # not a field of the form any more: ignored
             "organization": cast["organ"].pk,
         },
     )
     assert r.status_code == 200
     password = r.context["password"]
-    assert password in r.content.decode() and "只显示这一次" in r.content.decode()
+    body = r.content.decode()
+    assert password in body and "只显示这一次" in body and "角色待安全管理员确认" in body
     u = User.objects.get(username="admin_jg")
-    assert u.role == Role.ORG_ADMIN and u.organization == cast["organ"] and u.must_change_password
-    assert set(visible_orgs(u)) == {cast["organ"], cast["a"], cast["b"]}
+    assert u.role == Role.NONE and u.organization is None and u.must_change_password
+    assert not visible_orgs(u).exists()
     created = AuditEntry.objects.get(action="user.create", model="accounts.user", object_id=str(u.pk))
     assert created.actor_id == cast["bureau"].pk and "password" not in created.changes
-    grant = AuditEntry.objects.get(action="user.permission", object_id=str(u.pk))
-    assert grant.changes["角色"] == ["", "党组织管理员（org_admin）"]
-    assert grant.changes["管理范围"] == ["", "中共测试商务局机关委员会（JG）"]
+    assert "未授予角色" in created.note
+    assert not AuditEntry.objects.filter(action="user.permission", object_id=str(u.pk)).exists()
     client.post("/accounts/logout/")
     assert client.post("/accounts/login/", {"username": "admin_jg", "password": password}).status_code == 302
     assert client.get("/")["Location"] == "/accounts/password/"
 
 
+def _holder_sets_password(u: User) -> None:
+    services.set_password(u, "Holder#2026x", actor=u)
+
+
 def test_a_member_account_is_linked_by_id_number(login, cast):
     m = member(cast["b"], "李四")
-    r = login(cast["sysadmin"]).post(
-        "/accounts/users/new/",
-        {"username": "lisi", "role": "member", "member_id_number": m.id_number.lower()},
-    )
-    assert r.status_code == 200
+    login(cast["sysadmin"]).post("/accounts/users/new/", {"username": "lisi", "display_name": "李四"})
     u = User.objects.get(username="lisi")
+    _holder_sets_password(u)
+    r = login(cast["secadmin"]).post(
+        f"/accounts/users/{u.pk}/scope/",
+        {"role": "member", "member_id_number": m.id_number.lower(), "version": u.version},
+    )
+    assert r.status_code == 302
+    u.refresh_from_db()
     m.refresh_from_db()
-    assert m.user_id == u.pk and u.display_name == "李四"
+    assert m.user_id == u.pk and u.display_name == "李四" and u.role == Role.MEMBER
     assert set(visible_orgs(u)) == {cast["b"]}
     link = AuditEntry.objects.get(model="members.member", object_id=str(m.pk))
     assert link.note == "关联登录账号" and link.changes == {"user": [None, u.pk]}
+    grant = AuditEntry.objects.get(action="user.permission", object_id=str(u.pk))
+    assert grant.note == "授予业务角色和管理范围" and grant.actor_id == cast["secadmin"].pk
 
 
 @pytest.mark.parametrize(
     "data, field, message",
     [
-        ({"username": "x1", "role": "org_admin"}, "organization", "须指定所管理的党组织"),
-        ({"username": "x2", "role": "member"}, "member_id_number", "须关联党员名册中的一名党员"),
-        (
-            {"username": "x3", "role": "member", "member_id_number": "110101199003071234"},
-            "member_id_number",
-            "校验位",
-        ),
-        (
-            {"username": "x4", "role": "member", "member_id_number": "11010119900307123X"},
-            "member_id_number",
-            "校验位",
-        ),
-        ({"username": "bureau", "role": "inspector"}, "username", "已存在"),
-        ({"username": "BUREAU", "role": "inspector"}, "username", "已存在"),
-        ({"username": "带 空格", "role": "inspector"}, "username", "只能包含"),
-        ({"username": "x5", "role": "audit_admin"}, "role", "不能在网页上授予"),
-        ({"username": "x6", "role": "inspector", "phone": "12345"}, "phone", "11 位手机号码"),
+        ({"username": "bureau", "display_name": "甲"}, "username", "已存在"),
+        ({"username": "BUREAU", "display_name": "甲"}, "username", "已存在"),
+        ({"username": "带 空格", "display_name": "甲"}, "username", "只能包含"),
+        ({"username": "x5"}, "display_name", "请填写姓名"),
+        ({"username": "x6", "display_name": "甲", "phone": "12345"}, "phone", "11 位手机号码"),
     ],
 )
 def test_creation_errors_name_the_field_and_the_fix(login, cast, data, field, message):
@@ -157,28 +154,26 @@ def test_creation_errors_name_the_field_and_the_fix(login, cast, data, field, me
     assert not User.objects.filter(username=data["username"]).exclude(pk=cast["bureau"].pk).exists()
 
 
-def test_a_member_without_a_roster_record_or_already_linked_is_refused(login, cast):
-    from datetime import date
-
-    from dangjian.core.idnumber import make_id_number
-
-    unknown = make_id_number("411402", date(1990, 1, 1), 11)
-    r = login(cast["bureau"]).post(
-        "/accounts/users/new/", {"username": "nobody", "role": "member", "member_id_number": unknown}
-    )
-    assert "党员名册中没有" in str(r.context["form"].errors["member_id_number"])
-    taken = cast["members_a"][0]  # linked to member_a
-    r = login(cast["bureau"]).post(
-        "/accounts/users/new/", {"username": "twice", "role": "member", "member_id_number": taken.id_number}
-    )
-    assert "已关联账号“member_a”" in str(r.context["form"].errors["member_id_number"])
-
-
-def test_a_role_without_scope_takes_no_organisation(login, cast):
-    r = login(cast["bureau"]).post(
-        "/accounts/users/new/", {"username": "insp2", "role": "inspector", "organization": cast["a"].pk}
-    )
-    assert "不设管理范围" in str(r.context["form"].errors["organization"])
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        ({"role": "org_admin"}, "organization", "须指定所管理的党组织"),
+        ({"role": "member"}, "member_id_number", "须关联党员名册中的一名党员"),
+        ({"role": "member", "member_id_number": "110101199003071234"}, "member_id_number", "校验位"),
+        ({"role": "audit_admin"}, "role", "不能在网页上授予"),
+        ({"role": "inspector", "organization": "A"}, "organization", "不设管理范围"),
+    ],
+)
+def test_scope_errors_name_the_field_and_the_fix(login, cast, data, field, message):
+    target = cast["inspector"]
+    data = {**data, "version": target.version}
+    if data.get("organization") == "A":
+        data["organization"] = cast["a"].pk
+    r = login(cast["secadmin"]).post(f"/accounts/users/{target.pk}/scope/", data)
+    assert r.status_code == 200
+    errors = r.context["form"].errors
+    assert any(message in e for e in errors.get(field, [])), errors
+    assert User.objects.get(pk=target.pk).role == Role.INSPECTOR
 
 
 # --- profile, scope, activation, reset -------------------------------------------------------------------------
@@ -302,8 +297,10 @@ def test_password_reset_shows_a_temporary_password_once(login, cast):
     r = login(cast["bureau"]).post(f"/accounts/users/{target.pk}/reset-password/")
     assert r.status_code == 200
     temp = r.context["password"]
+    assert "角色待安全管理员确认" in r.content.decode()
     target.refresh_from_db()
     assert target.check_password(temp) and target.must_change_password
+    assert target.role == Role.NONE and target.suspended_role == Role.MEMBER
     entry = AuditEntry.objects.get(note="重置密码（下次登录须修改）")
     assert entry.actor_id == cast["bureau"].pk and temp not in str(entry.changes)
 

@@ -86,6 +86,20 @@ def cases(cast):
             method="post",
             ok=(302,),
         ),
+        # Only the security admin confirms a role suspended by a reset (issue 14 item 1).
+        Case(
+            "accounts:user_confirm_roles",
+            f"/accounts/users/{t}/confirm-roles/",
+            allow={"secadmin"},
+            method="post",
+            ok=(302,),
+        ),
+        Case(
+            "accounts:user_confirm_roles",
+            f"/accounts/users/{auditor}/confirm-roles/",
+            allow=set(),
+            method="post",
+        ),
         Case("accounts:security", "/accounts/security/", allow={"sysadmin"}),
         Case("core:audit_list", "/audit/", allow={"auditor"}),
         Case("core:audit_detail", f"/audit/{entry}/", allow={"auditor"}),

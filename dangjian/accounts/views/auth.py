@@ -14,18 +14,22 @@ from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import default_key
 
-from .. import otp, policy, services
+from dangjian.core import audit
+from dangjian.core.models import AuditAction
+
+from .. import lockout, otp, policy, services
 from ..forms import LoginForm, PasswordChangeForm, TokenForm, lockout_minutes
 from ..middleware import SESSION_LAST_SEEN, SESSION_OTP_REQUIRED, password_expired
 from ..models import User
-from ..signals import FAILURE_NOTE_ATTR, LOGIN_NOTE_ATTR, LOGOUT_NOTE_ATTR
+from ..signals import FAILURE_NOTE_ATTR, LOGIN_NOTE_ATTR, LOGOUT_NOTE_ATTR, logged_username
 
 SESSION_PENDING = "_pending_otp"  # a user who passed the password step and owes a TOTP code
 SESSION_SETUP_KEY = "_otp_setup_key"  # the secret shown on the setup page until it is confirmed
@@ -50,6 +54,32 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        username = str(request.POST.get("username") or "")[:150]
+        wait = lockout.wait_for(username)
+        if wait:
+            # Too many recent failures of this username (from any address): refused before the password is
+            # checked, so nothing is counted and the real holder is never locked out by someone else.
+            audit.record(
+                AuditAction.LOGIN_FAILED,
+                actor_name=logged_username(username),
+                model="accounts.user",
+                object_repr=logged_username(username),
+                ip=lockout.client_ip(request),
+                note=f"登录失败：该用户名近期失败次数较多，须等待 {wait} 秒后再试，本次未核对密码",
+            )
+            # An unbound form: binding it would run authenticate() and count a failure after all.
+            form = self.get_form_class()(request, initial={"username": username})
+            form._errors = ErrorDict(
+                {
+                    NON_FIELD_ERRORS: form.error_class(
+                        [f"该账号近期登录失败次数较多，为防止猜测密码，请 {wait} 秒后再试。"]
+                    )
+                }
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: LoginForm) -> HttpResponse:
         user = form.get_user()
@@ -118,7 +148,7 @@ def login_otp(request: HttpRequest) -> HttpResponse:
             remaining = settings.AXES_FAILURE_LIMIT - (getattr(request, "axes_failures_since_start", 0) or 0)
             form.add_error(
                 "token",
-                f"动态口令不正确。再失败 {remaining} 次，账号将被锁定 {lockout_minutes()} 分钟。",
+                f"动态口令不正确。再失败 {remaining} 次，本地址登录该账号将被锁定 {lockout_minutes()} 分钟。",
             )
     return render(
         request,
@@ -237,10 +267,13 @@ def lockout_response(
     request: HttpRequest, original_response: Any = None, credentials: Any = None
 ) -> HttpResponse:
     """The page django-axes shows for a locked account (AXES_LOCKOUT_CALLABLE); status 429."""
-    from axes.helpers import get_client_username, get_failure_limit
+    from axes.helpers import get_failure_limit
+
+    from ..lockout import typed_username
 
     ctx = {
-        "username": get_client_username(request, credentials) or "",
+        # What the person typed, not the stored form (a digest for unknown names would tell them so).
+        "username": typed_username(request, credentials),
         "failure_limit": get_failure_limit(request, credentials),
         "minutes": lockout_minutes(),
         "page_title": "账号已锁定",

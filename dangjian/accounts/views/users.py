@@ -48,7 +48,7 @@ def locked_usernames(usernames: list[str] | None = None) -> set[str]:
 
 def _with_flags(qs: QuerySet[User]) -> QuerySet[User]:
     otp = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
-    return qs.select_related("organization", "member").annotate(has_otp=Exists(otp))
+    return qs.select_related("organization", "member", "suspended_organization").annotate(has_otp=Exists(otp))
 
 
 def _filter(qs: QuerySet[User], form: UserFilterForm) -> QuerySet[User]:
@@ -66,6 +66,8 @@ def _filter(qs: QuerySet[User], form: UserFilterForm) -> QuerySet[User]:
         qs = qs.filter(is_active=False)
     elif status == "must_change":
         qs = qs.filter(must_change_password=True, is_active=True)
+    elif status == "awaits_role":
+        qs = qs.filter(role=Role.NONE)
     elif status == "otp":
         qs = qs.filter(has_otp=True)
     return qs
@@ -96,7 +98,9 @@ def user_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _show_password(request: HttpRequest, target: User, password: str, *, created: bool) -> HttpResponse:
+def _show_password(
+    request: HttpRequest, target: User, password: str, *, created: bool, suspended: bool = False
+) -> HttpResponse:
     return render(
         request,
         "accounts/user_password_issued.html",
@@ -105,6 +109,7 @@ def _show_password(request: HttpRequest, target: User, password: str, *, created
             "target": target,
             "password": password,
             "created": created,
+            "suspended": suspended,
         },
     )
 
@@ -118,9 +123,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
         try:
             user, password = services.create_user(
                 username=data["username"],
-                role=data["role"],
-                organization=data["organization"],
-                member=data.get("member"),
+                role=Role.NONE,  # 三员分立: roles come from the security administrator, later
                 display_name=data["display_name"],
                 phone=data["phone"],
                 email=data["email"],
@@ -159,6 +162,10 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "password_expired": expires is not None and expires < timezone.now(),
             "can_manage": policy.can_act_on(actor, Perm.MANAGE_ACCOUNTS, target),
             "can_scope": policy.can_act_on(actor, Perm.CHANGE_SCOPE, target),
+            "can_confirm": policy.can_act_on(actor, Perm.CHANGE_SCOPE, target)
+            and target.awaits_role
+            and bool(target.suspended_role)
+            and not target.must_change_password,
             "manage_refusal": policy.refusal(actor, Perm.MANAGE_ACCOUNTS, target),
             "installation": policy.is_installation_account(target),
             "is_self": target.pk == actor.pk,
@@ -203,8 +210,13 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def user_scope(request: HttpRequest, pk: int) -> HttpResponse:
     target = policy.get_account_for(request.user, pk, Perm.CHANGE_SCOPE)
     current_member = services.linked_member(target)
-    initial = {"role": target.role, "organization": target.organization_id, "version": target.version}
-    form = UserScopeForm(request.POST or None, initial=initial)
+    # A suspended account starts from the role it had: granting it again is the usual answer.
+    initial = {
+        "role": target.suspended_role or target.role,
+        "organization": target.suspended_organization_id or target.organization_id,
+        "version": target.version,
+    }
+    form = UserScopeForm(request.POST or None, initial=initial, target=target)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         member = data.get("member")
@@ -235,6 +247,7 @@ def user_scope(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "target": target,
             "current_member": current_member,
+            "awaits_own_password": target.must_change_password,
             "intro": "scope",
             "submit": "保存调整",
         },
@@ -257,16 +270,22 @@ def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     target = policy.get_account_for(request.user, pk, Perm.MANAGE_ACCOUNTS)
+    suspended = target.role
     password = services.reset_password(target, actor=request.user)
-    return _show_password(request, target, password, created=False)
+    target.refresh_from_db()
+    return _show_password(request, target, password, created=False, suspended=suspended != target.role)
 
 
 @login_required
 @require_POST
 def user_reset_otp(request: HttpRequest, pk: int) -> HttpResponse:
     target = policy.get_account_for(request.user, pk, Perm.MANAGE_ACCOUNTS)
-    if services.remove_totp(target, actor=request.user, note="管理员重置动态口令"):
-        messages.success(request, f"已解除账号 {target.username} 的动态口令绑定，本人下次登录后可重新绑定。")
+    if services.reset_totp(target, actor=request.user):
+        messages.success(
+            request,
+            f"已解除账号 {target.username} 的动态口令绑定。本人下次登录须先设置新密码，之后可重新绑定；"
+            "其业务角色已暂停，待本人设置新密码后由安全管理员确认恢复。",
+        )
     else:
         messages.info(request, f"账号 {target.username} 没有绑定动态口令。")
     return redirect("accounts:user_detail", pk=target.pk)
@@ -278,4 +297,18 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     target = policy.get_account_for(request.user, pk, Perm.MANAGE_ACCOUNTS)
     services.unlock(target, actor=request.user)
     messages.success(request, f"已解除账号 {target.username} 的登录锁定。")
+    return redirect("accounts:user_detail", pk=target.pk)
+
+
+@login_required
+@require_POST
+def user_confirm_roles(request: HttpRequest, pk: int) -> HttpResponse:
+    """The security administrator confirms the role suspended by a reset (after the holder set a password)."""
+    target = policy.get_account_for(request.user, pk, Perm.CHANGE_SCOPE)
+    try:
+        services.confirm_roles(target, actor=request.user, version=request.POST.get("version") or None)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已确认恢复账号 {target.username} 的业务角色，并已记入审计日志。")
     return redirect("accounts:user_detail", pk=target.pk)

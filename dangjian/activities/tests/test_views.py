@@ -208,6 +208,23 @@ class TestNew:
         page = html(r)
         assert 'name="talk_a"' in page and page.count('name="absent"') == 2 and "谈话双方" in page
 
+    def test_roster_lists_no_member_of_another_branch(self, cast, login):
+        """Issue 14 item 10: talk_a/talk_b ids of branch B's members show nothing to branch A's admin."""
+        a0, b0, b1 = cast["members_a"][0], cast["members_b"][0], cast["members_b"][1]
+        client = login(cast["admin_a"])
+        r = client.get(
+            f"/activities/roster/?organization={cast['a'].pk}&date=2026-05-01&kinds=heart_talk"
+            f"&talk_a={b0.pk}&talk_b={b1.pk}"
+        )
+        page = html(r)
+        assert r.status_code == 200 and b0.name not in page and b1.name not in page
+        assert b0.masked_id_number not in page and b1.masked_id_number not in page
+        r = client.get(
+            f"/activities/roster/?organization={cast['a'].pk}&date=2026-05-01&kinds=heart_talk"
+            f"&talk_a={a0.pk}&talk_b={b0.pk}"
+        )
+        assert a0.name in html(r) and b0.name not in html(r)
+
 
 # --- record, edit, review -----------------------------------------------------------------------------------
 class TestRecordPage:

@@ -99,8 +99,38 @@ def test_search_by_name_initials_and_id_number(cast, login):
     assert names(c.get(f"/members/?q={m.id_number}")) == ["张晓明"]
     assert names(c.get(f"/members/?q={m.id_number[6:14]}")) != []  # writers may search part of a number
     inspector = login(cast["inspector"])
-    assert names(inspector.get(f"/members/?q={m.id_number}")) == ["张晓明"]
-    assert names(inspector.get(f"/members/?q={m.id_number[:10]}")) == []  # only the complete number
+    assert names(inspector.get("/members/?q=晓明")) == ["张晓明"]
+    assert names(inspector.get(f"/members/?q={m.id_number[:10]}")) == []
+
+
+def test_the_inspector_cannot_recover_a_full_id_number(cast, login):
+    """Issue 14 item 3: the mask (4 + 4) with the full birth date left ~9 candidates for the 2 hidden area
+    digits, and an exact search confirmed the right one. Now the page shows year and month only, and a search
+    by number finds nothing for a user who may not see the number."""
+    from dangjian.core.idnumber import check_digit
+
+    m = cast["members_a"][1]
+    inspector = login(cast["inspector"])
+    page = inspector.get(f"/members/{m.pk}/").content.decode()
+    assert m.masked_id_number in page and m.id_number not in page
+    assert (
+        m.birth_date.strftime("%Y-%m-%d") not in page
+        and f"{m.birth_date.year}年{m.birth_date.month}月" in page
+    )
+    # The attack as written: every candidate agreeing with mask, birth date and check digit, confirmed by search.
+    candidates = []
+    for hidden in range(100):
+        body = f"{m.id_number[:4]}{hidden:02d}{m.birth_date:%Y%m%d}{m.id_number[14:17]}"
+        if check_digit(body) == m.id_number[-1]:
+            candidates.append(body + m.id_number[-1])
+    assert m.id_number in candidates
+    assert all(names(inspector.get(f"/members/?q={c}")) == [] for c in candidates)
+    # The export for the inspector carries neither the full number nor the full birth date.
+    data = inspector.get("/members/?export=xlsx").content
+    rows = [r for r in iter_rows(io.BytesIO(data)) if m.name in [str(v) for v in r]]
+    assert rows and m.id_number not in [str(v) for v in rows[0]]
+    assert f"{m.birth_date:%Y-%m}" in [str(v) for v in rows[0]]
+    assert m.birth_date.isoformat() not in " ".join(str(v) for v in rows[0])
 
 
 @pytest.mark.parametrize("who", ["bureau", "admin_a"])

@@ -18,6 +18,9 @@ from . import services, sources
 from .forms import AdjustmentForm, AppraisalCreateForm, AppraisalForm, IndicatorForm
 
 READERS = frozenset({Role.BUREAU_ADMIN, Role.INSPECTOR, Role.ORG_ADMIN})
+# The inspector (督查员) is a read-only role: it reads hand scores and adjustments but only the bureau admin
+# enters or revokes them (issue 14 item 11: no writes for the inspector in 年终总评).
+WRITE_REFUSED = "督查员只能查阅年终总评，评分和加减分由局党建管理员录入"
 
 
 def _own_org_ids(user) -> set[int] | None:
@@ -175,6 +178,7 @@ def appraisal_manual(request: HttpRequest, pk: int, indicator: int) -> HttpRespo
     errors: list[str] = []
     values: dict[int, tuple[str, str]] = {}
     if request.method == "POST":
+        access.require(request.user, access.BUREAU, WRITE_REFUSED)
         entries = {}
         for o in orgs:
             text = request.POST.get(f"points-{o.pk}", "")
@@ -202,6 +206,7 @@ def appraisal_manual(request: HttpRequest, pk: int, indicator: int) -> HttpRespo
             "indicator": ind,
             "rows": rows,
             "errors": errors,
+            "can_write": access.is_bureau(request.user),
             "page_title": f"{appraisal.title} · {ind.name}",
         },
     )
@@ -219,6 +224,8 @@ def appraisal_adjustments(request: HttpRequest, pk: int) -> HttpResponse:
         )
         .order_by("code")
     )
+    if request.method == "POST":
+        access.require(request.user, access.BUREAU, WRITE_REFUSED)
     form = AdjustmentForm(request.POST or None, orgs=orgs_qs)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -240,13 +247,14 @@ def appraisal_adjustments(request: HttpRequest, pk: int) -> HttpResponse:
                 "is_revoked", "organization__code", "id"
             ),
             "form": form,
+            "can_write": access.is_bureau(request.user),
             "page_title": f"{appraisal.title} · 加减分及否决",
         },
     )
 
 
 @require_POST
-@access.roles_required(access.INSPECTOR_SIDE)
+@access.roles_required(access.BUREAU)
 def adjustment_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     adj = get_object_or_404(Adjustment, pk=pk)
     services.revoke_adjustment(adj, actor=request.user)

@@ -317,7 +317,7 @@ def test_indicator_editor(setup, login):
 def test_manual_score_page(setup, login):
     appraisal, a, b = setup["appraisal"], setup["a"], setup["b"]
     ind = _manual(appraisal)
-    client = login(setup["inspector"])
+    client = login(setup["bureau"])
     url = f"/supervision/appraisals/{appraisal.pk}/manual/{ind.pk}/"
     assert 'value="18.00"' in client.get(url).content.decode()
     bad = client.post(url, {f"points-{a.pk}": "30", f"points-{b.pk}": "abc"}).content.decode()
@@ -331,7 +331,7 @@ def test_manual_score_page(setup, login):
 
 def test_adjustment_page(setup, login):
     appraisal, a = setup["appraisal"], setup["a"]
-    client = login(setup["inspector"])
+    client = login(setup["bureau"])
     url = f"/supervision/appraisals/{appraisal.pk}/adjustments/"
     no_reason = client.post(url, {"organization": a.pk, "kind": "bonus", "points": "1", "reason": " "})
     assert no_reason.status_code == 200
@@ -343,6 +343,26 @@ def test_adjustment_page(setup, login):
     client.post(f"/supervision/appraisals/adjustments/{veto.pk}/revoke/")
     veto.refresh_from_db()
     assert veto.is_revoked
+
+
+def test_the_read_only_inspector_cannot_add_or_revoke_adjustments_or_scores(setup, login):
+    """Issue 14 item 11: the inspector (督查员, read-only) reads 年终总评 but writes nothing in it."""
+    appraisal, a = setup["appraisal"], setup["a"]
+    ind = _manual(appraisal)
+    client = login(setup["inspector"])
+    url = f"/supervision/appraisals/{appraisal.pk}/adjustments/"
+    page = client.get(url).content.decode()
+    assert "经验被上级转发" in page and "只能查阅" in page and 'name="reason"' not in page
+    r = client.post(url, {"organization": a.pk, "kind": "deduction", "points": "5", "reason": "督查员扣分"})
+    assert r.status_code == 403 and not Adjustment.objects.filter(reason="督查员扣分").exists()
+    deduction = Adjustment.objects.get(kind="deduction")
+    r = client.post(f"/supervision/appraisals/adjustments/{deduction.pk}/revoke/")
+    deduction.refresh_from_db()
+    assert r.status_code == 403 and not deduction.is_revoked
+    manual = f"/supervision/appraisals/{appraisal.pk}/manual/{ind.pk}/"
+    assert "18.00" in client.get(manual).content.decode()
+    assert client.post(manual, {f"points-{a.pk}": "20"}).status_code == 403
+    assert ManualScore.objects.get(indicator=ind, organization=a).points == 18
 
 
 def test_results_page_queries_do_not_grow(setup, login):

@@ -123,11 +123,20 @@ def cases(cast) -> list[Case]:
             ok=(302,),
         ),
         Case("supervision:appraisal_manual", f"{ap}/manual/{manual.pk}/", allow=INSPECTOR_SIDE),
+        # The inspector reads hand scores and adjustments; only the bureau admin writes them (issue 14 item 11).
+        Case(
+            "supervision:appraisal_manual",
+            f"{ap}/manual/{manual.pk}/",
+            allow=BUREAU,
+            method="post",
+            data={f"points-{a.pk}": "abc"},
+        ),
         Case("supervision:appraisal_adjustments", f"{ap}/adjustments/", allow=INSPECTOR_SIDE),
+        Case("supervision:appraisal_adjustments", f"{ap}/adjustments/", allow=BUREAU, method="post"),
         Case(
             "supervision:adjustment_revoke",
             f"{p}/appraisals/adjustments/{adjustment.pk}/revoke/",
-            allow=INSPECTOR_SIDE,
+            allow=BUREAU,
             method="post",
             ok=(302,),
         ),
