@@ -10,7 +10,7 @@ from dangjian.accounts import services
 from dangjian.accounts.forms import MEMBER_REFUSED
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import Role
-from dangjian.core.models import AuditAction, AuditEntry
+from dangjian.core.models import AuditEntry
 from dangjian.factories import TEST_PASSWORD, member
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +72,7 @@ def test_a_role_waits_for_the_holders_own_password(login, cast):
     granted = sec.post(f"/accounts/users/{wang.pk}/scope/", {"role": "inspector", "version": wang.version})
     assert granted.status_code == 302
     assert User.objects.get(pk=wang.pk).role == Role.INSPECTOR
-    entry = AuditEntry.objects.filter(action=AuditAction.PERMISSION, object_id=str(wang.pk)).latest("id")
+    entry = AuditEntry.objects.filter(action="user.permission", object_id=str(wang.pk)).latest("id")
     assert entry.actor_id == cast["secadmin"].pk and entry.changes["角色"][1] == "督查员（inspector）"
 
 
@@ -89,7 +89,7 @@ def test_resetting_the_second_factor_and_the_password_does_not_open_the_account(
     victim.refresh_from_db()
     assert victim.role == Role.NONE and victim.suspended_role == Role.BUREAU_ADMIN
     notes = set(
-        AuditEntry.objects.filter(action=AuditAction.PERMISSION, object_id=str(victim.pk)).values_list(
+        AuditEntry.objects.filter(action="user.permission", object_id=str(victim.pk)).values_list(
             "note", flat=True
         )
     )
@@ -106,7 +106,7 @@ def test_resetting_the_second_factor_and_the_password_does_not_open_the_account(
     )
     victim.refresh_from_db()
     assert victim.role == Role.BUREAU_ADMIN and not victim.suspended_role
-    confirm = AuditEntry.objects.filter(action=AuditAction.PERMISSION, object_id=str(victim.pk)).latest("id")
+    confirm = AuditEntry.objects.filter(action="user.permission", object_id=str(victim.pk)).latest("id")
     assert confirm.note == "安全管理员确认恢复业务角色" and confirm.actor_id == cast["secadmin"].pk
     assert _reads_business_data(c, cast["members_a"][0].pk)
 
