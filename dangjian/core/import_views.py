@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from .importing import ACTION_LABELS, REJECTED, Column, Importer, run_import, template_sheet
-from .xlsx import XLSX_CONTENT_TYPE, workbook_bytes
+from .xlsx import XLSX_CONTENT_TYPE, WorkbookError, check_workbook, workbook_bytes
 
 SESSION_KEY = "import_uploads"
 PREVIEW_PAGE_SIZE = 200
@@ -115,6 +115,12 @@ def import_wizard(request: HttpRequest, spec: ImportSpec) -> HttpResponse:
     with path.open("wb") as fh:
         for chunk in upload.chunks():
             fh.write(chunk)
+    try:
+        check_workbook(path)  # a hostile workbook is answered here, on the form, and never kept
+    except WorkbookError as exc:
+        path.unlink(missing_ok=True)
+        ctx["error"] = str(exc)
+        return render(request, "core/import_upload.html", ctx, status=400)
     uploads = request.session.get(SESSION_KEY, {})
     uploads[token] = {"key": spec.key, "name": upload.name[:100]}
     request.session[SESSION_KEY] = uploads
