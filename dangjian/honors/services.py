@@ -105,6 +105,23 @@ def set_voting(rnd: ReviewRound, *, open_: bool, actor: Any) -> None:
     audit.log_update(rnd, before, actor=actor, note="开启测评" if open_ else "结束测评")
 
 
+@transaction.atomic
+def publish_results(rnd: ReviewRound, *, actor: Any) -> None:
+    """Make the tallies visible; only a closed round (no ballot can be added any more) can be published."""
+    if not rnd.is_closed:
+        raise ValidationError("测评结束后才能公布结果")
+    if rnd.is_published:
+        return
+    before = audit.snapshot(rnd)
+    rnd.is_published = True
+    rnd.save(update_fields=["is_published"])
+    audit.log_update(rnd, before, actor=actor, note="公布测评结果")
+
+
+def results_visible(rnd: ReviewRound) -> bool:
+    return rnd.is_closed and rnd.is_published
+
+
 def can_vote(rnd: ReviewRound, user: Any) -> bool:
     return (
         rnd.is_open
@@ -152,6 +169,9 @@ class ReportResult:
 
 
 def results(rnd: ReviewRound) -> list[ReportResult]:
+    """The tallies of a published round; nothing before (the callers show nothing then)."""
+    if not results_visible(rnd):
+        return []
     counts: dict[int, Counter] = {}
     for row in Ballot.objects.filter(report__round=rnd).values("report_id", "grade").annotate(n=Count("id")):
         counts.setdefault(row["report_id"], Counter())[row["grade"]] = row["n"]

@@ -108,7 +108,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, STAFF)
     rnd = get_object_or_404(ReviewRound, pk=pk)
     reports = scope.filter_by_org(rnd.reports.select_related("organization"), request.user)
-    show_results = request.user.role in (Role.BUREAU_ADMIN, Role.INSPECTOR)
+    show_results = request.user.role in (Role.BUREAU_ADMIN, Role.INSPECTOR) and services.results_visible(rnd)
     rule_form = ReviewRuleForm(instance=rnd) if scope.is_bureau_admin(request.user) else None
     return render(
         request,
@@ -120,7 +120,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "is_bureau": scope.is_bureau_admin(request.user),
             "results": services.results(rnd) if show_results else None,
             "can_vote": services.can_vote(rnd, request.user),
-            "voters": rnd.voters.count(),
+            # while voting is open even the turnout stays hidden: the page must not change when someone votes
+            "voters": rnd.voters.count() if rnd.is_closed else None,
             "evaluators": rnd.evaluators.count(),
             "rule_form": rule_form,
         },
@@ -136,7 +137,12 @@ def review_settings(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if action in ("open", "close"):
             services.set_voting(rnd, open_=action == "open", actor=request.user)
-            messages.success(request, "已开启测评。" if action == "open" else "测评已结束，结果已锁定。")
+            messages.success(
+                request, "已开启测评。" if action == "open" else "测评已结束，结果已锁定；公布后方可查看。"
+            )
+        elif action == "publish":
+            services.publish_results(rnd, actor=request.user)
+            messages.success(request, "测评结果已公布。")
         else:
             form = ReviewRuleForm(request.POST, instance=rnd)
             if not form.is_valid():

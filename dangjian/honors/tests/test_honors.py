@@ -71,6 +71,8 @@ def test_anonymous_vote_once_and_tally(review_round, cast):
     # Ballots know nothing of the voter; the roll knows nothing of the ballots.
     assert {f.name for f in Ballot._meta.get_fields()} == {"id", "report", "grade"}
     assert VoterRoll.objects.filter(round=review_round).count() == 2 and Ballot.objects.count() == 4
+    services.set_voting(review_round, open_=False, actor=cast["bureau"])
+    services.publish_results(review_round, actor=cast["bureau"])
     res = {r.report.id: r for r in services.results(review_round)}
     assert res[ra.id].tally.counts["好"] == 2 and res[ra.id].grade == "好"
     # 较好 1 + 一般 1: 好+较好 is 50%, under the default 60% → 一般.
