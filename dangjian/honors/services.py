@@ -76,7 +76,9 @@ def create_review_round(year: int, title: str, *, actor: Any, meeting_on: date |
 
 
 @transaction.atomic
-def submit_report(report: ReviewReport, *, text: str, upload=None, actor: Any) -> ReviewReport:
+def submit_report(
+    report: ReviewReport, *, text: str, upload=None, file_name: str = "", actor: Any
+) -> ReviewReport:
     if report.round.is_closed:
         raise ValidationError("本年度述职评议已结束，不能再修改述职报告")
     if not text.strip() and not upload and not report.file:
@@ -85,7 +87,7 @@ def submit_report(report: ReviewReport, *, text: str, upload=None, actor: Any) -
     report.text = text
     if upload is not None:
         report.file = upload
-        report.file_name = getattr(upload, "name", "")[:200]
+        report.file_name = (file_name or getattr(upload, "name", ""))[:200]
     report.submitted_at = timezone.now()
     report.save()
     audit.log_update(report, before, actor=actor, note="提交述职报告")

@@ -43,8 +43,8 @@ from .models import (
 
 STAFF = {Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.INSPECTOR}
 READERS = STAFF | {Role.MEMBER}
-# 述职报告 files: PDF or Word, judged by the first bytes only, so any ZIP container passes (a .docx is one).
-REPORT_KINDS = (uploads.PDF, uploads.OLE2, uploads.ZIP, uploads.DOCX, uploads.XLSX)
+# 述职报告 files: PDF or Word, judged by their whole structure (core.uploads.identify), not the first bytes.
+REPORT_KINDS = (uploads.PDF, uploads.OLE2, uploads.DOCX)
 
 
 def _require(request: HttpRequest, roles) -> None:
@@ -178,14 +178,24 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied("您不能修改该述职报告")
         if form.is_valid():
             upload = form.cleaned_data.get("file")
+            file_name = ""
             if upload is not None:
-                kind = uploads.sniff(uploads.read_head(upload))
-                if upload.size > settings.DANGJIAN_UPLOAD_MAX_BYTES or kind not in REPORT_KINDS:
+                too_big = upload.size > settings.DANGJIAN_UPLOAD_MAX_BYTES
+                kind = None if too_big else uploads.identify(upload)
+                if kind not in REPORT_KINDS:
                     form.add_error("file", "只能上传不超过大小限制的 PDF 或 Word 文件")
+                else:
+                    # stored under a generated name with the real extension; downloaded with that extension
+                    file_name = uploads.download_name(upload.name, kind)
+                    upload.name = uploads.stored_name(kind)
             if not form.errors:
                 try:
                     services.submit_report(
-                        rep, text=form.cleaned_data["text"], upload=upload, actor=request.user
+                        rep,
+                        text=form.cleaned_data["text"],
+                        upload=upload,
+                        file_name=file_name,
+                        actor=request.user,
                     )
                 except ValidationError as exc:
                     form.add_error(None, exc)
@@ -211,7 +221,19 @@ def report_file(request: HttpRequest, pk: int) -> FileResponse:
     rep = _report_for(request, pk)
     if not rep.file:
         raise Http404("没有报告文件")
-    return FileResponse(rep.file.open("rb"), as_attachment=True, filename=rep.file_name or "述职报告")
+    fh = rep.file.open("rb")
+    # the type comes from the content, also for files kept before uploads were checked whole: never text/html
+    kind = uploads.identify(fh)
+    if kind is None:
+        return FileResponse(
+            fh, as_attachment=True, filename="述职报告.bin", content_type="application/octet-stream"
+        )
+    return FileResponse(
+        fh,
+        as_attachment=True,
+        filename=uploads.download_name(rep.file_name or "述职报告", kind),
+        content_type=kind.content_type,
+    )
 
 
 @login_required
