@@ -41,7 +41,8 @@ _TOKEN = re.compile(
 _MAX_TOKEN = 1 << 20  # a comment or tag longer than this is not from a spreadsheet program
 _ATTRIBUTE = re.compile(rb"([^\s=]+)\s*=\s*(\"[^\"]*\"|'[^']*')")
 _REF = re.compile(rb"([A-Za-z]{1,3})([0-9]{1,7})")
-_TARGET = re.compile(rb"""\bTarget\s*=\s*["']([^"']*)["']""")
+_RELATIONSHIP_TAG = re.compile(rb"<(?:[^\s<>/!?:]+:)?Relationship\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_SHEET_TAG = re.compile(rb"<(?:[^\s<>/!?:]+:)?sheet\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
 _UNREADABLE = "文件无法作为 Excel 工作簿读取；请在 Excel 或 WPS 中“另存为 .xlsx”后重新上传"
 
 
@@ -85,19 +86,51 @@ def check_workbook(source: Path | bytes) -> None:
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
-    """Every part a reader may open as a worksheet: the usual folder, and every target a relationship names
-    (the readers follow xl/_rels/workbook.xml.rels, so a sheet may live under any name)."""
+    """Every part a reader opens as a worksheet: the usual folder, and each target the workbook's relationships
+    name for one of its <sheet>s (a sheet may live under any name) or type as a worksheet."""
     names = {i.filename: i for i in zf.infolist()}
     wanted = {n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
-    for rels in (n for n in names if n.endswith(".rels")):
-        with zf.open(names[rels]) as fh:
-            text = fh.read(4 << 20)
-        base = posixpath.dirname(posixpath.dirname(rels))  # xl/_rels/x.rels → xl
-        for target in _TARGET.findall(text):
-            t = target.decode("utf-8", "replace").replace("\\", "/")
-            for candidate in (t.lstrip("/"), posixpath.join(base, t), posixpath.join("xl", t)):
-                wanted.add(posixpath.normpath(candidate))
+    workbooks = {"xl/workbook.xml"} | {
+        _resolve("", target)[0] for target, _ in _relationships(zf, names, "_rels/.rels").values()
+    }
+    for book in sorted(w for w in workbooks if w in names):
+        folder = posixpath.dirname(book)
+        sheet_ids = set()
+        for m in _SHEET_TAG.finditer(_read(zf, names[book])):
+            sheet_ids.update(
+                v[1:-1] for k, v in _ATTRIBUTE.findall(m.group(1)) if k == b"id" or k.endswith(b":id")
+            )
+        rels = posixpath.join(folder, "_rels", posixpath.basename(book) + ".rels")
+        for rid, (target, kind) in _relationships(zf, names, rels).items():
+            if rid in sheet_ids or kind.endswith(b"/worksheet"):
+                wanted.update(_resolve(folder, target))
     return [names[n] for n in sorted(wanted) if n in names]
+
+
+def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    with zf.open(info) as fh:
+        return fh.read(16 << 20)  # a workbook or relationship part; no honest one is near this
+
+
+def _relationships(
+    zf: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo], part: str
+) -> dict[bytes, tuple[str, bytes]]:
+    """Id → (Target, Type) of a relationships part (empty when there is none)."""
+    if part not in names:
+        return {}
+    out: dict[bytes, tuple[str, bytes]] = {}
+    for m in _RELATIONSHIP_TAG.finditer(_read(zf, names[part])):
+        attrs = {k: v[1:-1] for k, v in _ATTRIBUTE.findall(m.group(1))}
+        target = attrs.get(b"Target", b"").decode("utf-8", "replace").replace("\\", "/")
+        out[attrs.get(b"Id", b"")] = (target, attrs.get(b"Type", b""))
+    return out
+
+
+def _resolve(folder: str, target: str) -> list[str]:
+    """The zip names a relationship target may mean to the readers (relative to the part, or absolute)."""
+    if target.startswith("/"):
+        return [posixpath.normpath(target.lstrip("/"))]
+    return [posixpath.normpath(posixpath.join(folder, target)), posixpath.normpath(target)]
 
 
 def _column_number(letters: bytes) -> int:
@@ -169,7 +202,7 @@ def _tokens(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[re.Match[byt
                 m = _TOKEN.match(buf, start)
                 if m is not None:
                     pos = m.end()
-                    if m.group("name") is not None:
+                    if m.group("name") is not None or m.group("doctype"):
                         yield m
                     continue
                 if eof:

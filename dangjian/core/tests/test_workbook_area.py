@@ -28,7 +28,7 @@ _PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 HEADER = '<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c></row>'
 
 
-def workbook(sheet_data: str, sheet_path: str = "xl/worksheets/sheet1.xml") -> bytes:
+def workbook(sheet_data: str, sheet_path: str = "xl/worksheets/sheet1.xml", doctype: str = "") -> bytes:
     """A minimal workbook python-calamine and openpyxl both open, with the given <sheetData> content."""
     target = sheet_path.removeprefix("xl/")
     buf = io.BytesIO()
@@ -60,7 +60,7 @@ def workbook(sheet_data: str, sheet_path: str = "xl/worksheets/sheet1.xml") -> b
         )
         zf.writestr(
             sheet_path,
-            f'<?xml version="1.0"?><worksheet xmlns="{_NS}"><sheetData>{sheet_data}</sheetData></worksheet>',
+            f'<?xml version="1.0"?>{doctype}<worksheet xmlns="{_NS}"><sheetData>{sheet_data}</sheetData></worksheet>',
         )
     return buf.getvalue()
 
@@ -143,6 +143,14 @@ def test_the_area_counts_cells_without_references(sheet_data, refused):
             _check_container(data)
     else:
         _check_container(data)
+
+
+def test_a_document_type_declaration_is_refused_before_the_fallback_reader():
+    """openpyxl's parser expands internal entities, which could spell cells the screen cannot see."""
+    entity = "&#60;c&#62;&#60;v&#62;1&#60;/v&#62;&#60;/c&#62;" * 2
+    data = workbook('<row r="1048576">&cells;</row>', doctype=f'<!DOCTYPE x [<!ENTITY cells "{entity}">]>')
+    with pytest.raises(WorkbookError, match="无法作为 Excel 工作簿读取"):
+        _check_container(data, count_empty=True)
 
 
 def test_a_sheet_under_another_name_is_checked_too():
