@@ -234,6 +234,12 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "dangjian@localhost")
 DANGJIAN_EMAIL_ENABLED = env_bool("DANGJIAN_EMAIL_ENABLED", False)
 DANGJIAN_WEBHOOK_URL = os.environ.get("DANGJIAN_WEBHOOK_URL", "")
 DANGJIAN_WEBHOOK_KIND = os.environ.get("DANGJIAN_WEBHOOK_KIND", "wecom")  # wecom | dingtalk
+# Group robots may post only to 企业微信 / 钉钉, the host of DANGJIAN_WEBHOOK_URL and the hosts listed here
+# (comma-separated, e.g. an intranet gateway with a private address); any other host must resolve to public
+# addresses only (notify/channels.py: no requests from `remind` into the internal network).
+DANGJIAN_WEBHOOK_ALLOWED_HOSTS = [
+    h.strip().lower() for h in os.environ.get("DANGJIAN_WEBHOOK_ALLOWED_HOSTS", "").split(",") if h.strip()
+]
 
 LOGGING = {
     "version": 1,

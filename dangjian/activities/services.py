@@ -26,7 +26,7 @@ from django.utils import timezone
 from dangjian.accounts import scope
 from dangjian.core import audit
 from dangjian.core.models import AuditAction
-from dangjian.core.uploads import human_size, read_head, sniff
+from dangjian.core.uploads import human_size, identify
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization, PartyGroup
 
@@ -243,7 +243,7 @@ def check_uploads(files: Sequence[Any], *, already: int = 0) -> list[CheckedUplo
         if size == 0:
             errors.append(f"“{name}”是空文件")
             continue
-        kind = sniff(read_head(f))
+        kind = identify(f)  # the first bytes and the whole structure (an HTML page behind %PDF- is refused)
         if kind not in uploads.ACCEPTED:
             errors.append(f"“{name}”不是{uploads.ACCEPTED_LABEL}（按文件内容识别，与扩展名无关）")
             continue

@@ -7,7 +7,9 @@ and the confirm step validates again (the data may have changed in between)."""
 
 from __future__ import annotations
 
+import os
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,13 +23,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from .importing import ACTION_LABELS, REJECTED, Column, Importer, run_import, template_sheet
-from .xlsx import XLSX_CONTENT_TYPE, workbook_bytes
+from .xlsx import XLSX_CONTENT_TYPE, WorkbookError, check_workbook, workbook_bytes
 
 SESSION_KEY = "import_uploads"
 PREVIEW_PAGE_SIZE = 200
 # 等保 rate limit on imports: each upload is parsed in full, so one account cannot keep a worker busy with them.
 UPLOAD_LIMIT = 10
 UPLOAD_WINDOW_SECONDS = 600
+# An upload waiting for its confirmation holds a roster (ID numbers, phones): it is deleted after a day, by
+# `dangjian purge_uploads` (cron) and on the next visit of any import page.
+UNCONFIRMED_MAX_AGE_SECONDS = 24 * 3600
 
 
 def _upload_allowed(request: HttpRequest) -> bool:
@@ -64,6 +69,23 @@ def _upload_dir() -> Path:
     return path
 
 
+def purge_unconfirmed_uploads(max_age: int = UNCONFIRMED_MAX_AGE_SECONDS) -> int:
+    """Delete the uploads kept for a preview longer than `max_age` seconds; returns how many were deleted."""
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    if not folder.is_dir():
+        return 0
+    cutoff = time.time() - max_age
+    deleted = 0
+    for path in folder.glob("*.xlsx"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                deleted += 1
+        except FileNotFoundError:  # another process got there first
+            continue
+    return deleted
+
+
 def _stored(request: HttpRequest, spec: ImportSpec, token: str) -> Path | None:
     entry = request.session.get(SESSION_KEY, {}).get(token)
     if not entry or entry.get("key") != spec.key or not token.isalnum():
@@ -82,6 +104,7 @@ def template_response(spec: ImportSpec) -> HttpResponse:
 
 
 def import_wizard(request: HttpRequest, spec: ImportSpec) -> HttpResponse:
+    purge_unconfirmed_uploads()
     if request.GET.get("template") == "1":
         return template_response(spec)
     ctx: dict[str, Any] = {
@@ -115,6 +138,14 @@ def import_wizard(request: HttpRequest, spec: ImportSpec) -> HttpResponse:
     with path.open("wb") as fh:
         for chunk in upload.chunks():
             fh.write(chunk)
+    now = time.time()
+    os.utime(path, (now, now))  # the upload time the purge goes by (the application's clock)
+    try:
+        check_workbook(path)  # a hostile workbook is answered here, on the form, and never kept
+    except WorkbookError as exc:
+        path.unlink(missing_ok=True)
+        ctx["error"] = str(exc)
+        return render(request, "core/import_upload.html", ctx, status=400)
     uploads = request.session.get(SESSION_KEY, {})
     uploads[token] = {"key": spec.key, "name": upload.name[:100]}
     request.session[SESSION_KEY] = uploads
@@ -126,6 +157,7 @@ def preview_or_upload(request: HttpRequest, spec: ImportSpec) -> HttpResponse:
     token = request.GET.get("preview", "")
     if not token:
         return import_wizard(request, spec)
+    purge_unconfirmed_uploads()
     path = _stored(request, spec, token)
     ctx: dict[str, Any] = {"spec": spec, "page_title": spec.title}
     if path is None:

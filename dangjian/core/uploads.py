@@ -7,6 +7,8 @@ checks and its own Chinese messages; this module only says what the bytes are. P
 from __future__ import annotations
 
 import io
+import re
+import secrets
 import zipfile
 from dataclasses import dataclass
 
@@ -77,6 +79,107 @@ def sniff(data: bytes) -> Kind | None:
         if _matches(data, parts):
             return _zip_kind(data) if kind is ZIP else kind
     return None
+
+
+# ------------------------------------------------------------------------------------------------ structure
+# The first bytes say what a file claims to be; an HTML or SVG page behind `%PDF-` or `PK` claims it too. A file
+# is accepted as PDF / Word / Excel only when its whole structure is that format's.
+_PDF_VERSION = re.compile(rb"%PDF-[12]\.[0-9]")
+_STARTXREF = re.compile(rb"startxref\s+([0-9]{1,12})\s+%%EOF\s*\Z")
+_XREF_STREAM = re.compile(rb"\s*[0-9]{1,10}\s+[0-9]{1,5}\s+obj\b(.{0,4096}?)\bstream\b", re.S)
+_PDF_TAIL = 2048
+_ROOT_ELEMENT = {
+    DOCX: ("word/document.xml", re.compile(rb"<(?:\w+:)?document[\s>]"), b"wordprocessingml"),
+    XLSX: ("xl/workbook.xml", re.compile(rb"<(?:\w+:)?workbook[\s>]"), b"spreadsheetml"),
+}
+_OLE2_HEADER = 512
+
+
+def _pdf_ok(data: bytes) -> bool:
+    """Header, a cross-reference table (or stream) where `startxref` says, its trailer naming the root, %%EOF."""
+    if not _PDF_VERSION.match(data):
+        return False
+    tail = data[-_PDF_TAIL:]
+    m = _STARTXREF.search(tail[tail.rfind(b"startxref") :]) if b"startxref" in tail else None
+    if m is None:
+        return False
+    offset = int(m.group(1))
+    if not 0 < offset < len(data):
+        return False
+    rest = data[offset:]
+    if rest.startswith(b"xref"):
+        trailer = rest.find(b"trailer")
+        return trailer > 0 and b"/Root" in rest[trailer : trailer + 4096]
+    stream = _XREF_STREAM.match(rest)
+    return bool(stream and re.search(rb"/Type\s*/XRef", stream.group(1)) and b"/Root" in stream.group(1))
+
+
+def _office_ok(kind: Kind, data: bytes) -> bool:
+    """A readable ZIP whose content types name the format and whose main part is that format's root element."""
+    part, root, content_type = _ROOT_ELEMENT[kind]
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            if zf.getinfo(part).file_size > 64 << 20 or zf.getinfo("[Content_Types].xml").file_size > 1 << 20:
+                return False
+            types = zf.read("[Content_Types].xml")
+            with zf.open(part) as fh:
+                head = fh.read(4096)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, NotImplementedError):
+        return False
+    return b"<Types" in types and content_type in types and bool(root.search(head))
+
+
+def _ole2_ok(data: bytes) -> bool:
+    """The compound-file header: byte order mark, 512- or 4096-byte sectors, and room for them."""
+    return (
+        len(data) >= _OLE2_HEADER * 2
+        and data[28:30] == b"\xfe\xff"
+        and data[30:32] in (b"\x09\x00", b"\x0c\x00")
+    )
+
+
+def well_formed(kind: Kind, data: bytes) -> bool:
+    """Whether the whole file has the structure of `kind` (formats without a check here pass on the magic)."""
+    if kind is PDF:
+        return _pdf_ok(data)
+    if kind in _ROOT_ELEMENT:
+        return _office_ok(kind, data)
+    if kind is OLE2:
+        return _ole2_ok(data)
+    if kind is ZIP:
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)):
+                return True
+        except (zipfile.BadZipFile, ValueError, OSError):
+            return False
+    return True
+
+
+def identify(upload) -> Kind | None:
+    """What an upload (or its bytes) is: the kind its first bytes say, if the whole file has that kind's
+    structure; None otherwise. The one check every upload goes through (callers limit the size first)."""
+    if isinstance(upload, bytes | bytearray):
+        data = bytes(upload)
+    else:
+        upload.seek(0)
+        data = upload.read()
+        upload.seek(0)
+    kind = sniff(data)
+    if kind is None or not well_formed(kind, data):
+        return None
+    return kind
+
+
+def stored_name(kind: Kind) -> str:
+    """A generated file name with the real extension: nothing of the uploaded name reaches the disk."""
+    return f"{secrets.token_hex(16)}.{kind.ext}"
+
+
+def download_name(original: str, kind: Kind) -> str:
+    """The uploaded name for downloads, its extension replaced by the real one (never `.html` for a PDF)."""
+    base = (original or "").replace("\\", "/").rsplit("/", 1)[-1]
+    stem = "".join(ch for ch in base if ch.isprintable()).rsplit(".", 1)[0].strip()[:150] or "文件"
+    return f"{stem}.{kind.ext}"
 
 
 def read_head(upload, n: int = HEAD_BYTES) -> bytes:

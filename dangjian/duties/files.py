@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
-from dangjian.core.uploads import DOCX, JPEG, PDF, PNG, WEBP, XLSX, Kind, human_size, sniff
+from dangjian.core.uploads import DOCX, JPEG, PDF, PNG, WEBP, XLSX, Kind, human_size, identify
 
 IMAGES: tuple[Kind, ...] = (JPEG, PNG, WEBP)
 EVIDENCE: tuple[Kind, ...] = (*IMAGES, PDF)
@@ -53,7 +53,7 @@ def check_upload(upload: UploadedFile, accepted: tuple[Kind, ...] = EVIDENCE) ->
         raise ValidationError(f"文件“{name}”超过上限 {human_size(limit)}；请压缩后重新上传")
     if not data:
         raise ValidationError(f"文件“{name}”是空文件")
-    kind = sniff(data)
+    kind = identify(data)  # the first bytes and the whole structure
     if kind not in accepted:
         allowed = "、".join(k.label for k in accepted)
         raise ValidationError(f"文件“{name}”的内容不是可接受的类型；仅接受{allowed}")

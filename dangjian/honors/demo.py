@@ -59,7 +59,7 @@ def seed(ctx) -> None:
     Ballot.objects.bulk_create(ballots)
     for u in User.objects.filter(role__in=[Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.INSPECTOR]):
         VoterRoll.objects.get_or_create(round=rnd, voter=u)
-    ReviewRound.objects.filter(pk=rnd.pk).update(is_open=False, is_closed=True)
+    ReviewRound.objects.filter(pk=rnd.pk).update(is_open=False, is_closed=True, is_published=True)
 
     hr = HonorRound.objects.create(
         year=year,

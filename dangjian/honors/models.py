@@ -28,6 +28,9 @@ class ReviewRound(models.Model):
     meeting_on = models.DateField("述职评议会议日期", null=True, blank=True)
     is_open = models.BooleanField("测评进行中", default=False)
     is_closed = models.BooleanField("测评已结束", default=False)
+    # Tallies stay hidden until the round is closed and then published: a tally seen while voting is open,
+    # compared before and after one person votes, would show that person's grades.
+    is_published = models.BooleanField("结果已公布", default=False)
     # The overall grade rule (configurable; defaults are a common local practice, rules.md §6 "S").
     good_share = models.PositiveSmallIntegerField("评为“好”需“好”票占比不低于（%）", default=60)
     fairly_good_share = models.PositiveSmallIntegerField("评为“较好”需“好+较好”票占比不低于（%）", default=60)

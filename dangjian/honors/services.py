@@ -77,7 +77,9 @@ def create_review_round(year: int, title: str, *, actor: Any, meeting_on: date |
 
 
 @transaction.atomic
-def submit_report(report: ReviewReport, *, text: str, upload=None, actor: Any) -> ReviewReport:
+def submit_report(
+    report: ReviewReport, *, text: str, upload=None, file_name: str = "", actor: Any
+) -> ReviewReport:
     if report.round.is_closed:
         raise ValidationError("本年度述职评议已结束，不能再修改述职报告")
     if not text.strip() and not upload and not report.file:
@@ -86,7 +88,7 @@ def submit_report(report: ReviewReport, *, text: str, upload=None, actor: Any) -
     report.text = text
     if upload is not None:
         report.file = upload
-        report.file_name = getattr(upload, "name", "")[:200]
+        report.file_name = (file_name or getattr(upload, "name", ""))[:200]
     report.submitted_at = timezone.now()
     report.save()
     audit.log_update(report, before, actor=actor, note="提交述职报告")
@@ -104,6 +106,23 @@ def set_voting(rnd: ReviewRound, *, open_: bool, actor: Any) -> None:
         rnd.is_open, rnd.is_closed = False, True
     rnd.save()
     audit.log_update(rnd, before, actor=actor, note="开启测评" if open_ else "结束测评")
+
+
+@transaction.atomic
+def publish_results(rnd: ReviewRound, *, actor: Any) -> None:
+    """Make the tallies visible; only a closed round (no ballot can be added any more) can be published."""
+    if not rnd.is_closed:
+        raise ValidationError("测评结束后才能公布结果")
+    if rnd.is_published:
+        return
+    before = audit.snapshot(rnd)
+    rnd.is_published = True
+    rnd.save(update_fields=["is_published"])
+    audit.log_update(rnd, before, actor=actor, note="公布测评结果")
+
+
+def results_visible(rnd: ReviewRound) -> bool:
+    return rnd.is_closed and rnd.is_published
 
 
 def can_vote(rnd: ReviewRound, user: Any) -> bool:
@@ -153,6 +172,9 @@ class ReportResult:
 
 
 def results(rnd: ReviewRound) -> list[ReportResult]:
+    """The tallies of a published round; nothing before (the callers show nothing then)."""
+    if not results_visible(rnd):
+        return []
     counts: dict[int, Counter] = {}
     for row in Ballot.objects.filter(report__round=rnd).values("report_id", "grade").annotate(n=Count("id")):
         counts.setdefault(row["report_id"], Counter())[row["grade"]] = row["n"]

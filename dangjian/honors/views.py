@@ -43,8 +43,8 @@ from .models import (
 
 STAFF = {Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.INSPECTOR}
 READERS = STAFF | {Role.MEMBER}
-# 述职报告 files: PDF or Word, judged by the first bytes only, so any ZIP container passes (a .docx is one).
-REPORT_KINDS = (uploads.PDF, uploads.OLE2, uploads.ZIP, uploads.DOCX, uploads.XLSX)
+# 述职报告 files: PDF or Word, judged by their whole structure (core.uploads.identify), not the first bytes.
+REPORT_KINDS = (uploads.PDF, uploads.OLE2, uploads.DOCX)
 
 
 def _require(request: HttpRequest, roles) -> None:
@@ -108,7 +108,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, STAFF)
     rnd = get_object_or_404(ReviewRound, pk=pk)
     reports = scope.filter_by_org(rnd.reports.select_related("organization"), request.user)
-    show_results = request.user.role in (Role.BUREAU_ADMIN, Role.INSPECTOR)
+    show_results = request.user.role in (Role.BUREAU_ADMIN, Role.INSPECTOR) and services.results_visible(rnd)
     rule_form = ReviewRuleForm(instance=rnd) if scope.is_bureau_admin(request.user) else None
     return render(
         request,
@@ -120,7 +120,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "is_bureau": scope.is_bureau_admin(request.user),
             "results": services.results(rnd) if show_results else None,
             "can_vote": services.can_vote(rnd, request.user),
-            "voters": rnd.voters.count(),
+            # while voting is open even the turnout stays hidden: the page must not change when someone votes
+            "voters": rnd.voters.count() if rnd.is_closed else None,
             "evaluators": rnd.evaluators.count(),
             "rule_form": rule_form,
         },
@@ -136,7 +137,12 @@ def review_settings(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if action in ("open", "close"):
             services.set_voting(rnd, open_=action == "open", actor=request.user)
-            messages.success(request, "已开启测评。" if action == "open" else "测评已结束，结果已锁定。")
+            messages.success(
+                request, "已开启测评。" if action == "open" else "测评已结束，结果已锁定；公布后方可查看。"
+            )
+        elif action == "publish":
+            services.publish_results(rnd, actor=request.user)
+            messages.success(request, "测评结果已公布。")
         else:
             form = ReviewRuleForm(request.POST, instance=rnd)
             if not form.is_valid():
@@ -172,14 +178,24 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied("您不能修改该述职报告")
         if form.is_valid():
             upload = form.cleaned_data.get("file")
+            file_name = ""
             if upload is not None:
-                kind = uploads.sniff(uploads.read_head(upload))
-                if upload.size > settings.DANGJIAN_UPLOAD_MAX_BYTES or kind not in REPORT_KINDS:
+                too_big = upload.size > settings.DANGJIAN_UPLOAD_MAX_BYTES
+                kind = None if too_big else uploads.identify(upload)
+                if kind not in REPORT_KINDS:
                     form.add_error("file", "只能上传不超过大小限制的 PDF 或 Word 文件")
+                else:
+                    # stored under a generated name with the real extension; downloaded with that extension
+                    file_name = uploads.download_name(upload.name, kind)
+                    upload.name = uploads.stored_name(kind)
             if not form.errors:
                 try:
                     services.submit_report(
-                        rep, text=form.cleaned_data["text"], upload=upload, actor=request.user
+                        rep,
+                        text=form.cleaned_data["text"],
+                        upload=upload,
+                        file_name=file_name,
+                        actor=request.user,
                     )
                 except ValidationError as exc:
                     form.add_error(None, exc)
@@ -205,7 +221,19 @@ def report_file(request: HttpRequest, pk: int) -> FileResponse:
     rep = _report_for(request, pk)
     if not rep.file:
         raise Http404("没有报告文件")
-    return FileResponse(rep.file.open("rb"), as_attachment=True, filename=rep.file_name or "述职报告")
+    fh = rep.file.open("rb")
+    # the type comes from the content, also for files kept before uploads were checked whole: never text/html
+    kind = uploads.identify(fh)
+    if kind is None:
+        return FileResponse(
+            fh, as_attachment=True, filename="述职报告.bin", content_type="application/octet-stream"
+        )
+    return FileResponse(
+        fh,
+        as_attachment=True,
+        filename=uploads.download_name(rep.file_name or "述职报告", kind),
+        content_type=kind.content_type,
+    )
 
 
 @login_required

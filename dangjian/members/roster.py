@@ -213,7 +213,8 @@ class RosterImporter(Importer[RosterRecord]):
                     (
                         rules.ID_NUMBER,
                         f.id_number,
-                        "该党员已在您管理范围以外的党组织登记，不能通过导入修改或转入；如需转接，请联系局党建管理员",
+                        # neither where nor whether: the message must not tell who is on another branch's roll
+                        "该公民身份号码不能由您导入或修改；请核对号码，如需办理组织关系转接请联系局党建管理员",
                     )
                 ]
             )

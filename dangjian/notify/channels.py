@@ -6,8 +6,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import json
+import socket
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
@@ -22,6 +25,65 @@ from .models import Channel, Delivery, WebhookKind
 
 MAX_ATTEMPTS = 3
 TIMEOUT_S = 10
+ROBOT_HOSTS = ("qyapi.weixin.qq.com", "oapi.dingtalk.com")
+
+
+class WebhookAddressError(ValueError):
+    """A robot address the server must not post to; the message is Chinese and says why."""
+
+
+def allowed_webhook_hosts() -> set[str]:
+    """企业微信 / 钉钉, the host of the operator's DANGJIAN_WEBHOOK_URL, and DANGJIAN_WEBHOOK_ALLOWED_HOSTS."""
+    hosts = set(ROBOT_HOSTS) | {h.lower() for h in getattr(settings, "DANGJIAN_WEBHOOK_ALLOWED_HOSTS", [])}
+    operator = urllib.parse.urlsplit(getattr(settings, "DANGJIAN_WEBHOOK_URL", "") or "").hostname
+    if operator:
+        hosts.add(operator.lower())
+    return hosts
+
+
+def _public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    # is_global is False for private, loopback, link-local (169.254.169.254), shared, reserved, unspecified
+    return ip.is_global and not ip.is_multicast
+
+
+def check_webhook_url(url: str) -> None:
+    """Refuse an address `remind` must not post to: not http(s), or a host that is not allowed by name and
+    resolves (any of its addresses) to a private, loopback or link-local address. Checked when the address
+    is saved and again before each send (a name can be pointed elsewhere in between)."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        raise WebhookAddressError("机器人地址格式不正确")
+    if parts.scheme not in ("http", "https") or not host:
+        raise WebhookAddressError("机器人地址须以 https:// 或 http:// 开头并包含主机名")
+    host = host.lower().rstrip(".")
+    if host in allowed_webhook_hosts():
+        return
+    try:
+        infos = socket.getaddrinfo(
+            host, port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
+        )
+    except (socket.gaierror, UnicodeError, OSError):
+        raise WebhookAddressError(f"无法解析机器人地址的主机名“{host}”")
+    if not infos or not all(_public(info[4][0]) for info in infos):
+        raise WebhookAddressError(
+            f"机器人地址“{host}”指向内部网络地址，不能使用；企业微信、钉钉机器人地址可直接使用，"
+            "内网网关须由系统管理员在 DANGJIAN_WEBHOOK_ALLOWED_HOSTS 中登记"
+        )
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A robot answers; it never redirects. Following one would let a public host send `remind` inside."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        raise urllib.error.HTTPError(req.full_url, code, "机器人地址返回了重定向，已拒绝", headers, fp)
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
 
 
 def robot_payload(kind: str, title: str, lines: list[str]) -> dict[str, Any]:
@@ -103,12 +165,13 @@ def _send(d: Delivery) -> None:
             fail_silently=False,
         )
         return
+    check_webhook_url(d.address)  # again at send time: the saved name may now resolve inside
     url = signed_url(d.address, d.payload.get("secret", ""))
     body = json.dumps(d.payload["message"], ensure_ascii=False).encode("utf-8")
     req = urllib.request.Request(
         url, data=body, headers={"Content-Type": "application/json; charset=utf-8"}, method="POST"
     )
-    with urllib.request.urlopen(req, timeout=TIMEOUT_S) as resp:  # noqa: S310 - an address the bureau configured
+    with _OPENER.open(req, timeout=TIMEOUT_S) as resp:  # an address checked just above
         answer = json.loads(resp.read().decode("utf-8") or "{}")
     if answer.get("errcode", 0) != 0:
         raise RuntimeError(f"机器人返回错误：{answer.get('errmsg', answer)}")

@@ -14,7 +14,7 @@ from dangjian.accounts import scope
 from dangjian.accounts.roles import Role
 from dangjian.core import audit
 
-from . import services
+from . import channels, services
 from .models import Notification, OrgWebhook
 
 
@@ -63,6 +63,14 @@ class WebhookForm(forms.ModelForm):
         widgets = {"secret": forms.PasswordInput(render_value=True)}
 
     url = forms.URLField(label="机器人地址", max_length=500, assume_scheme="https")
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        try:
+            channels.check_webhook_url(url)
+        except channels.WebhookAddressError as exc:
+            raise forms.ValidationError(str(exc))
+        return url
 
 
 @login_required

@@ -8,7 +8,7 @@ import secrets
 from django.conf import settings
 from django.utils import timezone
 
-from dangjian.core.uploads import GIF, JPEG, PDF, PNG, WEBP, Kind, human_size, read_head, sniff
+from dangjian.core.uploads import GIF, JPEG, PDF, PNG, WEBP, Kind, human_size, identify, read_head, sniff
 
 from .errors import ServiceError
 
@@ -40,8 +40,12 @@ def check(name: str, size: int, head: bytes, allowed: tuple[Kind, ...] = IMAGES)
 
 
 def check_upload(upload, allowed: tuple[Kind, ...] = IMAGES) -> Kind:
-    """Check a Django UploadedFile by its content."""
-    return check(upload.name or "", upload.size or 0, read_head(upload), allowed)
+    """Check a Django UploadedFile by its content: the first bytes, then the whole structure."""
+    kind = check(upload.name or "", upload.size or 0, read_head(upload), allowed)
+    if identify(upload) is not kind:
+        accepted = "、".join(k.label for k in allowed)
+        raise UploadError(f"文件“{(upload.name or '')[:60]}”的内容不是完整的{kind.label}（仅限 {accepted}）")
+    return kind
 
 
 def random_path(folder: str, ext: str) -> str:

@@ -9,10 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dangjian.activities import services
 from dangjian.activities.models import Activity
+from dangjian.core.tests import samples
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
+PDF = samples.pdf()
 
 
 def png(name: str = "现场照片.png") -> SimpleUploadedFile:

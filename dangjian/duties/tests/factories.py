@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from dangjian.activities.models import ActivityKind
 from dangjian.compliance.models import Requirement
+from dangjian.core.tests import samples
 from dangjian.duties import files as filekinds
 from dangjian.duties import services
 from dangjian.duties.models import (
@@ -34,7 +35,7 @@ from dangjian.duties.workflow import CaseAction
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
-PDF = b"%PDF-1.4\n%test\n" + b"0" * 64
+PDF = samples.pdf()
 
 
 def zip_bytes(*names: str) -> bytes:
@@ -46,11 +47,13 @@ def zip_bytes(*names: str) -> bytes:
 
 
 def docx_bytes() -> bytes:
-    return zip_bytes("[Content_Types].xml", "word/document.xml")
+    return samples.docx()  # a whole Word document: uploads are checked by their structure
 
 
 def xlsx_bytes() -> bytes:
-    return zip_bytes("[Content_Types].xml", "xl/workbook.xml")
+    from dangjian.core.xlsx import Sheet, workbook_bytes
+
+    return workbook_bytes([Sheet(name="表", header=["事项"], rows=[["一"]])])
 
 
 def upload(name: str, data: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:

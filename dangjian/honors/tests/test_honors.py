@@ -7,6 +7,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from dangjian import factories
+from dangjian.core.tests import samples
 from dangjian.honors import rules, services
 from dangjian.honors.models import Ballot, Honor, HonorRound, MemberGrade, NominationStatus, VoterRoll
 
@@ -71,6 +72,8 @@ def test_anonymous_vote_once_and_tally(review_round, cast):
     # Ballots know nothing of the voter; the roll knows nothing of the ballots.
     assert {f.name for f in Ballot._meta.get_fields()} == {"id", "report", "grade"}
     assert VoterRoll.objects.filter(round=review_round).count() == 2 and Ballot.objects.count() == 4
+    services.set_voting(review_round, open_=False, actor=cast["bureau"])
+    services.publish_results(review_round, actor=cast["bureau"])
     res = {r.report.id: r for r in services.results(review_round)}
     assert res[ra.id].tally.counts["好"] == 2 and res[ra.id].grade == "好"
     # 较好 1 + 一般 1: 好+较好 is 50%, under the default 60% → 一般.
@@ -126,14 +129,15 @@ def test_report_file_is_judged_by_content(review_round, cast, login, settings, t
     settings.DANGJIAN_UPLOAD_MAX_BYTES = 100
     assert "只能上传" in post("述职.pdf", b"%PDF-1.7\n" + b"0" * 200).content.decode()
     settings.DANGJIAN_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
-    for name, data in (
-        ("述职.pdf", b"%PDF-1.7\n" + b"0" * 60),
-        ("述职.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 60),
-        ("述职.docx", b"PK\x03\x04" + b"\x00" * 60),
+    for name, data, ext in (
+        ("述职.pdf", samples.pdf(), "pdf"),
+        ("述职.doc", samples.ole2(), "doc"),
+        ("述职.docx", samples.docx(), "docx"),
     ):
         assert post(name, data).status_code == 302, name
         ra.refresh_from_db()
         assert ra.file_name == name and ra.submitted_at is not None
+        assert ra.file.name.endswith(f".{ext}") and "述职" not in ra.file.name
 
 
 # ------------------------------------------------------------------------------------------- 民主评议

@@ -242,7 +242,7 @@ def test_browser_import_is_bound_to_the_write_scope(cast, tmp_path):
     assert (report.created, report.rejected) == (1, 2)
     by_row = {e.row: e for e in report.errors}
     assert by_row[3].column == "所在党支部" and "管理范围" in by_row[3].message
-    assert by_row[4].column == "公民身份号码" and "管理范围以外" in by_row[4].message
+    assert by_row[4].column == "公民身份号码" and "不能由您导入或修改" in by_row[4].message
     # the same file from the command line (no user scope) is accepted
     assert run_import(RosterImporter(), path, dry_run=True).rejected == 0
 

@@ -7,6 +7,8 @@ import socketserver
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
+from django.test import override_settings
+
 
 class FakeSMTP:
     def __init__(self):
@@ -84,9 +86,13 @@ class FakeRobot:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/cgi-bin/webhook/send?key=test"
 
     def __enter__(self):
+        # it stands for an intranet gateway the bureau has listed (a private address)
+        self._allowed = override_settings(DANGJIAN_WEBHOOK_ALLOWED_HOSTS=["127.0.0.1"])
+        self._allowed.enable()
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 
     def __exit__(self, *exc):
+        self._allowed.disable()
         self.server.shutdown()
         self.server.server_close()

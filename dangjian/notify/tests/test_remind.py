@@ -249,7 +249,7 @@ def test_webhook_settings_page_scope(cast, login):
     c = login(cast["admin_a"])
     r = c.post(
         f"/notify/webhook/{cast['a'].id}/",
-        {"kind": "wecom", "url": "http://127.0.0.1:9/robot", "is_active": "on"},
+        {"kind": "wecom", "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", "is_active": "on"},
     )
     assert r.status_code == 302 and OrgWebhook.objects.get().organization == cast["a"]
 

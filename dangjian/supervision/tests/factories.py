@@ -10,6 +10,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dangjian.activities.models import Activity, ActivityKind
+from dangjian.core.tests import samples
 from dangjian.supervision import services
 from dangjian.supervision.models import (
     ChecklistItem,
@@ -29,7 +30,7 @@ _seq = itertools.count(1)
 PNG_BYTES = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 )
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF_BYTES = samples.pdf()
 
 MINUTES = (
     "会议由支部书记主持，应到党员12名，实到11名，1名因病请假。会议传达学习了上级关于加强基层党组织建设的文件精神，"

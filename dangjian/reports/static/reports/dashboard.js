@@ -4,6 +4,10 @@
   var RED = "#c8161d", PALETTE = ["#c8161d", "#e6a23c", "#1d4ed8", "#15803d", "#7c3aed", "#0891b2", "#b45309", "#6b7280"];
   var STATUS_COLOR = { "正常": "#15803d", "即将届满": "#e6a23c", "已届满未换届": "#c8161d" };
 
+  // Tooltips are HTML: every data string (an organisation's name is typed by users) goes in escaped.
+  var ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+  function esc(value) { return String(value == null ? "" : value).replace(/[&<>"']/g, function (ch) { return ESCAPES[ch]; }); }
+
   function narrow() { return window.matchMedia("(max-width: 760px)").matches; }
 
   function barOption(c) {
@@ -19,7 +23,7 @@
 
   function pieOption(c) {
     return {
-      color: PALETTE, tooltip: { trigger: "item", formatter: "{b}：{c}（{d}%）" }, legend: { bottom: 0, type: "scroll" },
+      color: PALETTE, tooltip: { trigger: "item", formatter: function (p) { return esc(p.name) + "：" + esc(p.value) + "（" + esc(p.percent) + "%）"; } }, legend: { bottom: 0, type: "scroll" },
       series: [{ type: "pie", radius: ["35%", "65%"], center: ["50%", "45%"], label: { formatter: "{b}\n{c}" },
         data: c.categories.map(function (name, i) { return { name: name, value: c.series[0].data[i] }; }) }]
     };
@@ -36,7 +40,7 @@
   function heatmapOption(c) {
     var orgs = c.extra.orgs;
     return {
-      tooltip: { formatter: function (p) { return orgs[p.value[1]] + "<br>" + c.categories[p.value[0]] + "：" + ["", "未达标", "进行中", "达标"][p.value[2]]; } },
+      tooltip: { formatter: function (p) { return esc(orgs[p.value[1]]) + "<br>" + esc(c.categories[p.value[0]]) + "：" + esc(["", "未达标", "进行中", "达标"][p.value[2]]); } },
       grid: { left: narrow() ? 90 : 160, right: 8, top: 8, bottom: 90 },
       xAxis: { type: "category", data: c.categories, axisLabel: { interval: 0, rotate: 45, fontSize: 11 }, splitArea: { show: true } },
       yAxis: { type: "category", data: orgs, axisLabel: { fontSize: 11, width: narrow() ? 84 : 150, overflow: "truncate" }, splitArea: { show: true } },
@@ -50,7 +54,7 @@
     var data = c.series[0].data;
     var names = data.map(function (d) { return d.name; });
     return {
-      tooltip: { formatter: function (p) { return p.data.name + "<br>届满：" + p.data.value[0] + "（" + p.data.status + "）"; } },
+      tooltip: { formatter: function (p) { return esc(p.data.name) + "<br>届满：" + esc(p.data.value[0]) + "（" + esc(p.data.status) + "）"; } },
       grid: { left: narrow() ? 90 : 160, right: 24, top: 16, bottom: 32 },
       xAxis: { type: "time" },
       yAxis: { type: "category", data: names, axisLabel: { fontSize: 11, width: narrow() ? 84 : 150, overflow: "truncate" } },
