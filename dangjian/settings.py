@@ -137,6 +137,7 @@ USE_I18N = True
 USE_TZ = True
 DATE_FORMAT = "Y年n月j日"
 SHORT_DATE_FORMAT = "Y-m-d"
+FORMAT_MODULE_PATH = ["dangjian.formats"]  # ISO first for date inputs (dangjian/formats/zh_Hans/formats.py)
 
 # --- static and media -------------------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -13,7 +13,7 @@ class RecordForm(forms.Form):
         min_value=0.1,
         max_value=24,
         decimal_places=1,
-        widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
     )
     content = forms.CharField(label="学习内容", max_length=200)
     form = forms.ChoiceField(label="学习形式", choices=StudyForm.choices)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from django.contrib import messages
@@ -12,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts import scope
@@ -34,8 +34,8 @@ def _year(request: HttpRequest) -> int:
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:
-        return date.today().year
-    return year if 2000 <= year <= 2100 else date.today().year
+        return timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
 
 
 def _readable_members(user):
@@ -156,7 +156,7 @@ def add_record(request: HttpRequest) -> HttpResponse:
         members = Member.objects.filter(pk=me.pk)
     else:
         members = _writable_members(request.user).select_related("organization")
-    initial = {"day": date.today(), "hours": 1}
+    initial = {"day": timezone.localdate(), "hours": 1}
     if self_report:
         initial["member"] = me.pk
     elif request.GET.get("member"):
