@@ -102,7 +102,7 @@ def unit_chart(root, today: date | None = None):  # every chart builder takes (r
     units = Unit.objects.filter(is_active=True)
     if root is not None:
         units = units.filter(organizations__path__startswith=root.path).distinct()
-    by = dict(units.values_list("kind").annotate(n=Count("id", distinct=True)))
+    by = dict(units.order_by().values_list("kind").annotate(n=Count("id", distinct=True)))
     return counts_chart(
         "units",
         "单位分类（个）",
@@ -115,7 +115,8 @@ def unit_chart(root, today: date | None = None):  # every chart builder takes (r
 
 
 def org_chart(root, today: date | None = None):
-    by = dict(_orgs(root).values_list("kind").annotate(n=Count("id")))
+    # order_by(): treebeard orders every Organization queryset by `path`, which would join the GROUP BY
+    by = dict(_orgs(root).order_by().values_list("kind").annotate(n=Count("id")))
     return counts_chart(
         "orgs",
         "党组织分类（个）",
@@ -287,6 +288,7 @@ def activity_trend(root, today: date) -> Chart:
     for year in (today.year - 1, today.year):
         by = dict(
             qs.filter(date__year=year)
+            .order_by()
             .annotate(m=ExtractMonth("date"))
             .values_list("m")
             .annotate(n=Count("id"))
@@ -336,7 +338,7 @@ def rectification_chart(root, today: date) -> Chart:
     qs = Rectification.objects.all()
     if root is not None:
         qs = qs.filter(organization__path__startswith=root.path)
-    by = dict(qs.values_list("status").annotate(n=Count("id")))
+    by = dict(qs.order_by().values_list("status").annotate(n=Count("id")))
     overdue = qs.filter(
         status__in=[State.PENDING, State.IN_PROGRESS, State.SUBMITTED], deadline__lt=today
     ).count()

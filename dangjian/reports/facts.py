@@ -88,7 +88,10 @@ def activity_facts(m: Metrics, year: int, root: Organization | None) -> list[tup
     m.count("activities_total", "组织生活记录", acts, "主要做法和成效")
     rows = []
     by_kind = dict(
-        acts.values_list("kinds__key").annotate(n=Count("id", distinct=True)).values_list("kinds__key", "n")
+        acts.order_by()
+        .values_list("kinds__key")
+        .annotate(n=Count("id", distinct=True))
+        .values_list("kinds__key", "n")
     )
     for kind in ActivityKind.objects.filter(is_active=True).order_by("sort"):
         n = by_kind.get(kind.key, 0)

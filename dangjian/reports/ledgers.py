@@ -212,10 +212,12 @@ def statistics_workbook(root: Organization | None, year: int) -> bytes:
 
     used_ethnicities = [e for e in ETHNICITIES if any(m["ethnicity"] == e for m in members)]
     band = lambda m: next(lbl for lo, hi, lbl in AGE_BANDS if lo <= age_on(m["birth_date"], end) <= hi)  # noqa: E731
-    org_counts = dict(orgs.values_list("kind").annotate(n=Count("id")))
+    # order_by(): treebeard orders every Organization queryset by `path`, which would join the GROUP BY
+    org_counts = dict(orgs.order_by().values_list("kind").annotate(n=Count("id")))
     events = (
         MembershipEvent.objects.filter(date__year=year)
         .filter(member__organization__in=orgs)
+        .order_by()
         .values_list("kind")
         .annotate(n=Count("id"))
     )
