@@ -6,10 +6,21 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from dangjian.activities.models import Activity, ActivityKind
 from dangjian.members.models import Member
-from dangjian.orgs.models import BRANCH_KINDS, Organization, OrgKind, Post, Unit, UnitKind
+from dangjian.orgs.models import (
+    BRANCH_KINDS,
+    DEFAULT_TERM_YEARS,
+    Organization,
+    OrgKind,
+    Post,
+    Unit,
+    UnitKind,
+)
+from dangjian.orgs.services import current_expiries
+from dangjian.orgs.terms import TermStatus, term_status
 
 from .metrics import Metrics
 
@@ -44,6 +55,7 @@ def basic_facts(m: Metrics, year: int, root: Organization | None) -> None:
     m.count("units_total", "下属企事业单位", units.filter(kind__in=SUBORDINATE_UNIT_KINDS))
     for kind in UnitKind:
         m.count(f"units_{kind.value}", f"单位：{kind.label}", units.filter(kind=kind))
+    m.count("org_dangzu", "党组", orgs.filter(kind=OrgKind.DANGZU))
     m.count(
         "org_committees",
         "党委（含机关党委）",
@@ -72,6 +84,13 @@ def basic_facts(m: Metrics, year: int, root: Organization | None) -> None:
         "改制、破产企业中的党员",
         members.filter(organization__units__kind__in=TROUBLED_UNIT_KINDS).distinct(),
     )
+    m.count(
+        "members_troubled_laid_off_retired",
+        "改制、破产企业中的下岗失业和离退休党员",
+        members.filter(
+            organization__units__kind__in=TROUBLED_UNIT_KINDS, category__in=["下岗失业", "离退休"]
+        ).distinct(),
+    )
     m.count("members_floating", "流动党员", members.filter(is_floating=True))
     m.count("members_lost", "失联党员", members.filter(is_lost=True))
     posts = Post.objects.filter(
@@ -79,6 +98,30 @@ def basic_facts(m: Metrics, year: int, root: Organization | None) -> None:
     )
     m.count("posts_total", "党组织班子成员（现任）", posts)
     m.count("posts_full_time", "专职党务干部", posts.filter(is_full_time=True))
+    _term_facts(m, orgs, min(timezone.localdate(), end))
+
+
+def _term_facts(m: Metrics, orgs, as_of: date) -> None:
+    """terms_overdue / terms_missing: sorted codes of the organisations whose current term had expired on
+    `as_of`, or which should elect a committee and have no term recorded."""
+    live = orgs.filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=as_of))
+    expiries = current_expiries(live)
+    overdue, missing = [], []
+    for org_id, code, kind in live.values_list("pk", "code", "kind"):
+        status = term_status(expiries.get(org_id), as_of, elected=kind in DEFAULT_TERM_YEARS)
+        if status == TermStatus.OVERDUE:
+            overdue.append(code)
+        elif status == TermStatus.MISSING:
+            missing.append(code)
+    q = "orgs.terms.term_status：现任届次（经批准延期的按延期日期）届满日期早于统计日"
+    m.put("terms_overdue", "已届满未换届的党组织", sorted(overdue), q, "存在的问题")
+    m.put(
+        "terms_missing",
+        "未录入任期的党组织",
+        sorted(missing),
+        "应选举产生委员会但无现任届次记录",
+        "存在的问题",
+    )
 
 
 def activity_facts(m: Metrics, year: int, root: Organization | None) -> list[tuple[str, int]]:
@@ -111,15 +154,17 @@ def study_facts(m: Metrics, year: int, root: Organization | None) -> None:
 
     end = date(year, 12, 31)
     members = members_at(scope_orgs(root, end), end).filter(status="正常")
-    total = met = 0
+    total = met = recorded = 0
     hours = Decimal(0)
     for member_hours, required in hours_and_requirements(year, members):
         total += 1
         met += member_hours >= required
+        recorded += member_hours > 0
         hours += member_hours
     q = "study.services.yearly_progress：学习记录学时 + 参加学习类活动自动计入学时，按党员汇总"
     m.put("study_members", "参加学时统计的党员", total, q, "主要做法和成效")
     m.put("study_met", "学时达标党员", met, q, "主要做法和成效")
+    m.put("study_recorded", "有学时记录的党员", recorded, q, "主要做法和成效")
     m.put("study_rate", "学时达标率（%）", round(met * 100 / total, 1) if total else 0, q, "主要做法和成效")
     m.put(
         "study_avg_hours",
