@@ -224,6 +224,6 @@ def build(year: int, root: Organization | None = None, today: date | None = None
     rows = facts.activity_facts(m, year, root)
     facts.study_facts(m, year, root)
     facts.honor_facts(m, year, root)
-    achievements = practice.sections(m, year, root, rows)
+    achievements = practice.sections(m, year, root)
     problems = detect(m, year, root, today, ReportRule.objects.all())
     return AnnualReport(year, root, subject_name(root), m, problems, rows, achievements, today)

@@ -132,20 +132,50 @@ def _duty_lists(m: Metrics, s: Scope) -> list[str]:
 
 
 def bureau_meetings(m: Metrics, s: Scope) -> list[str]:
-    parts = []
-    for key, label in BUREAU_MEETINGS.items():
-        n = m.count(f"meetings_{key}", label, _acts(s, key), SECTION)
-        if n and key != "annual_conference":
-            parts.append((label.removeprefix("党组"), n, "次"))
-    text = nonzero(parts)
-    return [f"局党组带头落实党内政治生活制度，全年召开{text}"] if text else []
+    """The 党组's own 民主生活会 and 中心组学习 (the 年度党建工作会议 opens the leadership paragraph)."""
+    from dangjian.activities.models import BureauMeeting
+
+    counts = {
+        key: m.count(f"meetings_{key}", label, _acts(s, key), SECTION)
+        for key, label in BUREAU_MEETINGS.items()
+    }
+    points = []
+    life = counts["leadership_life_meeting"]
+    if life:
+        details = list(BureauMeeting.objects.filter(activity__in=_acts(s, "leadership_life_meeting")))
+        items = sum(len(d.rectification_items) for d in details)
+        m.put(
+            "life_meeting_rectifications",
+            "民主生活会整改清单（项）",
+            items,
+            "activities.BureauMeeting：本年民主生活会记录的整改清单行数",
+            SECTION,
+        )
+        text = f"局党组召开民主生活会{life}次"
+        if any(d.opinions_solicited for d in details):
+            text += "，会前广泛征求意见"
+        if any(d.self_examination for d in details):
+            text += "，班子成员逐一对照检查"
+        if items:
+            text += f"，形成整改清单{items}项"
+        points.append(text)
+    study = counts["center_group_study"]
+    if study:
+        points.append(f"党组理论学习中心组集中学习{study}次")
+    return points
 
 
-def organisational_life(m: Metrics, s: Scope, activity_rows: list[tuple[str, int]]) -> list[str]:
+def organisational_life(m: Metrics, s: Scope) -> list[str]:
     points = []
     total = m.get("activities_total")
     if total:
-        kinds = nonzero((name, n, "次") for name, n in activity_rows)
+        kinds = nonzero(
+            (mt.label.removeprefix("开展"), mt.value, "次")
+            for mt in m.rows()
+            if mt.key.startswith("activities_")
+            and mt.key != "activities_total"
+            and mt.key.removeprefix("activities_") not in BUREAU_MEETINGS  # written with the 党组's meetings
+        )
         points.append(f"局属各级党组织全年记录组织生活{total}次" + (f"，其中{kinds}" if kinds else ""))
     points.extend(_renewals(m, s))
     reviews = m.get("reviews_held")
@@ -324,9 +354,7 @@ def brand_cases(m: Metrics, s: Scope) -> None:
     m.put("brand_cases", "发布党建品牌案例", cases, "duties.services.published_case_count", SECTION)
 
 
-def sections(
-    m: Metrics, year: int, root, activity_rows: list[tuple[str, int]]
-) -> list[tuple[str, list[str]]]:
+def sections(m: Metrics, year: int, root) -> list[tuple[str, list[str]]]:
     end = date(year, 12, 31)
     s = Scope(year, root, end, list(facts.scope_orgs(root, end).values_list("pk", flat=True)))
     brand_cases(m, s)
@@ -334,7 +362,7 @@ def sections(
     first = leadership(m, s) + bureau_meetings(m, s)
     if first:
         out.append(("强化组织领导，层层压实责任", first))
-    second = organisational_life(m, s, activity_rows) + supervision(m, s) + honors(m, s)
+    second = organisational_life(m, s) + supervision(m, s) + honors(m, s)
     if second:
         out.append(("强化固本强基，严肃党内政治生活", second))
     third = education(m, s)
