@@ -185,3 +185,40 @@ def test_statistics_workbook_equals_a_hand_count(demo):
         if e.date.year == year and e.member.organization_id in org_ids
     ]
     assert table("年内变动") == {k.label: sum(e.kind == k.value for e in events) for k in EventKind}
+
+
+def test_yearly_report_on_the_demo_reads_right_and_does_not_move(demo):
+    from dangjian.reports import annual
+    from dangjian.reports.figures import figures
+
+    from .test_annual import assert_prose_rules
+
+    texts = {}
+    for year in (2025, 2026):
+        report = annual.build(year)
+        texts[year] = report.body_text()
+        assert_prose_rules(texts[year])
+        assert "党支部19个（党支部中联合党支部1个）" in texts[year]  # 18 + 1 联合, as counted by hand above
+    text = texts[2025]
+    # 主要做法和成效 from the demo's records: the mechanisms and the red-education sites and lecturers by name.
+    practice = text.split("四、主要做法和成效")[1].split("五、思考和建议")[0]
+    for phrase in (
+        "领导小组",
+        "工作要点",
+        "述职评议",
+        "年终总评评定",
+        "现场教学",
+        "专题辅导",
+        "确山革命纪念馆",
+        "县委党校张教授",
+    ):
+        assert phrase in practice, phrase
+    notices = texts[2026].split("四、主要做法和成效")[1]
+    for phrase in ("按时签收率", "责任清单", "季度抽查", "半年观摩", "先进基层党组织"):
+        assert phrase in notices, phrase
+    first = annual.build(2025)
+    with time_machine.travel(datetime(2027, 3, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        again = annual.build(2025)
+    assert again.body_text() == first.body_text()
+    assert figures(again.metrics) == figures(first.metrics)
+    assert again.signature_date() != first.signature_date()
