@@ -108,8 +108,7 @@ class AnnualReport:
         if not self.problems:
             return [("", ["经系统数据分析，本年度未发现突出问题。"])]
         return [
-            (f"（{cn(i)}）{p.title}。", [p.summary, *p.evidence])
-            for i, (p, _rule) in enumerate(self.problems, start=1)
+            (f"（{cn(i)}）{p.title}。", [p.summary]) for i, (p, _rule) in enumerate(self.problems, start=1)
         ]
 
     def cause_sections(self) -> list[tuple[str, list[str]]]:

@@ -8,7 +8,7 @@ five organisations by short name, and carries `basis`: the numbers behind its ca
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count
@@ -25,7 +25,6 @@ class Problem:
     key: str
     title: str
     summary: str
-    evidence: list[str] = field(default_factory=list)
     basis: str = ""
     objective: bool = False
 

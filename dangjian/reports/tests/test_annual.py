@@ -228,6 +228,28 @@ def test_no_overdue_term_no_such_problem(bureau):
 
 
 @time_machine.travel("2026-11-20")
+def test_renewals_of_the_year_and_whether_on_time(bureau):
+    from dangjian.orgs.models import Term
+
+    for org, day in ((bureau["a"], date(2026, 3, 1)), (bureau["b"], date(2026, 4, 1))):
+        old = Term.objects.get(committee__organization=org, is_current=True)
+        new = factories.term(org, elected_on=day, number=2)
+        new.previous = old
+        new.save(update_fields=["previous"])
+    report = annual.build(2026)
+    assert (report.metrics["terms_renewed"], report.metrics["terms_renewed_on_time"]) == (2, 1)
+    assert "全年2个党组织完成换届，其中按期换届1个" in report.body_text()  # A's term had run out in 2023
+
+
+def test_figures_are_documented_in_the_help():
+    from dangjian.reports.management.commands.report import Command
+
+    text = Command().create_parser("dangjian", "report").format_help()
+    for key in ("--appendix", "orgs_by_kind", "compliance", "study", "supervision", "appraisal", "meetings"):
+        assert key in text
+
+
+@time_machine.travel("2026-11-20")
 def test_only_missing_terms_are_not_called_overdue(bureau):
     from dangjian.orgs.models import Term
 
