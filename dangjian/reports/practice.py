@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q
+from django.utils import timezone
 
 from dangjian.activities.models import Activity
 
@@ -31,10 +32,7 @@ class Scope:
     root: object
     end: date
     org_ids: list[int]
-
-    @property
-    def orgs(self):
-        return facts.scope_orgs(self.root, self.end)
+    as_of: date  # the year's last day, or today while the year runs (what is not yet due is not yet late)
 
 
 def _acts(s: Scope, key: str):
@@ -89,7 +87,7 @@ def leadership(m: Metrics, s: Scope) -> list[str]:
 def _notices(m: Metrics, s: Scope) -> list[str]:
     from dangjian.duties import services as duties
 
-    stats = duties.notice_stats(s.year, s.org_ids if s.root is not None else None, as_of=s.end)
+    stats = duties.notice_stats(s.year, s.org_ids if s.root is not None else None, as_of=s.as_of)
     t = stats.total
     q = "duties.services.notice_stats：本年已下发通知的签收与反馈（签收时限内为按时）"
     m.put("notices", "印发通知（份）", stats.notices, q, SECTION)
@@ -117,7 +115,7 @@ def _duty_lists(m: Metrics, s: Scope) -> list[str]:
     m.count("duty_lists", "印发责任清单", lists, SECTION)
     if not lists:
         return []
-    rates = completion_rates(s.year, s.end, Duty.objects.filter(duty_list__in=lists))
+    rates = completion_rates(s.year, s.as_of, Duty.objects.filter(duty_list__in=lists))
     due = sum(r.tally.due for r in rates["lists"])
     done = sum(r.tally.done for r in rates["lists"])
     q = "duties.services.responsibility.completion_rates：本年已印发清单的责任事项，截至年底"
@@ -356,7 +354,13 @@ def brand_cases(m: Metrics, s: Scope) -> None:
 
 def sections(m: Metrics, year: int, root) -> list[tuple[str, list[str]]]:
     end = date(year, 12, 31)
-    s = Scope(year, root, end, list(facts.scope_orgs(root, end).values_list("pk", flat=True)))
+    s = Scope(
+        year,
+        root,
+        end,
+        list(facts.scope_orgs(root, end).values_list("pk", flat=True)),
+        min(timezone.localdate(), end),
+    )
     brand_cases(m, s)
     out = []
     first = leadership(m, s) + bureau_meetings(m, s)
