@@ -109,7 +109,9 @@ def requirements_missed(m: Metrics, year: int, root, threshold: float, today: da
     return Problem(
         "requirements_missed",
         "组织生活制度落实不够规范",
-        "个别基层党组织落实“三会一课”等基本制度还不够规范。" + "；".join(parts) + "。",
+        f"{'个别' if len(failing) <= 3 else '部分'}基层党组织落实“三会一课”等基本制度还不够规范。"
+        + "；".join(parts)
+        + "。",
         basis=basis,
     )
 
