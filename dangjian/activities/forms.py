@@ -13,7 +13,7 @@ from dangjian.core.dates import DateParseError, parse_date
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization, PartyGroup
 
-from . import rules
+from . import meetings, rules
 from .models import ActivityKind, ActivityStatus, KindAudience
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -63,6 +63,25 @@ class ActivityForm(forms.Form):
     reason = forms.CharField(label="修改原因", max_length=300, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     roster = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The bureau's own meetings (activities.meetings): shown when one of their kinds is chosen.
+    attendees = forms.CharField(label="参会人员", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    deployment = forms.CharField(
+        label="部署的重点工作", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    study_subjects = forms.CharField(
+        label="学习篇目/专题（一行一项）", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    opinions_solicited = forms.CharField(
+        label="会前征求意见", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    self_examination = forms.CharField(
+        label="对照检查", widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    rectification_list = forms.CharField(
+        label="整改清单（一行一项：问题、措施、责任人、时限）",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
 
     def __init__(
         self,
@@ -92,12 +111,25 @@ class ActivityForm(forms.Form):
                         ("study", k.credits_study),
                         ("group", k.audience == KindAudience.GROUP),
                         ("talk", k.audience == KindAudience.TALK),
+                        *((f"bm-{f}", True) for f in meetings.fields_for([k])),
                     )
                     if on
                 ),
             }
             for k in self.kind_list
         ]
+
+    def meeting_fields(self) -> list[dict[str, Any]]:
+        """The bureau-meeting detail fields, each shown (CSS) when a kind calling for it is ticked."""
+        chosen = [k for k in self.kind_list if k.key in set(self["kinds"].value() or [])]
+        shown = set(meetings.fields_for(chosen))
+        return [{"field": self[f], "shown": f in shown} for f in meetings.DETAIL_FIELDS]
+
+    def clean(self) -> dict[str, Any]:
+        cd = super().clean()
+        for name, message in meetings.missing(cd.get("kinds") or [], cd).items():
+            self.add_error(name, message)
+        return cd
 
     def roster_ids(self) -> list[int] | None:
         text = (self.cleaned_data.get("roster") or "").strip() if hasattr(self, "cleaned_data") else ""

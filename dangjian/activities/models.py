@@ -243,3 +243,47 @@ class ReviewStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.comment}"
+
+
+# The bureau's own meetings (issue 13 part 6): kind key → the detail fields its record carries.
+BUREAU_MEETING_FIELDS: dict[str, tuple[str, ...]] = {
+    "annual_conference": ("attendees", "deployment"),
+    "leadership_life_meeting": ("attendees", "opinions_solicited", "self_examination", "rectification_list"),
+    "center_group_study": ("attendees", "study_subjects"),
+}
+
+
+class BureauMeeting(models.Model):
+    """What a 年度党建工作会议, a 党组民主生活会 or a 党组理论学习中心组学习 records beyond an ordinary activity."""
+
+    activity = models.OneToOneField(
+        Activity, verbose_name="活动记录", on_delete=models.PROTECT, related_name="bureau_meeting"
+    )
+    attendees = models.TextField(
+        "参会人员", blank=True, help_text="如：局党组书记、党组成员，局属各党组织书记"
+    )
+    deployment = models.TextField(
+        "部署的重点工作", blank=True, help_text="会议安排的全年工作、印发的工作要点"
+    )
+    study_subjects = models.TextField("学习篇目/专题", blank=True, help_text="一行一项")
+    opinions_solicited = models.TextField(
+        "会前征求意见", blank=True, help_text="征求意见的范围、方式和收集到的意见建议"
+    )
+    self_examination = models.TextField(
+        "对照检查", blank=True, help_text="对照检查材料的主要内容和查摆的问题"
+    )
+    rectification_list = models.TextField(
+        "整改清单", blank=True, help_text="一行一项：问题、措施、责任人、时限"
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "党组会议情况"
+        verbose_name_plural = "党组会议情况"
+
+    def __str__(self) -> str:
+        return f"{self.activity}"
+
+    @property
+    def rectification_items(self) -> list[str]:
+        return [line.strip() for line in self.rectification_list.splitlines() if line.strip()]

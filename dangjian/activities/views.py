@@ -29,7 +29,7 @@ from dangjian.core.import_views import ImportSpec, wizard_view
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization, PartyGroup
 
-from . import review, rules, services
+from . import meetings, review, rules, services
 from .forms import (
     ABSENCE_REASONS,
     ActivityForm,
@@ -41,7 +41,15 @@ from .forms import (
     date_from,
 )
 from .importer import COLUMNS, RULES, ActivityImporter
-from .models import Activity, ActivityKind, ActivityStatus, Attachment, Attendance, KindAudience
+from .models import (
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    Attachment,
+    Attendance,
+    BureauMeeting,
+    KindAudience,
+)
 
 PAGE_SIZE = 30
 REVIEWER_ROLES = frozenset({Role.BUREAU_ADMIN, Role.ORG_ADMIN})
@@ -155,6 +163,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "present": [x for x in attendance if x.present],
             "absent": [x for x in attendance if not x.present],
             "attachments": activity.attachments.filter(is_deleted=False).order_by("id"),
+            "meeting": BureauMeeting.objects.filter(activity=activity).first(),
             "steps": activity.review_steps.select_related("actor").order_by("at", "id"),
             "can_edit": bool(actions & {review.Action.EDIT, review.Action.EDIT_LOCKED}),
             "can_submit": review.Action.SUBMIT in actions,
@@ -356,6 +365,11 @@ def _details(cd: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def meeting_initial(activity: Activity) -> dict[str, str]:
+    detail = BureauMeeting.objects.filter(activity=activity).first()
+    return {f: getattr(detail, f) for f in meetings.DETAIL_FIELDS} if detail is not None else {}
+
+
 def _roster_changed(form: ActivityForm, roster: services.Roster) -> bool:
     shown = form.roster_ids()
     return shown is not None and set(shown) != set(roster.ids)
@@ -402,6 +416,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
             except services.ActivityInvalid as exc:
                 _apply_errors(form, exc)
             else:
+                meetings.save_details(activity, cd, actor=request.user)
                 done = "已保存并提交上级审核" if activity.status == ActivityStatus.SUBMITTED else "已保存"
                 messages.success(request, f"{done}：{activity.date:%Y-%m-%d} {activity.topic}")
                 return redirect("activities:detail", pk=activity.pk)
@@ -431,6 +446,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 for f in ("topic", "host", "place", "speaker", "site", "party_group", "talk_a", "talk_b")
             },
             **{f: getattr(activity, f) for f in ("hours", "minutes", "resolutions")},
+            **meeting_initial(activity),
         }
         form = ActivityForm(initial=initial, orgs=orgs.distinct(), kinds=kinds)
         return _render_form(request, form, absences, activity=activity)
@@ -474,6 +490,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except review.ReviewError as exc:
                 raise PermissionDenied(exc.message)
             else:
+                meetings.save_details(activity, cd, actor=request.user)
                 if activity.status == ActivityStatus.SUBMITTED and cd.get("reason"):
                     messages.success(request, "已保存修改，记录已重新提交上级审核。")
                 else:

@@ -1,5 +1,6 @@
 """The yearly analysis report (design §1, §4 `report`): 基本情况 / 存在的问题 / 原因分析 / 主要做法和成效 / 思考和建议,
-written from live data in the bureau's own phrasing, with an appendix of every number and its query."""
+written from the data in the bureau's own phrasing (reports.prose), with every number and its query in a separate
+appendix workbook for checking."""
 
 from __future__ import annotations
 
@@ -7,21 +8,22 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils import timezone
-from docx.shared import Pt
 
+from dangjian.core.xlsx import Sheet, workbook_bytes
 from dangjian.orgs.models import Organization, Unit, UnitKind
 
-from . import facts
+from . import facts, practice
 from .metrics import Metrics
 from .models import ReportRule
 from .official_docx import OfficialDocument
 from .problems import Problem, detect
+from .prose import cn, nonzero, ordinals
 
-CN_NUM = "一二三四五六七八九十"
-
-
-def cn(i: int) -> str:
-    return CN_NUM[i - 1] if 1 <= i <= 10 else str(i)
+# Closes every 思考和建议, whatever was found.
+SUGGESTION_DUTIES = (
+    "持续夯实“两个责任”。坚持“抓好党建就是最大政绩”，推动党建工作“一岗双责”责任制落地落实，"
+    "健全主要领导亲自抓、分管领导抓落实、一级抓一级、层层抓落实的责任体系。"
+)
 
 
 @dataclass
@@ -38,133 +40,170 @@ class AnnualReport:
     # ------------------------------------------------------------------------------------------ text
     def basic_paragraphs(self) -> list[str]:
         m = self.metrics
-        unit_parts = [
-            f"{label}{m.get(key)}个"
-            for key, label in (
-                ("units_institution", "事业单位"),
-                ("units_soe", "国有企业"),
-                ("units_restructured", "改制企业"),
-                ("units_bankrupting", "正在破产企业"),
-                ("units_bankrupt_ended", "破产终结企业"),
+        unit_parts = nonzero(
+            (UnitKind(k).label, m.get(f"units_{k}"), "个") for k in facts.SUBORDINATE_UNIT_KINDS
+        )
+        paras = []
+        first = ""
+        if m["units_total"]:
+            first = f"{self.subject}下属企事业单位{m['units_total']}个" + (
+                f"，其中{unit_parts}。" if unit_parts else "。"
             )
-            if m.get(key)
-        ]
-        first = f"{self.subject}下属企事业单位{m['units_total']}个"
-        first += f"，其中{'、'.join(unit_parts)}。" if unit_parts else "。"
-        guided = [
-            f"{label}{m.get(key)}个"
-            for key, label in (("units_private", "非公企业"), ("units_social", "社会组织"))
-            if m.get(key)
-        ]
+        guided = nonzero(
+            (UnitKind(k).label, m.get(f"units_{k}"), "个") for k in (UnitKind.PRIVATE, UnitKind.SOCIAL)
+        )
         if guided:
-            first += f"另联系指导{'、'.join(guided)}。"
-        second = (
-            f"目前下设党委{m['org_committees']}个、党总支{m['org_general_branches']}个、党支部{m['org_branches']}个"
-            f"（其中联合党支部{m['org_joint_branches']}个），共有党员{m['members_total']}名，其中在职党员"
-            f"{m['members_serving']}名，下岗失业和离退休党员{m['members_laid_off_retired']}名"
-            f"（下岗失业{m['members_laid_off']}名、离退休{m['members_retired']}名）。"
+            first += f"另联系指导{guided}。"
+        if first:
+            paras.append(first)
+        orgs = nonzero(
+            (label, m.get(key), "个")
+            for key, label in (
+                ("org_committees", "党委"),
+                ("org_general_branches", "党总支"),
+                ("org_branches", "党支部"),
+            )
         )
-        third = (
-            f"党员中预备党员{m['members_probationary']}名，女党员{m['members_female']}名，流动党员{m['members_floating']}名；"
-            f"现任基层党组织班子成员{m['posts_total']}人，其中专职党务干部{m['posts_full_time']}人。"
+        second = f"目前下设{orgs}" if orgs else "目前尚未录入下设党组织"
+        if m.get("org_joint_branches"):
+            second += f"（党支部中联合党支部{m['org_joint_branches']}个）"
+        if m["members_total"]:
+            second += f"，共有党员{m['members_total']}名"
+            serving, laid_off, retired = m["members_serving"], m["members_laid_off"], m["members_retired"]
+            parts = []
+            if serving:
+                parts.append(f"在职党员{serving}名")
+            if laid_off and retired:
+                parts.append(
+                    f"下岗失业和离退休党员{laid_off + retired}名（下岗失业{laid_off}名、离退休{retired}名）"
+                )
+            elif laid_off or retired:
+                parts.append(f"{'下岗失业' if laid_off else '离退休'}党员{laid_off or retired}名")
+            if parts:
+                second += "，其中" + "，".join(parts)
+        else:
+            second += "，尚未录入党员"
+        paras.append(second + "。")
+        third = nonzero(
+            (label, m.get(key), "名")
+            for key, label in (
+                ("members_probationary", "预备党员"),
+                ("members_female", "女党员"),
+                ("members_floating", "流动党员"),
+            )
         )
-        return [first, second, third]
+        posts, full = m.get("posts_total"), m.get("posts_full_time")
+        sentences = []
+        if third:
+            sentences.append(f"党员中有{third}")
+        if posts:
+            sentences.append(
+                f"现任基层党组织班子成员{posts}人" + (f"，其中专职党务干部{full}人" if full else "，均为兼职")
+            )
+        if sentences:
+            paras.append("；".join(sentences) + "。")
+        return paras
+
+    def problem_sections(self) -> list[tuple[str, list[str]]]:
+        if not self.problems:
+            return [("", ["经系统数据分析，本年度未发现突出问题。"])]
+        return [
+            (f"（{cn(i)}）{p.title}。", [p.summary]) for i, (p, _rule) in enumerate(self.problems, start=1)
+        ]
+
+    def cause_sections(self) -> list[tuple[str, list[str]]]:
+        """原因分析 in the bureau's framing: the 主观 causes first, then the 客观 ones, each led by its numbers."""
+        if not self.problems:
+            return [("", ["各级党组织能够较好落实党建工作责任，制度执行总体规范。"])]
+        out = []
+        for objective, heading in ((False, "从主观方面讲"), (True, "从客观方面讲")):
+            points = [
+                f"{p.basis}，{rule.cause}" if p.basis else rule.cause
+                for p, rule in self.problems
+                if p.objective is objective
+            ]
+            if points:
+                out.append((f"（{cn(len(out) + 1)}）{heading}。", ordinals(points)))
+        return out
 
     def practice_sections(self) -> list[tuple[str, list[str]]]:
-        m = self.metrics
-        kinds = "，".join(f"{name}{n}次" for name, n in self.activity_rows if n)
-        sections = [
-            (
-                "严格落实组织生活制度",
-                [
-                    f"{self.year}年，局属各级党组织共记录组织生活{m['activities_total']}次"
-                    + (f"，其中{kinds}" if kinds else "")
-                    + "。",
-                ],
-            )
+        return [(f"（{cn(i)}）{t}。", paras) for i, (t, paras) in enumerate(self.achievements, start=1)]
+
+    def suggestion_sections(self) -> list[tuple[str, list[str]]]:
+        suggestions = [r.suggestion for _p, r in self.problems] + [SUGGESTION_DUTIES]
+        out = []
+        for i, text in enumerate(dict.fromkeys(suggestions), start=1):
+            head, _, rest = text.partition("。")
+            out.append((f"（{cn(i)}）{head}。", [rest.strip()] if rest.strip() else []))
+        return out
+
+    def sections(self) -> list[tuple[str, list[tuple[str, list[str]]]]]:
+        """The body, shared by the Word document and the web preview: (heading, [(sub-heading, paragraphs)])."""
+        return [
+            ("一、基本情况", [("", self.basic_paragraphs())]),
+            ("二、存在的问题", self.problem_sections()),
+            ("三、原因分析", self.cause_sections()),
+            ("四、主要做法和成效", self.practice_sections() or [("", ["本年度尚未录入相关工作记录。"])]),
+            ("五、思考和建议", self.suggestion_sections()),
         ]
-        study = [
-            f"以集体学习为基础，依托“学习强国”等网络平台开展个人自学，{m.get('study_members')}名党员人均学时"
-            f"{m.get('study_avg_hours')}，{m.get('study_met')}名党员达到年度学时要求，达标率{m.get('study_rate')}%。"
-        ]
-        site = m.get("activities_site_teaching")
-        tutorial = m.get("activities_tutorial")
-        if site or tutorial:
-            study.append(f"组织现场教学{site}次、专题辅导{tutorial}次，推动学习教育走深走实。")
-        sections.append(("持续加强学习教育", study))
-        honors = [
-            f"坚持每年召开述职评议会议，{self.year}年开展述职评议{m.get('reviews_held')}次。"
-            if m.get("reviews_held")
-            else "",
-        ]
-        total_local = sum(m.get(f"honors_{c}") for c in ("优秀共产党员", "优秀党务工作者", "先进基层党组织"))
-        if total_local:
-            honors.append(
-                f"“七一”前后表彰优秀共产党员{m.get('honors_优秀共产党员')}名、优秀党务工作者"
-                f"{m.get('honors_优秀党务工作者')}名、先进基层党组织{m.get('honors_先进基层党组织')}个。"
-            )
-        if m.get("honors_higher"):
-            honors.append(f"获上级表彰{m.get('honors_higher')}项。")
-        honors = [h for h in honors if h]
-        if honors:
-            sections.append(("强化考核激励", honors))
-        sections.extend(self.achievements)
-        return sections
+
+    def title(self) -> str:
+        return f"{self.subject}{self.year}年度党建工作情况分析报告"
+
+    def signature_date(self) -> str:
+        return f"{self.generated_on.year}年{self.generated_on.month}月{self.generated_on.day}日"
+
+    def body_text(self) -> str:
+        """The whole text as plain lines (title, headings, paragraphs; not the signature)."""
+        lines = [self.title()]
+        for heading, subs in self.sections():
+            lines.append(heading)
+            for sub, paras in subs:
+                if sub:
+                    lines.append(sub)
+                lines.extend(paras)
+        return "\n".join(lines)
 
     # ------------------------------------------------------------------------------------------ docx
     def to_document(self) -> OfficialDocument:
         doc = OfficialDocument()
-        doc.title(f"{self.subject}{self.year}年度党建工作情况分析报告")
-        doc.heading1("一、基本情况")
-        for p in self.basic_paragraphs():
-            doc.para(p)
-        doc.heading1("二、存在的问题")
-        if not self.problems:
-            doc.para("经系统数据分析，本年度未发现突出问题。")
-        for i, (problem, _rule) in enumerate(self.problems, start=1):
-            doc.heading2(f"（{cn(i)}）{problem.title}。")
-            doc.para(problem.summary)
-            for line in problem.evidence:
-                doc.para(line)
-        doc.heading1("三、原因分析")
-        if not self.problems:
-            doc.para("各级党组织能够较好落实党建工作责任，制度执行总体规范。")
-        for i, (problem, rule) in enumerate(self.problems, start=1):
-            doc.heading2(f"（{cn(i)}）关于“{problem.title}”。")
-            doc.para(rule.cause)
-        doc.heading1("四、主要做法和成效")
-        for i, (title, paras) in enumerate(self.practice_sections(), start=1):
-            doc.heading2(f"（{cn(i)}）{title}。")
-            for p in paras:
-                doc.para(p)
-        doc.heading1("五、思考和建议")
-        suggestions = [(p.title, r.suggestion) for p, r in self.problems]
-        suggestions.append(
-            (
-                "持续夯实“两个责任”",
-                "坚持“抓好党建就是最大政绩”，推动党建工作“一岗双责”责任制落地落实，"
-                "健全主要领导亲自抓、分管领导抓落实、一级抓一级、层层抓落实的责任体系。",
-            )
-        )
-        for i, (_title, text) in enumerate(suggestions, start=1):
-            doc.heading2(f"（{cn(i)}）{text.split('。')[0]}。")
-            rest = "。".join(text.split("。")[1:]).strip()
-            if rest:
-                doc.para(rest)
-        doc.signature(
-            self.subject, f"{self.generated_on.year}年{self.generated_on.month}月{self.generated_on.day}日"
-        )
-        doc.landscape_section()
-        doc.heading1("附表：数据及来源")
-        doc.para("本报告中的数据均由党建工作管理平台按下列查询自动统计，可据此核对后在 Word 中修改定稿。")
-        rows = [
-            (i, mt.section, mt.label, mt.value, mt.query[:400] + ("……" if len(mt.query) > 400 else ""))
+        doc.title(self.title())
+        for heading, subs in self.sections():
+            doc.heading1(heading)
+            for sub, paras in subs:
+                if sub:
+                    doc.heading2(sub)
+                for p in paras:
+                    doc.para(p)
+        doc.signature(self.subject, self.signature_date())
+        return doc
+
+    def appendix_rows(self) -> list[list]:
+        return [
+            [i, mt.section, mt.label, display(mt.value), mt.query]
             for i, mt in enumerate(self.metrics.rows(), start=1)
         ]
-        doc.table(
-            ["序号", "部分", "指标", "数值", "查询"], rows, widths_mm=[12, 26, 44, 18, 125], size=Pt(7.5)
+
+    def appendix_workbook(self) -> bytes:
+        """附表：数据及来源 — every figure with the query that produced it, for checking (not part of the text)."""
+        return workbook_bytes(
+            [
+                Sheet(
+                    "数据及来源",
+                    ["序号", "部分", "指标", "数值", "查询"],
+                    self.appendix_rows(),
+                    widths=[6, 14, 30, 24, 120],
+                )
+            ]
         )
-        return doc
+
+
+def display(value) -> str | int | float:
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return "、".join(f"{k}{v}" for k, v in value.items())
+    return value
 
 
 def subject_name(root: Organization | None) -> str:
@@ -184,78 +223,6 @@ def build(year: int, root: Organization | None = None, today: date | None = None
     rows = facts.activity_facts(m, year, root)
     facts.study_facts(m, year, root)
     facts.honor_facts(m, year, root)
-    achievements = []
-    for fn in ACHIEVEMENT_SOURCES:
-        section = fn(m, year, root)
-        if section:
-            achievements.append(section)
+    achievements = practice.sections(m, year, root)
     problems = detect(m, year, root, today, ReportRule.objects.all())
     return AnnualReport(year, root, subject_name(root), m, problems, rows, achievements, today)
-
-
-def _supervision_section(m: Metrics, year: int, root) -> tuple[str, list[str]] | None:
-    from dangjian.supervision.models import (
-        Finding,
-        InspectionRound,
-        InspectionTarget,
-        Observation,
-        Rectification,
-        RectificationStatus,
-        ResultChoice,
-        RoundStatus,
-    )
-
-    orgs = facts.scope_orgs(root, date(year, 12, 31))
-    rounds = InspectionRound.objects.filter(quarter__startswith=f"{year}Q", status=RoundStatus.ACTIVE)
-    targets = InspectionTarget.objects.filter(round__in=rounds, organization__in=orgs)
-    findings = Finding.objects.filter(target__in=targets, result=ResultChoice.FAIL)
-    rects = Rectification.objects.filter(finding__in=findings)
-    section = "主要做法和成效"
-    n_rounds = m.count("inspection_rounds", "季度抽查（轮）", rounds, section)
-    n_targets = m.count("inspection_targets", "抽查党组织（个次）", targets, section)
-    n_findings = m.count("inspection_findings", "抽查发现问题（不符合项）", findings, section)
-    n_closed = m.count(
-        "rectifications_closed", "整改销号", rects.filter(status=RectificationStatus.CLOSED), section
-    )
-    n_obs = m.count(
-        "observations", "半年观摩（次）", Observation.objects.filter(year=year, is_cancelled=False), section
-    )
-    if not (n_rounds or n_obs):
-        return None
-    return (
-        "常态化开展督查考核",
-        [
-            f"落实“月提醒、季抽查、半年观摩、年终总评”制度，全年开展季度抽查{n_rounds}轮、抽查党组织{n_targets}个次，"
-            f"发现问题{n_findings}个，已整改销号{n_closed}个；组织半年观摩{n_obs}次。"
-        ],
-    )
-
-
-def _duties_section(m: Metrics, year: int, root) -> tuple[str, list[str]] | None:
-    from dangjian.duties import services as duties
-
-    org_ids = (
-        list(facts.scope_orgs(root, date(year, 12, 31)).values_list("id", flat=True))
-        if root is not None
-        else None
-    )
-    stats = duties.notice_stats(year, org_ids)
-    section = "主要做法和成效"
-    q = "duties.services.notice_stats：本年已发出通知的签收与反馈（签收时限内为按时）"
-    m.put("notices_issued", "通知下发（份次）", stats.issued, q, section)
-    m.put("notices_ack_on_time", "按时签收（份次）", stats.acknowledged_on_time, q, section)
-    m.put("notices_feedback_on_time", "按时反馈（份次）", stats.fed_back_on_time, q, section)
-    cases = duties.published_case_count(year, org_ids)
-    m.put("brand_cases", "发布党建品牌案例", cases, "duties.services.published_case_count", section)
-    if not (stats.notices or cases):
-        return None
-    return (
-        "层层压实党建责任",
-        [
-            f"坚持每月初统一拟定重点工作通知，全年印发通知{stats.notices}份、下发{stats.issued}份次，"
-            f"按时签收{stats.acknowledged_on_time}份次、按时反馈{stats.fed_back_on_time}份次；总结推广党建品牌和典型经验案例{cases}个。"
-        ],
-    )
-
-
-ACHIEVEMENT_SOURCES = [_supervision_section, _duties_section]

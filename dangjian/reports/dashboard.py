@@ -292,6 +292,7 @@ def activity_trend(root, today: date) -> Chart:
     for year in (today.year - 1, today.year):
         by = dict(
             qs.filter(date__year=year)
+            .order_by()
             .annotate(m=ExtractMonth("date"))
             .values_list("m")
             .annotate(n=Count("id"))
@@ -341,7 +342,7 @@ def rectification_chart(root, today: date) -> Chart:
     qs = Rectification.objects.all()
     if root is not None:
         qs = qs.filter(organization__path__startswith=root.path)
-    by = dict(qs.values_list("status").annotate(n=Count("id")))
+    by = dict(qs.order_by().values_list("status").annotate(n=Count("id")))
     overdue = qs.filter(
         status__in=[State.PENDING, State.IN_PROGRESS, State.SUBMITTED], deadline__lt=today
     ).count()

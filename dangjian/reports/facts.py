@@ -6,11 +6,9 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from dangjian.activities.models import Activity, ActivityKind
-from dangjian.core.asof import as_of_for
-from dangjian.core.periods import Period
+from dangjian.core.asof import year_as_of
 from dangjian.members.asof import members_on_roll, probationary_q
 from dangjian.orgs.asof import orgs_existing, posts_held, terms_missing, terms_overdue, units_by_kind
 from dangjian.orgs.models import BRANCH_KINDS, Organization, OrgKind, UnitKind
@@ -28,9 +26,10 @@ TROUBLED_UNIT_KINDS = [UnitKind.RESTRUCTURED, UnitKind.BANKRUPTING, UnitKind.BAN
 
 
 def report_day(year: int) -> date:
-    """The day a year's figures are taken (core.asof): Y-12-31; while Y is still running, today (facts after
-    today are not known yet, and a term running out later in the year is not overdue yet)."""
-    return as_of_for(Period.whole_year(year), today=timezone.localdate())
+    """The day a year's figures are taken (core.asof, design §4 `report`): Y-12-31, also while Y is still
+    running (a report drafted in December states the year's end: a term running out on 12-20 and not renewed by
+    then counts as overdue)."""
+    return year_as_of(year)
 
 
 def scope_orgs(root: Organization | None, year_end: date):
@@ -90,6 +89,11 @@ def basic_facts(m: Metrics, year: int, root: Organization | None) -> None:
         "改制、破产企业中的党员",
         members.filter(org_then__in=troubled_orgs(orgs, troubled_units)),
     )
+    m.count(
+        "members_troubled_laid_off_retired",
+        "改制、破产企业中的下岗失业和离退休党员",
+        members.filter(org_then__in=troubled_orgs(orgs, troubled_units), category__in=["下岗失业", "离退休"]),
+    )
     m.count("members_floating", "流动党员", members.filter(is_floating=True))
     m.count("members_lost", "失联党员", members.filter(is_lost=True))
     m.put(
@@ -123,7 +127,10 @@ def activity_facts(m: Metrics, year: int, root: Organization | None) -> list[tup
     m.count("activities_total", "组织生活记录", acts, "主要做法和成效")
     rows = []
     by_kind = dict(
-        acts.values_list("kinds__key").annotate(n=Count("id", distinct=True)).values_list("kinds__key", "n")
+        acts.order_by()
+        .values_list("kinds__key")
+        .annotate(n=Count("id", distinct=True))
+        .values_list("kinds__key", "n")
     )
     for kind in ActivityKind.objects.filter(is_active=True).order_by("sort"):
         n = by_kind.get(kind.key, 0)
@@ -145,15 +152,17 @@ def study_facts(m: Metrics, year: int, root: Organization | None) -> None:
     # Everyone on the roll at the year's end, including members who left afterwards (a later 转出 must not
     # change the year's figures).
     members = members_at(scope_orgs(root, end), end)
-    total = met = 0
+    total = met = recorded = 0
     hours = Decimal(0)
     for member_hours, required in hours_and_requirements(year, members):
         total += 1
         met += member_hours >= required
+        recorded += member_hours > 0
         hours += member_hours
     q = "study.services.yearly_progress：学习记录学时 + 参加学习类活动自动计入学时，按党员汇总"
     m.put("study_members", "参加学时统计的党员", total, q, "主要做法和成效")
     m.put("study_met", "学时达标党员", met, q, "主要做法和成效")
+    m.put("study_recorded", "有学时记录的党员", recorded, q, "主要做法和成效")
     m.put("study_rate", "学时达标率（%）", round(met * 100 / total, 1) if total else 0, q, "主要做法和成效")
     m.put(
         "study_avg_hours",

@@ -1,20 +1,25 @@
-"""存在的问题, detected from the data with their evidence. Each detector is switched on, tuned and given its
-原因分析 / 思考和建议 paragraphs by a ReportRule the bureau edits."""
+"""存在的问题, detected from the data. Each detector is switched on, tuned and given its 原因分析 / 思考和建议
+paragraphs by a ReportRule the bureau edits.
+
+A problem is written only where it exists (a detector returns None when its count is nothing), names at most
+five organisations by short name, and carries `basis`: the numbers behind its cause, which 原因分析 leads with.
+`objective` sorts the cause into the bureau's 主观 / 客观 framing."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
+from dangjian.activities.models import Activity
 from dangjian.orgs import asof as orgs_asof
-from dangjian.orgs.models import Organization
 
 from .facts import TROUBLED_UNIT_KINDS, members_at, report_day, scope_orgs, troubled_orgs
 from .metrics import Metrics
+from .prose import names, pct
 
 
 @dataclass
@@ -22,10 +27,11 @@ class Problem:
     key: str
     title: str
     summary: str
-    evidence: list[str] = field(default_factory=list)
+    basis: str = ""
+    objective: bool = False
 
 
-Detector = Callable[[Metrics, int, Organization | None, float, date], Problem | None]
+Detector = Callable[[Metrics, int, object, float, date], Problem | None]
 DETECTORS: dict[str, Detector] = {}
 
 
@@ -37,12 +43,18 @@ def detector(key: str):
     return register
 
 
-def share(part: float, whole: float) -> float:
-    return part / whole if whole else 0.0
+def short_names(root, year: int) -> dict[int, str]:
+    """{org id: short name} of the organisations in scope at the year's end."""
+    return {
+        pk: short or name
+        for pk, short, name in scope_orgs(root, report_day(year)).values_list("pk", "short_name", "name")
+    }
 
 
-def pct(x: float) -> str:
-    return f"{x * 100:.1f}%"
+def _by_path(root, year: int, ids) -> list[str]:
+    short = short_names(root, year)
+    ordered = scope_orgs(root, report_day(year)).filter(pk__in=list(ids)).values_list("pk", flat=True)
+    return [short[pk] for pk in ordered]
 
 
 @detector("requirements_missed")
@@ -50,77 +62,85 @@ def requirements_missed(m: Metrics, year: int, root, threshold: float, today: da
     from dangjian.compliance import services as compliance
     from dangjian.core.periods import Period
 
-    orgs = scope_orgs(root, report_day(year))
+    end = report_day(year)
+    orgs = scope_orgs(root, end)
     results = compliance.evaluate(Period.whole_year(year), orgs=orgs, today=today)
-    missed: dict[str, set[str]] = {}
-    names = dict(orgs.values_list("id", "name"))
+    missed: dict[str, set[int]] = {}
     for r in results:
-        if r.status == "未达标":
-            missed.setdefault(r.kind_name, set()).add(names.get(r.org_id, str(r.org_id)))
-    total = sum(len(v) for v in missed.values())
+        if str(r.status) == "未达标":
+            missed.setdefault(r.kind_name, set()).add(r.org_id)
+    failing = set().union(*missed.values()) if missed else set()
+    recorded = set(
+        Activity.objects.filter(is_deleted=False, date__year=year, organization_id__in=failing)
+        .order_by()
+        .values_list("organization_id", flat=True)
+        .distinct()
+    )
+    silent = failing - recorded  # no record at all: say so, rather than listing every kind as missed
+    codes = dict(orgs.values_list("pk", "code"))
+    q = "compliance.services.evaluate(全年)，状态为“未达标”的党组织"
     m.put(
-        "requirements_missed",
-        "未达标的组织×制度要求（组织数累计）",
-        total,
-        "compliance.services.evaluate(全年)，状态为“未达标”的结果按活动类型汇总",
+        "compliance_orgs_missed", "制度落实未达标的党组织", sorted(codes[i] for i in failing), q, "存在的问题"
+    )
+    m.put(
+        "compliance_orgs_silent",
+        "全年未录入组织生活记录的党组织",
+        sorted(codes[i] for i in silent),
+        q + "，且全年没有任何组织生活记录",
         "存在的问题",
     )
-    if total <= threshold:
+    m.put(
+        "compliance_missed_pairs",
+        "未达标的党组织×活动类型",
+        sum(len(v) for v in missed.values()),
+        q,
+        "存在的问题",
+    )
+    if len(failing) <= threshold or not failing:
         return None
-    evidence = [
-        f"{kind}：{'、'.join(sorted(orgs_)[:8])}{'等' if len(orgs_) > 8 else ''}（{len(orgs_)}个党组织）"
-        for kind, orgs_ in sorted(missed.items(), key=lambda kv: -len(kv[1]))
-    ]
+    parts = []
+    if silent:
+        parts.append(f"{names(_by_path(root, year, silent))}全年未录入组织生活记录")
+    for kind, ids in sorted(missed.items(), key=lambda kv: (-len(kv[1] - silent), kv[0])):
+        rest = ids - silent
+        if rest:
+            parts.append(f"{kind}未达到规定次数的有{names(_by_path(root, year, rest))}")
+    basis = f"全年有{len(failing)}个党组织未完全落实规定的组织生活次数"
+    if silent:
+        basis += f"，其中{len(silent)}个全年未录入组织生活记录"
     return Problem(
         "requirements_missed",
         "组织生活制度落实不够规范",
-        f"部分基层党组织“三会一课”等制度落实不到位，共有 {total} 项（组织×制度）未达到规定次数。",
-        evidence,
+        f"{'个别' if len(failing) <= 3 else '部分'}基层党组织落实“三会一课”等基本制度还不够规范。"
+        + "；".join(parts)
+        + "。",
+        basis=basis,
     )
-
-
-EVIDENCE_LINES = 30
 
 
 @detector("terms_overdue")
 def terms_overdue(m: Metrics, year: int, root, threshold: float, today: date) -> Problem | None:
-    """As of Y-12-31 (orgs.asof via basic_facts): a re-election or a branch founded after the year changes
-    nothing here."""
-    end = report_day(year)
-    if "terms_overdue" not in m.items:  # basic_facts puts both lists; a detector run alone computes them
-        orgs = scope_orgs(root, end)
-        m.put(
-            "terms_overdue",
-            "已届满未换届的党组织",
-            orgs_asof.terms_overdue(end, orgs),
-            "orgs.asof.terms_overdue",
-        )
-        m.put(
-            "terms_missing",
-            "未录入任期的党组织",
-            orgs_asof.terms_missing(end, orgs),
-            "orgs.asof.terms_missing",
-        )
-    overdue_codes, missing_codes = m["terms_overdue"], m["terms_missing"]
-    if len(overdue_codes) + len(missing_codes) <= threshold:
+    overdue, missing = m.get("terms_overdue", []), m.get("terms_missing", [])
+    if len(overdue) + len(missing) <= threshold or not (overdue or missing):
         return None
-    orgs = scope_orgs(root, end).filter(code__in=[*overdue_codes, *missing_codes]).order_by("path")
-    terms = orgs_asof.terms_in_office(end, orgs)
-    overdue, missing = [], []
-    for org in orgs:
-        if org.code in overdue_codes:
-            overdue.append(f"{org.name}（{terms[org.pk].effective_expiry:%Y年%m月%d日}届满）")
-        else:
-            missing.append(org.name)
-    evidence = overdue + [f"{name}（未录入任期信息）" for name in missing]
-    if len(evidence) > EVIDENCE_LINES:  # a city's report names the first ones, not thousands of lines
-        rest = len(evidence) - EVIDENCE_LINES
-        evidence = [*evidence[:EVIDENCE_LINES], f"另有 {rest} 个党组织，完整名单见系统“换届管理”。"]
+    by_code = {
+        code: short or name
+        for code, short, name in scope_orgs(root, report_day(year))
+        .filter(code__in=[*overdue, *missing])
+        .values_list("code", "short_name", "name")
+    }
+    parts, basis = [], []
+    if overdue:
+        parts.append(f"{names([by_code[c] for c in overdue])}任期已满尚未换届")
+        basis.append(f"{len(overdue)}个党组织任期已满尚未换届")
+    if missing:
+        parts.append(f"{names([by_code[c] for c in missing])}未录入任期信息")
+        basis.append(f"{len(missing)}个党组织未录入任期信息")
     return Problem(
         "terms_overdue",
-        "个别党组织未按期换届",
-        f"有 {len(overdue)} 个党组织任期已满尚未换届，{len(missing)} 个党组织未录入任期信息。",
-        evidence,
+        "个别党组织未按期换届" if overdue else "个别党组织任期信息不完整",
+        "截至年底，" + "；".join(parts) + "。",
+        basis="截至年底有" + "、".join(basis),
     )
 
 
@@ -128,63 +148,86 @@ def terms_overdue(m: Metrics, year: int, root, threshold: float, today: date) ->
 def part_time_workers(m: Metrics, year: int, root, threshold: float, today: date) -> Problem | None:
     total, full = m.get("posts_total"), m.get("posts_full_time")
     part = total - full
-    ratio = share(part, total)
     m.put(
-        "posts_part_time_share",
-        "兼职党务干部占比",
-        pct(ratio),
-        "现任班子成员中 专职=否 的人数 ÷ 现任班子成员总数",
+        "posts_part_time",
+        "兼职党务干部",
+        part,
+        "现任班子成员中 专职=否 的人数",
         "存在的问题",
     )
-    if total == 0 or ratio < threshold:
+    if total == 0 or part == 0 or part / total < threshold:
         return None
+    if full:
+        summary = f"全系统现任党组织班子成员{total}人，其中兼职{part}人，占{pct(part, total)}，专职党务干部仅{full}人。"
+    else:
+        summary = f"全系统现任党组织班子成员{total}人，均为兼职，没有专职党务干部。"
     return Problem(
         "part_time_workers",
         "专职党务干部力量薄弱",
-        f"全系统现任党组织班子成员 {total} 人，其中兼职 {part} 人，占 {pct(ratio)}，专职党务干部仅 {full} 人。",
+        summary,
+        basis=f"现任党组织班子成员{total}人中兼职{part}人（占{pct(part, total)}）",
     )
 
 
 @detector("troubled_concentration")
 def troubled_concentration(m: Metrics, year: int, root, threshold: float, today: date) -> Problem | None:
     total, troubled = m.get("members_total"), m.get("members_troubled")
-    ratio = share(troubled, total)
-    if total == 0 or ratio < threshold:
+    if total == 0 or troubled == 0 or troubled / total < threshold:
         return None
     end = report_day(year)
     orgs = scope_orgs(root, end)
     by_kind = orgs_asof.units_by_kind(end, orgs)
-    troubled = troubled_orgs(orgs, [u for k in TROUBLED_UNIT_KINDS for u in by_kind.get(k, [])])
-    per_org = Counter(members_at(orgs, end).filter(org_then__in=troubled).values_list("org_then", flat=True))
-    names = dict(Organization.objects.filter(pk__in=list(per_org)).values_list("pk", "name"))
-    evidence = [
-        f"{names[pk]}：{n} 名" for pk, n in sorted(per_org.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
-    ]
+    troubled_ids = troubled_orgs(orgs, [u for k in TROUBLED_UNIT_KINDS for u in by_kind.get(k, [])])
+    per_org = Counter(
+        members_at(orgs, end).filter(org_then__in=troubled_ids).values_list("org_then", flat=True)
+    )
+    rows = [{"organization_id": pk} for pk, _n in sorted(per_org.items(), key=lambda kv: (-kv[1], kv[0]))]
+    short = short_names(root, year)
+    where = names([short[r["organization_id"]] for r in rows])
+    inside = m.get("members_troubled_laid_off_retired")  # of the troubled members, never of all members
+    summary = (
+        f"全系统{total}名党员中，有{troubled}名（占{pct(troubled, total)}）集中在改制企业、正在破产企业和"
+        f"破产终结企业"
+    )
+    if inside:
+        summary += f"，其中下岗失业和离退休党员{inside}名"
+    summary += f"，主要分布在{where}。"
     return Problem(
         "troubled_concentration",
         "党员较多集中在生产经营困难和破产改制企业",
-        f"共有 {troubled} 名党员（占 {pct(ratio)}）集中在改制企业、正在破产企业和破产终结企业，"
-        f"其中下岗失业和离退休党员 {m.get('members_laid_off_retired')} 名。",
-        evidence,
+        summary,
+        basis=f"全系统{troubled}名党员（占{pct(troubled, total)}）在改制、破产企业",
+        objective=True,
     )
 
 
 @detector("study_shortfall")
 def study_shortfall(m: Metrics, year: int, root, threshold: float, today: date) -> Problem | None:
     total, behind = m.get("study_members"), m.get("study_behind")
-    ratio = share(behind, total)
-    if total == 0 or ratio < threshold:
+    if total == 0:
+        return None
+    if m.get("study_recorded") == 0:  # nothing recorded is not "everyone failed": say what is missing
+        return Problem(
+            "study_shortfall",
+            "党员学习教育记录不健全",
+            "全年未录入学习记录，党员参加集体学习和个人自学的情况在系统中无从反映。",
+            basis="全年未录入学习记录",
+        )
+    if behind == 0 or behind / total < threshold:
         return None
     return Problem(
         "study_shortfall",
         "党员教育培训学时落实不够",
-        f"{behind} 名党员年度学时未达到规定要求，占 {pct(ratio)}；人均学时 {m.get('study_avg_hours')}。",
+        f"参加学时统计的{total}名党员中，有{behind}名年度学时未达到规定要求，占{pct(behind, total)}；"
+        f"人均学时{m.get('study_avg_hours')}。",
+        basis=f"{total}名党员中有{behind}名学时未达标（占{pct(behind, total)}）",
     )
 
 
 @detector("rectifications_overdue")
 def rectifications_overdue(m: Metrics, year: int, root, threshold: float, today: date) -> Problem | None:
     end = report_day(year)
+    short = short_names(root, year)
     rows = list(rectifications_overdue_on(end, scope_orgs(root, end)))
     m.put(
         "rectifications_overdue",
@@ -193,14 +236,14 @@ def rectifications_overdue(m: Metrics, year: int, root, threshold: float, today:
         f"截至 {end:%Y-%m-%d}：已下达、整改期限早于该日、该日尚未销号或撤销的整改事项",
         "存在的问题",
     )
-    if len(rows) <= threshold:
+    if len(rows) <= threshold or not rows:
         return None
-    evidence = [f"{r.organization.name}：{r.title}（期限 {r.deadline:%Y-%m-%d}）" for r in rows[:10]]
+    orgs = list(dict.fromkeys(short[r.organization_id] for r in rows))
     return Problem(
         "rectifications_overdue",
         "督查发现问题整改不够及时",
-        f"季度抽查发现的问题中，有 {len(rows)} 项超过整改期限仍未销号。",
-        evidence,
+        f"季度抽查发现的问题中，有{len(rows)}项超过整改期限仍未销号，涉及{names(orgs)}。",
+        basis=f"{len(rows)}项督查问题逾期未销号",
     )
 
 
@@ -227,9 +270,9 @@ def similar_records(m: Metrics, year: int, root, threshold: float, today: date) 
     from dangjian.supervision.services.similar import pairs_json
 
     pairs = pairs_json(year, 0.8, cached=True)["pairs"]
-    if root is not None:
-        allowed = set(scope_orgs(root, report_day(year)).values_list("code", flat=True))
-        pairs = [p for p in pairs if p["a_org"] in allowed or p["b_org"] in allowed]
+    scoped = scope_orgs(root, report_day(year))
+    by_code = {code: short or name for code, short, name in scoped.values_list("code", "short_name", "name")}
+    pairs = [p for p in pairs if p["a_org"] in by_code or p["b_org"] in by_code]
     m.put(
         "similar_pairs",
         "疑似雷同的会议记录（对）",
@@ -237,17 +280,14 @@ def similar_records(m: Metrics, year: int, root, threshold: float, today: date) 
         "supervision.similarity：会议记录字符 3-gram MinHash/LSH，Jaccard ≥ 0.8",
         "存在的问题",
     )
-    if len(pairs) <= threshold:
+    if len(pairs) <= threshold or not pairs:
         return None
-    evidence = [
-        f"记录 {p['a']}（{p['a_org']}）与记录 {p['b']}（{p['b_org']}）相似度 {p['similarity']:.0%}"
-        for p in pairs[:10]
-    ]
+    orgs = list(dict.fromkeys(by_code[c] for p in pairs for c in (p["a_org"], p["b_org"]) if c in by_code))
     return Problem(
         "similar_records",
         "个别组织生活记录存在照搬照抄现象",
-        f"系统比对发现 {len(pairs)} 对会议记录内容高度雷同，组织生活质量有待提升。",
-        evidence,
+        f"系统比对发现{len(pairs)}对会议记录内容高度雷同，涉及{names(orgs)}，组织生活质量有待提升。",
+        basis=f"{len(pairs)}对会议记录高度雷同",
     )
 
 
@@ -263,4 +303,4 @@ def detect(m: Metrics, year: int, root, today: date, rules) -> list[tuple[Proble
     return found
 
 
-__all__ = ["DETECTORS", "Problem", "Q", "detect"]
+__all__ = ["DETECTORS", "Problem", "detect"]

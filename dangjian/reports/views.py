@@ -16,6 +16,7 @@ from dangjian.accounts import scope
 from dangjian.accounts.roles import Role
 from dangjian.core import audit
 from dangjian.core.models import AuditAction
+from dangjian.core.xlsx import XLSX_CONTENT_TYPE
 from dangjian.orgs.picker import top_options
 
 from . import annual
@@ -63,6 +64,16 @@ def annual_report(request: HttpRequest) -> HttpResponse:
         )
         return download(
             report.to_document().to_bytes(), f"{report.subject}{year}年度党建工作情况分析报告.docx", DOCX
+        )
+    if request.GET.get("download") == "appendix":
+        audit.record(
+            AuditAction.EXPORT,
+            actor=request.user,
+            model="reports.annual",
+            object_repr=f"{year}年度分析报告附表",
+        )
+        return download(
+            report.appendix_workbook(), f"{report.subject}{year}年度分析报告附表.xlsx", XLSX_CONTENT_TYPE
         )
     return render(
         request,
@@ -168,8 +179,6 @@ def drill(request: HttpRequest) -> HttpResponse:
 def ledgers(request: HttpRequest) -> HttpResponse:
     """台账 and statistics downloads for an organisation (or the whole system) and a year."""
     _require(request, READ_ALL | {Role.ORG_ADMIN})
-    from dangjian.core.xlsx import XLSX_CONTENT_TYPE
-
     from . import ledgers as ledger_exports
 
     year = _year(request)
