@@ -198,7 +198,19 @@ def test_yearly_report_on_the_demo_reads_right_and_does_not_move(demo):
         report = annual.build(year)
         texts[year] = report.body_text()
         assert_prose_rules(texts[year])
-        assert "党支部19个（党支部中联合党支部1个）" in texts[year]  # 18 + 1 联合, as counted by hand above
+        end = date(year, 12, 31)
+        existing = [
+            o
+            for o in Organization.objects.all()
+            if (o.founded_on is None or o.founded_on <= end)
+            and (o.dissolved_on is None or o.dissolved_on > end)
+        ]  # by hand: the organisations that existed at the year's end (a branch founded later is not counted)
+        branches = sum(
+            o.kind in {OrgKind.BRANCH, OrgKind.JOINT_BRANCH, OrgKind.TEMP_BRANCH} for o in existing
+        )
+        joint = sum(o.kind == OrgKind.JOINT_BRANCH for o in existing)
+        assert f"党支部{branches}个（党支部中联合党支部{joint}个）" in texts[year]
+    assert "党支部19个（党支部中联合党支部1个）" in texts[2026]  # 18 + 1 联合, as the demo has them today
     text = texts[2025]
     # 主要做法和成效 from the demo's records: the mechanisms and the red-education sites and lecturers by name.
     practice = text.split("四、主要做法和成效")[1].split("五、思考和建议")[0]

@@ -69,7 +69,7 @@ def _figures(year: int) -> dict:
     report = annual.build(year)
     return {
         "metrics": {mt.key: mt.value for mt in report.metrics.rows()},
-        "problems": [(p.key, p.title, p.summary, p.evidence) for p, _ in report.problems],
+        "problems": [(p.key, p.title, p.summary, p.basis) for p, _ in report.problems],
     }
 
 
@@ -150,7 +150,8 @@ def test_a_past_year_does_not_move_when_the_next_year_is_recorded(tmp_path):
 
         now = _figures(2026)["metrics"]
     assert now["org_branches"] == 6  # A3 founded in March 2026
-    assert now["terms_overdue"] == [] and now["terms_missing"] == ["M1"]
+    # Taken as of 2026-12-31 (design §4): A2 re-elected in May; A1's term runs out on 2026-09-01, unrenewed.
+    assert now["terms_overdue"] == ["A1"] and now["terms_missing"] == ["M1"]
     assert (now["units_soe"], now["units_restructured"]) == (0, 1)
     # +新党员甲 +转入党员乙 −将转出党员; 预备党员甲 became full, 新党员甲 is probationary
     assert now["members_total"] == 10 and now["members_probationary"] == 1 and now["members_female"] == 4
