@@ -213,6 +213,8 @@ class ReviewAction(models.TextChoices):
     RETURN = "return", "退回"
     EDIT_LOCKED = "edit_locked", "修改已通过的记录"
     VOID = "void", "作废"
+    REQUEST_CHANGE = "request_change", "申请修改或作废"
+    REJECT_CHANGE = "reject_change", "驳回变更申请"
 
 
 class ReviewStep(models.Model):
@@ -221,7 +223,7 @@ class ReviewStep(models.Model):
     activity = models.ForeignKey(
         Activity, verbose_name="活动", on_delete=models.PROTECT, related_name="review_steps"
     )
-    action = models.CharField("操作", max_length=12, choices=ReviewAction.choices)
+    action = models.CharField("操作", max_length=16, choices=ReviewAction.choices)
     from_status = models.CharField("原状态", max_length=10, choices=ActivityStatus.choices)
     to_status = models.CharField("新状态", max_length=10, choices=ActivityStatus.choices)
     actor = models.ForeignKey(

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('activities', '0004_change_requests'),
+        ('activities', '0003_review_and_kind_details'),
         ('compliance', '0003_default_requirements'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
