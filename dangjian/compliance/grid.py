@@ -99,7 +99,7 @@ def _rollup_text(r: Rollup) -> str:
 def _rollup_title(org: Organization, spec: RequirementSpec, r: Rollup) -> str:
     return (
         f"{org.name} 下级组织 · {spec.name}：达标 {r.met}，未达标 {r.unmet}，进行中 {r.pending}，"
-        f"豁免 {r.exempt}，不适用 {r.not_applicable}"
+        f"待审核 {r.awaiting}，豁免 {r.exempt}，不适用 {r.not_applicable}"
     )
 
 
