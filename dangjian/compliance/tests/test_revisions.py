@@ -144,27 +144,20 @@ def test_an_org_admin_cannot_correct_the_past(records, login):
 
 
 def test_a_revision_write_invalidates_the_memoised_whole_tree_results(records):
-    """The whole-tree evaluation reuses ended periods' results (core.memo): a revision must invalidate them."""
-    theme = Requirement.objects.get(key="theme_day")
-    today = date(2026, 3, 15)
-    jan = Period.parse("2025-01")
+    """The whole-tree evaluation reuses ended periods' results (core.memo) under the versions of the tables they
+    read (core.stamps): a write to the revisions table alone must give those results a new key."""
+    from dangjian.compliance import periodcache
+    from dangjian.core import stamps
 
-    def status() -> Status:
-        rs = services.evaluate(Period.parse("2025"), None, today)  # orgs=None: the memoised path
-        return next(
-            r.status for r in rs if r.org_code == "A" and r.requirement_key == "theme_day" and r.period == jan
-        )
-
-    assert status() is Status.MET
-    services.update_requirement(
-        theme,
-        {"minimum": 2},
-        version=theme.version,
-        valid_from=date(2025, 1, 1),
-        reason="命令行更正",
-        today=today,
-    )
-    assert status() is Status.UNMET
+    topics = periodcache.period_topics(Period.parse("2025-01"))
+    assert "compliance_requirementrevision" in topics
+    before = stamps.versions(topics)
+    RequirementRevision.objects.filter(requirement__key="theme_day").update(minimum=2)
+    assert stamps.versions(topics) != before
+    # and the evaluation reads the revision (the requirement row untouched)
+    rs = services.evaluate(Period.parse("2025-01"), None, date(2026, 3, 15))
+    r = next(r for r in rs if r.org_code == "A" and r.requirement_key == "theme_day")
+    assert (r.required, r.status) == (2, Status.UNMET)
 
 
 def test_revision_validation(cast):
