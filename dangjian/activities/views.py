@@ -725,5 +725,9 @@ def home_panel(request: HttpRequest) -> dict[str, Any] | None:
     user = request.user
     live = Activity.objects.filter(is_deleted=False)
     pending = services.reviewable(live.filter(status=ActivityStatus.SUBMITTED), user).count()
+    # requests to void / edit an approved record wait for the same reviewer (issue 13)
+    pending += ChangeRequest.objects.filter(
+        state=ChangeState.PENDING, activity__in=services.reviewable(live, user)
+    ).count()
     returned = scope.filter_by_org(live.filter(status=ActivityStatus.RETURNED), user, write=True).count()
     return {"pending": pending, "returned": returned}

@@ -507,6 +507,10 @@ def test_home_panel_counts(cast, login, client):
 
     assert panel("bureau") == {"pending": 1, "returned": 1}
     assert panel("admin_a") == {"pending": 0, "returned": 1}
+    c = activity(cast["a"], topic="已通过的", actor=cast["bureau"])  # approved at entry
+    services.request_void(c, actor=cast["admin_a"], reason="重复登记")
+    assert panel("bureau") == {"pending": 2, "returned": 1}  # the void request waits for the bureau too
+    assert panel("admin_a") == {"pending": 0, "returned": 1}
     assert panel("admin_b") == {"pending": 0, "returned": 0}
     assert panel("member") is None and panel("inspector") is None
 

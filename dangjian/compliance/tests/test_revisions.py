@@ -84,6 +84,8 @@ def test_a_rule_edit_from_the_next_period_leaves_the_past_alone(records, login, 
         client = login(records["bureau"])
         html = client.get(f"/compliance/org/{records['a'].pk}/theme_day/2026-01/").content.decode()
         assert "适用第2版规则" in html
+        grid = client.get("/compliance/?period=2026-01").content.decode()
+        assert "2026年1月：未达标（1/2，第2版规则）" in grid  # the grid cell's title names the revision
         html = client.get(f"/compliance/org/{records['a'].pk}/theme_day/2025-01/").content.decode()
         assert "适用第1版规则" in html and theme.citation in html
 
