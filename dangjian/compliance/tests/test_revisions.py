@@ -234,3 +234,29 @@ def test_awaiting_review_in_the_grid_and_the_cell(cast, login):
     assert '<span class="tag status-待审核">待审核</span>' in html  # the legend (status counts)
     html = client.get(f"/compliance/org/{a.pk}/theme_day/2025-02/").content.decode()
     assert "二月主题党日" in html and "待审核、暂不计入的记录" in html
+
+
+def test_on_the_demo_data_later_rules_and_records_leave_2025_unchanged(monkeypatch, capsys):
+    """The issue's promise on the demo bureau: a 2026 rule revision, a revocation and 2026 records change nothing
+    in `compliance --year 2025 --json`."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    with at(date(2026, 11, 27)):
+        call_command("seed_demo", "--seed", "7", stdout=StringIO())
+        code, before, _ = cli(monkeypatch, capsys, "--year", "2025", "--json")
+        assert code == 0 and len(json.loads(before)["results"]) > 100
+        theme = Requirement.objects.get(key="theme_day")
+        services.update_requirement(
+            theme, {"minimum": 2}, version=theme.version, reason="2026年12月起每月两次"
+        )
+        for ex in services.Exemption.objects.filter(revoked=False):
+            services.revoke_exemption(ex, "企业已重组", version=ex.version)
+        branch = Activity.objects.filter(date__year=2026).first().organization
+        cf.activity(branch, date(2026, 11, 20), "theme_day", "branch_assembly")
+        code, after, _ = cli(monkeypatch, capsys, "--year", "2025", "--json")
+        assert code == 0 and after == before
+    with at(date(2027, 1, 5)):
+        rows = theme_rows(cli(monkeypatch, capsys, "--year", "2026", "--json")[1], branch.code)
+        assert (rows["2026-11"]["required"], rows["2026-12"]["required"]) == (1, 2)
