@@ -348,7 +348,11 @@ class ActivityImporter(Importer[Row]):
         changes = self._changes(existing, record)
         if not changes:
             return UNCHANGED, {}
-        if existing.status == ActivityStatus.APPROVED:
+        # an approved record changes only with a reviewer's consent: the command line (acting for the bureau)
+        # or a superior's import may update it, a branch's own import may not (issue 13)
+        if existing.status == ActivityStatus.APPROVED and not services.approves_at_entry(
+            self.actor, existing.organization
+        ):
             raise RowErrors(
                 [
                     (

@@ -213,6 +213,8 @@ class ReviewAction(models.TextChoices):
     RETURN = "return", "退回"
     EDIT_LOCKED = "edit_locked", "修改已通过的记录"
     VOID = "void", "作废"
+    REQUEST_CHANGE = "request_change", "申请修改或作废"
+    REJECT_CHANGE = "reject_change", "驳回变更申请"
 
 
 class ReviewStep(models.Model):
@@ -221,7 +223,7 @@ class ReviewStep(models.Model):
     activity = models.ForeignKey(
         Activity, verbose_name="活动", on_delete=models.PROTECT, related_name="review_steps"
     )
-    action = models.CharField("操作", max_length=12, choices=ReviewAction.choices)
+    action = models.CharField("操作", max_length=16, choices=ReviewAction.choices)
     from_status = models.CharField("原状态", max_length=10, choices=ActivityStatus.choices)
     to_status = models.CharField("新状态", max_length=10, choices=ActivityStatus.choices)
     actor = models.ForeignKey(
@@ -287,3 +289,64 @@ class BureauMeeting(models.Model):
     @property
     def rectification_items(self) -> list[str]:
         return [line.strip() for line in self.rectification_list.splitlines() if line.strip()]
+
+
+class ChangeKind(models.TextChoices):
+    VOID = "void", "作废"
+    EDIT = "edit", "修改"
+
+
+class ChangeState(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "已驳回"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class ChangeRequest(models.Model):
+    """A request to void or edit an approved record (issue 13): the record stays as it is, and keeps counting,
+    until a reviewer of its organisation approves; `payload` holds the proposed record for an edit."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name="活动", on_delete=models.PROTECT, related_name="change_requests"
+    )
+    kind = models.CharField("申请类别", max_length=10, choices=ChangeKind.choices)
+    reason = models.CharField("申请理由", max_length=300)
+    payload = models.JSONField("拟修改内容", default=dict, blank=True)
+    state = models.CharField(
+        "状态", max_length=10, choices=ChangeState.choices, default=ChangeState.PENDING, db_index=True
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="申请人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField("申请时间", default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_comment = models.CharField("审批意见", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "变更申请"
+        verbose_name_plural = "变更申请"
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity"],
+                condition=models.Q(state="pending"),
+                name="one_pending_change_per_activity",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}申请 {self.activity}"

@@ -4,13 +4,14 @@ A record is entered by its organisation (草稿 = 未提交), submitted to the s
 approved (已通过) or sent back with a comment (已退回) by an admin of an ancestor organisation or by the bureau
 admin. An approved record is locked.
 
-Decision on editing a locked record: the edit is allowed to the organisation's own admins (the record may
-have been wrong), it needs a reason, is audited with that reason, and sends the record back to 待审核 —
-the superior approved what it saw, so what it approves must be what is stored. The review history keeps the
-edit and its reason, so the reviewer sees why it came back.
+Only approved records count towards 达标 (issue 13). So an approved record changes only with a reviewer's
+consent: a reviewer (or the command line, which acts for the bureau) edits or voids it directly, with a reason;
+the organisation's own admins *request* the edit or the void (REQUEST_CHANGE, with a reason) and the record
+stays as it is — and keeps counting — until a reviewer approves the request (services.decide_change). Both the
+request and the decision are audited and kept in the review history.
 
-Voiding (作废) is allowed in every status to the organisation's writers and needs a reason; a voided record
-makes no further transitions.
+Voiding (作废) a record not yet approved is allowed to the organisation's writers and needs a reason; a voided
+record makes no further transitions.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class Action(StrEnum):
     EDIT = "edit"
     EDIT_LOCKED = "edit_locked"
     VOID = "void"
+    VOID_LOCKED = "void_locked"
+    REQUEST_CHANGE = "request_change"
 
 
 ACTION_LABELS = {
@@ -41,6 +44,8 @@ ACTION_LABELS = {
     Action.EDIT: "修改",
     Action.EDIT_LOCKED: "修改已通过的记录",
     Action.VOID: "作废",
+    Action.VOID_LOCKED: "作废已通过的记录",
+    Action.REQUEST_CHANGE: "申请修改或作废",
 }
 
 WRITER, REVIEWER = "writer", "reviewer"
@@ -52,14 +57,20 @@ TRANSITIONS: dict[Action, tuple[frozenset[str], str | None, str]] = {
     Action.APPROVE: (frozenset({SUBMITTED}), APPROVED, REVIEWER),
     Action.RETURN: (frozenset({SUBMITTED}), RETURNED, REVIEWER),
     Action.EDIT: (frozenset({DRAFT, SUBMITTED, RETURNED}), None, WRITER),
-    Action.EDIT_LOCKED: (frozenset({APPROVED}), SUBMITTED, WRITER),
-    Action.VOID: (frozenset({DRAFT, SUBMITTED, APPROVED, RETURNED}), None, WRITER),
+    Action.EDIT_LOCKED: (frozenset({APPROVED}), None, REVIEWER),
+    Action.VOID: (frozenset({DRAFT, SUBMITTED, RETURNED}), None, WRITER),
+    Action.VOID_LOCKED: (frozenset({APPROVED}), None, REVIEWER),
+    Action.REQUEST_CHANGE: (frozenset({APPROVED}), None, WRITER),
 }
-NEEDS_COMMENT = frozenset({Action.RETURN, Action.EDIT_LOCKED, Action.VOID})
+NEEDS_COMMENT = frozenset(
+    {Action.RETURN, Action.EDIT_LOCKED, Action.VOID, Action.VOID_LOCKED, Action.REQUEST_CHANGE}
+)
 COMMENT_PROMPT = {
     Action.RETURN: "退回时请写明退回意见，告诉对方需要补正什么",
-    Action.EDIT_LOCKED: "该记录已审核通过，修改须填写修改原因；修改后将重新提交上级审核",
+    Action.EDIT_LOCKED: "该记录已审核通过，修改须填写修改原因",
     Action.VOID: "作废须填写作废原因",
+    Action.VOID_LOCKED: "该记录已审核通过，作废须填写作废原因",
+    Action.REQUEST_CHANGE: "该记录已审核通过，须填写申请理由，经上级党组织同意后生效",
 }
 
 
@@ -82,6 +93,10 @@ class ReviewError(Exception):
 
 def edit_action(status: str) -> Action:
     return Action.EDIT_LOCKED if status == APPROVED else Action.EDIT
+
+
+def void_action(status: str) -> Action:
+    return Action.VOID_LOCKED if status == APPROVED else Action.VOID
 
 
 def check(action: Action, status: str, is_deleted: bool, actor: Actor, comment: str = "") -> str:

@@ -37,6 +37,9 @@ from .models import (
     ActivityStatus,
     Attachment,
     Attendance,
+    ChangeKind,
+    ChangeRequest,
+    ChangeState,
     KindAudience,
     ReviewAction,
     ReviewStep,
@@ -54,6 +57,9 @@ class ActivityInvalid(Exception):
     @property
     def message(self) -> str:
         return "；".join(m for msgs in self.errors.values() for m in msgs)
+
+
+AT_ENTRY = "录入人有审核权限，录入即审核通过"
 
 
 class ConcurrencyError(Exception):
@@ -350,15 +356,29 @@ def record_activity(
             activity.import_key = import_key
             activity.topic = d.topic
             _apply(activity, d, t)
+            at_entry = approves_at_entry(actor, organization)
+            if at_entry:  # the create audit entry then records status 已通过 itself
+                activity.status = ActivityStatus.APPROVED
+                activity.submitted_at = activity.reviewed_at = timezone.now()
+                activity.reviewed_by = actor if getattr(actor, "pk", None) else None
             activity.save()
+            if at_entry:
+                activity.status = ActivityStatus.DRAFT  # the step's from-status
+                _step(activity, ReviewAction.APPROVE, ActivityStatus.APPROVED, actor, actor_name, AT_ENTRY)
+                activity.status = ActivityStatus.APPROVED
             activity.kinds.set(d.kinds)
             Attendance.objects.bulk_create(
                 Attendance(activity=activity, member=m, present=p, absence_reason=r, note=n[:100])
                 for m, p, r, n in t.rows
             )
             _store_uploads(activity, checked, saved)
-            audit.log_create(activity, actor=actor, actor_name=actor_name, note=_summary(activity, d.kinds))
-            if submit:
+            audit.log_create(
+                activity,
+                actor=actor,
+                actor_name=actor_name,
+                note=_summary(activity, d.kinds) + (f"；{AT_ENTRY}" if at_entry else ""),
+            )
+            if submit and not at_entry:
                 _transition(activity, review.Action.SUBMIT, actor, actor_name=actor_name)
     except BaseException:
         _discard(saved)
@@ -388,8 +408,9 @@ def update_activity(
     today: date | None = None,
     **details: Any,
 ) -> Activity:
-    """Change a record. Editing an approved (locked) record needs a reason and returns it to 待审核
-    (see review.py). A stale `version` raises ConcurrencyError."""
+    """Change a record. Editing an approved (locked) record is a reviewer's (or the command line's) and needs
+    a reason; the organisation's own admins use `request_edit` instead (see review.py). A stale `version`
+    raises ConcurrencyError."""
     action = review.edit_action(activity.status)
     try:
         review.check(action, activity.status, activity.is_deleted, review_actor(actor, activity), reason)
@@ -437,10 +458,8 @@ def update_activity(
             activity.version = version + 1
             _apply(activity, d, t)
             locked_edit = activity.status == ActivityStatus.APPROVED
-            if locked_edit:
-                _step(activity, ReviewAction.EDIT_LOCKED, ActivityStatus.SUBMITTED, actor, actor_name, reason)
-                activity.status = ActivityStatus.SUBMITTED
-                activity.submitted_at = timezone.now()
+            if locked_edit:  # by a reviewer: what is stored is what they approve, so it stays approved
+                _step(activity, ReviewAction.EDIT_LOCKED, ActivityStatus.APPROVED, actor, actor_name, reason)
             activity.save()
             if [k.pk for k in old_kinds] != [k.pk for k in d.kinds]:
                 activity.kinds.set(d.kinds)
@@ -503,9 +522,10 @@ def _replace_attendance(activity: Activity, t: Tally) -> None:
 
 
 def void_activity(activity: Activity, *, actor: Any, reason: str, actor_name: str = "") -> Activity:
-    """作废: the record stays (never deleted), flagged with the reason; it no longer counts."""
+    """作废: the record stays (never deleted), flagged with the reason; it no longer counts. An approved record
+    is voided only by a reviewer (its organisation's admins use `request_void`)."""
     facts = review_actor(actor, activity)
-    review.check(review.Action.VOID, activity.status, activity.is_deleted, facts, reason)
+    review.check(review.void_action(activity.status), activity.status, activity.is_deleted, facts, reason)
     with transaction.atomic():
         claimed = Activity.objects.filter(pk=activity.pk, is_deleted=False).update(
             is_deleted=True,
@@ -531,9 +551,15 @@ def may_review_org(user: Any, org: Organization) -> bool:
     )
 
 
+def approves_at_entry(user: Any, org: Organization) -> bool:
+    """Whoever may review the organisation's records approves their own entries at once (issue 13): an admin of
+    a superior organisation, the bureau admin, or the command line / import job, which acts for the bureau."""
+    return not getattr(user, "pk", None) or may_review_org(user, org)
+
+
 def review_actor(user: Any, activity: Activity) -> review.Actor:
-    if user is None:  # a command or job acting on behalf of the system
-        return review.Actor(can_write=True, can_review=False)
+    if user is None:  # a command or job acting on behalf of the system (for the bureau)
+        return review.Actor(can_write=True, can_review=True)
     org = activity.organization
     return review.Actor(
         can_write=scope.org_in_scope(user, org, write=True),
@@ -728,3 +754,190 @@ __all__ = [
     "create_kind",
     "update_kind",
 ]
+
+
+# --- change requests on approved records (issue 13) ----------------------------------------------------------
+EDIT_FIELDS = ("place", "host", "speaker", "site", "minutes", "resolutions", "absence_note")
+
+
+def pending_change(activity: Activity) -> ChangeRequest | None:
+    return activity.change_requests.filter(state=ChangeState.PENDING).select_related("requested_by").first()
+
+
+def _check_request(activity: Activity, actor: Any, reason: str) -> None:
+    try:
+        review.check(
+            review.Action.REQUEST_CHANGE,
+            activity.status,
+            activity.is_deleted,
+            review_actor(actor, activity),
+            reason,
+        )
+    except review.ReviewError as exc:
+        if exc.forbidden:
+            raise
+        raise ActivityInvalid({"reason" if not reason.strip() else "__all__": [exc.message]})
+    if pending_change(activity) is not None:
+        raise ActivityInvalid({"__all__": ["该记录已有一项待审批的变更申请，请等待上级党组织审批"]})
+
+
+def _open_request(
+    activity: Activity, kind: str, reason: str, payload: dict[str, Any], actor: Any, actor_name: str
+) -> ChangeRequest:
+    with transaction.atomic():
+        cr = ChangeRequest.objects.create(
+            activity=activity,
+            kind=kind,
+            reason=reason.strip()[:300],
+            payload=payload,
+            requested_by=actor if getattr(actor, "pk", None) else None,
+        )
+        label = ChangeKind(kind).label
+        _step(
+            activity,
+            ReviewAction.REQUEST_CHANGE,
+            activity.status,
+            actor,
+            actor_name,
+            f"申请{label}：{reason.strip()}",
+        )
+        audit.log_create(
+            cr, actor=actor, actor_name=actor_name, note=f"申请{label}已通过的记录：{reason.strip()}"
+        )
+    return cr
+
+
+def request_void(activity: Activity, *, actor: Any, reason: str, actor_name: str = "") -> ChangeRequest:
+    """The organisation's admin asks to void an approved record; it keeps counting until a reviewer agrees."""
+    _check_request(activity, actor, reason)
+    return _open_request(activity, ChangeKind.VOID, reason, {}, actor, actor_name)
+
+
+def _payload(d: ActivityInput, absences: Absences) -> dict[str, Any]:
+    return {
+        "organization": d.organization.pk,
+        "kinds": [k.key for k in d.kinds],
+        "date": d.date.isoformat() if d.date else None,
+        "topic": d.topic,
+        "party_group": d.party_group.pk if d.party_group else None,
+        "talk_a": d.talk_a.pk if d.talk_a else None,
+        "talk_b": d.talk_b.pk if d.talk_b else None,
+        "hours": str(d.hours) if d.hours is not None else None,
+        "absences": {str(k): list(v) for k, v in absences.items()},
+        **{f: getattr(d, f) for f in EDIT_FIELDS},
+    }
+
+
+def _from_payload(p: Mapping[str, Any]) -> dict[str, Any]:
+    def pick(model: Any, pk: Any) -> Any:
+        return model.objects.get(pk=pk) if pk else None
+
+    return {
+        "organization": Organization.objects.get(pk=p["organization"]),
+        "kinds": list(p["kinds"]),
+        "date": date.fromisoformat(p["date"]) if p.get("date") else None,
+        "topic": p.get("topic", ""),
+        "party_group": pick(PartyGroup, p.get("party_group")),
+        "talk_a": pick(Member, p.get("talk_a")),
+        "talk_b": pick(Member, p.get("talk_b")),
+        "hours": Decimal(p["hours"]) if p.get("hours") else None,
+        "absences": {int(k): tuple(v) for k, v in (p.get("absences") or {}).items()},
+        **{f: p.get(f, "") for f in EDIT_FIELDS},
+    }
+
+
+def request_edit(
+    activity: Activity,
+    *,
+    actor: Any,
+    reason: str,
+    kinds: Iterable[ActivityKind | str],
+    date: date | None,
+    topic: str,
+    organization: Organization | None = None,
+    actor_name: str = "",
+    attachments: Sequence[Any] = (),
+    remove_attachments: Iterable[int] = (),
+    today: date | None = None,
+    roster: Roster | None = None,
+    **details: Any,
+) -> ChangeRequest:
+    """The organisation's admin asks to change an approved record: the proposed record is validated as an edit
+    would be and kept with the request; the record stays as it is (and keeps counting) until a reviewer
+    approves, which applies it (`decide_change`)."""
+    _check_request(activity, actor, reason)
+    if list(attachments) or list(remove_attachments):
+        raise ActivityInvalid({"attachments": ["修改申请不能同时增删附件；请在申请批准后再办理附件"]})
+    absences = details.get("absences") or {}
+    d = _make_input(organization or activity.organization, kinds, date=date, topic=topic or "", **details)
+    today = today or timezone.localdate()
+    if roster is None and d.date is not None and d.kinds:
+        roster = roster_for(
+            d.organization, d.date, d.kinds, party_group=d.party_group, talk_a=d.talk_a, talk_b=d.talk_b
+        )
+    existing = set(activity.kinds.values_list("pk", flat=True))
+    errors = _validate(d, actor=actor, strict=True, today=today, roster=roster, existing_kind_ids=existing)
+    if errors:
+        raise ActivityInvalid(errors)
+    payload = _payload(
+        d, {int(k): tuple(v) if isinstance(v, tuple | list) else (str(v), "") for k, v in absences.items()}
+    )
+    payload["version"] = activity.version
+    return _open_request(activity, ChangeKind.EDIT, reason, payload, actor, actor_name)
+
+
+def decide_change(
+    cr: ChangeRequest, *, actor: Any, approve: bool, comment: str = "", actor_name: str = ""
+) -> ChangeRequest:
+    """A reviewer of the record's organisation approves (the void or edit is applied, audited with the
+    request's reason) or rejects (with a comment; the record stays as it was) a pending request."""
+    activity = cr.activity
+    if not review_actor(actor, activity).can_review:
+        raise review.ReviewError("只有上级党组织的管理员或局党建管理员可以审批该申请", forbidden=True)
+    if not approve and not comment.strip():
+        raise review.ReviewError("驳回申请须填写驳回意见")
+    with transaction.atomic():
+        claimed = ChangeRequest.objects.filter(pk=cr.pk, state=ChangeState.PENDING).update(
+            state=ChangeState.APPROVED if approve else ChangeState.REJECTED,
+            decided_by=actor if getattr(actor, "pk", None) else None,
+            decided_at=timezone.now(),
+            decision_comment=comment.strip()[:300],
+        )
+        if not claimed:
+            raise review.ReviewError("该申请已被办理，请刷新页面")
+        before = {"state": ChangeState.PENDING.value}
+        cr.refresh_from_db()
+        label = cr.get_kind_display()
+        why = f"同意{label}申请（{cr.reason}）" + (f"；{comment.strip()}" if comment.strip() else "")
+        if approve and cr.kind == ChangeKind.VOID:
+            void_activity(activity, actor=actor, reason=why[:200], actor_name=actor_name)
+        elif approve:
+            p = dict(cr.payload)
+            if p.get("version") != activity.version:
+                raise review.ReviewError("申请提交后该记录已被修改，请驳回后由申请人重新申请")
+            update_activity(
+                activity,
+                version=activity.version,
+                actor=actor,
+                reason=why,
+                actor_name=actor_name,
+                **_from_payload(p),
+            )
+        else:
+            _step(
+                activity,
+                ReviewAction.REJECT_CHANGE,
+                activity.status,
+                actor,
+                actor_name,
+                f"驳回{label}申请：{comment.strip()}",
+            )
+        audit.record(
+            AuditAction.UPDATE,
+            actor=actor,
+            actor_name=actor_name,
+            instance=cr,
+            changes={"state": [before["state"], cr.state]},
+            note=("批准" if approve else "驳回") + f"{label}申请：{comment.strip() or cr.reason}",
+        )
+    return cr

@@ -19,4 +19,5 @@ urlpatterns = [
     path("<int:pk>/withdraw/", views.activity_withdraw, name="withdraw"),
     path("<int:pk>/review/", views.activity_review, name="review"),
     path("<int:pk>/void/", views.activity_void, name="void"),
+    path("changes/<int:pk>/decide/", views.change_decide, name="change_decide"),
 ]

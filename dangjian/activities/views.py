@@ -48,6 +48,8 @@ from .models import (
     Attachment,
     Attendance,
     BureauMeeting,
+    ChangeRequest,
+    ChangeState,
     KindAudience,
 )
 
@@ -153,6 +155,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     actor = services.review_actor(request.user, activity)
     actions = set(review.allowed_actions(activity.status, activity.is_deleted, actor))
+    change = services.pending_change(activity)
     return render(
         request,
         "activities/detail.html",
@@ -165,11 +168,17 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attachments": activity.attachments.filter(is_deleted=False).order_by("id"),
             "meeting": BureauMeeting.objects.filter(activity=activity).first(),
             "steps": activity.review_steps.select_related("actor").order_by("at", "id"),
-            "can_edit": bool(actions & {review.Action.EDIT, review.Action.EDIT_LOCKED}),
+            "can_edit": bool(
+                actions & {review.Action.EDIT, review.Action.EDIT_LOCKED, review.Action.REQUEST_CHANGE}
+            )
+            and change is None,
             "can_submit": review.Action.SUBMIT in actions,
             "can_withdraw": review.Action.WITHDRAW in actions,
             "can_review": review.Action.APPROVE in actions,
-            "can_void": review.Action.VOID in actions,
+            "can_void": bool(actions & {review.Action.VOID, review.Action.VOID_LOCKED}),
+            "void_by_request": review.Action.REQUEST_CHANGE in actions and change is None,
+            "change": change,
+            "can_decide": change is not None and actor.can_review,
             "void_form": VoidForm(),
         },
     )
@@ -423,6 +432,9 @@ def activity_new(request: HttpRequest) -> HttpResponse:
     return _render_form(request, form, absences, status=400)
 
 
+REQUESTED = "已提交修改申请，须经上级党组织同意后生效；在此之前记录保持原样并继续计入达标。"
+
+
 @writers
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _record(request, pk, write=True)
@@ -465,10 +477,13 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if _roster_changed(form, roster):
             form.add_error(None, ROSTER_CHANGED)
         else:
+            by_request = activity.status == ActivityStatus.APPROVED and not services.may_review_org(
+                request.user, activity.organization
+            )
             try:
-                services.update_activity(
+                (services.request_edit if by_request else services.update_activity)(
                     activity,
-                    version=cd.get("version") or 0,
+                    **({} if by_request else {"version": cd.get("version") or 0}),
                     actor=request.user,
                     organization=cd["organization"],
                     kinds=list(cd["kinds"]),
@@ -490,10 +505,10 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except review.ReviewError as exc:
                 raise PermissionDenied(exc.message)
             else:
-                meetings.save_details(activity, cd, actor=request.user)
-                if activity.status == ActivityStatus.SUBMITTED and cd.get("reason"):
-                    messages.success(request, "已保存修改，记录已重新提交上级审核。")
-                else:
+                if by_request:
+                    messages.success(request, REQUESTED)
+                else:  # the 党组's own meetings are entered by reviewers, so their details never wait
+                    meetings.save_details(activity, cd, actor=request.user)
                     messages.success(request, "已保存修改。")
                 return redirect("activities:detail", pk=activity.pk)
     return _render_form(request, form, absences, activity=activity, status=400)
@@ -532,9 +547,40 @@ def activity_void(request: HttpRequest, pk: int) -> HttpResponse:
     a = _record(request, pk, write=True)
     form = VoidForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if a.status == ActivityStatus.APPROVED and not services.may_review_org(request.user, a.organization):
+        try:
+            services.request_void(a, actor=request.user, reason=reason)
+        except services.ActivityInvalid as exc:
+            messages.error(request, exc.message)
+        except review.ReviewError as exc:
+            raise PermissionDenied(exc.message)
+        else:
+            messages.success(request, "已提交作废申请，须经上级党组织同意后生效；在此之前记录继续计入达标。")
+        return redirect("activities:detail", pk=a.pk)
     return _act(
         request, a, lambda: services.void_activity(a, actor=request.user, reason=reason), "已作废该记录。"
     )
+
+
+@reviewers
+@require_POST
+def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reviewer approves or rejects a request to void / edit an approved record."""
+    change = get_object_or_404(ChangeRequest.objects.select_related("activity"), pk=pk)
+    a = _record(request, change.activity_id)  # 404 outside the reviewer's scope
+    approve = request.POST.get("decision") == "approve"
+    comment = (request.POST.get("comment") or "").strip()[:300]
+    try:
+        services.decide_change(change, actor=request.user, approve=approve, comment=comment)
+    except review.ReviewError as exc:
+        if exc.forbidden:
+            raise PermissionDenied(exc.message)
+        messages.error(request, exc.message)
+    except (services.ActivityInvalid, services.ConcurrencyError) as exc:
+        messages.error(request, "申请未能执行：" + exc.message)
+    else:
+        messages.success(request, "已批准该申请，并已执行。" if approve else "已驳回该申请，记录保持不变。")
+    return redirect(_next_url(request, reverse("activities:detail", args=[a.pk])))
 
 
 @reviewers
@@ -576,10 +622,28 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         .order_by("submitted_at", "id")
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for a in page.object_list:
+        a.age_days = (now - a.submitted_at).days if a.submitted_at else None
+    changes = list(
+        ChangeRequest.objects.filter(
+            state=ChangeState.PENDING,
+            activity__in=services.reviewable(Activity.objects.filter(is_deleted=False), request.user),
+        )
+        .select_related("activity__organization", "requested_by")
+        .order_by("requested_at", "id")[:200]
+    )
+    for c in changes:
+        c.age_days = (now - c.requested_at).days
     return render(
         request,
         "activities/queue.html",
-        {"page_title": "审核组织生活记录", "page": page, "next": request.get_full_path()},
+        {
+            "page_title": "审核组织生活记录",
+            "page": page,
+            "changes": changes,
+            "next": request.get_full_path(),
+        },
     )
 
 
@@ -673,5 +737,9 @@ def home_panel(request: HttpRequest) -> dict[str, Any] | None:
     user = request.user
     live = Activity.objects.filter(is_deleted=False)
     pending = services.reviewable(live.filter(status=ActivityStatus.SUBMITTED), user).count()
+    # requests to void / edit an approved record wait for the same reviewer (issue 13)
+    pending += ChangeRequest.objects.filter(
+        state=ChangeState.PENDING, activity__in=services.reviewable(live, user)
+    ).count()
     returned = scope.filter_by_org(live.filter(status=ActivityStatus.RETURNED), user, write=True).count()
     return {"pending": pending, "returned": returned}

@@ -19,8 +19,16 @@ Decisions written down here because the design leaves them open:
 * **进行中** = the period has not ended and the count is not yet met (this includes periods not yet begun).
 * **Counting.** A record counts for every kind it carries. Deleted (作废) records never reach the engine. A record
   whose `quorum_met` is False does not count for a requirement whose kind needs a quorum (支部党员大会, 支部条例
-  第十一条); it is reported in `excluded_ids`. Review status does not matter: a record is counted from the moment
-  it is entered (the review judges the record's quality, the engine counts the meetings held).
+  第十一条); it is reported in `excluded_ids`.
+* **Review gates 达标 (issue 13).** Only approved records count (`done`, `activity_ids`). Records submitted and
+  awaiting review reach the engine with `approved=False`: when the count is met only with them the status is
+  待审核 (neither 达标 nor 未达标); they are listed in `awaiting_ids`. Drafts and 退回 records never reach it.
+  Order of decision: 不适用, 达标, 待审核, 豁免, 进行中, 未达标.
+* **Revisions (issue 13).** A requirement's rule is a series of revisions, each valid from a period start. A
+  period is governed by the latest revision whose `valid_from` is on or before the period's first day, so a
+  period that has started keeps the revision it started with; periods before the first revision owe nothing
+  (no result). A period of a kind other than its governing revision's kind gives no result either (a change of
+  period kind takes effect at a year's start, so the periods tile the time).
 * **支委会 (committee_7).** Only for branches with at least 7 正式党员 at the period's end, counted from each
   member's join / 转正 / leaving dates (a member no longer 正常 without a leaving date is not counted).
   Members are counted in their current organisation (an internal move is not replayed into the past).
@@ -53,11 +61,13 @@ class Status(StrEnum):
     MET = "达标"
     UNMET = "未达标"
     PENDING = "进行中"
+    AWAITING = "待审核"
     NA = "不适用"
     EXEMPT = "豁免"
 
 
-STATUSES = [Status.MET, Status.UNMET, Status.PENDING, Status.EXEMPT, Status.NA]
+STATUSES = [Status.MET, Status.UNMET, Status.PENDING, Status.AWAITING, Status.EXEMPT, Status.NA]
+BEGINNING = date(1900, 1, 1)  # revision 1 of the default requirements is valid "from the beginning"
 
 
 class Rule(StrEnum):
@@ -84,6 +94,31 @@ class RequirementSpec:
     minimum: int = 1
     needs_quorum: bool = False
     is_core: bool = True
+    revision: int = 1
+    valid_from: date = BEGINNING
+    citation: str = ""
+    # every revision of the requirement in time order (each a spec of its own); () = this spec is the only one
+    revisions: tuple[RequirementSpec, ...] = ()
+
+    def schedule(self, range_period: Period) -> list[tuple[Period, RequirementSpec]]:
+        """The requirement's periods inside the range, each with the revision governing it, in time order."""
+        revs = self.revisions or (self,)
+        out: list[tuple[Period, RequirementSpec]] = []
+        for i, rev in enumerate(revs):
+            until = revs[i + 1].valid_from if i + 1 < len(revs) else None
+            for p in periods_in_range(range_period, rev.period_kind):
+                if p.start >= rev.valid_from and (until is None or p.start < until):
+                    out.append((p, rev))
+        out.sort(key=lambda pr: (pr[0].start, pr[0].end))
+        return out
+
+    def governing(self, day: date) -> RequirementSpec | None:
+        """The revision in force for a period starting on `day` (None before the first one)."""
+        found = None
+        for rev in self.revisions or (self,):
+            if rev.valid_from <= day:
+                found = rev
+        return found
 
 
 @dataclass(frozen=True, slots=True)  # hundreds of thousands at city scale, memoised
@@ -143,10 +178,13 @@ class ActivityFacts:
     quorum_met: bool | None = None
     talk_a_id: int | None = None
     talk_b_id: int | None = None
+    approved: bool = True  # False: submitted, awaiting review (drafts and 退回 records are not facts at all)
 
 
 @dataclass(frozen=True)
 class ExemptionFacts:
+    """`ends_on` is the effective end: the exemption's own end, or the day before a dated revocation."""
+
     id: int
     org_id: int
     requirement_id: int
@@ -177,6 +215,10 @@ class Result:
     missing: tuple[str, ...] = ()  # the groups / members not yet covered
     is_core: bool = True
     requirement_name: str = ""
+    revision: int = 1  # the revision of the requirement that governed the period
+    citation: str = ""  # that revision's citation
+    minimum: int = 1  # that revision's minimum
+    awaiting_ids: tuple[int, ...] = ()  # submitted records not yet approved (they would count once approved)
 
     def as_json(self) -> dict[str, Any]:
         """The row of `dangjian compliance --json` (design §4), exactly these keys."""
@@ -232,11 +274,12 @@ class Rollup:
     exempt: int
     not_applicable: int
     status: Status
+    awaiting: int = 0
 
     @property
     def counted(self) -> int:
         """The denominator: organisations that owe the requirement (not 不适用, not 豁免)."""
-        return self.met + self.unmet + self.pending
+        return self.met + self.unmet + self.pending + self.awaiting
 
     @property
     def share(self) -> float | None:
@@ -249,8 +292,13 @@ class Rollup:
 
 # --- periods --------------------------------------------------------------------------------------------
 def periods_in_range(range_period: Period, kind: PeriodKind | str) -> list[Period]:
-    """The requirement's own periods overlapping the range (a coarser one gives its enclosing period)."""
+    """The periods of a kind overlapping the range (a coarser one gives its enclosing period)."""
     return range_period.subperiods(kind)
+
+
+def requirement_periods(req: RequirementSpec, range_period: Period) -> list[Period]:
+    """The requirement's own periods inside the range, under the revisions that govern them."""
+    return [p for p, _ in req.schedule(range_period)]
 
 
 def lifetime_gap(org: OrgFacts, period: Period) -> str:
@@ -346,11 +394,16 @@ class _Count:
     excluded_ids: list[int] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     na_note: str = ""
+    with_awaiting: int = 0  # done, if the records awaiting review were approved
+    awaiting_ids: list[int] = field(default_factory=list)
 
 
 def _count_org(req: RequirementSpec, org: OrgFacts, period: Period, idx: _Index) -> _Count:
     counted, excluded = _split_quorum(req, idx.for_org(org.id, req.kind_id, period))
-    result = _Count(req.minimum, len(counted), [a.id for a in counted], excluded)
+    approved = [a.id for a in counted if a.approved]
+    result = _Count(req.minimum, len(approved), approved, excluded)
+    result.with_awaiting = len(counted)
+    result.awaiting_ids = [a.id for a in counted if not a.approved]
     if req.rule is Rule.COMMITTEE_7:
         full = idx.full_members(org, period.end)
         if full < COMMITTEE_THRESHOLD:
@@ -363,14 +416,19 @@ def _count_groups(req: RequirementSpec, org: OrgFacts, period: Period, idx: _Ind
         return _Count(0, 0, na_note="未设党小组")
     result = _Count(req.minimum * len(org.groups), 0)
     ids: set[int] = set()
+    awaiting: set[int] = set()
     for g in org.groups:
         counted, excluded = _split_quorum(req, idx.for_group(g.id, req.kind_id, period))
-        result.done += min(len(counted), req.minimum)
-        ids.update(a.id for a in counted)
+        approved = [a for a in counted if a.approved]
+        result.done += min(len(approved), req.minimum)
+        result.with_awaiting += min(len(counted), req.minimum)
+        ids.update(a.id for a in approved)
+        awaiting.update(a.id for a in counted if not a.approved)
         result.excluded_ids.extend(excluded)
-        if len(counted) < req.minimum:
+        if len(approved) < req.minimum:
             result.missing.append(g.name)
     result.activity_ids = sorted(ids)
+    result.awaiting_ids = sorted(awaiting)
     return result
 
 
@@ -385,16 +443,23 @@ def _count_members(req: RequirementSpec, org: OrgFacts, period: Period, idx: _In
     if not roll:
         return _Count(0, 0, na_note="无在册党员")
     talks: dict[int, int] = defaultdict(int)
+    all_talks: dict[int, int] = defaultdict(int)
     ids: list[int] = []
+    awaiting: list[int] = []
     for a in idx.for_org(org.id, req.kind_id, period):
         parties = {a.talk_a_id, a.talk_b_id} & roll.keys()
         if parties:
-            ids.append(a.id)
+            (ids if a.approved else awaiting).append(a.id)
         for pid in parties:
-            talks[pid] += 1
+            all_talks[pid] += 1
+            if a.approved:
+                talks[pid] += 1
     done = sum(1 for mid in roll if talks[mid] >= req.minimum)
     missing = sorted(m.name for mid, m in roll.items() if talks[mid] < req.minimum)
-    return _Count(len(roll), done, ids, [], missing)
+    result = _Count(len(roll), done, ids, [], missing)
+    result.with_awaiting = sum(1 for mid in roll if all_talks[mid] >= req.minimum)
+    result.awaiting_ids = awaiting
+    return result
 
 
 def _decide(count: _Count, period: Period, today: date, exemption: ExemptionFacts | None) -> Status:
@@ -402,6 +467,8 @@ def _decide(count: _Count, period: Period, today: date, exemption: ExemptionFact
         return Status.NA
     if count.done >= count.required:
         return Status.MET
+    if count.with_awaiting >= count.required:
+        return Status.AWAITING
     if exemption is not None:
         return Status.EXEMPT
     if not period.has_ended(today):
@@ -446,6 +513,10 @@ def evaluate_one(
         missing=() if status is Status.NA else tuple(count.missing),
         is_core=req.is_core,
         requirement_name=req.name,
+        revision=req.revision,
+        citation=req.citation,
+        minimum=req.minimum,
+        awaiting_ids=tuple(count.awaiting_ids),
     )
 
 
@@ -463,26 +534,30 @@ def evaluate(
     by_pair: dict[tuple[int, int], list[ExemptionFacts]] = defaultdict(list)
     for e in exemptions:
         by_pair[(e.org_id, e.requirement_id)].append(e)
-    periods = {req.id: periods_in_range(range_period, req.period_kind) for req in requirements}
+    schedules = {req.id: req.schedule(range_period) for req in requirements}
     results: list[Result] = []
     for org in orgs:
         for req in requirements:
-            if org.kind not in req.org_kinds:
-                continue
             ex = by_pair.get((org.id, req.id), [])
-            results.extend(evaluate_one(req, org, p, idx, ex, today) for p in periods[req.id])
+            results.extend(
+                evaluate_one(rev, org, p, idx, ex, today)
+                for p, rev in schedules[req.id]
+                if org.kind in rev.org_kinds
+            )
     return results
 
 
 # --- summaries ------------------------------------------------------------------------------------------
 def aggregate_status(statuses: Iterable[Status]) -> Status:
-    """One status for several periods: any 未达标 → 未达标; else any 进行中 → 进行中; only 豁免 → 豁免;
-    达标 (with or without 豁免 periods) → 达标; nothing owed → 不适用."""
+    """One status for several periods: any 未达标 → 未达标; else any 待审核 → 待审核; else any 进行中 → 进行中;
+    only 豁免 → 豁免; 达标 (with or without 豁免 periods) → 达标; nothing owed → 不适用."""
     owed = [s for s in statuses if s is not Status.NA]
     if not owed:
         return Status.NA
     if Status.UNMET in owed:
         return Status.UNMET
+    if Status.AWAITING in owed:
+        return Status.AWAITING
     if Status.PENDING in owed:
         return Status.PENDING
     if all(s is Status.EXEMPT for s in owed):
@@ -513,6 +588,7 @@ def tally(org_id: int, req_id: int, period: Period | None, statuses: list[Status
         exempt=statuses.count(Status.EXEMPT),
         not_applicable=statuses.count(Status.NA),
         status=aggregate_status(statuses),
+        awaiting=statuses.count(Status.AWAITING),
     )
 
 

@@ -36,6 +36,15 @@ class RequirementForm(forms.Form):
     is_core = forms.BooleanField(label="核心要求（未达标时评先评优予以提示）", required=False)
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
     sort = forms.IntegerField(label="排序", min_value=0, max_value=32767, initial=100)
+    valid_from = forms.DateField(
+        label="自何时起适用",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="修改活动类型、适用类别、规则、周期、次数或依据时生效：须为周期的第一天；留空为下一周期开始。"
+        "已开始的周期保持原规则；选择今天或以前的日期属于更正既往结果，仅局党建管理员可操作",
+    )
+    reason = forms.CharField(label="修订说明（更正既往时必填）", max_length=300, required=False)
+    confirm = forms.BooleanField(label="我已核对受影响的既往结果，确认更正", required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, instance: Requirement | None = None, **kwargs):
@@ -69,7 +78,8 @@ class RequirementForm(forms.Form):
 
     def data_for_service(self) -> dict:
         data = dict(self.cleaned_data)
-        data.pop("version", None)
+        for f in ("version", "valid_from", "reason", "confirm"):
+            data.pop(f, None)
         return data
 
 
@@ -98,4 +108,10 @@ class ExemptionForm(forms.Form):
 
 class RevokeForm(forms.Form):
     revoke_reason = forms.CharField(label="撤销理由", max_length=300)
+    effective = forms.DateField(
+        label="自何日起撤销",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="留空为今天；此前已开始的期间仍按豁免统计。早于今天属于追溯更正",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)

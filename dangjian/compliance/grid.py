@@ -87,7 +87,9 @@ def _cell_title(org: Organization, spec: RequirementSpec, cell: Cell) -> str:
     for r in cell.results:
         line = f"{r.period.label}：{r.status}"
         if r.status is not Status.NA:
-            line += f"（{r.done}/{r.required}）"
+            line += (
+                f"（{r.done}/{r.required}，第{r.revision}版规则）"  # the revision that governed the period
+            )
         parts.append(line)
     return "\n".join(parts)
 
@@ -99,7 +101,7 @@ def _rollup_text(r: Rollup) -> str:
 def _rollup_title(org: Organization, spec: RequirementSpec, r: Rollup) -> str:
     return (
         f"{org.name} 下级组织 · {spec.name}：达标 {r.met}，未达标 {r.unmet}，进行中 {r.pending}，"
-        f"豁免 {r.exempt}，不适用 {r.not_applicable}"
+        f"待审核 {r.awaiting}，豁免 {r.exempt}，不适用 {r.not_applicable}"
     )
 
 
@@ -187,6 +189,7 @@ def year_rows(ev: Evaluation, org: Organization) -> list[YearRow]:
         for r in cell.results:
             text = "—" if r.status is Status.NA else f"{r.done}/{r.required}"
             title = f"{r.period.label} {spec.name}：{r.status}" + (f"（{r.note}）" if r.note else "")
+            title += f"；第{r.revision}版规则：{r.citation}" if r.citation else f"；第{r.revision}版规则"
             grid.append(
                 GridCell(str(r.status), text, cell_url(org.pk, spec.key, r.period), title, _span(r.period))
             )

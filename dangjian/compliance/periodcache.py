@@ -29,6 +29,7 @@ BASE_TOPICS = (
     "orgs_partygroup",
     "compliance_exemption",
     "compliance_requirement",
+    "compliance_requirementrevision",
     "activities_activitykind",
 )
 
@@ -51,7 +52,7 @@ def _groups() -> dict[int, tuple[engine.GroupFacts, ...]]:
 
 def _facts(year: int, specs: Sequence[engine.RequirementSpec]) -> dict[int, engine.OrgFacts]:
     """Every organisation of the year with its members and party groups as the engine needs them."""
-    rules = {s.rule for s in specs}
+    rules = {r.rule for s in specs for r in (s.revisions or (s,))}
     need_members = bool(rules & {engine.Rule.COMMITTEE_7, engine.Rule.ALL_MEMBERS})
     need_groups = engine.Rule.EACH_GROUP in rules
 
@@ -86,10 +87,11 @@ def _evaluate_period(
     facts: dict[int, engine.OrgFacts],
     today: date,
 ) -> Unit:
-    activities = services._activity_facts(None, {s.kind_id for s in specs}, period.start, period.end)
+    activities = services._activity_facts(None, services.kind_ids(specs), period.start, period.end)
     exemptions = services._exemption_facts(None, {s.id for s in specs}, period.start, period.end)
     results = engine.evaluate(specs, list(facts.values()), activities, exemptions, period, today)
-    return {(r.org_id, r.requirement_id): r for r in results}
+    # only this period's own results: a revision of another period kind gives none inside it (engine.schedule)
+    return {(r.org_id, r.requirement_id): r for r in results if r.period == period}
 
 
 def period_topics(period: Period) -> list[str]:
@@ -127,7 +129,7 @@ def run(
     pks = [o.pk for o in org_list]
     if any(pk not in facts for pk in pks):
         return None
-    periods = {s.id: engine.periods_in_range(range_period, s.period_kind) for s in specs}
+    periods = {s.id: engine.requirement_periods(s, range_period) for s in specs}
     by_kind: dict[Period, list[engine.RequirementSpec]] = defaultdict(list)
     for s in specs:
         for p in periods[s.id]:

@@ -6,19 +6,21 @@ Other apps call `evaluate`, `failing_org_ids`, `rollup` and `todo` by these name
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import reduce
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from dangjian.activities.models import Activity, ActivityKind
+from dangjian.accounts.scope import is_bureau_admin
+from dangjian.activities.models import Activity, ActivityKind, ActivityStatus
 from dangjian.core import audit, rawrows
 from dangjian.core.periods import Period, PeriodKind
 from dangjian.members.choices import Status as MemberStatus
@@ -27,7 +29,7 @@ from dangjian.orgs.models import BRANCH_KINDS, Organization, OrgKind, PartyGroup
 
 from . import engine
 from .engine import Result, Rollup, Status
-from .models import Applicability, Exemption, PeriodChoice, Requirement
+from .models import Applicability, Exemption, PeriodChoice, Requirement, RequirementRevision
 
 # The organisations whose subtree is rolled up (design §4 / issue 3): 党总支, 党委, 机关党委.
 ROLLUP_KINDS = frozenset({OrgKind.GENERAL_BRANCH, OrgKind.COMMITTEE, OrgKind.ORGAN_COMMITTEE})
@@ -39,29 +41,67 @@ MEMO_MIN_ORGS = 200
 
 
 # --- gathering the facts ----------------------------------------------------------------------------------
-def spec_of(req: Requirement) -> engine.RequirementSpec:
+def _rule_spec(req: Requirement, rule: Requirement | RequirementRevision, number: int, valid_from: date):
     return engine.RequirementSpec(
         id=req.pk,
         key=req.key,
         name=req.name,
-        kind_id=req.kind_id,
-        kind_key=req.kind.key,
-        kind_name=req.kind.name,
-        org_kinds=frozenset(req.org_kinds or ()),
-        rule=engine.Rule(req.applicability),
-        period_kind=PeriodKind(req.period),
-        minimum=req.minimum,
-        needs_quorum=req.kind.needs_quorum,
+        kind_id=rule.kind_id,
+        kind_key=rule.kind.key,
+        kind_name=rule.kind.name,
+        org_kinds=frozenset(rule.org_kinds or ()),
+        rule=engine.Rule(rule.applicability),
+        period_kind=PeriodKind(rule.period),
+        minimum=rule.minimum,
+        needs_quorum=rule.kind.needs_quorum,
         is_core=req.is_core,
+        revision=number,
+        valid_from=valid_from,
+        citation=rule.citation,
     )
 
 
-def requirement_specs(keys: Iterable[str] | None = None) -> list[engine.RequirementSpec]:
-    """The active requirements, in their display order (1 query)."""
-    qs = Requirement.objects.filter(is_active=True).select_related("kind").order_by("sort", "id")
+def _revisions(req: Requirement) -> list[RequirementRevision]:
+    cache = getattr(req, "_prefetched_objects_cache", {})
+    if "revisions" in cache:
+        return sorted(cache["revisions"], key=lambda r: r.valid_from)
+    return list(req.revisions.select_related("kind").order_by("valid_from"))
+
+
+def spec_of(
+    req: Requirement, at: date | None = None, revisions: Sequence[RequirementRevision] | None = None
+) -> engine.RequirementSpec:
+    """The requirement with every revision of its rule. The spec's own fields are the revision governing `at`
+    (default: the latest) — what a page shows for a range; the engine picks each period's own revision.
+    A requirement without revision rows (made outside the services) is one revision valid from the beginning."""
+    revs = list(revisions) if revisions is not None else _revisions(req)
+    if not revs:
+        return _rule_spec(req, req, 1, engine.BEGINNING)
+    specs = tuple(_rule_spec(req, r, r.number, r.valid_from) for r in revs)
+    top = specs[-1]
+    if at is not None:
+        top = next((s for s in reversed(specs) if s.valid_from <= at), specs[0])
+    return dataclasses.replace(top, revisions=specs)
+
+
+def requirement_specs(
+    keys: Iterable[str] | None = None, *, range_period: Period | None = None
+) -> list[engine.RequirementSpec]:
+    """The active requirements, in their display order (2 queries). With `range_period`: described by the
+    revision in force at the range's start, and without those whose first revision starts after the range."""
+    qs = (
+        Requirement.objects.filter(is_active=True)
+        .select_related("kind")
+        .prefetch_related(models.Prefetch("revisions", RequirementRevision.objects.select_related("kind")))
+        .order_by("sort", "id")
+    )
     if keys is not None:
         qs = qs.filter(key__in=list(keys))
-    return [spec_of(r) for r in qs]
+    at = range_period.start if range_period is not None else None
+    specs = [spec_of(r, at) for r in qs]
+    if range_period is not None:
+        specs = [s for s in specs if (s.revisions or (s,))[0].valid_from <= range_period.end]
+    return specs
 
 
 def existing_q(range_period: Period) -> models.Q:
@@ -116,6 +156,8 @@ def _activity_facts(orgs: OrgsArg, kind_ids: set[int], start: date, end: date) -
     through = Activity.kinds.through
     qs = through.objects.filter(
         activity__is_deleted=False,
+        # drafts and 退回 records never count; submitted ones may make a period 待审核 (engine)
+        activity__status__in=[ActivityStatus.APPROVED, ActivityStatus.SUBMITTED],
         activity__date__gte=start,
         activity__date__lte=end,
         activitykind_id__in=kind_ids,
@@ -129,6 +171,7 @@ def _activity_facts(orgs: OrgsArg, kind_ids: set[int], start: date, end: date) -
         "activity__quorum_met",
         "activity__talk_a_id",
         "activity__talk_b_id",
+        "activity__status",
     )
     base: dict[int, tuple] = {}
     kinds: dict[int, set[int]] = defaultdict(set)
@@ -136,20 +179,41 @@ def _activity_facts(orgs: OrgsArg, kind_ids: set[int], start: date, end: date) -
         base[aid] = tuple(rest)
         kinds[aid].add(kind_id)
     return [
-        engine.ActivityFacts(aid, org_id, day, frozenset(kinds[aid]), group_id, quorum, talk_a, talk_b)
-        for aid, (org_id, day, group_id, quorum, talk_a, talk_b) in base.items()
+        engine.ActivityFacts(
+            aid,
+            org_id,
+            day,
+            frozenset(kinds[aid]),
+            group_id,
+            quorum,
+            talk_a,
+            talk_b,
+            status == ActivityStatus.APPROVED,
+        )
+        for aid, (org_id, day, group_id, quorum, talk_a, talk_b, status) in base.items()
     ]
 
 
 def _exemption_facts(orgs: OrgsArg, req_ids: set[int], start: date, end: date) -> list[engine.ExemptionFacts]:
+    """Exemptions in force during [start, end]: a dated revocation ends one the day before it takes effect, so
+    the periods before a revocation keep their 豁免 (a revocation without a date, from before revocations were
+    dated, is from the first day)."""
     rows = Exemption.objects.filter(
-        revoked=False,
+        models.Q(revoked=False) | models.Q(revoked_from__gt=start),
         requirement_id__in=req_ids,
         starts_on__lte=end,
         ends_on__gte=start,
         **_org_filter(orgs, "organization_id"),
-    ).values_list("id", "organization_id", "requirement_id", "starts_on", "ends_on")
-    return [engine.ExemptionFacts(*row) for row in rows]
+    ).values_list(
+        "id", "organization_id", "requirement_id", "starts_on", "ends_on", "revoked", "revoked_from"
+    )
+    out = []
+    for pk, org_id, req_id, starts, ends, revoked, revoked_from in rows:
+        if revoked:
+            ends = min(ends, revoked_from - timedelta(days=1))
+        if ends >= starts and ends >= start:
+            out.append(engine.ExemptionFacts(pk, org_id, req_id, starts, ends))
+    return out
 
 
 @dataclass
@@ -193,7 +257,7 @@ def run(
     go through `periodcache`: results of periods that have ended are reused for as long as nothing they were
     computed from has changed, and only the periods still running are evaluated afresh."""
     today = today or timezone.localdate()
-    specs = list(requirements) if requirements is not None else requirement_specs()
+    specs = list(requirements) if requirements is not None else requirement_specs(range_period=range_period)
     org_list = list(orgs_existing_in(range_period) if orgs is None else orgs)
     if requirements is None and specs and (orgs is None or len(org_list) >= MEMO_MIN_ORGS):
         from . import periodcache
@@ -204,12 +268,14 @@ def run(
     scope = orgs  # None: no filter on the related rows at all (every organisation is evaluated)
     if not specs or not org_list:
         return Evaluation(range_period, today, specs, org_list, {}, [])
-    rules = {s.rule for s in specs}
+    rules = {r.rule for s in specs for r in (s.revisions or (s,))}
     members = _member_facts(scope) if rules & {engine.Rule.COMMITTEE_7, engine.Rule.ALL_MEMBERS} else {}
     groups = _group_facts(scope) if engine.Rule.EACH_GROUP in rules else {}
-    periods = [p for s in specs for p in engine.periods_in_range(range_period, s.period_kind)]
+    periods = [p for s in specs for p in engine.requirement_periods(s, range_period)]
+    if not periods:
+        return Evaluation(range_period, today, specs, org_list, {}, [])
     start, end = min(p.start for p in periods), max(p.end for p in periods)
-    activities = _activity_facts(scope, {s.kind_id for s in specs}, start, end)
+    activities = _activity_facts(scope, kind_ids(specs), start, end)
     exemptions = _exemption_facts(scope, {s.id for s in specs}, start, end)
     facts = {
         o.pk: engine.OrgFacts(
@@ -302,6 +368,11 @@ def record_url(org_id: int, kind_key: str) -> str:
     return f"/activities/new/?org={org_id}&kinds={kind_key}"
 
 
+def kind_ids(specs: Iterable[engine.RequirementSpec]) -> set[int]:
+    """The activity kinds counted by any revision of the requirements."""
+    return {r.kind_id for s in specs for r in (s.revisions or (s,))}
+
+
 # --- writes: requirements -----------------------------------------------------------------------------------
 REQUIREMENT_FIELDS = [
     "name",
@@ -346,40 +417,233 @@ def _validate_requirement(data: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
+RULE_FIELDS = ["kind", "org_kinds", "applicability", "period", "minimum", "citation", "citation_status"]
+CORRECTION_DENIED = "只有局党建管理员可以更正已开始期间的制度要求（生效日期早于或等于今天）"
+
+
+def acts_for_bureau(actor: Any) -> bool:
+    """The bureau admin, or the command line / demo (no user), which acts for the bureau."""
+    return not getattr(actor, "pk", None) or is_bureau_admin(actor)
+
+
+def next_period_start(period: str, today: date, previous_period: str | None = None) -> date:
+    """The default start of a new revision: the first day of the requirement's next period (of the next year
+    when the period itself changes, so that the periods still tile the time)."""
+    if previous_period is not None and previous_period != period:
+        return date(today.year + 1, 1, 1)
+    return Period.containing(today, PeriodKind(period)).next().start
+
+
+def is_correction(valid_from: date, today: date) -> bool:
+    """A revision valid from a day that has come: periods that have started would change."""
+    return valid_from <= today
+
+
+def _check_valid_from(
+    valid_from: date, period: str, previous: RequirementRevision | None, today: date, actor: Any, reason: str
+) -> None:
+    errors: dict[str, str] = {}
+    if (
+        period in PeriodChoice.values
+        and Period.containing(valid_from, PeriodKind(period)).start != valid_from
+    ):
+        errors["valid_from"] = "生效日期须为一个周期的第一天（如每月1日、每季度首日）"
+    elif previous is not None and previous.period != period and (valid_from.month, valid_from.day) != (1, 1):
+        errors["valid_from"] = "改变周期的修订须自某年1月1日起生效"
+    if is_correction(valid_from, today):
+        if not acts_for_bureau(actor):
+            raise PermissionDenied(CORRECTION_DENIED)
+        if len((reason or "").strip()) < 4:
+            errors["reason"] = "生效日期早于或等于今天属于更正既往结果，请写明更正理由（至少4个字）"
+    if errors:
+        raise ValidationError(errors)
+
+
+def _governing(req: Requirement, day: date) -> RequirementRevision | None:
+    found = None
+    for rev in _revisions(req):
+        if rev.valid_from <= day:
+            found = rev
+    return found
+
+
+def _ensure_first_revision(req: Requirement) -> None:
+    """A requirement made outside the services (fixtures) gets its revision 1 from its own rule."""
+    if not req.revisions.exists():
+        RequirementRevision.objects.create(
+            requirement=req,
+            number=1,
+            valid_from=engine.BEGINNING,
+            reason="初始版本",
+            **{f: getattr(req, f) for f in RULE_FIELDS},
+        )
+
+
+def _sync_from_latest(req: Requirement) -> None:
+    """The requirement row mirrors its latest revision's rule (what a new period will be governed by)."""
+    latest = req.revisions.order_by("-valid_from").first()
+    if latest is not None:
+        for f in RULE_FIELDS:
+            setattr(req, f, getattr(latest, f))
+
+
+def _write_revision(
+    req: Requirement,
+    rule: dict[str, Any],
+    valid_from: date,
+    reason: str,
+    correction: bool,
+    actor: Any,
+    actor_name: str,
+) -> RequirementRevision:
+    what = "更正既往制度要求" if correction else "修订制度要求"
+    note = f"{what}：自{valid_from:%Y-%m-%d}起适用" + (f"；理由：{reason}" if reason else "")
+    same = req.revisions.select_for_update().filter(valid_from=valid_from).first()
+    if same is not None:
+        before = audit.snapshot(same)
+        for f in RULE_FIELDS:
+            setattr(same, f, rule[f])
+        same.reason, same.is_correction = reason, correction or same.is_correction
+        same.save()
+        audit.log_update(same, before, actor=actor, actor_name=actor_name, note=note)
+        return same
+    number = (req.revisions.aggregate(n=models.Max("number"))["n"] or 0) + 1
+    rev = RequirementRevision.objects.create(
+        requirement=req,
+        number=number,
+        valid_from=valid_from,
+        reason=reason,
+        is_correction=correction,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        **{f: rule[f] for f in RULE_FIELDS},
+    )
+    audit.log_create(rev, actor=actor, actor_name=actor_name, note=note)
+    return rev
+
+
 @transaction.atomic
-def create_requirement(data: dict[str, Any], *, actor: Any = None, actor_name: str = "") -> Requirement:
-    """A local requirement (e.g. 党总支、党委委员会会议). `key` is fixed once created: results are keyed by it."""
+def create_requirement(
+    data: dict[str, Any],
+    *,
+    actor: Any = None,
+    actor_name: str = "",
+    valid_from: date | None = None,
+    reason: str = "",
+    today: date | None = None,
+) -> Requirement:
+    """A local requirement (e.g. 党总支、党委委员会会议). `key` is fixed once created: results are keyed by it.
+    Its revision 1 is valid from `valid_from` (default: the start of its next period — a new rule does not
+    rewrite periods that have started; an earlier start is a correction, the bureau's)."""
     key = (data.get("key") or "").strip()
     if not key:
         raise ValidationError({"key": "请填写代码（英文小写字母、数字、下划线）"})
     if Requirement.objects.filter(key=key).exists():
         raise ValidationError({"key": f"代码“{key}”已被使用，请换一个"})
     _validate_requirement(data)
+    today = today or timezone.localdate()
+    valid_from = valid_from or next_period_start(data["period"], today)
+    _check_valid_from(valid_from, data["period"], None, today, actor, reason)
     req = Requirement(key=key, is_builtin=False, **{f: data[f] for f in REQUIREMENT_FIELDS if f in data})
     req.full_clean()
     req.save()
     audit.log_create(req, actor=actor, actor_name=actor_name, note="新增制度要求")
+    _write_revision(req, data, valid_from, reason, is_correction(valid_from, today), actor, actor_name)
     return req
+
+
+def rule_changes(req: Requirement, data: dict[str, Any], valid_from: date | None) -> dict[str, list[Any]]:
+    """The rule fields `data` changes against the revision in force at `valid_from` (default: the latest)."""
+    base = _governing(req, valid_from) if valid_from is not None else None
+    base = base or req
+    out: dict[str, list[Any]] = {}
+    for f in RULE_FIELDS:
+        old = getattr(base, f)
+        if f in data and (sorted(data[f]) != sorted(old or []) if f == "org_kinds" else data[f] != old):
+            out[f] = [old, data[f]]
+    return out
 
 
 @transaction.atomic
 def update_requirement(
-    req: Requirement, data: dict[str, Any], *, version: int, actor: Any = None, actor_name: str = ""
+    req: Requirement,
+    data: dict[str, Any],
+    *,
+    version: int,
+    actor: Any = None,
+    actor_name: str = "",
+    valid_from: date | None = None,
+    reason: str = "",
+    today: date | None = None,
 ) -> Requirement:
-    """Change any field but the key. Refused when someone saved in between (optimistic concurrency)."""
+    """Change any field but the key. A change of the rule (kind, org kinds, applicability, period, minimum,
+    citation) is a new revision valid from `valid_from` (default: the start of the next period); periods that
+    started before it keep their revision. A start on or before today is a correction: only the bureau (or the
+    command line) may make it, with a reason, and it is audited. Refused when someone saved in between."""
     current = Requirement.objects.select_for_update().get(pk=req.pk)
     if current.version != version:
         raise ValidationError(STALE_MESSAGE)
-    _validate_requirement({f: data.get(f, getattr(current, f)) for f in REQUIREMENT_FIELDS})
+    merged = {f: data.get(f, getattr(current, f)) for f in REQUIREMENT_FIELDS}
+    _validate_requirement(merged)
+    today = today or timezone.localdate()
     before = audit.snapshot(current)
+    _ensure_first_revision(current)
+    if rule_changes(current, data, valid_from):
+        valid_from = valid_from or next_period_start(merged["period"], today, current.period)
+        _check_valid_from(valid_from, merged["period"], _governing(current, valid_from), today, actor, reason)
+        rule = {f: merged[f] for f in RULE_FIELDS}
+        _write_revision(
+            current, rule, valid_from, reason, is_correction(valid_from, today), actor, actor_name
+        )
     for f in REQUIREMENT_FIELDS:
-        if f in data:
+        if f in data and f not in RULE_FIELDS:
             setattr(current, f, data[f])
+    _sync_from_latest(current)
     current.version += 1
     current.full_clean()
     current.save()
     audit.log_update(current, before, actor=actor, actor_name=actor_name, note="修改制度要求")
     return current
+
+
+@dataclass(frozen=True)
+class CorrectionChange:
+    period: Period
+    org_code: str
+    org_name: str
+    before: str
+    after: str
+
+
+def correction_preview(
+    req: Requirement, data: dict[str, Any], valid_from: date, today: date | None = None
+) -> list[CorrectionChange]:
+    """The results of periods that have started which a revision valid from `valid_from` would change
+    (organisation, period, status now → status after), for the edit page to show before a correction."""
+    today = today or timezone.localdate()
+    revs = [r for r in _revisions(req) if r.valid_from != valid_from]
+    proposed = RequirementRevision(
+        requirement=req,
+        number=0,
+        valid_from=valid_from,
+        **{f: data.get(f, getattr(req, f)) for f in RULE_FIELDS},
+    )
+    old_spec = spec_of(req)
+    new_spec = spec_of(req, revisions=sorted([*revs, proposed], key=lambda r: r.valid_from))
+    changes: list[CorrectionChange] = []
+    names = dict(Organization.objects.values_list("code", "name"))
+    for year in range(max(valid_from.year, today.year - 10), today.year + 1):
+        rng = Period.whole_year(year)
+        before = {(r.org_code, r.period): r for r in run(rng, None, today, requirements=[old_spec]).results}
+        after = {(r.org_code, r.period): r for r in run(rng, None, today, requirements=[new_spec]).results}
+        for key in sorted(before.keys() | after.keys(), key=lambda k: (k[1].start, k[0])):
+            code, period = key
+            if period.start < valid_from or period.start > today:
+                continue
+            a, b = before.get(key), after.get(key)
+            sa, sb = str(a.status) if a else "—", str(b.status) if b else "—"
+            if sa != sb or (a and b and (a.required, a.done) != (b.required, b.done)):
+                changes.append(CorrectionChange(period, code, names.get(code, code), sa, sb))
+    return changes
 
 
 # --- writes: exemptions -------------------------------------------------------------------------------------
@@ -404,16 +668,22 @@ def grant_exemption(
     if organization.kind not in (requirement.org_kinds or []):
         errors["requirement"] = f"“{requirement.name}”不适用于{organization.get_kind_display()}，无需豁免"
     if not errors:
-        clash = Exemption.objects.filter(
-            organization=organization,
-            requirement=requirement,
-            revoked=False,
-            starts_on__lte=ends_on,
-            ends_on__gte=starts_on,
-        ).first()
+        clash = next(
+            (
+                e
+                for e in Exemption.objects.filter(
+                    organization=organization,
+                    requirement=requirement,
+                    starts_on__lte=ends_on,
+                    ends_on__gte=starts_on,
+                )
+                if (end := e.effective_end) is not None and end >= starts_on
+            ),
+            None,
+        )
         if clash is not None:
             errors["starts_on"] = (
-                f"与已有豁免（{clash.starts_on:%Y-%m-%d} 至 {clash.ends_on:%Y-%m-%d}）时间重叠，"
+                f"与已有豁免（{clash.starts_on:%Y-%m-%d} 至 {clash.effective_end:%Y-%m-%d}）时间重叠，"
                 "请先撤销原豁免或调整日期"
             )
     if errors:
@@ -432,8 +702,21 @@ def grant_exemption(
 
 @transaction.atomic
 def revoke_exemption(
-    exemption: Exemption, reason: str, *, version: int, actor: Any = None, actor_name: str = ""
+    exemption: Exemption,
+    reason: str,
+    *,
+    version: int,
+    actor: Any = None,
+    actor_name: str = "",
+    effective: date | None = None,
+    today: date | None = None,
 ) -> Exemption:
+    """Revoke from `effective` (default today): periods that started before it keep their 豁免. An earlier
+    date rewrites past results: a correction, the bureau's only."""
+    today = today or timezone.localdate()
+    effective = effective or today
+    if effective < today and not acts_for_bureau(actor):
+        raise PermissionDenied("只有局党建管理员可以追溯撤销豁免")
     current = Exemption.objects.select_for_update().get(pk=exemption.pk)
     if current.version != version:
         raise ValidationError(STALE_MESSAGE)
@@ -447,7 +730,11 @@ def revoke_exemption(
     current.revoked_at = timezone.now()
     current.revoked_by = actor if getattr(actor, "pk", None) else None
     current.revoke_reason = reason
+    current.revoked_from = max(effective, current.starts_on)
     current.version += 1
     current.save()
-    audit.log_update(current, before, actor=actor, actor_name=actor_name, note="撤销豁免")
+    note = "撤销豁免"
+    if effective < today:
+        note = f"追溯撤销豁免（更正既往，自{current.revoked_from:%Y-%m-%d}起）"
+    audit.log_update(current, before, actor=actor, actor_name=actor_name, note=note)
     return current

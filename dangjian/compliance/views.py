@@ -5,7 +5,7 @@ Views parse input and check access; the numbers come from services.run (a consta
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -180,6 +180,7 @@ class CellRow:
     records: list[Activity]
     excluded: list[Activity]
     exemption: Exemption | None
+    awaiting: list[Activity] = field(default_factory=list)  # submitted, not yet approved: not counted
 
 
 @business_reader
@@ -187,15 +188,17 @@ def cell(request: HttpRequest, org_id: int, key: str, period: str) -> HttpRespon
     user = request.user
     org = get_org_for_user(user, org_id)
     req = Requirement.objects.select_related("kind").filter(key=key).first()
-    if req is None or org.kind not in (req.org_kinds or []):
+    spec = services.spec_of(req) if req is not None else None
+    # any revision may have applied to the organisation's kind (an earlier rule may have listed it)
+    if spec is None or not any(org.kind in r.org_kinds for r in (spec.revisions or (spec,))):
         raise Http404("该制度要求不存在或不适用于此党组织")
     try:
         rng = Period.parse(period)
     except ValueError:
         raise Http404("期间格式不正确")
     today = timezone.localdate()
-    ev = services.run(rng, [org], today, requirements=[services.spec_of(req)])
-    ids = {i for r in ev.results for i in (*r.activity_ids, *r.excluded_ids)}
+    ev = services.run(rng, [org], today, requirements=[spec])
+    ids = {i for r in ev.results for i in (*r.activity_ids, *r.excluded_ids, *r.awaiting_ids)}
     acts = {
         a.pk: a
         for a in Activity.objects.filter(pk__in=ids)
@@ -210,6 +213,7 @@ def cell(request: HttpRequest, org_id: int, key: str, period: str) -> HttpRespon
             [acts[i] for i in r.activity_ids if i in acts],
             [acts[i] for i in r.excluded_ids if i in acts],
             exemptions.get(r.exemption_id) if r.exemption_id else None,
+            [acts[i] for i in r.awaiting_ids if i in acts],
         )
         for r in ev.results
     ]

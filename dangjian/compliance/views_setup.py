@@ -51,7 +51,12 @@ def requirement_add(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.data_for_service()
         try:
-            req = services.create_requirement(data, actor=request.user)
+            req = services.create_requirement(
+                data,
+                actor=request.user,
+                valid_from=form.cleaned_data.get("valid_from"),
+                reason=form.cleaned_data.get("reason") or "",
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -62,23 +67,56 @@ def requirement_add(request: HttpRequest) -> HttpResponse:
 
 @bureau_admin
 def requirement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a requirement. A change of its rule is a new revision from the chosen period start (default: the
+    next period). A start that has come is a correction: the page first lists the past results it changes and
+    saves only once the bureau admin confirms, with a reason."""
     req = get_object_or_404(Requirement.objects.select_related("kind"), pk=pk)
     form = RequirementForm(request.POST or None, instance=req)
+    today = timezone.localdate()
+    preview = None
     if request.method == "POST" and form.is_valid():
         data = form.data_for_service()
-        try:
-            services.update_requirement(
-                req, data, version=form.cleaned_data["version"] or 0, actor=request.user
+        valid_from = form.cleaned_data.get("valid_from")
+        correction = (
+            valid_from is not None
+            and services.is_correction(valid_from, today)
+            and bool(services.rule_changes(req, data, valid_from))
+        )
+        if correction and not form.cleaned_data.get("confirm"):
+            preview = services.correction_preview(req, data, valid_from, today)
+            form.add_error(
+                "confirm",
+                "生效日期不晚于今天，将改变已开始期间的统计结果（见下方列表）；请核对后勾选确认并填写修订说明。",
             )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
         else:
-            messages.success(request, f"已保存制度要求“{req.name}”。")
-            return redirect("compliance:requirements")
+            try:
+                services.update_requirement(
+                    req,
+                    data,
+                    version=form.cleaned_data["version"] or 0,
+                    actor=request.user,
+                    valid_from=valid_from,
+                    reason=form.cleaned_data.get("reason") or "",
+                    today=today,
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, f"已保存制度要求“{req.name}”。")
+                return redirect("compliance:requirements")
+    revisions = req.revisions.select_related("kind", "created_by").order_by("valid_from")
     return render(
         request,
         "compliance/requirement_form.html",
-        {"page_title": f"修改制度要求：{req.name}", "form": form, "req": req},
+        {
+            "page_title": f"修改制度要求：{req.name}",
+            "form": form,
+            "req": req,
+            "revisions": revisions,
+            "preview": preview,
+            "preview_shown": (preview or [])[:100],
+            "next_start": services.next_period_start(req.period, today),
+        },
     )
 
 
@@ -183,7 +221,11 @@ def exemption_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("compliance:exemption_detail", pk=pk)
     try:
         services.revoke_exemption(
-            ex, form.cleaned_data["revoke_reason"], version=form.cleaned_data["version"], actor=request.user
+            ex,
+            form.cleaned_data["revoke_reason"],
+            version=form.cleaned_data["version"],
+            actor=request.user,
+            effective=form.cleaned_data.get("effective"),
         )
     except ValidationError as exc:
         messages.error(request, "撤销未成功：" + "；".join(exc.messages))

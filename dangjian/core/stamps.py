@@ -57,6 +57,7 @@ TRACKED: tuple[Tracked, ...] = (
     Tracked("orgs_post"),
     Tracked("compliance_requirement"),
     Tracked("compliance_exemption"),
+    Tracked("compliance_requirementrevision"),
     Tracked("study_studyrecord"),
     Tracked("study_studyconfig"),
     Tracked("supervision_rectification"),

@@ -194,7 +194,8 @@ def member_charts(root, today: date) -> list[Chart]:
     ]
 
 
-STATUS_SCORE = {"达标": 3, "进行中": 2, "未达标": 1, "豁免": 0, "不适用": None}
+# 待审核 (met only with records awaiting review) sits between 进行中 and 达标 on the heat map's scale
+STATUS_SCORE = {"达标": 4, "待审核": 3, "进行中": 2, "未达标": 1, "豁免": 0, "不适用": None}
 
 
 def compliance_heatmap(root, today: date) -> Chart:
@@ -225,7 +226,7 @@ def compliance_heatmap(root, today: date) -> Chart:
     c.categories = [q.name for q in reqs]
     c.extra = {
         "orgs": [o.short_name or o.name for o in orgs],
-        "statuses": ["未达标", "进行中", "达标"],
+        "statuses": ["未达标", "进行中", "待审核", "达标"],
         **_cap_extra(total, len(orgs), "/compliance/"),
     }
     data, links = [], []

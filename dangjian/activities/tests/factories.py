@@ -31,10 +31,14 @@ def activity(
     day: date = date(2025, 3, 12),
     topic: str = "学习上级文件精神",
     actor: Any = None,
+    as_entered_by_branch: bool = True,
     **details: Any,
 ) -> Activity:
+    """A record through the service. Without an actor the service acts for the bureau and approves at entry;
+    by default the record is then put back to 未提交, as the branch's own admin would have entered it (most
+    review tests start there). `as_entered_by_branch=False` keeps what the service decided."""
     details.setdefault("host", "张书记")
-    return services.record_activity(
+    a = services.record_activity(
         organization=org,
         kinds=kinds or ["theme_day"],
         date=day,
@@ -43,3 +47,8 @@ def activity(
         actor_name="测试",
         **details,
     )
+    if actor is None and as_entered_by_branch and not details.get("submit"):
+        Activity.objects.filter(pk=a.pk).update(status="draft", submitted_at=None, reviewed_at=None)
+        a.review_steps.all().delete()
+        a.refresh_from_db()
+    return a

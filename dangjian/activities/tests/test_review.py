@@ -17,8 +17,8 @@ NOBODY = Actor()
 def test_status_values_match_the_model():
     assert {DRAFT, SUBMITTED, APPROVED, RETURNED} == set(ActivityStatus.values)
     assert review.STATUS_LABELS == dict(ActivityStatus.choices)
-    steps = {a.value for a in Action} - {"edit"}
-    assert steps == set(ReviewAction.values)
+    steps = {a.value for a in Action} - {"edit", "void_locked"}  # a locked void is stored as a void step
+    assert steps == set(ReviewAction.values) - {"reject_change"}  # a step only (no status transition)
 
 
 @pytest.mark.parametrize(
@@ -31,8 +31,11 @@ def test_status_values_match_the_model():
         (Action.RETURN, SUBMITTED, REVIEWER, RETURNED),
         (Action.EDIT, DRAFT, WRITER, DRAFT),
         (Action.EDIT, RETURNED, WRITER, RETURNED),
-        (Action.EDIT_LOCKED, APPROVED, WRITER, SUBMITTED),
-        (Action.VOID, APPROVED, WRITER, APPROVED),
+        # issue 13: an approved record keeps counting; only a reviewer changes it, its writers request
+        (Action.EDIT_LOCKED, APPROVED, REVIEWER, APPROVED),
+        (Action.VOID_LOCKED, APPROVED, REVIEWER, APPROVED),
+        (Action.REQUEST_CHANGE, APPROVED, WRITER, APPROVED),
+        (Action.VOID, SUBMITTED, WRITER, SUBMITTED),
     ],
 )
 def test_transitions(action, start, actor, end):
@@ -47,6 +50,9 @@ def test_transitions(action, start, actor, end):
         (Action.SUBMIT, DRAFT, REVIEWER),
         (Action.EDIT, DRAFT, REVIEWER),
         (Action.VOID, DRAFT, NOBODY),
+        (Action.EDIT_LOCKED, APPROVED, WRITER),
+        (Action.VOID_LOCKED, APPROVED, WRITER),
+        (Action.REQUEST_CHANGE, APPROVED, REVIEWER),
     ],
 )
 def test_who_may(action, start, actor):
@@ -89,7 +95,9 @@ def test_allowed_actions():
         Action.EDIT,
         Action.VOID,
     }
-    assert set(review.allowed_actions(APPROVED, False, WRITER)) == {Action.EDIT_LOCKED, Action.VOID}
+    assert set(review.allowed_actions(APPROVED, False, WRITER)) == {Action.REQUEST_CHANGE}
+    assert set(review.allowed_actions(APPROVED, False, REVIEWER)) == {Action.EDIT_LOCKED, Action.VOID_LOCKED}
+    assert review.void_action(APPROVED) == Action.VOID_LOCKED and review.void_action(DRAFT) == Action.VOID
 
 
 def test_may_review_only_strictly_below():

@@ -236,12 +236,18 @@ class TestEditAndReview:
         services.approve(a, actor=cast["bureau"], comment="规范")
         a.refresh_from_db()
         assert a.is_locked and a.reviewed_by == cast["bureau"]
+        # issue 13: the branch's admin may not change an approved record directly any more (it requests)
+        with pytest.raises(review.ReviewError) as e:
+            edit(a, cast["admin_a"], topic="改正主题", reason="主题笔误")
+        assert e.value.forbidden
         with pytest.raises(services.ActivityInvalid) as e:
-            edit(a, cast["admin_a"], topic="改一改")
+            edit(a, cast["bureau"], topic="改一改")
         assert "reason" in e.value.errors
-        edit(a, cast["admin_a"], topic="改正主题", reason="主题笔误")
+        edit(a, cast["bureau"], topic="改正主题", reason="主题笔误")
         a.refresh_from_db()
-        assert a.status == ActivityStatus.SUBMITTED and a.topic == "改正主题"
+        assert (
+            a.status == ActivityStatus.APPROVED and a.topic == "改正主题"
+        )  # a reviewer's edit stays approved
         step = a.review_steps.latest("id")
         assert (step.action, step.comment, step.from_status) == ("edit_locked", "主题笔误", "approved")
         entry = AuditEntry.objects.filter(action="activity.update", object_id=str(a.pk)).latest("id")

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from dangjian import factories as f
 from dangjian.activities import services
-from dangjian.activities.models import Activity, ActivityKind, ActivityStatus
+from dangjian.activities.models import Activity, ActivityKind, ActivityStatus, ChangeRequest
+from dangjian.core.models import AuditEntry
 
 from .factories import PNG, activity, png
 
@@ -347,10 +348,85 @@ class TestEdit:
         }
         r = client.post(f"/activities/{a.pk}/edit/", data)
         assert r.status_code == 400 and "须填写修改原因" in html(r)
+        # issue 13: the branch's admin only requests; the record stays as it was and keeps counting
         r = client.post(f"/activities/{a.pk}/edit/", {**data, "reason": "主持人填错"}, follow=True)
-        assert "重新提交上级审核" in html(r)
+        assert "已提交修改申请" in html(r)
         a.refresh_from_db()
-        assert (a.status, a.topic) == (ActivityStatus.SUBMITTED, "锁定后修改")
+        assert (a.status, a.topic) == (ActivityStatus.APPROVED, "学习上级文件精神")
+        change = ChangeRequest.objects.get(activity=a, state="pending")
+        assert (change.kind, change.reason, change.payload["topic"]) == ("edit", "主持人填错", "锁定后修改")
+        # the superior (here the bureau) approves it from the queue: the edit is applied, still approved
+        bureau = login(cast["bureau"])
+        queue = html(bureau.get("/activities/review/"))
+        assert "待审批的修改、作废申请" in queue and "主持人填错" in queue and "已等待" in queue
+        r = bureau.post(f"/activities/changes/{change.pk}/decide/", {"decision": "approve"}, follow=True)
+        assert "已批准该申请" in html(r)
+        a.refresh_from_db()
+        assert (a.status, a.topic) == (ActivityStatus.APPROVED, "锁定后修改")
+        notes = list(
+            AuditEntry.objects.filter(model="activities.changerequest").values_list("note", flat=True)
+        )
+        assert any("申请修改" in n for n in notes) and any("批准修改申请" in n for n in notes)
+
+
+def test_void_of_an_approved_record_needs_the_superior(cast, login):
+    """Issue 13: a branch admin requests; the record keeps counting until the superior approves; a rejection
+    (with a reason) leaves it; both are audited."""
+    from dangjian.compliance import services as compliance
+    from dangjian.core.periods import Period
+
+    a = activity(cast["a"], day=date(2025, 3, 12))
+    services.submit(a, actor=cast["admin_a"])
+    services.approve(a, actor=cast["bureau"])
+
+    def status() -> str:
+        rs = compliance.evaluate(Period.parse("2025-03"), [cast["a"]], date(2026, 3, 15))
+        return str(next(r.status for r in rs if r.requirement_key == "theme_day"))
+
+    assert status() == "达标"
+    branch = login(cast["admin_a"])
+    page = html(branch.get(f"/activities/{a.pk}/"))
+    assert "申请作废此记录" in page
+    r = branch.post(f"/activities/{a.pk}/void/", {"reason": "重复登记"}, follow=True)
+    assert "已提交作废申请" in html(r)
+    a.refresh_from_db()
+    assert not a.is_deleted and status() == "达标"
+    change = ChangeRequest.objects.get(activity=a, state="pending")
+    # the branch cannot decide its own request
+    assert branch.post(f"/activities/changes/{change.pk}/decide/", {"decision": "approve"}).status_code == 403
+    bureau = login(cast["bureau"])
+    r = bureau.post(f"/activities/changes/{change.pk}/decide/", {"decision": "reject"}, follow=True)
+    assert "驳回申请须填写驳回意见" in html(r)
+    bureau.post(f"/activities/changes/{change.pk}/decide/", {"decision": "reject", "comment": "并非重复"})
+    a.refresh_from_db()
+    assert not a.is_deleted and status() == "达标"
+    branch.post(f"/activities/{a.pk}/void/", {"reason": "确属重复登记"})
+    change = ChangeRequest.objects.get(activity=a, state="pending")
+    bureau.post(f"/activities/changes/{change.pk}/decide/", {"decision": "approve", "comment": "同意"})
+    a.refresh_from_db()
+    assert a.is_deleted and "确属重复登记" in a.void_reason and status() == "未达标"
+    notes = list(AuditEntry.objects.filter(model="activities.changerequest").values_list("note", flat=True))
+    assert sum("申请作废" in n for n in notes) == 2 and any("驳回作废申请" in n for n in notes)
+    assert AuditEntry.objects.filter(
+        model="activities.activity", object_id=str(a.pk), action="delete"
+    ).exists()
+
+
+def test_entry_by_a_reviewer_is_approved_at_once(cast, login):
+    """The bureau (or a superior's admin) entering a record approves it; the branch's own entry is a draft."""
+    m = cast["members_a"]
+    data = {
+        "organization": cast["a"].pk,
+        "kinds": ["theme_day"],
+        "date": "2025-03-12",
+        "topic": "局机关代录",
+        "host": "张书记",
+        "roster": ",".join(str(x.pk) for x in m),
+    }
+    login(cast["bureau"]).post("/activities/new/", data)
+    assert Activity.objects.get(topic="局机关代录").status == ActivityStatus.APPROVED
+    login(cast["admin_a"]).post("/activities/new/", {**data, "topic": "支部自录"})
+    assert Activity.objects.get(topic="支部自录").status == ActivityStatus.DRAFT
 
     def test_remove_and_add_attachments(self, cast, login):
         a = activity(cast["a"], attachments=[png()])
@@ -447,6 +523,10 @@ def test_home_panel_counts(cast, login, client):
         return next((p["ctx"] for p in r.context["panels"] if p["key"] == "activities_review"), None)
 
     assert panel("bureau") == {"pending": 1, "returned": 1}
+    assert panel("admin_a") == {"pending": 0, "returned": 1}
+    c = activity(cast["a"], topic="已通过的", actor=cast["bureau"])  # approved at entry
+    services.request_void(c, actor=cast["admin_a"], reason="重复登记")
+    assert panel("bureau") == {"pending": 2, "returned": 1}  # the void request waits for the bureau too
     assert panel("admin_a") == {"pending": 0, "returned": 1}
     assert panel("admin_b") == {"pending": 0, "returned": 0}
     assert panel("member") is None and panel("inspector") is None

@@ -6,7 +6,7 @@ import itertools
 from datetime import date
 from typing import Any
 
-from dangjian.activities.models import Activity, ActivityKind
+from dangjian.activities.models import Activity, ActivityKind, ActivityStatus
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization, PartyGroup
 
@@ -18,6 +18,8 @@ def kind(key: str) -> ActivityKind:
 
 
 def activity(org: Organization, day: date, *kind_keys: str, **fields: Any) -> Activity:
+    """An approved record by default: only approved records count (issue 13); pass status= to test review."""
+    fields.setdefault("status", ActivityStatus.APPROVED)
     a = Activity.objects.create(
         organization=org, date=day, topic=fields.pop("topic", f"活动{next(_seq)}"), **fields
     )
@@ -37,7 +39,10 @@ def bulk_activities(rows: list[tuple[Organization, date, list[str]]]) -> list[Ac
     """Many records in two queries (for data-size tests)."""
     kinds = {k.key: k.pk for k in ActivityKind.objects.all()}
     acts = Activity.objects.bulk_create(
-        [Activity(organization=o, date=d, topic=f"批量活动{next(_seq)}") for o, d, _ in rows]
+        [
+            Activity(organization=o, date=d, topic=f"批量活动{next(_seq)}", status=ActivityStatus.APPROVED)
+            for o, d, _ in rows
+        ]
     )
     through = Activity.kinds.through
     through.objects.bulk_create(

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from dangjian import factories as f
+from dangjian.activities.models import Activity
 from dangjian.compliance import periodcache, services
 from dangjian.compliance.engine import Status, periods_in_range
-from dangjian.compliance.models import Exemption, Requirement
+from dangjian.compliance.models import Exemption, Requirement, RequirementRevision
 from dangjian.core.models import AuditEntry
 from dangjian.core.periods import Period
 from dangjian.members.choices import Status as MemberStatus
@@ -82,13 +83,35 @@ def test_deleted_records_never_count(cast):
     assert results_for(a, "2025-08")[("theme_day", "2025-08")].status is Status.UNMET
 
 
-def test_draft_and_returned_records_count(cast):
+def test_draft_and_returned_records_never_count(cast):
     a = cast["a"]
     cf.activity(a, date(2025, 8, 5), "theme_day", status="draft")
     cf.activity(a, date(2025, 9, 5), "theme_day", status="returned")
     rs = results_for(a, "2025Q3")
-    assert rs[("theme_day", "2025-08")].status is Status.MET
-    assert rs[("theme_day", "2025-09")].status is Status.MET
+    assert (rs[("theme_day", "2025-08")].status, rs[("theme_day", "2025-08")].done) == (Status.UNMET, 0)
+    assert rs[("theme_day", "2025-09")].status is Status.UNMET
+
+
+def test_submitted_records_make_the_period_awaiting_review(cast):
+    a = cast["a"]
+    x = cf.activity(a, date(2025, 8, 5), "theme_day", status="submitted")
+    r = results_for(a, "2025-08", "theme_day")[("theme_day", "2025-08")]
+    assert (r.status, r.done, r.activity_ids, r.awaiting_ids) == (Status.AWAITING, 0, (), (x.pk,))
+    assert r.as_json()["status"] == "待审核" and r.as_json()["activities"] == []
+    # still running, not yet met even with it: 进行中; met once approved
+    cf.activity(a, date(2026, 3, 2), "theme_day", status="submitted")
+    assert results_for(a, "2026-03", "theme_day")[("theme_day", "2026-03")].status is Status.AWAITING
+    Activity.objects.filter(pk=x.pk).update(status="approved")
+    r = results_for(a, "2025-08", "theme_day")[("theme_day", "2025-08")]
+    assert (r.status, r.done, r.activity_ids) == (Status.MET, 1, (x.pk,))
+
+
+def test_awaiting_review_for_groups_and_talks(cast):
+    a = cast["a"]
+    g1 = cf.group(a, "第一党小组")
+    cf.activity(a, date(2025, 8, 5), "group_meeting", party_group=g1, status="submitted")
+    r = results_for(a, "2025-08", "group_meeting")[("group_meeting", "2025-08")]
+    assert (r.status, r.done, r.required) == (Status.AWAITING, 0, 1)
 
 
 def test_assembly_without_quorum_stored_but_not_counted(cast):
@@ -151,8 +174,21 @@ def test_exemptions_and_revocation(cast):
     assert rs[("theme_day", "2025-08")].status is Status.EXEMPT
     assert rs[("theme_day", "2025-08")].exemption_id == ex.pk
     assert rs[("theme_day", "2025-07")].status is Status.UNMET
-    services.revoke_exemption(ex, "书记已返岗", version=ex.version, actor=bureau)
-    assert results_for(a, "2025-08")[("theme_day", "2025-08")].status is Status.UNMET
+    # a revocation takes effect from its date: the periods before it keep their 豁免
+    ex = services.revoke_exemption(ex, "书记已返岗", version=ex.version, actor=bureau)
+    assert results_for(a, "2025-08")[("theme_day", "2025-08")].status is Status.EXEMPT
+    # revoking from an earlier date is a correction (the bureau's), and rewrites the past
+    ex2 = services.grant_exemption(
+        a, theme, date(2025, 9, 1), date(2025, 9, 30), "支部书记长期住院，暂停一个月", actor=bureau
+    )
+    services.revoke_exemption(ex2, "登记有误", version=ex2.version, actor=bureau, effective=date(2025, 9, 1))
+    assert results_for(a, "2025-09")[("theme_day", "2025-09")].status is Status.UNMET
+    note = AuditEntry.objects.filter(model="compliance.exemption", object_id=str(ex2.pk), action="update")
+    assert "追溯撤销" in note.get().note
+    with pytest.raises(PermissionDenied):
+        services.revoke_exemption(
+            ex, "x", version=ex.version, actor=cast["admin_a"], effective=date(2025, 1, 1)
+        )
 
 
 def test_inactive_requirements_are_not_evaluated(cast):
@@ -236,8 +272,8 @@ def test_evaluate_in_a_constant_number_of_queries(n, django_assert_num_queries):
     whole_tree = len(orgs) >= services.MEMO_MIN_ORGS
     # A few organisations: requirements, members, party groups, records, exemptions — five queries. Many: the
     # requirements, the year's organisations, members, groups, then records and exemptions per period.
-    per_year = 4 + 2 * _units("2025")
-    with django_assert_num_queries(per_year if whole_tree else 5):
+    per_year = 5 + 2 * _units("2025")  # (the requirements' revisions are one query more)
+    with django_assert_num_queries(per_year if whole_tree else 6):
         results = services.evaluate(Period.parse("2025"), orgs, TODAY)
     assert len({r.org_id for r in results}) == n
     assert len(results) == n * (12 * 3 + 4 * 2 + 3)
@@ -245,7 +281,7 @@ def test_evaluate_in_a_constant_number_of_queries(n, django_assert_num_queries):
     assert all(r.status is Status.MET for r in theme_march)
     with django_assert_num_queries(per_year + 1):  # plus the organisations themselves
         services.evaluate(Period.parse("2025"), None, TODAY)
-    with django_assert_num_queries(5 + 2 * _units("2025Q1") if whole_tree else 6):
+    with django_assert_num_queries(6 + 2 * _units("2025Q1") if whole_tree else 7):
         services.rollup(Period.parse("2025Q1"), [data["committee"], data["zongzhi"]], TODAY)
 
 
@@ -309,13 +345,19 @@ def _req_data(**over):
 
 
 def test_create_local_requirement_audited(cast):
-    req = services.create_requirement({"key": "dangwei_meeting", **_req_data()}, actor=cast["bureau"])
+    req = services.create_requirement(
+        {"key": "dangwei_meeting", **_req_data()},
+        actor=cast["bureau"],
+        valid_from=date(2025, 1, 1),
+        reason="自2025年起执行（补录）",
+    )
     assert not req.is_builtin and req.version == 1
     entry = AuditEntry.objects.get(model="compliance.requirement", object_id=str(req.pk))
     assert entry.action == "requirement.create" and entry.actor == cast["bureau"]
     rs = services.evaluate(Period.parse("2025Q1"), [cast["organ"], cast["a"]], TODAY)
     assert not [r for r in rs if r.requirement_key == "dangwei_meeting"]  # 机关党委 is not listed
-    Requirement.objects.filter(pk=req.pk).update(org_kinds=["organ_committee"])
+    # the rule lives in the revisions (the requirement row mirrors the latest)
+    RequirementRevision.objects.filter(requirement=req).update(org_kinds=["organ_committee"])
     rs = [r for r in services.evaluate(Period.parse("2025Q1"), [cast["organ"]], TODAY)]
     assert [(r.org_code, r.requirement_key, r.status) for r in rs] == [
         ("JG", "dangwei_meeting", Status.UNMET)
@@ -384,7 +426,9 @@ def test_overlapping_exemptions_refused_until_revoked(cast):
         services.grant_exemption(
             a, theme, date(2025, 6, 1), date(2025, 12, 31), "企业停产整顿延长", actor=cast["bureau"]
         )
-    services.revoke_exemption(ex, "整顿提前结束", version=ex.version, actor=cast["bureau"])
+    services.revoke_exemption(
+        ex, "整顿提前结束", version=ex.version, actor=cast["bureau"], effective=date(2025, 6, 1)
+    )
     services.grant_exemption(
         a, theme, date(2025, 6, 1), date(2025, 12, 31), "企业停产整顿延长", actor=cast["bureau"]
     )

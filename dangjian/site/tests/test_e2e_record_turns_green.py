@@ -1,4 +1,5 @@
-"""Issue 3's end-to-end promise: a branch records its 主题党日 on a phone, and the bureau's matrix turns green."""
+"""Issue 3's end-to-end promise: a branch records its 主题党日 on a phone, and the bureau's matrix turns green —
+once the record is approved (issue 13: until then the cell is 待审核)."""
 
 from __future__ import annotations
 
@@ -32,11 +33,17 @@ def test_recording_on_a_phone_turns_the_matrix_cell_green(
     phone_page.goto(f"{live_server.url}/activities/new/?org={a.pk}&kinds=theme_day")
     expect(phone_page.locator("input[value=theme_day]")).to_be_checked()
     phone_page.fill("#id_topic", "主题党日：重温入党誓词")
-    phone_page.click("#save-activity")
+    phone_page.click("#save-submit")
     phone_page.wait_for_url(f"{live_server.url}/activities/*/")
     phone_page.screenshot(path=str(artifacts_dir / "e2e-recorded-phone.png"), full_page=True)
 
-    # The matrix cell is now green (达标).
+    # Submitted, not yet approved: 待审核 (only approved records count).
+    page.goto(f"{live_server.url}/compliance/?period={month}")
+    expect(page.locator(cell)).to_have_class("status-待审核")
+    # The bureau approves it from its queue; the matrix cell is now green (达标).
+    page.goto(f"{live_server.url}/activities/review/")
+    page.locator("#queue-table button[value=approve]").first.click()
+    page.wait_for_url(f"{live_server.url}/activities/review/*")
     page.goto(f"{live_server.url}/compliance/?period={month}")
     expect(page.locator(cell)).to_have_class("status-达标")
     page.screenshot(path=str(artifacts_dir / "e2e-matrix-green.png"), full_page=True)

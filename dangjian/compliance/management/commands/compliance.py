@@ -4,6 +4,9 @@ One row per organisation × requirement × the requirement's own period inside t
 requirement gives 12 rows for a year and 3 for a quarter; a quarterly one 4 for a year; a yearly one 1. A
 requirement coarser than the range gives the one period of its own that contains the range (asked for 2025Q3,
 a yearly requirement gives its row for 2025, as of today), see `dangjian.compliance.engine`.
+
+Only approved records count (`done`, `activities`); 待审核 = met only with records still awaiting review. Each
+period is evaluated with the requirement revision valid in it (docs/rules-compliance.md).
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ def range_from(year: int, quarter: int | None, month: int | None) -> Period:
 
 
 class Command(BaseCommand):
-    help = "按党组织、制度要求和周期列出组织生活达标情况"
+    help = "按党组织、制度要求和周期列出组织生活达标情况（只计入审核通过的记录；各期按当期有效的制度要求修订版统计）"
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, required=True, help="年度，如 2025")

@@ -37,15 +37,18 @@
     };
   }
 
+  // the scale's labels come from the chart (extra.statuses, score 1..n); 待审核 is blue, between 进行中 and 达标
+  var HEAT_COLORS = { "未达标": "#ef4444", "进行中": "#fbbf24", "待审核": "#60a5fa", "达标": "#22c55e" };
   function heatmapOption(c) {
     var orgs = c.extra.orgs;
+    var statuses = c.extra.statuses || ["未达标", "进行中", "达标"];
     return {
-      tooltip: { formatter: function (p) { return esc(orgs[p.value[1]]) + "<br>" + esc(c.categories[p.value[0]]) + "：" + esc(["", "未达标", "进行中", "达标"][p.value[2]]); } },
+      tooltip: { formatter: function (p) { return esc(orgs[p.value[1]]) + "<br>" + esc(c.categories[p.value[0]]) + "：" + esc(statuses[p.value[2] - 1]); } },
       grid: { left: narrow() ? 90 : 160, right: 8, top: 8, bottom: 90 },
       xAxis: { type: "category", data: c.categories, axisLabel: { interval: 0, rotate: 45, fontSize: 11 }, splitArea: { show: true } },
       yAxis: { type: "category", data: orgs, axisLabel: { fontSize: 11, width: narrow() ? 84 : 150, overflow: "truncate" }, splitArea: { show: true } },
       visualMap: { type: "piecewise", orient: "horizontal", left: "center", bottom: 0, dimension: 2,
-        pieces: [{ value: 1, label: "未达标", color: "#ef4444" }, { value: 2, label: "进行中", color: "#fbbf24" }, { value: 3, label: "达标", color: "#22c55e" }] },
+        pieces: statuses.map(function (s, i) { return { value: i + 1, label: s, color: HEAT_COLORS[s] || "#9ca3af" }; }) },
       series: [{ type: "heatmap", data: c.series[0].data, emphasis: { itemStyle: { borderColor: "#111", borderWidth: 1 } } }]
     };
   }
