@@ -408,7 +408,7 @@ def test_void_of_an_approved_record_needs_the_superior(cast, login):
     notes = list(AuditEntry.objects.filter(model="activities.changerequest").values_list("note", flat=True))
     assert sum("申请作废" in n for n in notes) == 2 and any("驳回作废申请" in n for n in notes)
     assert AuditEntry.objects.filter(
-        model="activities.activity", object_id=str(a.pk), action="delete"
+        model="activities.activity", object_id=str(a.pk), action="activity.delete"
     ).exists()
 
 
