@@ -87,7 +87,13 @@ def test_details_saved_audited_shown_and_counted_in_the_report(cast, login):
     assert "收集意见建议12条" in edit
     r = c.post(
         f"/activities/{a.pk}/edit/",
-        {**LIFE, "organization": cast["root"].pk, "version": a.version, "self_examination": "查摆问题9个"},
+        {
+            **LIFE,
+            "organization": cast["root"].pk,
+            "version": a.version,
+            "self_examination": "查摆问题9个",
+            "reason": "补充对照检查内容",  # the bureau's entry is approved at once: an edit states its reason
+        },
     )
     assert r.status_code == 302
     detail.refresh_from_db()

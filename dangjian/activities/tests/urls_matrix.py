@@ -1,7 +1,7 @@
 from datetime import date
 
 from dangjian.activities import services
-from dangjian.activities.models import ActivityKind
+from dangjian.activities.models import Activity, ActivityKind, ActivityStatus
 from dangjian.core.testing import BUSINESS_READERS, Case
 
 from .factories import activity, png
@@ -17,6 +17,10 @@ def cases(cast):
     to_void = activity(a, ["party_lecture"], day=date(2025, 3, 3), speaker="李老师")
     to_withdraw = activity(a, ["collective_study"], day=date(2025, 3, 4))
     services.submit(to_withdraw, actor=None)
+    approved = activity(a, ["theme_day"], day=date(2025, 3, 5))
+    Activity.objects.filter(pk=approved.pk).update(status=ActivityStatus.APPROVED)
+    approved.refresh_from_db()
+    change = services.request_void(approved, actor=cast["admin_a"], reason="重复登记")
     attachment = draft.attachments.get()
     kind = ActivityKind.objects.get(key="theme_day")
     return [
@@ -83,6 +87,15 @@ def cases(cast):
             not_found={"admin_b"},
             method="post",
             data={"reason": "重复登记"},
+            ok=(302,),
+        ),
+        Case(
+            "activities:change_decide",
+            f"/activities/changes/{change.pk}/decide/",
+            allow={"bureau"},
+            not_found={"admin_b"},
+            method="post",
+            data={"decision": "reject", "comment": "并非重复登记"},
             ok=(302,),
         ),
     ]

@@ -67,11 +67,18 @@ def test_the_workers_resident_size_is_read_from_the_masters_children():
 
     from dangjian.bench.measure import _workers_rss_mb
 
-    child = subprocess.Popen([sys.executable, "-c", "import time; b = bytearray(64 << 20); time.sleep(30)"])
+    # The child says when its 64 MB are in place: a fixed sleep was too short on a loaded machine.
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time; b = bytearray(64 << 20); print('ready', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
-        import time
-
-        time.sleep(1.5)
+        assert child.stdout.readline().strip() == "ready"
         assert _workers_rss_mb(os.getpid()) >= 64  # the child holds 64 MB
     finally:
         child.kill()

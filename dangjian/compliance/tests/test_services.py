@@ -183,7 +183,9 @@ def test_exemptions_and_revocation(cast):
     )
     services.revoke_exemption(ex2, "登记有误", version=ex2.version, actor=bureau, effective=date(2025, 9, 1))
     assert results_for(a, "2025-09")[("theme_day", "2025-09")].status is Status.UNMET
-    note = AuditEntry.objects.filter(model="compliance.exemption", object_id=str(ex2.pk), action="exemption.update")
+    note = AuditEntry.objects.filter(
+        model="compliance.exemption", object_id=str(ex2.pk), action="exemption.update"
+    )
     assert "追溯撤销" in note.get().note
     with pytest.raises(PermissionDenied):
         services.revoke_exemption(
