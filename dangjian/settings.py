@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "dangjian.reports",
     "dangjian.notify",
     "dangjian.site",
+    "dangjian.demo",  # seed_demo only; production may drop it together with dangjian.bench (gen_scale seeds it)
     "dangjian.bench",
 ]
 

@@ -142,7 +142,7 @@ def _peak_rss_mb(resource: Any) -> float:
 def measure_import(rows: int, runs: int, work: Path) -> tuple[float, float, float]:
     from python_calamine import CalamineWorkbook
 
-    from dangjian.members.roster_gen import write_roster_workbook
+    from dangjian.demo.roster_gen import write_roster_workbook
     from dangjian.orgs.models import BRANCH_KINDS, Organization
 
     codes = list(

@@ -275,7 +275,7 @@ def test_hostile_workbooks_give_chinese_row_errors_and_no_partial_import(cast, t
 @pytest.mark.django_db
 def test_a_failure_while_writing_rolls_the_whole_import_back(cast, monkeypatch):
     """Valid rows, then the write fails at its very end (the audit line): nothing of the import remains."""
-    from dangjian.members.roster_gen import write_roster_workbook
+    from dangjian.demo.roster_gen import write_roster_workbook
 
     buf = io.BytesIO()
     write_roster_workbook(buf, 30, [cast["a"].name], seed=7)

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from dangjian.members.roster_gen import write_roster_workbook
+from dangjian.demo.roster_gen import write_roster_workbook
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = 10_000

@@ -12,12 +12,12 @@ from django.test.utils import CaptureQueriesContext
 
 from dangjian import factories as f
 from dangjian.accounts.roles import Role
-from dangjian.activities import demo
 from dangjian.activities.models import Activity, Attendance, ReviewStep
 from dangjian.core.idnumber import make_id_number
+from dangjian.demo import activities as demo
+from dangjian.demo.context import DemoContext
 from dangjian.members.models import Member, MembershipEvent
 from dangjian.orgs.models import OrgKind, PartyGroup, Post, PostTitle, UnitKind
-from dangjian.site.demo import DemoContext
 
 pytestmark = pytest.mark.django_db
 

@@ -4,10 +4,10 @@ from datetime import date
 import pytest
 
 from dangjian import factories as f
-from dangjian.compliance import demo
 from dangjian.compliance.models import Exemption
+from dangjian.demo import compliance as demo
+from dangjian.demo.context import DemoContext
 from dangjian.orgs.models import UnitKind
-from dangjian.site.demo import DemoContext
 
 
 @pytest.mark.django_db

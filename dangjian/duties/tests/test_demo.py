@@ -5,7 +5,9 @@ from datetime import date
 
 import pytest
 
-from dangjian.duties import demo, services
+from dangjian.demo import duties as demo
+from dangjian.demo.context import DemoContext
+from dangjian.duties import services
 from dangjian.duties.models import (
     BrandCase,
     DutyList,
@@ -18,7 +20,6 @@ from dangjian.duties.models import (
     WorkPlan,
 )
 from dangjian.factories import org
-from dangjian.site.demo import DemoContext
 
 pytestmark = pytest.mark.django_db
 

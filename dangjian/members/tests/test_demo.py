@@ -1,4 +1,4 @@
-"""members.demo on the cast's organisations."""
+"""demo.members on the cast's organisations."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
-from dangjian.members import demo
+from dangjian.demo import members as demo
+from dangjian.demo.context import DemoContext
 from dangjian.members.choices import EventKind, Status
 from dangjian.members.models import Member, MembershipEvent
-from dangjian.site.demo import DemoContext
 
 from .factories import bulk_members
 

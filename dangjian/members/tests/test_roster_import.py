@@ -13,11 +13,11 @@ from django.core.management import call_command
 from dangjian.core.importing import run_import
 from dangjian.core.models import AuditEntry
 from dangjian.core.xlsx import iter_rows
+from dangjian.demo.roster_gen import write_roster_workbook
 from dangjian.members import services
 from dangjian.members.choices import EventKind
 from dangjian.members.models import Member, MembershipEvent
 from dangjian.members.roster import HEADER, RosterImporter
-from dangjian.members.roster_gen import write_roster_workbook
 
 from .factories import roster_row, write_roster
 

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 
 from dangjian import factories as f
-from dangjian.orgs import demo
+from dangjian.demo import orgs as demo
+from dangjian.demo.context import DemoContext
 from dangjian.orgs.models import RENEWAL_ORDER, Organization, PartyGroup, RenewalStep, Term
 from dangjian.orgs.services import term_overview
-from dangjian.site.demo import DemoContext
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 6, 15)
@@ -42,7 +42,7 @@ def test_seed_is_deterministic_and_valid(cast):
         assert [s.kind for s in steps] == list(RENEWAL_ORDER[: len(steps)])
         assert all(a.done_on <= b.done_on <= TODAY for a, b in zip(steps, steps[1:], strict=False))
     assert Term.objects.filter(extended_to__isnull=False).count() == 1
-    # Party groups are the base demo's (dangjian.site.demo_base), with their members; this seeder adds none.
+    # Party groups are the base demo's (dangjian.demo.base), with their members; this seeder adds none.
     assert not PartyGroup.objects.exists()
     rows = term_overview(Organization.objects.all(), TODAY)
     assert any(r.steps for r in rows)

@@ -22,12 +22,12 @@ from dangjian.core.dates import age_on
 from dangjian.core.idnumber import parse_id_number
 from dangjian.core.models import AuditEntry
 from dangjian.core.periods import add_months, add_years
+from dangjian.demo.base import DEMO_PASSWORD, DEMO_USERS, seed_base
+from dangjian.demo.context import DemoContext
+from dangjian.demo.management.commands import seed_demo as command
 from dangjian.members.models import Member, MembershipEvent
 from dangjian.orgs.models import Committee, Organization, OrgKind, PartyGroup, Post, Term, Unit, UnitKind
 from dangjian.orgs.terms import TermStatus, term_status
-from dangjian.site.demo import DemoContext
-from dangjian.site.demo_base import DEMO_PASSWORD, DEMO_USERS, seed_base
-from dangjian.site.management.commands import seed_demo as command
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 TODAY = NOW.date()
@@ -312,7 +312,7 @@ def test_login_table_aligns_chinese_columns():
 
 
 def test_people_are_pure_and_valid():
-    from dangjian.site.demo_people import IdBook, NameBook, make_person
+    from dangjian.demo.people import IdBook, NameBook, make_person
 
     rng = random.Random(3)
     names, ids = NameBook(rng), IdBook(rng)

@@ -31,7 +31,7 @@ def bureau_tree(cast):
 
 @pytest.fixture
 def demo_ctx(bureau_tree):
-    from dangjian.site.demo import DemoContext
+    from dangjian.demo.context import DemoContext
 
     users = {u.username: u for k, u in bureau_tree.items() if hasattr(u, "role")}
     orgs = {

@@ -379,7 +379,7 @@ def test_results_page_queries_do_not_grow(setup, login):
 
 
 def test_demo_publishes_last_years_appraisal(demo_ctx):
-    from dangjian.supervision.appraisal import demo
+    from dangjian.demo import appraisal as demo
 
     with time_machine.travel(date(2026, 11, 20), tick=False):
         demo.seed(demo_ctx, demo_ctx.users.get("bureau"))

@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 import time_machine
 
-from dangjian.supervision import demo, services
+from dangjian.demo import supervision as demo
+from dangjian.supervision import services
 from dangjian.supervision.models import (
     Finding,
     InspectionRound,

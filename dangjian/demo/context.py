@@ -1,6 +1,6 @@
 """The demo bureau (`dangjian seed_demo`): the base (organisations, units, terms, members, users) is built by
-`demo_base.seed_base`; then every app that has a `demo.py` adds its own records through `seed(ctx)`, in the
-order of INSTALLED_APPS (the layer order of design §3), so that later apps find what earlier ones made."""
+`base.seed_base`; then each domain's module here adds its records through `seed(ctx)`, in the layer order of
+design §3 (the order of INSTALLED_APPS), so that later ones find what earlier ones made."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
-
-from django.conf import settings
 
 
 @dataclass
@@ -27,17 +25,9 @@ class DemoContext:
         return [o for o in self.orgs.values() if o.is_branch]
 
 
+# The layer order of design §3; supervision seeds its appraisal itself (.appraisal).
+SEEDERS = ("orgs", "members", "activities", "compliance", "study", "duties", "supervision", "honors")
+
+
 def app_seeders() -> list[Any]:
-    seeders = []
-    for app in settings.INSTALLED_APPS:
-        if not app.startswith("dangjian.") or app.startswith("dangjian.site"):
-            continue
-        name = app.replace(".apps.CoreConfig", "") + ".demo"
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        seeders.append(module)
-    return seeders
+    return [importlib.import_module(f"dangjian.demo.{name}") for name in SEEDERS]

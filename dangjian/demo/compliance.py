@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from dangjian.compliance import services
+from dangjian.compliance.models import Exemption, Requirement
 from dangjian.orgs.models import BRANCH_KINDS, Organization, UnitKind
-
-from . import services
-from .models import Exemption, Requirement
 
 REASON = (
     "所在企业已破产终结，党员均已下岗分散居住，难以按月集中；经局党组研究同意，本年度改为每季度集中开展一次"

@@ -8,8 +8,7 @@ from decimal import Decimal
 from dangjian.core import audit
 from dangjian.core.models import AuditAction
 from dangjian.members.models import Member
-
-from .models import StudyConfig, StudyRecord
+from dangjian.study.models import StudyConfig, StudyRecord
 
 CONTENTS = [
     ("网络平台", "学习强国：习近平新时代中国特色社会主义思想学习纲要"),

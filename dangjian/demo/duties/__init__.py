@@ -19,11 +19,9 @@ from django.utils import timezone
 from dangjian.accounts.roles import Role
 from dangjian.core import audit
 from dangjian.core.uploads import PNG
-from dangjian.orgs.models import BRANCH_KINDS, Organization, Post, PostTitle, Unit
-
-from ..cadence import occurrences, year_range
-from ..files import random_name
-from ..models import (
+from dangjian.duties.cadence import occurrences, year_range
+from dangjian.duties.files import random_name
+from dangjian.duties.models import (
     BrandCase,
     CasePhoto,
     CaseReview,
@@ -49,7 +47,9 @@ from ..models import (
     WorkPlanItem,
     WorkPlanProgress,
 )
-from ..workflow import CaseStatus
+from dangjian.duties.workflow import CaseStatus
+from dangjian.orgs.models import BRANCH_KINDS, Organization, Post, PostTitle, Unit
+
 from .content import (
     BRANCH_ITEMS,
     CASES,

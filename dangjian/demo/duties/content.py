@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..workflow import CaseStatus
+from dangjian.duties.workflow import CaseStatus
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 GIVEN = "建国 志强 秀英 海燕 卫东 红梅 国庆 立新 春华 晓明 丽娟 建华 文杰 玉兰 振华 桂芳 德明 淑珍 永强 亚男".split()

@@ -9,11 +9,10 @@ from dangjian.accounts.models import User
 from dangjian.accounts.roles import Role
 from dangjian.core import audit
 from dangjian.core.models import AuditAction
+from dangjian.honors import services
+from dangjian.honors.models import Ballot, Honor, HonorRound, MemberGrade, Nomination, ReviewRound, VoterRoll
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
-
-from . import services
-from .models import Ballot, Honor, HonorRound, MemberGrade, Nomination, ReviewRound, VoterRoll
 
 
 def seed(ctx) -> None:

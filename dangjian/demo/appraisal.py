@@ -6,8 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ..models import Appraisal, IndicatorSource
-from . import services, sources
+from dangjian.supervision.appraisal import services, sources
+from dangjian.supervision.models import Appraisal, IndicatorSource
 
 
 def seed(ctx: Any, bureau: Any) -> None:

@@ -17,12 +17,17 @@ from django.utils import timezone
 from dangjian.accounts.roles import Role
 from dangjian.activities.models import Activity, ActivityKind, ActivityStatus
 from dangjian.core.periods import Period, PeriodKind
+from dangjian.demo import appraisal as appraisal_demo
 from dangjian.orgs.models import BRANCH_KINDS, Organization
-
-from . import services
-from .appraisal import demo as appraisal_demo
-from .flow import Action, Party
-from .models import ChecklistItem, InspectionRound, InspectionTarget, Observation, Rectification
+from dangjian.supervision import services
+from dangjian.supervision.flow import Action, Party
+from dangjian.supervision.models import (
+    ChecklistItem,
+    InspectionRound,
+    InspectionTarget,
+    Observation,
+    Rectification,
+)
 
 ACTOR = "演示数据"
 ORG = frozenset({Party.ORG})

@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from .choices import EventKind, Status
-from .models import Member, MembershipEvent
-from .rules import initials_of
-from .services import end_membership, joining_events, move_member
+from dangjian.members.choices import EventKind, Status
+from dangjian.members.models import Member, MembershipEvent
+from dangjian.members.rules import initials_of
+from dangjian.members.services import end_membership, joining_events, move_member
 
 DEMO_ACTOR = "演示数据"
 

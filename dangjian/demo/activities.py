@@ -19,15 +19,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from dangjian.accounts.models import User
+from dangjian.activities import rules
+from dangjian.activities.models import Activity, ActivityKind, ActivityStatus, Attendance, ReviewStep
+from dangjian.activities.roster import RosterIndex
 from dangjian.core import audit
 from dangjian.core.models import AuditAction
 from dangjian.core.periods import Period
 from dangjian.members.models import Member
 from dangjian.orgs.models import BRANCH_KINDS, Organization, PartyGroup, Post
-
-from . import rules
-from .models import Activity, ActivityKind, ActivityStatus, Attendance, ReviewStep
-from .roster import RosterIndex
 
 START = date(2025, 1, 1)
 

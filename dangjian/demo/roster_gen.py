@@ -1,6 +1,6 @@
 """A generator of valid roster workbooks (design §5) of any size, for the import benchmark and tests.
 
-    python -m dangjian.members.roster_gen OUT.xlsx N ORG [ORG …]
+    python -m dangjian.demo.roster_gen OUT.xlsx N ORG [ORG …]
 
 Every row passes every rule: unique, valid ID numbers whose birth date and gender agree with the row, members
 aged 18 or more when they joined, full dates one year after joining (a few 预备党员), valid phones.
@@ -18,9 +18,8 @@ from typing import IO, Any
 from dangjian.core.idnumber import make_id_number
 from dangjian.core.periods import add_years
 from dangjian.core.xlsx import Sheet, write_workbook
-
-from .choices import ETHNICITIES, Category, Education
-from .roster import HEADER
+from dangjian.members.choices import ETHNICITIES, Category, Education
+from dangjian.members.roster import HEADER
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国文辉鹏飞宇浩然欣怡子涵梓轩晨阳志刚海燕丹婷雪梅春林晓东"
@@ -85,6 +84,6 @@ def write_roster_workbook(
 
 if __name__ == "__main__":  # pragma: no cover - a helper for people
     if len(sys.argv) < 4:
-        print("用法：python -m dangjian.members.roster_gen 输出.xlsx 行数 党组织名称或代码 [……]")
+        print("用法：python -m dangjian.demo.roster_gen 输出.xlsx 行数 党组织名称或代码 [……]")
         sys.exit(2)
     write_roster_workbook(sys.argv[1], int(sys.argv[2]), sys.argv[3:])

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from .models import RENEWAL_ORDER, RenewalStep, RenewalStepKind, Term
-from .terms import TermStatus, term_status
+from dangjian.orgs.models import RENEWAL_ORDER, RenewalStep, RenewalStepKind, Term
+from dangjian.orgs.terms import TermStatus, term_status
 
 GROUP_BRANCH_MIN_MEMBERS = 20
 STEP_DOCS = {

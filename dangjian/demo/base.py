@@ -37,8 +37,8 @@ from dangjian.orgs.models import (
     UnitKind,
 )
 
-from .demo import DemoContext
-from .demo_people import IdBook, NameBook, Person, make_person, random_day
+from .context import DemoContext
+from .people import IdBook, NameBook, Person, make_person, random_day
 
 ROOT_CODE = "XSWJ"
 ROOT_NAME = "中共x商务局党组"

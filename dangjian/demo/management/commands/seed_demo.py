@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from dangjian.accounts.models import User
 from dangjian.core.commands import EXIT_REJECTED
+from dangjian.demo.base import DEMO_PASSWORD, DEMO_USERS, ROOT_CODE, ROOT_NAME, seed_base
+from dangjian.demo.context import DemoContext, app_seeders
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
-from dangjian.site.demo import DemoContext, app_seeders
-from dangjian.site.demo_base import DEMO_PASSWORD, DEMO_USERS, ROOT_CODE, ROOT_NAME, seed_base
 
 
 def demo_exists() -> bool:

@@ -1,0 +1,188 @@
+"""`seed_demo --seed 7` on a fixed day builds exactly the bureau it built before the demo code moved into
+dangjian/demo (issue 17 part 5): row counts per table and a hash of every table's content, and the command's
+output. EXPECTED was computed on the code before the move.
+
+Ids are written as ranks (the n-th row of the target table) so that the digest does not depend on where a
+database's sequences stand. Password hashes are salted and left out. When a change to the demo is meant to
+change the data, replace EXPECTED with the dict printed by the failing assertion.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import datetime
+from io import StringIO
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.core.management import call_command
+from django.db import models
+
+NOW = datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+SKIPPED = {("accounts.user", "password"), ("core.auditentry", "hash"), ("core.auditentry", "prev_hash")}
+
+EXPECTED: dict[str, Any] = {
+    "output": "417a1a0a1d4975a7",
+    "accounts_user": [10, "451d36d9c961bad6"],
+    "activities_activity": [1772, "5c9f00405be9002f"],
+    "activities_activity_kinds": [2072, "33d49c02bcb3d23e"],
+    "activities_activitykind": [14, "8d839c2c41b3bed7"],
+    "activities_attendance": [18253, "4be6afcb549659d1"],
+    "activities_reviewstep": [2933, "e374e13b0f7f9b94"],
+    "compliance_exemption": [2, "1e07dee88ca4293b"],
+    "compliance_requirement": [8, "533738b73cf3d03e"],
+    "compliance_requirementrevision": [8, "7ade65210c5562cb"],
+    "core_auditchainhead": [1, "42eb507d33e5a5b6"],
+    "core_auditentry": [120, "080ae447b222b5e1"],
+    "duties_brandcase": [5, "cfda7432202a790b"],
+    "duties_casephoto": [5, "53f045489586f77f"],
+    "duties_casereview": [12, "1578fbe9ba1ecf25"],
+    "duties_duty": [48, "46fb895b67400f8f"],
+    "duties_dutylist": [7, "4cf962f8acd00fab"],
+    "duties_dutylist_in_charge_units": [12, "c3b0fac4c12799b4"],
+    "duties_dutyreport": [144, "6a972255b4340034"],
+    "duties_firstresponsible": [1, "f38d5dba5295112f"],
+    "duties_leadinggroup": [1, "653cd2fc23393140"],
+    "duties_leadinggroupmember": [10, "f43a9ef623be0a0e"],
+    "duties_notice": [12, "7a8729e8321d2ac4"],
+    "duties_noticetarget": [231, "46c6758d3939d963"],
+    "duties_noticetemplate": [1, "9299dde87dd17e66"],
+    "duties_rulecitation": [7, "f492b57c91adf940"],
+    "duties_ruledocument": [5, "1aa653ac8fcd1e81"],
+    "duties_ruleversion": [6, "975708f96b1ef524"],
+    "duties_workplan": [2, "1f04104610b4f1fa"],
+    "duties_workplanitem": [22, "321358a42fa78e3b"],
+    "duties_workplanprogress": [73, "e66d0ecae1703cdf"],
+    "honors_ballot": [252, "23aed37f3e46edde"],
+    "honors_honor": [13, "66e4c60488161bea"],
+    "honors_honorround": [1, "f5e2d8617eca61fd"],
+    "honors_membergrade": [597, "0085bf3a3609f7d2"],
+    "honors_nomination": [11, "fbfe498c4ce0e9c1"],
+    "honors_reviewreport": [21, "23b5c54a7eab7dce"],
+    "honors_reviewround": [1, "d9f3951c1f157b98"],
+    "honors_reviewround_evaluators": [6, "aa802f346a4def87"],
+    "honors_voterroll": [6, "15f0274d1ecc4ea0"],
+    "members_member": [602, "f9580ab3f330b7ae"],
+    "members_membershipevent": [1211, "5de1837c21b6f5ea"],
+    "orgs_committee": [21, "5664f986cd375dc3"],
+    "orgs_organization": [23, "7d5031a3e43fb3d1"],
+    "orgs_organization_units": [26, "148a3a606d59cc54"],
+    "orgs_partygroup": [20, "1c8461438637c41c"],
+    "orgs_post": [119, "fadb0c698498fbfe"],
+    "orgs_renewalstep": [7, "e30e4ca19fe6b5cc"],
+    "orgs_term": [41, "dff4225066c1f8b9"],
+    "orgs_unit": [20, "a885938d4db2263e"],
+    "reports_reportrule": [7, "9ff371564601b1ed"],
+    "study_studyconfig": [1, "874832640cc75350"],
+    "study_studyrecord": [7683, "c7ee94b30ff02d3b"],
+    "supervision_adjustment": [2, "bbef0165a28444f6"],
+    "supervision_appraisal": [1, "2a2ed68fd267c40d"],
+    "supervision_appraisalversion": [1, "d1fd04ae29499711"],
+    "supervision_checklistitem": [8, "12fd5f9b5805035d"],
+    "supervision_finding": [48, "048b9cb77bf86759"],
+    "supervision_indicator": [13, "83339ac4b9a5ec0b"],
+    "supervision_inspectionround": [1, "c6b3f02755dd0634"],
+    "supervision_inspectiontarget": [6, "087b28f551051a2a"],
+    "supervision_manualscore": [21, "eecfa05ac788e9b4"],
+    "supervision_observation": [1, "ac9a162ad6f78b93"],
+    "supervision_observationrater": [5, "a55c288dc1ca9caf"],
+    "supervision_observationscore": [150, "5c2e0a70d11e0836"],
+    "supervision_observationtarget": [6, "531fc38e780d7159"],
+    "supervision_rectification": [4, "c8d87f0793db3927"],
+    "supervision_rectificationevent": [13, "2c8dc268a4279db6"],
+    "supervision_rubricitem": [5, "6079f5699185dd84"],
+}
+
+
+def _tables() -> list[type[models.Model]]:
+    found = []
+    for model in apps.get_models(include_auto_created=True):
+        if model.__module__.startswith("dangjian.") or model._meta.auto_created:
+            if model._meta.db_table.split("_")[0] in {"auth", "django"}:
+                continue
+            if model._meta.label_lower == "core.datastamp":  # memo bookkeeping: PostgreSQL's transaction ids
+                continue
+            found.append(model)
+    return sorted(found, key=lambda m: m._meta.db_table)
+
+
+def _skipped(label: str, f: models.Field) -> bool:
+    # auto_now(_add) stamps also mark rows the migrations wrote when the test database was made (not frozen).
+    return (label, f.name) in SKIPPED or getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+
+
+def _label(model: type[models.Model]) -> str:
+    return model._meta.db_table
+
+
+def digest() -> dict[str, Any]:
+    tables = _tables()
+    ranks: dict[str, dict[Any, int]] = {}
+    for model in tables:
+        if isinstance(model._meta.pk, models.UUIDField):
+            continue
+        pks = model._default_manager.order_by("pk").values_list("pk", flat=True)
+        ranks[model._meta.label_lower] = {pk: i for i, pk in enumerate(pks)}
+
+    def as_rank(label: str, value: Any) -> Any:
+        if value in (None, ""):
+            return value
+        book = ranks.get(label)
+        if book is None:
+            return value
+        key = value if value in book else (int(value) if str(value).isdigit() else value)
+        return ("#", book.get(key, "?"))
+
+    out: dict[str, Any] = {}
+    for model in tables:
+        label = model._meta.label_lower
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key and not _skipped(label, f)]
+        uuid_pk = isinstance(model._meta.pk, models.UUIDField)
+        names = [f.attname for f in fields]
+        gfks = {g.fk_field: g.ct_field for g in model._meta.private_fields if hasattr(g, "fk_field")}
+        lines = []
+        for row in model._default_manager.order_by("pk").values(*names):
+            values = []
+            for f in fields:
+                v = row[f.attname]
+                if f.is_relation and f.related_model is not None:
+                    if f.related_model._meta.label_lower == "contenttypes.contenttype" and v is not None:
+                        ct = apps.get_model("contenttypes", "ContentType").objects.get_for_id(v)
+                        v = f"{ct.app_label}.{ct.model}"
+                    else:
+                        v = as_rank(f.related_model._meta.label_lower, v)
+                elif f.name in gfks and row.get(gfks[f.name] + "_id"):
+                    ct = apps.get_model("contenttypes", "ContentType").objects.get_for_id(
+                        row[gfks[f.name] + "_id"]
+                    )
+                    v = as_rank(f"{ct.app_label}.{ct.model}", v)
+                elif label == "core.auditentry" and f.name == "object_id":
+                    v = as_rank(row["model"].lower(), v)
+                if isinstance(f, models.FileField) and v:
+                    v = re.sub(r"[0-9a-f]{32}", "…", v)  # random_name: a uuid4 per stored file
+                values.append(v)
+            lines.append(json.dumps(values, default=str, ensure_ascii=False, sort_keys=True))
+        if uuid_pk:  # random keys: the order of the rows says nothing
+            lines.sort()
+        if lines:
+            out[_label(model)] = [len(lines), hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]]
+    return out
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_the_same_bureau_and_says_the_same():
+    out = StringIO()
+    with time_machine.travel(NOW, tick=False):
+        call_command("seed_demo", "--seed", "7", stdout=out)
+    said = re.sub(r"用时 [0-9.]+ 秒", "用时 … 秒", out.getvalue())
+    got = {"output": hashlib.sha256(said.encode()).hexdigest()[:16], **digest()}
+    import os
+
+    if os.environ.get("DUMP"):
+        open(os.environ["DUMP"], "w").write(json.dumps(got, ensure_ascii=False, indent=1))
+    assert got == EXPECTED, json.dumps(got, ensure_ascii=False, indent=1)
