@@ -6,6 +6,17 @@ class ActivitiesConfig(AppConfig):
     verbose_name = "组织生活"
 
     def ready(self) -> None:
+        # The tables whose writes invalidate memoised results (core.stamps, core.memo).
+        from dangjian.core import stamps
+
+        from .models import Activity, ActivityKind, Attendance
+
+        stamps.track(
+            Activity, monthly_by="date"
+        )  # with its kinds (the through table), per month of the record
+        stamps.track(Attendance, monthly_by="activity__date")
+        stamps.track(ActivityKind)
+
         from dangjian.accounts.roles import BUSINESS_ROLES, WRITER_ROLES, Role
         from dangjian.core.nav import HomePanel, NavItem, register_nav, register_panel
 

@@ -6,6 +6,15 @@ class ComplianceConfig(AppConfig):
     verbose_name = "制度要求与达标"
 
     def ready(self) -> None:
+        # The tables whose writes invalidate memoised results (core.stamps, core.memo).
+        from dangjian.core import stamps
+
+        from .models import Exemption, Requirement, RequirementRevision
+
+        stamps.track(Requirement)
+        stamps.track(RequirementRevision)
+        stamps.track(Exemption)
+
         from dangjian.accounts.roles import BUSINESS_ROLES, Role
         from dangjian.core.nav import HomePanel, NavItem, register_nav, register_panel
 

@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 
+from dangjian.activities.models import Activity
 from dangjian.core import memo, stamps
 from dangjian.core.periods import Period
 from dangjian.orgs.models import Organization
@@ -96,7 +97,7 @@ def _evaluate_period(
 
 def period_topics(period: Period) -> list[str]:
     months = range(period.first_month, period.last_month + 1)
-    return [*BASE_TOPICS, *stamps.months_topics(stamps.ACTIVITY, period.year, months)]
+    return [*BASE_TOPICS, *stamps.months_topics(Activity, period.year, months)]
 
 
 def _unit(

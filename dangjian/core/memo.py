@@ -8,17 +8,25 @@ the database before computing, so a write committed during the computation makes
 
 Inside a transaction nothing is memoised: its own uncommitted writes are already counted in the versions it sees,
 and a rollback would leave a result behind under a version that later writes reach with other data.
+
+The topics a computation declares are checked in tests (`DANGJIAN_MEMO_CHECK`, on in settings_test): each must
+be one the triggers count (`stamps.check_topics`), and every table the computation's SQL reads must be among
+them (`UndeclaredRead`) — a result reused under versions that miss a table it read would be served stale.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from functools import cached_property
 from typing import Any, TypeVar
 
+from django.apps import apps
+from django.conf import settings
 from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db import connection
@@ -49,6 +57,8 @@ def memoized(
 
     `snapshot`: versions already read with `stamps.snapshot` (which must cover `topics`), so that a page that
     memoises several results reads all their versions in one query."""
+    if getattr(settings, "DANGJIAN_MEMO_CHECK", False):
+        compute = _checked(name, topics, compute)
     if connection.in_atomic_block:
         stats["bypassed"] += 1
         return compute()
@@ -90,6 +100,46 @@ def memoized(
             with _lock:
                 _inflight.pop(key, None)
     return value
+
+
+class UndeclaredRead(AssertionError):
+    """A memoised computation read a table outside the topics it declared (raised only in check mode)."""
+
+
+# FROM / JOIN followed by a table name (quoted by Django; aliases and subqueries are not tables, see _tables)
+_READ = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
+# infrastructure: the data versions themselves, Django's own tables
+_IGNORED_PREFIXES = ("core_datastamp", "django_")
+
+
+@functools.cache
+def _all_tables() -> frozenset[str]:
+    return frozenset(m._meta.db_table for m in apps.get_models(include_auto_created=True))
+
+
+def read_tables(sql: str) -> set[str]:
+    """The project's tables a SQL statement reads (FROM / JOIN), without the infrastructure's."""
+    known = _all_tables()
+    return {t for t in _READ.findall(sql) if t in known and not t.startswith(_IGNORED_PREFIXES)}
+
+
+def _checked(name: str, topics: Sequence[str], compute: Callable[[], T]) -> Callable[[], T]:
+    stamps.check_topics(topics)
+    allowed = stamps.readable_tables(topics)
+
+    def guard(execute: Callable, sql: str, params: Any, many: bool, context: Any) -> Any:
+        undeclared = read_tables(sql) - allowed
+        if undeclared:
+            raise UndeclaredRead(
+                f"memo {name!r} reads {sorted(undeclared)} outside its topics {sorted(set(topics))}: {sql[:300]}"
+            )
+        return execute(sql, params, many, context)
+
+    def run() -> T:
+        with connection.execute_wrapper(guard):
+            return compute()
+
+    return run
 
 
 def clear(*, shared: bool = True) -> None:

@@ -11,8 +11,10 @@ invalidate anything, and bulk inserts, imports, raw SQL and restores are counted
   for one another on a counter row and cannot deadlock on it; a topic's version is the sum of its rows, which
   changes when — and only when — a transaction that wrote it commits. `compact()` folds the rows together.
 
-The triggers are (re)installed after every `migrate` (post_migrate), because a later migration that rebuilds a
-table on SQLite drops that table's triggers.
+Which tables are counted is registered by the app that owns them (`track` in its AppConfig.ready), with the
+through tables of their many-to-many fields; core names no domain table. The triggers are (re)installed from
+that registry after every `migrate` (post_migrate), because a later migration that rebuilds a table on SQLite
+drops that table's triggers.
 """
 
 from __future__ import annotations
@@ -20,8 +22,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
+
+if TYPE_CHECKING:
+    from django.db.models import Model
 
 STAMP_TABLE = "core_datastamp"
 EPOCH = "epoch"
@@ -29,48 +35,94 @@ EPOCH = "epoch"
 
 @dataclass(frozen=True)
 class Tracked:
+    """One table whose writes are counted. `topic` is the table's own name, or for a many-to-many through
+    table the owning model's table: a write to the through table of Organization.units is a write to the
+    organisations."""
+
     table: str
-    month_of: str = ""  # a date column: the topic is "<table>:YYYY-MM"
-    via_activity: str = ""  # topic "<via_activity>:YYYY-MM" from the record's activity (activity_id)
+    topic: str
+    month_of: str = ""  # a date column of the table: the topic is "<topic>:YYYY-MM"
+    # (foreign-key column, parent table, parent pk column, parent date column): "<topic>:YYYY-MM" of the parent
+    month_via: tuple[str, str, str, str] | None = None
 
     @property
     def monthly(self) -> bool:
-        return bool(self.month_of or self.via_activity)
+        return bool(self.month_of or self.month_via)
 
 
-ACTIVITY = "activities_activity"
-ATTENDANCE = "activities_attendance"
-
-TRACKED: tuple[Tracked, ...] = (
-    Tracked(ACTIVITY, month_of="date"),
-    Tracked("activities_activity_kinds", via_activity=ACTIVITY),
-    Tracked(ATTENDANCE, via_activity=ATTENDANCE),
-    Tracked("activities_activitykind"),
-    Tracked("members_member"),
-    Tracked("members_membershipevent"),  # as-of rolls read the dated moves (members.asof)
-    Tracked("orgs_organization"),
-    Tracked("orgs_unit"),
-    Tracked("orgs_unitkindchange"),  # a unit's kind as of a day (orgs.asof)
-    Tracked("orgs_partygroup"),
-    Tracked("orgs_committee"),
-    Tracked("orgs_term"),
-    Tracked("orgs_post"),
-    Tracked("compliance_requirement"),
-    Tracked("compliance_exemption"),
-    Tracked("compliance_requirementrevision"),
-    Tracked("study_studyrecord"),
-    Tracked("study_studyconfig"),
-    Tracked("supervision_rectification"),
-    Tracked("duties_notice"),
-    Tracked("duties_noticetarget"),
-)
+# The registry: each app registers the models it owns in its AppConfig.ready (`track`); core names none.
+_registry: dict[str, Tracked] = {}
 
 
-def month_topic(table: str, year: int, month: int) -> str:
-    return f"{table}:{year:04d}-{month:02d}"
+def track(model: type[Model], *, monthly_by: str = "") -> None:
+    """Count the writes to `model`'s table, and to the through tables of its many-to-many fields (under the
+    model's own topic). `monthly_by`: a date field ("date") or a date field of a foreign key ("activity__date"):
+    the topics are then per month of that date."""
+    meta = model._meta
+    table = meta.db_table
+    month_of = ""
+    month_via = None
+    if monthly_by:
+        first, _, rest = monthly_by.partition("__")
+        field = meta.get_field(first)
+        if rest:
+            parent = field.related_model._meta
+            month_via = (field.column, parent.db_table, parent.pk.column, parent.get_field(rest).column)
+        else:
+            month_of = field.column
+    _add(Tracked(table, table, month_of, month_via))
+    for m2m in meta.local_many_to_many:
+        through = m2m.remote_field.through._meta
+        if not through.auto_created:
+            continue  # an explicit through model is a model of its own: its app tracks it
+        via = None
+        if month_of:
+            own = next(f for f in through.fields if f.is_relation and f.related_model is model)
+            via = (own.column, table, meta.pk.column, month_of)
+        elif month_via:
+            raise ValueError(f"{table}.{m2m.name}: 按外键月份统计的模型暂不支持多对多字段")
+        _add(Tracked(through.db_table, table, "", via))
 
 
-def months_topics(table: str, year: int, months: Iterable[int] = range(1, 13)) -> list[str]:
+def _add(t: Tracked) -> None:
+    known = _registry.get(t.table)
+    if known is not None and known != t:
+        raise ValueError(f"{t.table} 已按其他方式登记")
+    _registry[t.table] = t
+
+
+def tracked() -> tuple[Tracked, ...]:
+    return tuple(_registry.values())
+
+
+def table_of(model_or_table: type[Model] | str) -> str:
+    return model_or_table if isinstance(model_or_table, str) else model_or_table._meta.db_table
+
+
+def check_topics(topics: Iterable[str]) -> None:
+    """Every declared topic is one the triggers count: a registered model's table, per month where (and only
+    where) that model is counted per month. Raises ValueError otherwise."""
+    kinds = {t.topic: t.monthly for t in _registry.values() if t.topic == t.table}
+    for topic in topics:
+        table, _, month = topic.partition(":")
+        if table not in kinds:
+            raise ValueError(f"未登记的数据版本主题：{topic}（在所属应用的 AppConfig.ready 中 stamps.track）")
+        if kinds[table] != bool(month):
+            raise ValueError(f"数据版本主题 {topic}：{table} {'按月' if kinds[table] else '不按月'}统计")
+
+
+def readable_tables(topics: Iterable[str]) -> set[str]:
+    """The tables a computation that declared `topics` may read: each declared model's table and its through
+    tables."""
+    declared = {topic.partition(":")[0] for topic in topics}
+    return {t.table for t in _registry.values() if t.topic in declared}
+
+
+def month_topic(table: type[Model] | str, year: int, month: int) -> str:
+    return f"{table_of(table)}:{year:04d}-{month:02d}"
+
+
+def months_topics(table: type[Model] | str, year: int, months: Iterable[int] = range(1, 13)) -> list[str]:
     return [month_topic(table, year, m) for m in months]
 
 
@@ -130,13 +182,14 @@ def compact() -> int:
 # --- the triggers ----------------------------------------------------------------------------------------
 def _sqlite_topic(t: Tracked, row: str) -> str:
     if t.month_of:
-        return f"'{t.table}:' || strftime('%Y-%m', {row}.{t.month_of})"
-    if t.via_activity:
+        return f"'{t.topic}:' || strftime('%Y-%m', {row}.{t.month_of})"
+    if t.month_via:
+        fk, parent, pk, day = t.month_via
         return (
-            f"'{t.via_activity}:' || COALESCE((SELECT strftime('%Y-%m', a.date) FROM {ACTIVITY} a "
-            f"WHERE a.id = {row}.activity_id), '?')"
+            f"'{t.topic}:' || COALESCE((SELECT strftime('%Y-%m', a.{day}) FROM {parent} a "
+            f"WHERE a.{pk} = {row}.{fk}), '?')"
         )
-    return f"'{t.table}'"
+    return f"'{t.topic}'"
 
 
 def _sqlite_sql(t: Tracked) -> list[str]:
@@ -159,7 +212,7 @@ def _sqlite_sql(t: Tracked) -> list[str]:
 PG_PLAIN_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION core_stamp_table() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO {STAMP_TABLE} (topic, txn, n) VALUES (TG_TABLE_NAME, txid_current(), 1)
+  INSERT INTO {STAMP_TABLE} (topic, txn, n) VALUES (TG_ARGV[0], txid_current(), 1)
   ON CONFLICT (topic, txn) DO UPDATE SET n = {STAMP_TABLE}.n + 1;
   RETURN NULL;
 END $$"""
@@ -167,10 +220,12 @@ END $$"""
 
 def _pg_month_select(t: Tracked, rows: str) -> str:
     if t.month_of:
-        return f"SELECT DISTINCT '{t.table}:' || to_char(r.{t.month_of}, 'YYYY-MM') FROM {rows} r"
+        return f"SELECT DISTINCT '{t.topic}:' || to_char(r.{t.month_of}, 'YYYY-MM') FROM {rows} r"
+    assert t.month_via is not None
+    fk, parent, pk, day = t.month_via
     return (
-        f"SELECT DISTINCT '{t.via_activity}:' || COALESCE(to_char(a.date, 'YYYY-MM'), '?') FROM {rows} r "
-        f"LEFT JOIN {ACTIVITY} a ON a.id = r.activity_id"
+        f"SELECT DISTINCT '{t.topic}:' || COALESCE(to_char(a.{day}, 'YYYY-MM'), '?') FROM {rows} r "
+        f"LEFT JOIN {parent} a ON a.{pk} = r.{fk}"
     )
 
 
@@ -181,7 +236,7 @@ def _pg_sql(t: Tracked) -> list[str]:
         out.append(f"DROP TRIGGER IF EXISTS {name} ON {t.table}")
         out.append(
             f"CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {t.table} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION core_stamp_table()"
+            f"FOR EACH STATEMENT EXECUTE FUNCTION core_stamp_table('{t.topic}')"
         )
         return out
     # Transition tables: one trigger per event (PostgreSQL allows them only for single-event triggers).
@@ -210,9 +265,9 @@ def _pg_sql(t: Tracked) -> list[str]:
 
 def trigger_sql(vendor: str) -> list[str]:
     if vendor == "postgresql":
-        return [PG_PLAIN_FUNCTION, *(s for t in TRACKED for s in _pg_sql(t))]
+        return [PG_PLAIN_FUNCTION, *(s for t in tracked() for s in _pg_sql(t))]
     if vendor == "sqlite":
-        return [s for t in TRACKED for s in _sqlite_sql(t)]
+        return [s for t in tracked() for s in _sqlite_sql(t)]
     raise NotImplementedError(f"不支持的数据库：{vendor}")
 
 
@@ -223,7 +278,7 @@ def install_triggers(using: str = "default") -> None:
     existing = set(conn.introspection.table_names())
     if STAMP_TABLE not in existing:
         return
-    missing = [t.table for t in TRACKED if t.table not in existing]
+    missing = [t.table for t in tracked() if t.table not in existing]
     if missing:  # a partial migrate (e.g. `migrate core`): install once every table is there
         return
     with transaction.atomic(using=using), conn.cursor() as cursor:
@@ -245,7 +300,7 @@ def installed_triggers(using: str = "default") -> set[str]:
 
 def expected_triggers(vendor: str) -> set[str]:
     names = set()
-    for t in TRACKED:
+    for t in tracked():
         if vendor == "postgresql" and not t.monthly:
             names.add(f"stamp_{t.table}")
         else:

@@ -6,6 +6,14 @@ class DutiesConfig(AppConfig):
     verbose_name = "责任落实"
 
     def ready(self) -> None:
+        # The tables whose writes invalidate memoised results (core.stamps, core.memo).
+        from dangjian.core import stamps
+
+        from .models import Notice, NoticeTarget
+
+        stamps.track(Notice)
+        stamps.track(NoticeTarget)
+
         from dangjian.accounts.roles import BUSINESS_ROLES, READ_ALL_ROLES, Role
         from dangjian.core.nav import HomePanel, NavItem, register_nav, register_panel
 

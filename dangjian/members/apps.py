@@ -6,6 +6,14 @@ class MembersConfig(AppConfig):
     verbose_name = "党员"
 
     def ready(self) -> None:
+        # The tables whose writes invalidate memoised results (core.stamps, core.memo).
+        from dangjian.core import stamps
+
+        from .models import Member, MembershipEvent
+
+        stamps.track(Member)
+        stamps.track(MembershipEvent)  # as-of rolls read the dated moves (members.asof)
+
         from dangjian.accounts.roles import Role
         from dangjian.core.nav import NavItem, register_nav
 

@@ -6,6 +6,19 @@ class OrgsConfig(AppConfig):
     verbose_name = "党组织"
 
     def ready(self) -> None:
+        # The tables whose writes invalidate memoised results (core.stamps, core.memo).
+        from dangjian.core import stamps
+
+        from .models import Committee, Organization, PartyGroup, Post, Term, Unit, UnitKindChange
+
+        stamps.track(Organization)  # with its units (the through table)
+        stamps.track(Unit)
+        stamps.track(UnitKindChange)  # a unit's kind as of a day (orgs.asof)
+        stamps.track(PartyGroup)
+        stamps.track(Committee)
+        stamps.track(Term)
+        stamps.track(Post)
+
         from dangjian.accounts.roles import Role
         from dangjian.core.nav import NavItem, register_nav
 

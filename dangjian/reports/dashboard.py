@@ -384,7 +384,7 @@ EXTRA_CHARTS: list = [rectification_chart, notice_chart]
 
 
 def _year_activity_topics(today: date) -> list[str]:
-    return stamps.months_topics(stamps.ACTIVITY, today.year)
+    return stamps.months_topics(Activity, today.year)
 
 
 def _topics(today: date) -> dict[Any, list[str]]:
@@ -401,7 +401,7 @@ def _topics(today: date) -> dict[Any, list[str]]:
         term_timeline: [*orgs, "orgs_term", "orgs_committee"],
         activity_trend: [
             *orgs,
-            *stamps.months_topics(stamps.ACTIVITY, today.year - 1),
+            *stamps.months_topics(Activity, today.year - 1),
             *_year_activity_topics(today),
         ],
         study_chart: [*orgs, "members_member", "orgs_term", "orgs_post", *year_topics(today.year)],

@@ -6,6 +6,14 @@ class StudyConfig(AppConfig):
     verbose_name = "学习教育"
 
     def ready(self) -> None:
+        # The tables whose writes invalidate memoised results (core.stamps, core.memo).
+        from dangjian.core import stamps
+
+        from .models import StudyConfig, StudyRecord
+
+        stamps.track(StudyRecord)
+        stamps.track(StudyConfig)
+
         from dangjian.accounts.roles import Role
         from dangjian.core.nav import NavItem, register_nav
 

@@ -78,8 +78,8 @@ def credited_hours_by_member(
 def year_topics(year: int) -> list[str]:
     """What a year's hours are computed from (`core.stamps`)."""
     return [
-        *stamps.months_topics(stamps.ACTIVITY, year),
-        *stamps.months_topics(stamps.ATTENDANCE, year),
+        *stamps.months_topics(Activity, year),
+        *stamps.months_topics(Attendance, year),
         "activities_activitykind",
         "study_studyrecord",
         "study_studyconfig",
@@ -107,8 +107,8 @@ def _credited_by_months(year: int, default_hours: Decimal) -> dict[int, Decimal]
     totals: dict[int, Decimal] = defaultdict(Decimal)
     for month in range(1, 13):
         topics = [
-            stamps.month_topic(stamps.ACTIVITY, year, month),
-            stamps.month_topic(stamps.ATTENDANCE, year, month),
+            stamps.month_topic(Activity, year, month),
+            stamps.month_topic(Attendance, year, month),
             "activities_activitykind",
         ]
         part = memo.memoized(

@@ -6,6 +6,13 @@ class SupervisionConfig(AppConfig):
     verbose_name = "督查考核"
 
     def ready(self) -> None:
+        # The tables whose writes invalidate memoised results (core.stamps, core.memo).
+        from dangjian.core import stamps
+
+        from .models import Rectification
+
+        stamps.track(Rectification)
+
         from dangjian.accounts.roles import Role
         from dangjian.core.nav import HomePanel, NavItem, register_nav, register_panel
 

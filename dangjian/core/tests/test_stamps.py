@@ -13,7 +13,7 @@ from dangjian.activities.models import Activity, ActivityKind, Attendance
 from dangjian.core import memo, stamps
 from dangjian.members.models import Member
 
-ACT = stamps.ACTIVITY
+ACT = Activity  # topics by model
 
 
 def version(topic: str) -> int:
@@ -41,7 +41,7 @@ def test_activity_writes_count_in_the_month_of_the_record(cast):
     m = version(march)
     Activity.objects.filter(pk=a.pk).update(date=date(2026, 4, 1))  # a moved record changes both months
     assert version(march) > m and version(april) > after_insert[2]
-    att = stamps.month_topic(stamps.ATTENDANCE, 2026, 4)
+    att = stamps.month_topic(Attendance, 2026, 4)
     n = version(att)
     Attendance.objects.create(activity=a, member=cast["members_a"][0], present=True)
     assert version(att) == n + 1

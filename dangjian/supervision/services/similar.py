@@ -32,7 +32,7 @@ def find(year: int, threshold: float = 0.8) -> list[similarity.Pair]:
     return memo.memoized(
         "similar-pairs",
         (year, round(threshold, 4)),
-        stamps.months_topics(stamps.ACTIVITY, year),
+        stamps.months_topics(Activity, year),
         lambda: _compute(year, threshold),
         shared=True,
     )
