@@ -182,4 +182,4 @@ def test_uploads_rejected_outside_images_and_pdf():
 
     with override_settings(DANGJIAN_UPLOAD_MAX_BYTES=1000), pytest.raises(ActivityInvalid) as exc:
         check_uploads([_upload("大.png", PNG + b"\x00" * 2000)])
-    assert exc.value.message == "文件“大.png”大小为 2 KB，超过上限 1000 字节；请压缩后重新上传"
+    assert exc.value.message == "文件“大.png”大小为 2 KB，超过上限 1000 字节；请压缩或拆分后重新上传"
