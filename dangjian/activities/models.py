@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from dangjian.core.files import StoredFile
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization, PartyGroup
 
@@ -187,23 +188,14 @@ class Attendance(models.Model):
         return f"{self.member} {'出席' if self.present else '缺席（' + self.absence_reason + '）'}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     activity = models.ForeignKey(
         Activity, verbose_name="活动", on_delete=models.PROTECT, related_name="attachments"
     )
-    file = models.FileField("文件", upload_to="activities/%Y/%m/")
-    original_name = models.CharField("原文件名", max_length=200)
-    content_type = models.CharField("类型", max_length=50)
-    size = models.PositiveIntegerField("大小（字节）")
-    is_deleted = models.BooleanField("已删除", default=False)
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = "附件"
         verbose_name_plural = "附件"
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class ReviewAction(models.TextChoices):

@@ -9,15 +9,12 @@ For other apps:
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from pathlib import PurePath
 from typing import Any
 
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, QuerySet
@@ -25,8 +22,9 @@ from django.utils import timezone
 
 from dangjian.accounts import scope
 from dangjian.core import audit
+from dangjian.core import uploads as core_uploads
 from dangjian.core.models import AuditAction
-from dangjian.core.uploads import human_size, identify
+from dangjian.core.uploads import Checked
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization, PartyGroup
 
@@ -224,57 +222,29 @@ def tally(d: ActivityInput, roster: Roster) -> Tally:
 
 
 # --- attachments --------------------------------------------------------------------------------------------
-@dataclass
-class CheckedUpload:
-    file: Any
-    name: str
-    content_type: str
-    ext: str
-    size: int
-
-
-def check_uploads(files: Sequence[Any], *, already: int = 0) -> list[CheckedUpload]:
-    """Validate uploads by content (magic numbers) and size; ActivityInvalid names the bad file."""
-    limit = settings.DANGJIAN_UPLOAD_MAX_BYTES
-    out: list[CheckedUpload] = []
+def check_uploads(files: Sequence[Any], *, already: int = 0) -> list[Checked]:
+    """Every attachment checked by the one upload policy ('attachment'); ActivityInvalid names each bad file."""
     errors: list[str] = []
     if already + len(files) > uploads.MAX_FILES_PER_RECORD:
         errors.append(f"每条记录最多 {uploads.MAX_FILES_PER_RECORD} 个附件")
+    out: list[Checked] = []
     for f in files:
-        name = PurePath(str(getattr(f, "name", "") or "附件")).name[:200]
-        size = int(getattr(f, "size", 0) or 0)
-        if size > limit:
-            errors.append(f"“{name}”大小为 {human_size(size)}，超过上限 {human_size(limit)}；请压缩后再上传")
-            continue
-        if size == 0:
-            errors.append(f"“{name}”是空文件")
-            continue
-        kind = identify(f)  # the first bytes and the whole structure (an HTML page behind %PDF- is refused)
-        if kind not in uploads.ACCEPTED:
-            errors.append(f"“{name}”不是{uploads.ACCEPTED_LABEL}（按文件内容识别，与扩展名无关）")
-            continue
-        out.append(CheckedUpload(f, name, kind.content_type, f".{kind.ext}", size))
+        try:
+            out.append(core_uploads.check(uploads.POLICY, f))
+        except core_uploads.UploadRefused as exc:
+            errors.extend(exc.messages)
     if errors:
         raise ActivityInvalid({"attachments": errors})
     return out
 
 
-def _store_uploads(activity: Activity, checked: list[CheckedUpload], saved: list[str]) -> list[Attachment]:
-    today = timezone.localdate()
+def _store_uploads(
+    activity: Activity, checked: list[Checked], saved: list[str], actor: Any = None
+) -> list[Attachment]:
     rows = []
     for c in checked:
-        # A random name: the original name is kept only as data and never reaches the file system.
-        name = default_storage.save(f"activities/{today:%Y/%m}/{secrets.token_hex(16)}{c.ext}", c.file)
-        saved.append(name)
-        rows.append(
-            Attachment(
-                activity=activity,
-                file=name,
-                original_name=c.name,
-                content_type=c.content_type,
-                size=c.size,
-            )
-        )
+        rows.append(Attachment.stored(c, "activities", actor, activity=activity))
+        saved.append(rows[-1].file.name)  # removed again (_discard) if the transaction fails
     return Attachment.objects.bulk_create(rows)
 
 
@@ -340,7 +310,7 @@ def record_activity(
             organization, d.date, d.kinds, party_group=d.party_group, talk_a=d.talk_a, talk_b=d.talk_b
         )
     errors = _validate(d, actor=actor, strict=strict, today=today, roster=roster)
-    checked: list[CheckedUpload] = []
+    checked: list[Checked] = []
     try:
         checked = check_uploads(attachments)
     except ActivityInvalid as exc:
@@ -371,7 +341,7 @@ def record_activity(
                 Attendance(activity=activity, member=m, present=p, absence_reason=r, note=n[:100])
                 for m, p, r, n in t.rows
             )
-            _store_uploads(activity, checked, saved)
+            _store_uploads(activity, checked, saved, actor)
             audit.log_create(
                 activity,
                 actor=actor,
@@ -436,7 +406,7 @@ def update_activity(
     )
     current = activity.attachments.filter(is_deleted=False)
     remove = set(int(i) for i in remove_attachments) & set(current.values_list("pk", flat=True))
-    checked: list[CheckedUpload] = []
+    checked: list[Checked] = []
     try:
         checked = check_uploads(attachments, already=current.count() - len(remove))
     except ActivityInvalid as exc:
@@ -466,7 +436,7 @@ def update_activity(
             _replace_attendance(activity, t)
             if remove:
                 Attachment.objects.filter(pk__in=remove).update(is_deleted=True)
-            added = _store_uploads(activity, checked, saved)
+            added = _store_uploads(activity, checked, saved, actor)
             changes = audit.diff(before, audit.snapshot(activity))
             if [k.name for k in old_kinds] != [k.name for k in d.kinds]:
                 changes["kinds"] = [[k.name for k in old_kinds], [k.name for k in d.kinds]]

@@ -1,9 +1,6 @@
-"""Which attachment types an activity record accepts; what a file is comes from dangjian.core.uploads. Pure."""
+"""Activity attachments follow the one upload policy 'attachment' (dangjian.core.uploads): images or PDF."""
 
 from __future__ import annotations
 
-from dangjian.core.uploads import GIF, JPEG, PDF, PNG, WEBP, Kind
-
-ACCEPTED: tuple[Kind, ...] = (JPEG, PNG, GIF, WEBP, PDF)
-ACCEPTED_LABEL = "JPG、PNG、GIF、WEBP 图片或 PDF 文件"
+POLICY = "attachment"
 MAX_FILES_PER_RECORD = 30

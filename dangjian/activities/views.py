@@ -25,11 +25,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dangjian.accounts import scope
 from dangjian.accounts.roles import BUSINESS_ROLES, WRITER_ROLES, Role
+from dangjian.core import uploads as core_uploads
 from dangjian.core.import_views import ImportSpec, wizard_view
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization, PartyGroup
 
-from . import meetings, review, rules, services
+from . import meetings, review, rules, services, uploads
 from .forms import (
     ABSENCE_REASONS,
     ActivityForm,
@@ -354,6 +355,8 @@ def _render_form(
             "single_org": form.fields["organization"].queryset.count() == 1,
             "locked": activity is not None and activity.is_locked,
             "today": timezone.localdate(),
+            "upload_policy": core_uploads.POLICIES[uploads.POLICY],
+            "max_attachments": uploads.MAX_FILES_PER_RECORD,
         }
     )
     return render(request, "activities/form.html", ctx, status=status)

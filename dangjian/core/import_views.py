@@ -22,6 +22,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from . import uploads as upload_policy
 from .importing import ACTION_LABELS, REJECTED, Column, Importer, run_import, template_sheet
 from .xlsx import XLSX_CONTENT_TYPE, WorkbookError, check_workbook, workbook_bytes
 
@@ -110,7 +111,7 @@ def import_wizard(request: HttpRequest, spec: ImportSpec) -> HttpResponse:
     ctx: dict[str, Any] = {
         "spec": spec,
         "page_title": spec.title,
-        "max_mb": settings.DANGJIAN_IMPORT_MAX_BYTES // (1024 * 1024),
+        "max_mb": upload_policy.POLICIES["workbook"].max_bytes // (1024 * 1024),
     }
     if request.method != "POST":
         return render(request, "core/import_upload.html", ctx)
@@ -128,10 +129,13 @@ def import_wizard(request: HttpRequest, spec: ImportSpec) -> HttpResponse:
             f"{getattr(settings, 'DANGJIAN_IMPORT_UPLOAD_LIMIT', UPLOAD_LIMIT)} 个导入文件，请稍后再试。"
         )
         return render(request, "core/import_upload.html", ctx, status=429)
-    if upload.size > settings.DANGJIAN_IMPORT_MAX_BYTES:
-        ctx["error"] = (
-            f"文件过大（{upload.size // 1024 // 1024} MB），单个文件不能超过 {ctx['max_mb']} MB；请拆分后分批导入。"
-        )
+    # The one upload policy's size limit; the structure is checked below by check_workbook, stricter than
+    # the policy's own check for a workbook (it is what the readers rely on).
+    too_big = upload_policy.POLICIES["workbook"].size_refusal(
+        upload_policy.clean_name(upload.name or ""), upload.size
+    )
+    if too_big:
+        ctx["error"] = too_big
         return render(request, "core/import_upload.html", ctx, status=400)
     token = secrets.token_hex(16)
     path = _upload_dir() / f"{token}.xlsx"

@@ -1,11 +1,12 @@
 """What an uploaded file is, decided by its first bytes (magic numbers), never by its name or the browser's claim.
 
-One signature table and one sniffer for every app. Each app keeps its own accepted set of kinds, its own size
-checks and its own Chinese messages; this module only says what the bytes are. Pure (no Django, no database).
+One signature table, one sniffer, and one upload policy (named kinds with their types and size limits, `check`)
+used by every upload form and service. No database; settings are read only for the size limits.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import secrets
@@ -197,3 +198,136 @@ def human_size(n: int) -> str:
     if n >= 1024:
         return f"{n / 1024:.0f} KB"
     return f"{n} 字节"
+
+
+# ------------------------------------------------------------------------------------------------ policy
+# The one upload policy: every upload form and service names one of these kinds, and `check` decides size, type
+# and structure with the same Chinese messages everywhere. Sizes are read from settings at each check (so that a
+# deployment, or a test, can change them).
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    kinds: tuple[Kind, ...]
+    size_setting: str  # the settings name holding the limit in bytes
+    hint: str = ""  # appended to a type refusal: how to fix it
+
+    @property
+    def max_bytes(self) -> int:
+        from django.conf import settings
+
+        return int(getattr(settings, self.size_setting))
+
+    @property
+    def label(self) -> str:
+        return "、".join(dict.fromkeys(k.label for k in self.kinds))
+
+    @property
+    def accept(self) -> str:
+        """For <input accept=…>: a browser hint only; the content decides."""
+        return ",".join(dict.fromkeys("." + k.ext for k in self.kinds))
+
+    @property
+    def help_text(self) -> str:
+        return f"仅接受{self.label}（按文件内容识别），单个文件不超过 {human_size(self.max_bytes)}"
+
+    def size_refusal(self, name: str, size: int | None) -> str | None:
+        """The refusal for a file of `size` bytes, or None if the size is within the limit."""
+        if size is None or size <= self.max_bytes:
+            return None
+        return f"文件“{name}”大小为 {human_size(size)}，超过上限 {human_size(self.max_bytes)}；请压缩或拆分后重新上传"
+
+
+IMAGES: tuple[Kind, ...] = (JPEG, PNG, GIF, WEBP)
+POLICIES: dict[str, Policy] = {
+    p.name: p
+    for p in (
+        # 检查照片, 问题线索照片
+        Policy("photo", IMAGES, "DANGJIAN_UPLOAD_MAX_BYTES", "手机照片请以 JPG 格式上传"),
+        # 活动记录附件, 整改佐证材料, 责任落实佐证
+        Policy("attachment", (*IMAGES, PDF), "DANGJIAN_UPLOAD_MAX_BYTES", "其他文档请转换为 PDF 后上传"),
+        # 通知附件与反馈材料: also Word and Excel
+        Policy("document", (*IMAGES, PDF, DOCX, XLSX), "DANGJIAN_UPLOAD_MAX_BYTES"),
+        # 述职报告
+        Policy("report", (PDF, OLE2, DOCX), "DANGJIAN_UPLOAD_MAX_BYTES", "请上传 PDF 或 Word 文件"),
+        # 导入表格 (checked further, cell by cell, by core.importing)
+        Policy("workbook", (XLSX,), "DANGJIAN_IMPORT_MAX_BYTES", "请使用下载的模板（.xlsx）填写"),
+    )
+}
+
+
+class UploadRefused(ValueError):
+    """An upload the policy refuses; `messages` are Chinese, each naming the file and the fix."""
+
+    def __init__(self, messages: list[str], code: str = "upload") -> None:
+        super().__init__("；".join(messages))
+        self.messages = messages
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Checked:
+    """An accepted upload, read whole: what to store and the columns of a stored-file row."""
+
+    data: bytes
+    kind: Kind
+    original_name: str
+    sha256: str
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    @property
+    def content_type(self) -> str:
+        return self.kind.content_type
+
+    def stored_name(self, folder: str) -> str:
+        """<folder>/<yyyy>/<random>.<real ext>: nothing of the uploader's name reaches the disk."""
+        from django.utils import timezone
+
+        return f"{folder}/{timezone.localdate():%Y}/{stored_name(self.kind)}"
+
+
+def clean_name(name: str, limit: int = 200) -> str:
+    """The last path component of an uploaded name, without control characters (for display and downloads)."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in base if ch.isprintable())[:limit] or "未命名文件"
+
+
+def check(policy: str, upload) -> Checked:
+    """Read and check one upload against a named policy: size, then the kind its whole content has."""
+    rule = POLICIES[policy]
+    name = clean_name(getattr(upload, "name", "") or "", 120)
+    limit = rule.max_bytes
+    refusal = rule.size_refusal(name, getattr(upload, "size", None))
+    if refusal:
+        raise UploadRefused([refusal], "too_big")
+    upload.seek(0)
+    data = upload.read(limit + 1)
+    upload.seek(0)
+    if len(data) > limit:
+        raise UploadRefused([rule.size_refusal(name, len(data)) or ""], "too_big")
+    if not data:
+        raise UploadRefused([f"文件“{name}”是空文件"], "empty")
+    kind = identify(data)  # the first bytes and the whole structure
+    if kind not in rule.kinds:
+        hint = f"；{rule.hint}" if rule.hint else ""
+        raise UploadRefused([f"文件“{name}”的内容不是可接受的类型（仅接受{rule.label}）{hint}"], "type")
+    return Checked(data=data, kind=kind, original_name=name, sha256=hashlib.sha256(data).hexdigest())
+
+
+def check_all(policy: str, uploads, max_files: int) -> list[Checked]:
+    """Every upload checked before any is stored; one refusal listing every bad file."""
+    uploads = list(uploads)
+    if len(uploads) > max_files:
+        raise UploadRefused([f"一次最多上传 {max_files} 个文件，请分批上传"], "too_many")
+    errors: list[str] = []
+    checked: list[Checked] = []
+    for u in uploads:
+        try:
+            checked.append(check(policy, u))
+        except UploadRefused as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise UploadRefused(errors)
+    return checked

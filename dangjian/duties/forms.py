@@ -11,6 +11,7 @@ from django.db.models import Q
 from dangjian.accounts import scope
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import BUSINESS_ROLES
+from dangjian.core import uploads
 from dangjian.orgs.models import Organization, OrgKind, Unit
 
 from . import files as filekinds
@@ -42,15 +43,12 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     """Several files in one input; each is checked by content (dangjian.duties.files) in `clean`."""
 
-    def __init__(self, *args: Any, accepted: tuple = filekinds.EVIDENCE, **kwargs: Any):
+    def __init__(self, *args: Any, accepted: str = filekinds.EVIDENCE, **kwargs: Any):
         self.accepted = accepted
-        accept = ",".join("." + k.ext for k in accepted)
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
+        policy = uploads.POLICIES[accepted]
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": policy.accept}))
         kwargs.setdefault("required", False)
-        labels = "、".join(sorted({k.label for k in accepted}))
-        kwargs.setdefault(
-            "help_text", f"可多选；仅接受{labels}，单个不超过 {filekinds.max_bytes() // 1024 // 1024} MB"
-        )
+        kwargs.setdefault("help_text", f"可多选；{policy.help_text}")
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[filekinds.CheckedFile]:

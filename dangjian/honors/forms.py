@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
+from dangjian.core import uploads
+
 from .models import HonorCategory, HonorLevel, HonorRound, ReviewRound
 
 
@@ -22,7 +24,22 @@ class ReviewRuleForm(forms.ModelForm):
 
 class ReportForm(forms.Form):
     text = forms.CharField(label="述职报告", widget=forms.Textarea(attrs={"rows": 14}), required=False)
-    file = forms.FileField(label="报告文件（PDF 或 Word）", required=False)
+    file = forms.FileField(
+        label="报告文件（PDF 或 Word）",
+        required=False,
+        help_text=uploads.POLICIES["report"].help_text,
+        widget=forms.ClearableFileInput(attrs={"accept": uploads.POLICIES["report"].accept}),
+    )
+
+    def clean_file(self) -> uploads.Checked | None:
+        """The one upload policy ('report'): size, and a whole PDF or Word document by its content."""
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return None
+        try:
+            return uploads.check("report", upload)
+        except uploads.UploadRefused as exc:
+            raise forms.ValidationError(exc.messages, code=exc.code)
 
 
 class HonorRoundForm(forms.ModelForm):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -43,8 +43,6 @@ from .models import (
 
 STAFF = {Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.INSPECTOR}
 READERS = STAFF | {Role.MEMBER}
-# 述职报告 files: PDF or Word, judged by their whole structure (core.uploads.identify), not the first bytes.
-REPORT_KINDS = (uploads.PDF, uploads.OLE2, uploads.DOCX)
 
 
 def _require(request: HttpRequest, roles) -> None:
@@ -177,17 +175,12 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         if not can_edit:
             raise PermissionDenied("您不能修改该述职报告")
         if form.is_valid():
-            upload = form.cleaned_data.get("file")
-            file_name = ""
-            if upload is not None:
-                too_big = upload.size > settings.DANGJIAN_UPLOAD_MAX_BYTES
-                kind = None if too_big else uploads.identify(upload)
-                if kind not in REPORT_KINDS:
-                    form.add_error("file", "只能上传不超过大小限制的 PDF 或 Word 文件")
-                else:
-                    # stored under a generated name with the real extension; downloaded with that extension
-                    file_name = uploads.download_name(upload.name, kind)
-                    upload.name = uploads.stored_name(kind)
+            checked = form.cleaned_data.get("file")  # a core.uploads.Checked: the 'report' policy passed
+            upload, file_name = None, ""
+            if checked is not None:
+                # stored under a generated name with the real extension; downloaded with that extension
+                upload = ContentFile(checked.data, name=uploads.stored_name(checked.kind))
+                file_name = uploads.download_name(checked.original_name, checked.kind)
             if not form.errors:
                 try:
                     services.submit_report(

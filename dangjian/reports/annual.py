@@ -9,13 +9,13 @@ from datetime import date
 
 from django.utils import timezone
 
+from dangjian.core.official_docx import OfficialDocument
 from dangjian.core.xlsx import Sheet, workbook_bytes
 from dangjian.orgs.models import Organization, Unit, UnitKind
 
 from . import facts, practice
 from .metrics import Metrics
 from .models import ReportRule
-from .official_docx import OfficialDocument
 from .problems import Problem, detect
 from .prose import cn, nonzero, ordinals
 

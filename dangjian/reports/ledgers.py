@@ -15,6 +15,7 @@ from django.db.models import Count, Prefetch
 from dangjian.activities.models import Activity, Attendance
 from dangjian.core.asof import year_as_of
 from dangjian.core.dates import age_on
+from dangjian.core.official_docx import OfficialDocument
 from dangjian.core.xlsx import Sheet, workbook_bytes
 from dangjian.members.choices import AGE_BANDS, ETHNICITIES, Category, Education, EventKind
 from dangjian.members.models import MembershipEvent
@@ -22,7 +23,6 @@ from dangjian.orgs.asof import orgs_by_kind, posts_held, term_on
 from dangjian.orgs.models import Organization, OrgKind
 
 from .facts import members_at, scope_orgs
-from .official_docx import OfficialDocument
 
 
 def _activities(org: Organization, year: int):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from dangjian.core.files import StoredFile
 from dangjian.core.periods import Period
 from dangjian.orgs.models import Organization
 
@@ -166,32 +167,15 @@ class Finding(models.Model):
         return f"{self.item_name}：{self.get_result_display()}"
 
 
-class FindingPhoto(models.Model):
+class FindingPhoto(StoredFile):
     finding = models.ForeignKey(
         Finding, verbose_name="检查结果", on_delete=models.PROTECT, related_name="photos"
     )
-    file = models.FileField("文件", max_length=200)
-    original_name = models.CharField("原文件名", max_length=200)
-    content_type = models.CharField("类型", max_length=50)
-    size = models.PositiveIntegerField("大小（字节）")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="上传人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
-    is_deleted = models.BooleanField("已删除", default=False)
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = "检查照片"
         verbose_name_plural = "检查照片"
         ordering = ["finding", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 # --- 整改 ------------------------------------------------------------------------------------------------
@@ -307,27 +291,15 @@ class RectificationEvent(models.Model):
         return f"{self.get_kind_display()} {self.actor_name}"
 
 
-class EvidenceFile(models.Model):
+class EvidenceFile(StoredFile):
     event = models.ForeignKey(
         RectificationEvent, verbose_name="整改记录", on_delete=models.PROTECT, related_name="files"
     )
-    file = models.FileField("文件", max_length=200)
-    original_name = models.CharField("原文件名", max_length=200)
-    content_type = models.CharField("类型", max_length=50)
-    size = models.PositiveIntegerField("大小（字节）")
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = "整改佐证材料"
         verbose_name_plural = "整改佐证材料"
         ordering = ["event", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
 
 
 # --- 半年观摩 --------------------------------------------------------------------------------------------

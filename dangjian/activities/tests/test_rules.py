@@ -8,6 +8,7 @@ import pytest
 
 from dangjian.activities import rules, uploads
 from dangjian.activities.models import AbsenceReason, KindAudience
+from dangjian.core import uploads as core_uploads
 
 from .factories import JPEG, PDF, PNG
 
@@ -148,15 +149,15 @@ def test_uploads_accepted_by_content_not_name():
     from dangjian.activities.services import check_uploads
 
     cases = [
-        (PNG, "image/png", ".png"),
-        (JPEG, "image/jpeg", ".jpg"),
-        (PDF, "application/pdf", ".pdf"),
-        (b"GIF89a....", "image/gif", ".gif"),
-        (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp", ".webp"),
+        (PNG, "image/png", "png"),
+        (JPEG, "image/jpeg", "jpg"),
+        (PDF, "application/pdf", "pdf"),
+        (b"GIF89a....", "image/gif", "gif"),
+        (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp", "webp"),
     ]
     for data, content_type, ext in cases:
         [c] = check_uploads([_upload("随便.txt", data)])
-        assert (c.content_type, c.ext) == (content_type, ext)
+        assert (c.content_type, c.kind.ext, c.original_name) == (content_type, ext, "随便.txt")
 
 
 def test_uploads_rejected_outside_images_and_pdf():
@@ -171,11 +172,14 @@ def test_uploads_rejected_outside_images_and_pdf():
     with pytest.raises(ActivityInvalid) as exc:
         check_uploads([_upload(n, d) for n, d in bad.items()])
     msgs = exc.value.errors["attachments"]
-    assert msgs == [f"“{n}”不是{uploads.ACCEPTED_LABEL}（按文件内容识别，与扩展名无关）" for n in bad]
-    with pytest.raises(ActivityInvalid, match="“空.png”是空文件"):
+    label = core_uploads.POLICIES[uploads.POLICY].label  # the one policy's message
+    assert msgs == [
+        f"文件“{n}”的内容不是可接受的类型（仅接受{label}）；其他文档请转换为 PDF 后上传" for n in bad
+    ]
+    with pytest.raises(ActivityInvalid, match="文件“空.png”是空文件"):
         check_uploads([_upload("空.png", b"")])
     from django.test import override_settings
 
     with override_settings(DANGJIAN_UPLOAD_MAX_BYTES=1000), pytest.raises(ActivityInvalid) as exc:
         check_uploads([_upload("大.png", PNG + b"\x00" * 2000)])
-    assert exc.value.message == "“大.png”大小为 2 KB，超过上限 1000 字节；请压缩后再上传"
+    assert exc.value.message == "文件“大.png”大小为 2 KB，超过上限 1000 字节；请压缩或拆分后重新上传"

@@ -194,7 +194,14 @@ class TestNew:
             "attachments": [SimpleUploadedFile("a.pdf", b"<html>not a pdf</html>")],
         }
         r = login(cast["admin_a"]).post("/activities/new/", data)
-        assert r.status_code == 400 and "按文件内容识别" in html(r)
+        assert r.status_code == 400 and "文件“a.pdf”的内容不是可接受的类型" in html(r)
+        assert not Activity.objects.exists()
+
+    def test_attachment_help_states_the_size_limit(self, cast, login, settings):
+        settings.DANGJIAN_UPLOAD_MAX_BYTES = 8 * 1024 * 1024
+        page = html(login(cast["admin_a"]).get("/activities/new/"))
+        assert "单个文件不超过 8 MB" in page and "每条记录最多 30 个附件" in page
+        assert 'accept=".jpg,.png,.gif,.webp,.pdf"' in page
 
     def test_roster_partial(self, cast, login):
         m = cast["members_a"]

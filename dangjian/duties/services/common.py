@@ -6,13 +6,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import models
 
 from dangjian.core import audit
 
-from ..files import CheckedFile, random_name
+from ..files import CheckedFile
 from ..models import StoredFile
 
 M = TypeVar("M", bound=models.Model)
@@ -66,16 +64,7 @@ def store_files(
     """Save checked uploads under random names and record them (one audit entry per batch)."""
     rows = []
     for c in checked:
-        row = model(
-            original_name=c.original_name,
-            content_type=c.kind.content_type,
-            size=c.size,
-            sha256=c.sha256,
-            uploaded_by=actor if getattr(actor, "pk", None) else None,
-            **parent,
-        )
-        row.file.name = default_storage.save(random_name(folder, c.kind), ContentFile(c.data))
-        rows.append(row)
+        rows.append(model.stored(c, f"duties/{folder}", actor, **parent))
     if rows:
         model.objects.bulk_create(rows)
         audit.record_many(

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from docx import Document
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from dangjian.duties import services
@@ -195,10 +196,16 @@ def test_list_printed_as_the_document(cast):
     assert abs(section.page_width - Cm(21.0)) < Cm(0.01) and abs(section.page_height - Cm(29.7)) < Cm(0.01)
     title = next(p for p in doc.paragraphs if "一岗双责" in p.text)
     run = title.runs[0]
-    assert run.font.size == Pt(22) and run.font.name == "宋体"
+    assert run.font.size == Pt(22) and run.font.name == "方正小标宋简体"  # the one 公文 builder (core)
     body = next(p for p in doc.paragraphs if p.text.startswith("责任人："))
     assert body.text == "责任人：李明（党组成员、副局长）"
-    assert body.runs[0].font.name == "仿宋" and body.runs[0].font.size == Pt(16)
+    assert body.runs[0].font.name == "仿宋_GB2312" and body.runs[0].font.size == Pt(16)
+    assert [round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin)] == [
+        37,
+        35,
+        28,
+    ]
+    assert "PAGE" in "".join(t.text or "" for t in section.footer._element.iter(qn("w:instrText")))
     assert any(p.text == "分管单位：测试国有企业乙" for p in doc.paragraphs)
     (table,) = doc.tables
     assert [c.text for c in table.rows[0].cells] == ["序号", "责任内容", "责任人", "完成时限", "工作要求"]

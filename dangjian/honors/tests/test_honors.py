@@ -123,11 +123,15 @@ def test_report_file_is_judged_by_content(review_round, cast, login, settings, t
         ("述职.pdf", b"%PDX"),
     ):
         r = post(name, data)
-        assert r.status_code == 200 and "只能上传不超过大小限制的 PDF 或 Word 文件" in r.content.decode()
+        assert (
+            r.status_code == 200
+            and "的内容不是可接受的类型（仅接受PDF 文件、Office 97-2003 文档、Word 文档）"
+            in r.content.decode()
+        )
     ra.refresh_from_db()
     assert not ra.file and ra.submitted_at is None
     settings.DANGJIAN_UPLOAD_MAX_BYTES = 100
-    assert "只能上传" in post("述职.pdf", b"%PDF-1.7\n" + b"0" * 200).content.decode()
+    assert "超过上限 100 字节" in post("述职.pdf", b"%PDF-1.7\n" + b"0" * 200).content.decode()
     settings.DANGJIAN_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     for name, data, ext in (
         ("述职.pdf", samples.pdf(), "pdf"),

@@ -73,7 +73,10 @@ def test_the_report_upload_refuses_it(report, cast, login, settings, tmp_path, a
         f"/honors/reports/{report.pk}/",
         {"text": "", "file": SimpleUploadedFile("述职.html", ATTACKS[attack])},
     )
-    assert r.status_code == 200 and "只能上传不超过大小限制的 PDF 或 Word 文件" in r.content.decode()
+    assert (
+        r.status_code == 200
+        and "的内容不是可接受的类型（仅接受PDF 文件、Office 97-2003 文档、Word 文档）" in r.content.decode()
+    )
     report.refresh_from_db()
     assert not report.file and not list(tmp_path.rglob("*.*"))
 

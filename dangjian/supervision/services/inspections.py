@@ -478,18 +478,11 @@ def add_finding_photos(finding: Finding, files: Iterable[Any], *, actor: Any = N
         raise ServiceError("请选择要上传的照片")
     if len(files) > uploads.MAX_FILES_PER_UPLOAD:
         raise ServiceError(f"一次最多上传 {uploads.MAX_FILES_PER_UPLOAD} 张照片")
-    kinds = [uploads.check_upload(f, uploads.IMAGES) for f in files]  # all checked before any is stored
+    checked = uploads.check_all(files, uploads.IMAGES)  # all checked before any is stored
     saved: list[FindingPhoto] = []
     with transaction.atomic():
-        for f, kind in zip(files, kinds, strict=True):
-            photo = FindingPhoto(
-                finding=finding,
-                original_name=uploads.clean_original_name(f.name),
-                content_type=kind.content_type,
-                size=f.size,
-                uploaded_by=actor if getattr(actor, "pk", None) else None,
-            )
-            photo.file.save(uploads.random_path("photos", kind.ext), f, save=False)
+        for c in checked:
+            photo = FindingPhoto.stored(c, "supervision/photos", actor, finding=finding)
             photo.save()
             saved.append(photo)
         audit.record_many(

@@ -63,7 +63,7 @@ def act(
         raise ServiceError("只有“提交整改材料”可以上传文件")
     if len(files) > uploads.MAX_FILES_PER_UPLOAD:
         raise ServiceError(f"一次最多上传 {uploads.MAX_FILES_PER_UPLOAD} 个文件")
-    kinds = [uploads.check_upload(f, uploads.EVIDENCE) for f in files]
+    checked = uploads.check_all(files, uploads.EVIDENCE)
     if action == Action.DEADLINE:
         if deadline is None:
             raise ServiceError("请填写新的整改期限")
@@ -111,14 +111,8 @@ def act(
             actor_name=audit.actor_label(actor, actor_name),
         )
         stored = []
-        for f, kind in zip(files, kinds, strict=True):
-            ef = EvidenceFile(
-                event=event,
-                original_name=uploads.clean_original_name(f.name),
-                content_type=kind.content_type,
-                size=f.size,
-            )
-            ef.file.save(uploads.random_path("evidence", kind.ext), f, save=False)
+        for c in checked:
+            ef = EvidenceFile.stored(c, "supervision/evidence", actor, event=event)
             ef.save()
             stored.append(ef)
         audit.log_update(locked, before, actor, actor_name, note=flow.ACTION_LABELS[action])

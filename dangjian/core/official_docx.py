@@ -1,4 +1,5 @@
-"""Word documents formatted as Chinese official documents (GB/T 9704-2012 《党政机关公文格式》).
+"""Word documents formatted as Chinese official documents (GB/T 9704-2012 《党政机关公文格式》): the one builder
+for every official document the platform prints (the yearly report, the 工作手册, the 责任清单).
 
 A4; margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm; title 二号 方正小标宋简体 (falling back to 宋体);
 body 三号 仿宋_GB2312 (falling back to 仿宋); level-one headings 黑体, level-two 楷体_GB2312 (楷体); page numbers
@@ -23,7 +24,7 @@ BODY_FONT, BODY_FALLBACK = "仿宋_GB2312", "仿宋"
 H1_FONT = "黑体"
 H2_FONT, H2_FALLBACK = "楷体_GB2312", "楷体"
 PAGE_NUMBER_FONT = "宋体"
-SIZE_2HAO, SIZE_3HAO, SIZE_4HAO, SIZE_5HAO = Pt(22), Pt(16), Pt(14), Pt(10.5)
+SIZE_2HAO, SIZE_3HAO, SIZE_4HAO, SIZE_XIAOSI, SIZE_5HAO = Pt(22), Pt(16), Pt(14), Pt(12), Pt(10.5)
 LINE = Pt(28)  # 22 lines a page at 三号
 
 
@@ -38,6 +39,23 @@ def _set_run_font(run, name: str, size: Pt, bold: bool = False) -> None:
         rpr.insert(0, fonts)
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(attr), name)
+
+
+def _cell(cell, text: str, font: str, *, bold: bool = False, center: bool = False) -> None:
+    cell.text = ""
+    for i, line in enumerate((text or "").split("\n")):
+        p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
+        p.paragraph_format.space_after = Pt(0)
+        if center:
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _set_run_font(p.add_run(line), font, SIZE_XIAOSI, bold)
+
+
+def _repeat_header(row) -> None:
+    """The header row repeats on every page of a long table."""
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(el)
 
 
 def _declare_fallbacks(doc) -> None:
@@ -154,6 +172,13 @@ class OfficialDocument:
     def para(self, text: str) -> None:
         self._paragraph(text, BODY_FONT, SIZE_3HAO)
 
+    def centered(self, text: str) -> None:
+        """A body-font line centred without indent (a 文号 / 年度 line under the title)."""
+        self._paragraph(text, BODY_FONT, SIZE_3HAO, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+
+    def blank(self) -> None:
+        self._paragraph("", BODY_FONT, SIZE_3HAO, indent=False)
+
     def signature(self, org: str, day: str) -> None:
         self._paragraph("", BODY_FONT, SIZE_3HAO, indent=False)
         self._paragraph(org, BODY_FONT, SIZE_3HAO, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
@@ -196,6 +221,34 @@ class OfficialDocument:
             for row in t.rows:
                 for cell, w in zip(row.cells, widths_mm, strict=True):
                     cell.width = Mm(w)
+
+    def grouped_table(
+        self,
+        header: Sequence[str],
+        rows: Sequence[str | Sequence[str]],
+        widths_mm: Sequence[float],
+        centered_columns: frozenset[int] = frozenset(),
+    ) -> None:
+        """A table whose header repeats on every page; a row given as a plain string is a group heading spanning
+        the row. Cells are 小四 仿宋 so that five columns fit the type area; a "\n" in a cell starts a paragraph."""
+        t = self.doc.add_table(rows=1, cols=len(header))
+        t.style = "Table Grid"
+        t.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for cell, text in zip(t.rows[0].cells, header, strict=True):
+            _cell(cell, text, H1_FONT, center=True)
+        _repeat_header(t.rows[0])
+        for row in rows:
+            if isinstance(row, str):
+                added = t.add_row()
+                _cell(added.cells[0].merge(added.cells[-1]), row, H1_FONT, bold=True)
+                continue
+            for i, (cell, text) in enumerate(zip(t.add_row().cells, row, strict=True)):
+                _cell(cell, text, BODY_FALLBACK, center=i in centered_columns)
+        for i, w in enumerate(widths_mm):
+            t.columns[i].width = Mm(w)
+            for r in t.rows:
+                if i < len(r.cells):
+                    r.cells[i].width = Mm(w)
 
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
