@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from dangjian.accounts import scope
 from dangjian.accounts.roles import BUSINESS_ROLES, WRITER_ROLES, Role
 from dangjian.core.import_views import ImportSpec, wizard_view
+from dangjian.core.params import page_param
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization, PartyGroup
 
@@ -127,7 +128,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         .prefetch_related(Prefetch("kinds", queryset=ActivityKind.objects.order_by("sort", "id")))
         .order_by("-date", "-id")
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs, PAGE_SIZE).get_page(page_param(request))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -621,7 +622,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         .prefetch_related(Prefetch("kinds", queryset=ActivityKind.objects.order_by("sort", "id")))
         .order_by("submitted_at", "id")
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs, PAGE_SIZE).get_page(page_param(request))
     now = timezone.now()
     for a in page.object_list:
         a.age_days = (now - a.submitted_at).days if a.submitted_at else None

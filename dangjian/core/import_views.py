@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from .importing import ACTION_LABELS, REJECTED, Column, Importer, run_import, template_sheet
+from .params import page_param
 from .xlsx import XLSX_CONTENT_TYPE, WorkbookError, check_workbook, workbook_bytes
 
 SESSION_KEY = "import_uploads"
@@ -164,7 +165,7 @@ def preview_or_upload(request: HttpRequest, spec: ImportSpec) -> HttpResponse:
         messages.warning(request, "导入文件已过期或不存在，请重新上传。")
         return redirect(request.path)
     report = run_import(spec.make_importer(request), path, dry_run=True, keep_outcomes=True)
-    page = Paginator(report.outcomes, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(report.outcomes, PREVIEW_PAGE_SIZE).get_page(page_param(request))
     columns = [c.name for c in spec.columns]
     rows = []
     for o in page.object_list:

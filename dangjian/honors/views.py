@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from dangjian.accounts import scope
 from dangjian.accounts.roles import Role
 from dangjian.core import uploads
+from dangjian.core.params import optional_year_param, year_param
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 
@@ -273,7 +274,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def grades(request: HttpRequest) -> HttpResponse:
     _require(request, STAFF)
-    year = int(request.GET.get("year") or date.today().year)
+    year = year_param(request)
     branches = (
         scope.visible_orgs(request.user)
         .filter(kind__in=["branch", "joint_branch", "temp_branch"], dissolved_on__isnull=True)
@@ -480,9 +481,9 @@ def nomination(request: HttpRequest, pk: int) -> HttpResponse:
 def honors_list(request: HttpRequest) -> HttpResponse:
     _require(request, READERS)
     qs = Honor.objects.select_related("member", "organization").order_by("-awarded_on")
-    year = request.GET.get("year")
-    if year and year.isdigit():
-        qs = qs.filter(awarded_on__year=int(year))
+    year = optional_year_param(request)
+    if year is not None:
+        qs = qs.filter(awarded_on__year=year)
     form = None
     if scope.is_bureau_admin(request.user):
         form = ExternalHonorForm(
@@ -514,5 +515,5 @@ def honors_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "honors/honors_list.html",
-        {"honors": qs[:500], "form": form, "year": year or "", "page_title": "表彰荣誉"},
+        {"honors": qs[:500], "form": form, "year": "" if year is None else year, "page_title": "表彰荣誉"},
     )

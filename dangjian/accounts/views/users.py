@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from dangjian.core.params import page_param
+
 from .. import policy, services
 from ..forms import UserCreateForm, UserFilterForm, UserProfileForm, UserScopeForm
 from ..models import User
@@ -78,7 +80,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, Perm.VIEW_ACCOUNTS)
     form = UserFilterForm(request.GET or None)
     qs = _filter(_with_flags(policy.visible_accounts(request.user)), form).order_by("username")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs, PAGE_SIZE).get_page(page_param(request))
     locked = locked_usernames([u.username for u in page.object_list])
     query = request.GET.copy()
     query.pop("page", None)
