@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -70,8 +68,8 @@ def review_rounds(request: HttpRequest) -> HttpResponse:
     form = ReviewRoundForm(
         request.POST or None,
         initial={
-            "year": date.today().year,
-            "title": f"{date.today().year}年度党组织书记抓基层党建工作述职评议",
+            "year": timezone.localdate().year,
+            "title": f"{timezone.localdate().year}年度党组织书记抓基层党建工作述职评议",
         },
     )
     if request.method == "POST":
@@ -324,7 +322,7 @@ def grades(request: HttpRequest) -> HttpResponse:
 @login_required
 def honor_rounds(request: HttpRequest) -> HttpResponse:
     _require(request, STAFF)
-    today = date.today()
+    today = timezone.localdate()
     form = HonorRoundForm(
         request.POST or None,
         initial={"year": today.year, "title": f"{today.year}年度“两优一先”评选表彰", "publicity_days": 5},
@@ -471,7 +469,7 @@ def nomination(request: HttpRequest, pk: int) -> HttpResponse:
             "n": n,
             "is_bureau": is_bureau,
             "can_resubmit": can_resubmit,
-            "objection_form": ObjectionForm(initial={"received_on": date.today()}),
+            "objection_form": ObjectionForm(initial={"received_on": timezone.localdate()}),
             "page_title": "推荐对象",
         },
     )
