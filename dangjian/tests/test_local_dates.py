@@ -33,8 +33,8 @@ def offenders(root: Path = ROOT) -> list[str]:
 
 
 def test_no_server_clock_dates_outside_the_allow_list():
-    assert not offenders(), "用 timezone.localdate() / timezone.now()，不要用服务器时区的日期：\n" + "\n".join(
-        offenders()
+    assert not offenders(), (
+        "用 timezone.localdate() / timezone.now()，不要用服务器时区的日期：\n" + "\n".join(offenders())
     )
 
 
