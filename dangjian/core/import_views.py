@@ -129,9 +129,10 @@ def import_wizard(request: HttpRequest, spec: ImportSpec) -> HttpResponse:
             f"{getattr(settings, 'DANGJIAN_IMPORT_UPLOAD_LIMIT', UPLOAD_LIMIT)} 个导入文件，请稍后再试。"
         )
         return render(request, "core/import_upload.html", ctx, status=429)
-    if upload.size > settings.DANGJIAN_IMPORT_MAX_BYTES:
+    size = upload.size or 0
+    if size > settings.DANGJIAN_IMPORT_MAX_BYTES:
         ctx["error"] = (
-            f"文件过大（{upload.size // 1024 // 1024} MB），单个文件不能超过 {ctx['max_mb']} MB；请拆分后分批导入。"
+            f"文件过大（{size // 1024 // 1024} MB），单个文件不能超过 {ctx['max_mb']} MB；请拆分后分批导入。"
         )
         return render(request, "core/import_upload.html", ctx, status=400)
     token = secrets.token_hex(16)
@@ -148,7 +149,7 @@ def import_wizard(request: HttpRequest, spec: ImportSpec) -> HttpResponse:
         ctx["error"] = str(exc)
         return render(request, "core/import_upload.html", ctx, status=400)
     uploads = request.session.get(SESSION_KEY, {})
-    uploads[token] = {"key": spec.key, "name": upload.name[:100]}
+    uploads[token] = {"key": spec.key, "name": (upload.name or "")[:100]}
     request.session[SESSION_KEY] = uploads
     return redirect(f"{request.path}?preview={token}")
 

@@ -17,7 +17,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.core.cache import caches
 from django.core.paginator import Paginator
@@ -89,7 +89,7 @@ def memoized(
         finally:
             with _lock:
                 _inflight.pop(key, None)
-    return value
+    return cast(T, value)
 
 
 def clear(*, shared: bool = True) -> None:

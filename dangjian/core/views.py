@@ -62,7 +62,7 @@ def filter_entries(qs: QuerySet[AuditEntry], data: dict[str, Any]) -> QuerySet[A
 def audit_list(request: HttpRequest) -> HttpResponse:
     _require_auditor(request)
     form = AuditFilterForm(request.GET or None)
-    qs = AuditEntry.objects.order_by("-id")
+    qs: QuerySet[AuditEntry] = AuditEntry.objects.order_by("-id")
     if form.is_valid():
         qs = filter_entries(qs, form.cleaned_data)
     elif form.is_bound:
