@@ -15,3 +15,6 @@ urlpatterns = [
     path("notify/", include("dangjian.notify.urls")),
     path("audit/", include("dangjian.core.urls")),
 ]
+
+# A malformed query parameter (core.params) is the caller's error: a 400 page that names it, never a 500.
+handler400 = "dangjian.core.views.bad_request"

@@ -101,7 +101,7 @@ class PasswordChangeForm(forms.Form):
         return value
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("new_password1") and data.get("new_password1") != data.get("new_password2"):
             self.add_error("new_password2", "两次输入的新密码不一致")
         return data
@@ -156,6 +156,7 @@ class ScopeFieldsMixin:
     """Role + organisation + member (by ID number): resolved here, checked for coherence by the service."""
 
     target: Any = None
+    cleaned_data: dict[str, Any]
 
     def clean_member_id_number(self):
         value = (self.cleaned_data.get("member_id_number") or "").strip()
@@ -203,7 +204,7 @@ class UserCreateForm(forms.Form):
     email = forms.EmailField(label="电子邮箱", required=False)
 
     def clean_phone(self):
-        return clean_phone(self.cleaned_data.get("phone"))
+        return clean_phone(self.cleaned_data.get("phone") or "")
 
 
 class UserProfileForm(forms.Form):
@@ -213,7 +214,7 @@ class UserProfileForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean_phone(self):
-        return clean_phone(self.cleaned_data.get("phone"))
+        return clean_phone(self.cleaned_data.get("phone") or "")
 
 
 class UserScopeForm(ScopeFieldsMixin, forms.Form):

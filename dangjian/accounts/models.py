@@ -52,7 +52,7 @@ class User(AbstractUser):
     )
     roles_suspended_at = models.DateTimeField("角色暂停时间", null=True, blank=True)
 
-    objects = AccountManager()
+    objects = AccountManager()  # type: ignore[misc]  # AbstractUser declares a UserManager class variable
 
     class Meta:
         verbose_name = "用户"
@@ -100,7 +100,7 @@ class User(AbstractUser):
         if self._state.adding:
             return bool(current), None
         loaded = self.__dict__.get("_loaded_password")
-        rehash = via_set_password and self._password is None
+        rehash = via_set_password and self.__dict__.get("_password") is None
         changed = current is not None and loaded is not None and current != loaded and not rehash
         return changed, loaded
 
@@ -173,7 +173,9 @@ class SecurityConfig(models.Model):
     def current(cls) -> SecurityConfig:
         """The stored settings, or the installation default (settings.DANGJIAN_REQUIRE_OTP_FOR_ADMINS)
         while nobody has saved them yet."""
-        row = cls.objects.filter(pk=1).first()
+        row = SecurityConfig.objects.filter(pk=1).first()
         if row is None:
-            row = cls(pk=1, require_otp_for_admins=settings.DANGJIAN_REQUIRE_OTP_FOR_ADMINS, version=0)
+            row = SecurityConfig(
+                pk=1, require_otp_for_admins=settings.DANGJIAN_REQUIRE_OTP_FOR_ADMINS, version=0
+            )
         return row

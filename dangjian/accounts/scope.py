@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 
@@ -48,8 +48,8 @@ def visible_orgs(user: Any) -> models.QuerySet[Organization]:
     qs = Organization.objects.all()
     if role in READ_ALL_ROLES:
         return qs
-    if role == Role.ORG_ADMIN and scope_root(user) is not None:
-        return qs.filter(path__startswith=scope_root(user).path)
+    if role == Role.ORG_ADMIN and (root := scope_root(user)) is not None:
+        return qs.filter(path__startswith=root.path)
     if role == Role.MEMBER:
         m = member_record(user)
         return qs.filter(pk=m.organization_id) if m else qs.none()
@@ -61,8 +61,8 @@ def editable_orgs(user: Any) -> models.QuerySet[Organization]:
     role = _role(user)
     if role == Role.BUREAU_ADMIN:
         return Organization.objects.all()
-    if role == Role.ORG_ADMIN and scope_root(user) is not None:
-        return Organization.objects.filter(path__startswith=scope_root(user).path)
+    if role == Role.ORG_ADMIN and (root := scope_root(user)) is not None:
+        return Organization.objects.filter(path__startswith=root.path)
     return Organization.objects.none()
 
 
@@ -105,8 +105,8 @@ def filter_by_org(
         return qs.none()
     if role == Role.BUREAU_ADMIN or (role == Role.INSPECTOR and not write):
         return qs
-    if role == Role.ORG_ADMIN and scope_root(user) is not None:
-        return qs.filter(**{f"{org_field}__path__startswith": scope_root(user).path})
+    if role == Role.ORG_ADMIN and (root := scope_root(user)) is not None:
+        return qs.filter(**{f"{org_field}__path__startswith": root.path})
     if role == Role.MEMBER and not write:
         m = member_record(user)
         return qs.filter(**{f"{org_field}_id": m.organization_id}) if m else qs.none()
@@ -133,7 +133,7 @@ def get_object_for_user(
     403 when it is readable but the user may not change it."""
     try:
         obj = filter_by_org(qs, user, org_field=org_field).get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404("未找到该记录")
     if write and not filter_by_org(qs.filter(pk=obj.pk), user, org_field=org_field, write=True).exists():
         raise PermissionDenied("您没有修改该记录的权限")

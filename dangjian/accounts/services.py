@@ -24,6 +24,7 @@ from dangjian.orgs.models import Organization
 from .models import SecurityConfig, User
 from .passwords import temporary_password
 from .roles import BUSINESS_ROLES, NEEDS_MEMBER, NEEDS_ORG, Role
+from .typing import Actor
 
 # Roles whose account names an organisation: the org admin's subtree, or (optionally) the bureau's own 党组.
 USES_ORG = frozenset({Role.ORG_ADMIN, Role.BUREAU_ADMIN})
@@ -111,7 +112,7 @@ def _scope_values(role: str, organization: Organization | None, member: Any) -> 
     return {"角色": role_label(role), "管理范围": org_label(organization), "关联党员": member_label(member)}
 
 
-def _set_member_link(member: Any, user: User | None, actor: Any, actor_name: str) -> None:
+def _set_member_link(member: Any, user: User | None, actor: Actor, actor_name: str) -> None:
     from dangjian.members.models import Member
 
     old = member.user_id
@@ -172,7 +173,7 @@ def _clear_suspension(user: User) -> list[str]:
     return ["suspended_role", "suspended_organization", "roles_suspended_at"]
 
 
-def suspend_roles(user: User, *, actor: Any, actor_name: str = "", reason: str) -> bool:
+def suspend_roles(user: User, *, actor: Actor, actor_name: str = "", reason: str) -> bool:
     """Suspend the business role after an administrator reset the password or the second factor: whoever
     reset it may know the password now. The role and scope are kept for the security administrator's
     confirmation (`confirm_roles`); the linked member stays linked but reads nothing while the role is none.
@@ -207,7 +208,7 @@ def suspend_roles(user: User, *, actor: Any, actor_name: str = "", reason: str) 
 
 
 @transaction.atomic
-def confirm_roles(user: User, *, actor: Any, actor_name: str = "", version: int | None = None) -> None:
+def confirm_roles(user: User, *, actor: Actor, actor_name: str = "", version: int | None = None) -> None:
     """The security administrator confirms the role suspended by a reset, once the holder has set a new
     password. The scope is checked again (the organisation may have been dissolved meanwhile)."""
     user = (
@@ -251,7 +252,7 @@ def create_user(
     display_name: str = "",
     phone: str = "",
     email: str = "",
-    actor: Any = None,
+    actor: Actor = None,
     actor_name: str = "",
     must_change_password: bool = True,
 ) -> tuple[User, str]:
@@ -303,7 +304,7 @@ def _check_version(user: User, version: int | None) -> None:
 
 @transaction.atomic
 def update_profile(
-    user: User, *, display_name: str, phone: str, email: str, actor: Any, version: int | None = None
+    user: User, *, display_name: str, phone: str, email: str, actor: Actor, version: int | None = None
 ) -> bool:
     user = User.objects.select_for_update().get(pk=user.pk)
     _check_version(user, version)
@@ -324,7 +325,7 @@ def change_scope(
     role: str,
     organization: Organization | None,
     member: Any,
-    actor: Any,
+    actor: Actor,
     actor_name: str = "",
     version: int | None = None,
 ) -> bool:
@@ -360,7 +361,7 @@ def change_scope(
 
 
 @transaction.atomic
-def set_active(user: User, active: bool, *, actor: Any, actor_name: str = "") -> bool:
+def set_active(user: User, active: bool, *, actor: Actor, actor_name: str = "") -> bool:
     """Deactivate or reactivate (accounts are never deleted). A deactivated user is signed out at once:
     the session no longer authenticates an inactive user."""
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -385,7 +386,7 @@ def set_password(
     user: User,
     raw_password: str,
     *,
-    actor: Any = None,
+    actor: Actor = None,
     actor_name: str = "",
     forced_change: bool = False,
     note: str = "修改密码",
@@ -408,7 +409,7 @@ def set_password(
 
 
 @transaction.atomic
-def reset_password(user: User, *, actor: Any, actor_name: str = "") -> str:
+def reset_password(user: User, *, actor: Actor, actor_name: str = "") -> str:
     """An administrator's reset on the account pages: a new temporary password, to be changed at the next
     login, and the business role suspended until the security administrator confirms it (the one who reset
     it knows the password now). Returns the password (shown once)."""
@@ -421,7 +422,7 @@ def reset_password(user: User, *, actor: Any, actor_name: str = "") -> str:
     return temp
 
 
-def unlock(user: User, *, actor: Any, actor_name: str = "") -> int:
+def unlock(user: User, *, actor: Actor, actor_name: str = "") -> int:
     """Lift a lockout after repeated failures (django-axes) before its 30 minutes have run out."""
     from axes.handlers.proxy import AxesProxyHandler
 
@@ -456,7 +457,7 @@ def matched_step(key_hex: str, token: str) -> int | None:
 
 
 @transaction.atomic
-def confirm_totp(user: User, key_hex: str, token: str, *, actor: Any = None) -> TOTPDevice:
+def confirm_totp(user: User, key_hex: str, token: str, *, actor: Actor = None) -> TOTPDevice:
     """Bind the authenticator whose secret was shown during setup, after it produced a right code."""
     step = matched_step(key_hex, token)
     if step is None:
@@ -480,7 +481,7 @@ def confirm_totp(user: User, key_hex: str, token: str, *, actor: Any = None) -> 
 
 
 @transaction.atomic
-def remove_totp(user: User, *, actor: Any, actor_name: str = "", note: str = "解除动态口令绑定") -> bool:
+def remove_totp(user: User, *, actor: Actor, actor_name: str = "", note: str = "解除动态口令绑定") -> bool:
     devices = TOTPDevice.objects.filter(user=user)
     if not devices.exists():
         return False
@@ -498,7 +499,7 @@ def remove_totp(user: User, *, actor: Any, actor_name: str = "", note: str = "�
 
 
 @transaction.atomic
-def reset_totp(user: User, *, actor: Any, actor_name: str = "") -> bool:
+def reset_totp(user: User, *, actor: Actor, actor_name: str = "") -> bool:
     """An administrator's reset of the second factor on the account pages (a lost phone): the device is
     removed, the holder must set a new password at the next login, and the business role is suspended
     until the security administrator confirms it. False when no device was bound (nothing changes)."""
@@ -514,7 +515,7 @@ def reset_totp(user: User, *, actor: Any, actor_name: str = "") -> bool:
 
 # --- security settings -------------------------------------------------------------------------------------
 @transaction.atomic
-def update_security_config(*, require_otp_for_admins: bool, actor: Any, version: int | None = None) -> bool:
+def update_security_config(*, require_otp_for_admins: bool, actor: Actor, version: int | None = None) -> bool:
     config = SecurityConfig.objects.select_for_update().filter(pk=1).first() or SecurityConfig.current()
     if version is not None and int(version) != config.version:
         raise ValidationError("安全设置已被他人修改，请刷新页面后重新操作")

@@ -27,6 +27,7 @@ from dangjian.accounts import scope
 from dangjian.accounts.roles import BUSINESS_ROLES, WRITER_ROLES, Role
 from dangjian.core import uploads as core_uploads
 from dangjian.core.import_views import ImportSpec, wizard_view
+from dangjian.core.params import page_param
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization, PartyGroup
 
@@ -128,7 +129,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         .prefetch_related(Prefetch("kinds", queryset=ActivityKind.objects.order_by("sort", "id")))
         .order_by("-date", "-id")
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs, PAGE_SIZE).get_page(page_param(request))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -624,7 +625,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         .prefetch_related(Prefetch("kinds", queryset=ActivityKind.objects.order_by("sort", "id")))
         .order_by("submitted_at", "id")
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs, PAGE_SIZE).get_page(page_param(request))
     now = timezone.now()
     for a in page.object_list:
         a.age_days = (now - a.submitted_at).days if a.submitted_at else None

@@ -19,6 +19,7 @@ from django.utils import timezone
 from dangjian.accounts.roles import READ_ALL_ROLES, Role
 from dangjian.accounts.scope import get_org_for_user, member_record, org_in_scope, scope_root, visible_orgs
 from dangjian.activities.models import Activity
+from dangjian.core.params import year_param
 from dangjian.core.periods import Period, PeriodKind
 from dangjian.orgs.models import Organization, OrgKind
 
@@ -136,22 +137,12 @@ def matrix(request: HttpRequest) -> HttpResponse:
 
 
 # --- an organisation's year ---------------------------------------------------------------------------------
-def _year_from(query: QueryDict, today: date) -> int:
-    try:
-        year = int(query.get("year") or today.year)
-    except ValueError:
-        raise Http404("年份应为四位数字")
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise Http404("年份超出范围")
-    return year
-
-
 @business_reader
 def org_year(request: HttpRequest, org_id: int) -> HttpResponse:
     user = request.user
     org = get_org_for_user(user, org_id)
     today = timezone.localdate()
-    year = _year_from(request.GET, today)
+    year = year_param(request, today.year)
     rng = Period.whole_year(year)
     subtree = visible_orgs(user).filter(services.existing_q(rng), path__startswith=org.path).order_by("path")
     ev = services.run(rng, subtree, today)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.scope import filter_by_org, get_object_for_user, is_bureau_admin
+from dangjian.core.params import page_param
 from dangjian.core.periods import Period
 from dangjian.orgs.models import OrgKind
 
@@ -136,7 +137,7 @@ def exemption_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(revoked=False)
     elif state == "revoked":
         qs = qs.filter(revoked=True)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = Paginator(qs, 50).get_page(page_param(request))
     return render(
         request,
         "compliance/exemptions.html",

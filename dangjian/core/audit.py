@@ -23,13 +23,17 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 from .audit_events import event_name, legacy_action
 from .idnumber import mask_id_number, mask_phone
@@ -62,12 +66,17 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     return data
 
 
+# Who acts on an audited write: a user, or None when a command or job acts (then actor_name names it).
+# core knows no domain model, so this is Django's base user rather than accounts.User.
+AuditActor: TypeAlias = "AbstractBaseUser | AnonymousUser | None"
+
+
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
     """{field: [before, after]} for the fields that changed."""
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 
-def actor_label(actor: Any, actor_name: str = "") -> str:
+def actor_label(actor: AuditActor, actor_name: str = "") -> str:
     if actor is not None and getattr(actor, "pk", None):
         full = getattr(actor, "display_name", "") or actor.get_username()
         return str(full)[:150]
@@ -191,7 +200,7 @@ class Entry:
     """An entry to be written; `record_many` chains and bulk-inserts them."""
 
     action: str
-    actor: Any = None
+    actor: AuditActor = None
     actor_name: str = ""
     instance: models.Model | None = None
     model: str = ""
@@ -239,9 +248,11 @@ def _insert(rows: list[list[Any]]) -> None:
     more than the hashing): COPY on PostgreSQL (psycopg 3), multi-row INSERT … VALUES elsewhere."""
     ops = connection.ops
     table = ops.quote_name(AuditEntry._meta.db_table)
-    columns = ", ".join(ops.quote_name(AuditEntry._meta.get_field(c).column) for c in _COLUMNS)
+    columns = ", ".join(
+        ops.quote_name(cast(models.Field, AuditEntry._meta.get_field(c)).column) for c in _COLUMNS
+    )
     with connection.cursor() as cursor:
-        raw = getattr(cursor, "cursor", None)
+        raw: Any = getattr(cursor, "cursor", None)  # the driver cursor (psycopg 3 has copy())
         if connection.vendor == "postgresql" and hasattr(raw, "copy"):
             with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
@@ -313,7 +324,7 @@ def record_many(entries: Iterable[Entry]) -> int:
             rows.append(row(fields, json.dumps(fields["changes"]), last, prev))
         for e in entries:
             inst = e.instance
-            actor_id = e.actor.pk if getattr(e.actor, "pk", None) else None
+            actor_id = getattr(e.actor, "pk", None) or None
             who = (id(e.actor), e.actor_name)
             label = labels.get(who)
             if label is None:
@@ -347,13 +358,13 @@ def record_many(entries: Iterable[Entry]) -> int:
 
 
 def record(
-    action: str, *, actor: Any = None, actor_name: str = "", instance: models.Model | None = None, **kw
+    action: str, *, actor: AuditActor = None, actor_name: str = "", instance: models.Model | None = None, **kw
 ) -> None:
     record_many([Entry(action=action, actor=actor, actor_name=actor_name, instance=instance, **kw)])
 
 
 def log_create(
-    instance: models.Model, actor: Any = None, actor_name: str = "", note: str = "", event: str = ""
+    instance: models.Model, actor: AuditActor = None, actor_name: str = "", note: str = "", event: str = ""
 ) -> None:
     """Audit a new object as `event`, by default `<model>.create`."""
     record(
@@ -369,7 +380,7 @@ def log_create(
 def log_update(
     instance: models.Model,
     before: Mapping[str, Any],
-    actor: Any = None,
+    actor: AuditActor = None,
     actor_name: str = "",
     note: str = "",
     event: str = "",
@@ -389,7 +400,7 @@ def log_update(
 
 
 def log_delete(
-    instance: models.Model, actor: Any = None, actor_name: str = "", note: str = "", event: str = ""
+    instance: models.Model, actor: AuditActor = None, actor_name: str = "", note: str = "", event: str = ""
 ) -> None:
     record(event or AuditAction.DELETE, actor=actor, actor_name=actor_name, instance=instance, note=note)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import cast
 
 from django import forms
 from django.apps import apps
@@ -47,11 +48,11 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "全部"), *filter_choices()]
-        self.fields["model"].choices = [("", "全部"), *object_type_choices()]
+        cast(forms.ChoiceField, self.fields["action"]).choices = [("", "全部"), *filter_choices()]
+        cast(forms.ChoiceField, self.fields["model"]).choices = [("", "全部"), *object_type_choices()]
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
             self.add_error("end", "结束日期不能早于开始日期，请调整时间范围")

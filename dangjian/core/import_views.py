@@ -24,6 +24,7 @@ from django.shortcuts import redirect, render
 
 from . import uploads as upload_policy
 from .importing import ACTION_LABELS, REJECTED, Column, Importer, run_import, template_sheet
+from .params import page_param
 from .xlsx import XLSX_CONTENT_TYPE, WorkbookError, check_workbook, workbook_bytes
 
 SESSION_KEY = "import_uploads"
@@ -132,7 +133,7 @@ def import_wizard(request: HttpRequest, spec: ImportSpec) -> HttpResponse:
     # The one upload policy's size limit; the structure is checked below by check_workbook, stricter than
     # the policy's own check for a workbook (it is what the readers rely on).
     too_big = upload_policy.POLICIES["workbook"].size_refusal(
-        upload_policy.clean_name(upload.name or ""), upload.size
+        upload_policy.clean_name(upload.name or ""), upload.size or 0
     )
     if too_big:
         ctx["error"] = too_big
@@ -151,7 +152,7 @@ def import_wizard(request: HttpRequest, spec: ImportSpec) -> HttpResponse:
         ctx["error"] = str(exc)
         return render(request, "core/import_upload.html", ctx, status=400)
     uploads = request.session.get(SESSION_KEY, {})
-    uploads[token] = {"key": spec.key, "name": upload.name[:100]}
+    uploads[token] = {"key": spec.key, "name": (upload.name or "")[:100]}
     request.session[SESSION_KEY] = uploads
     return redirect(f"{request.path}?preview={token}")
 
@@ -168,7 +169,7 @@ def preview_or_upload(request: HttpRequest, spec: ImportSpec) -> HttpResponse:
         messages.warning(request, "导入文件已过期或不存在，请重新上传。")
         return redirect(request.path)
     report = run_import(spec.make_importer(request), path, dry_run=True, keep_outcomes=True)
-    page = Paginator(report.outcomes, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(report.outcomes, PREVIEW_PAGE_SIZE).get_page(page_param(request))
     columns = [c.name for c in spec.columns]
     rows = []
     for o in page.object_list:

@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 from django.db import transaction
 
 from . import audit
+from .audit import AuditActor
 from .models import AuditAction
 from .xlsx import Sheet, WorkbookError, iter_rows, write_workbook
 
@@ -108,7 +109,7 @@ class Importer(Generic[R]):
     title: str = "导入"
     columns: Sequence[Column] = ()
 
-    def __init__(self, actor: Any = None, actor_name: str = ""):
+    def __init__(self, actor: AuditActor = None, actor_name: str = ""):
         self.actor = actor
         self.actor_name = actor_name
 
@@ -333,6 +334,6 @@ def template_sheet(columns: Sequence[Column], name: str = "导入模板") -> She
     """A template: the canonical header, one example row, drop-downs for fixed-choice columns."""
     header = [c.name for c in columns]
     example = [c.example for c in columns]
-    choices = {i: c.choices for i, c in enumerate(columns) if c.choices}
+    choices: dict[int, Sequence[str]] = {i: c.choices for i, c in enumerate(columns) if c.choices}
     text_cols = [i for i, c in enumerate(columns) if c.text]
     return Sheet(name=name, header=header, rows=[example], choices=choices, text_columns=text_cols)

@@ -23,7 +23,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.apps import apps
 from django.conf import settings
@@ -99,7 +99,7 @@ def memoized(
         finally:
             with _lock:
                 _inflight.pop(key, None)
-    return value
+    return cast(T, value)
 
 
 class UndeclaredRead(AssertionError):

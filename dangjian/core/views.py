@@ -21,6 +21,7 @@ from django.utils import timezone
 from . import audit
 from .forms import AuditFilterForm, object_type_label
 from .models import AuditEntry
+from .params import page_param
 
 PAGE_SIZE = 50
 AUDIT_PERM = "core.view_auditentry"
@@ -61,12 +62,12 @@ def filter_entries(qs: QuerySet[AuditEntry], data: dict[str, Any]) -> QuerySet[A
 def audit_list(request: HttpRequest) -> HttpResponse:
     _require_auditor(request)
     form = AuditFilterForm(request.GET or None)
-    qs = AuditEntry.objects.order_by("-id")
+    qs: QuerySet[AuditEntry] = AuditEntry.objects.order_by("-id")
     if form.is_valid():
         qs = filter_entries(qs, form.cleaned_data)
     elif form.is_bound:
         qs = qs.none()
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs, PAGE_SIZE).get_page(page_param(request))
     rows = [(e, object_type_label(e.model)) for e in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
@@ -136,3 +137,9 @@ def audit_verify(request: HttpRequest) -> HttpResponse:
             "checked_at": timezone.now(),
         },
     )
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler400: a malformed query (core.params) gets a page that says which parameter was wrong."""
+    message = str(exception) if exception is not None and str(exception) else "请求参数有误"
+    return render(request, "400.html", {"page_title": "请求有误", "message": message}, status=400)

@@ -9,7 +9,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 # Zip-bomb guard: no honest roster expands past this.
 MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
@@ -56,7 +56,7 @@ def _check_container(source: Path | bytes, *, count_empty: bool = False) -> None
     `count_empty`: also count cells without a value (openpyxl, the fallback reader, pads rows to them)."""
     data = source if isinstance(source, bytes) else None
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data) if data is not None else source)
+        zf = zipfile.ZipFile(io.BytesIO(data) if data is not None else cast("Path | IO[bytes]", source))
     except (zipfile.BadZipFile, OSError):
         raise WorkbookError(
             "文件不是有效的 Excel 工作簿（.xlsx）；请在 Excel 或 WPS 中“另存为 .xlsx”后重新上传"
@@ -95,7 +95,7 @@ def _sheet_parts(zf: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     }
     for book in sorted(w for w in workbooks if w in names):
         folder = posixpath.dirname(book)
-        sheet_ids = set()
+        sheet_ids: set[str] = set()
         for m in _SHEET_TAG.finditer(_read(zf, names[book])):
             sheet_ids.update(
                 v[1:-1] for k, v in _ATTRIBUTE.findall(m.group(1)) if k == b"id" or k.endswith(b":id")
@@ -270,12 +270,12 @@ def _attribute(attrs: bytes, name: bytes) -> bytes | None:
 def iter_rows(source: Path | str | bytes | IO[bytes]) -> Iterator[list[Any]]:
     """Rows of the first sheet as lists of cell values, streamed. Raises WorkbookError for a bad file."""
     if hasattr(source, "read"):
-        source = source.read()  # type: ignore[union-attr]
+        source = source.read()
     if isinstance(source, str):
         source = Path(source)
-    _check_container(source)  # type: ignore[arg-type]
+    _check_container(source)
     try:
-        yield from _iter_calamine(source)  # type: ignore[arg-type]
+        yield from _iter_calamine(source)
         return
     except WorkbookError:
         raise
@@ -284,8 +284,8 @@ def iter_rows(source: Path | str | bytes | IO[bytes]) -> Iterator[list[Any]]:
     except Exception:  # noqa: BLE001 - calamine failed on an odd file: let openpyxl try
         pass
     # openpyxl keeps value-less cells too (a styled empty cell at XFD widens every row to 16,384): count them
-    _check_container(source, count_empty=True)  # type: ignore[arg-type]
-    yield from _iter_openpyxl(source)  # type: ignore[arg-type]
+    _check_container(source, count_empty=True)
+    yield from _iter_openpyxl(source)
 
 
 def _iter_calamine(source: Path | bytes) -> Iterator[list[Any]]:

@@ -15,6 +15,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import IO, Any
 
+from django.utils import timezone
+
 from dangjian.core.idnumber import make_id_number
 from dangjian.core.periods import add_years
 from dangjian.core.xlsx import Sheet, write_workbook
@@ -74,7 +76,7 @@ def write_roster_workbook(
             Sheet(
                 name="党员名册",
                 header=HEADER,
-                rows=_rows(n, orgs, seed, today or date.today()),
+                rows=_rows(n, orgs, seed, today or timezone.localdate()),
                 text_columns=[HEADER.index("公民身份号码"), HEADER.index("联系电话")],
                 date_columns=[HEADER.index(c) for c in ("出生日期", "入党日期", "转正日期")],
             )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_POST
 from dangjian.accounts import scope
 from dangjian.accounts.roles import Role
 from dangjian.core import uploads
+from dangjian.core.params import optional_year_param, year_param
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 
@@ -67,8 +66,8 @@ def review_rounds(request: HttpRequest) -> HttpResponse:
     form = ReviewRoundForm(
         request.POST or None,
         initial={
-            "year": date.today().year,
-            "title": f"{date.today().year}年度党组织书记抓基层党建工作述职评议",
+            "year": timezone.localdate().year,
+            "title": f"{timezone.localdate().year}年度党组织书记抓基层党建工作述职评议",
         },
     )
     if request.method == "POST":
@@ -266,7 +265,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def grades(request: HttpRequest) -> HttpResponse:
     _require(request, STAFF)
-    year = int(request.GET.get("year") or date.today().year)
+    year = year_param(request)
     branches = (
         scope.visible_orgs(request.user)
         .filter(kind__in=["branch", "joint_branch", "temp_branch"], dissolved_on__isnull=True)
@@ -316,7 +315,7 @@ def grades(request: HttpRequest) -> HttpResponse:
 @login_required
 def honor_rounds(request: HttpRequest) -> HttpResponse:
     _require(request, STAFF)
-    today = date.today()
+    today = timezone.localdate()
     form = HonorRoundForm(
         request.POST or None,
         initial={"year": today.year, "title": f"{today.year}年度“两优一先”评选表彰", "publicity_days": 5},
@@ -463,7 +462,7 @@ def nomination(request: HttpRequest, pk: int) -> HttpResponse:
             "n": n,
             "is_bureau": is_bureau,
             "can_resubmit": can_resubmit,
-            "objection_form": ObjectionForm(initial={"received_on": date.today()}),
+            "objection_form": ObjectionForm(initial={"received_on": timezone.localdate()}),
             "page_title": "推荐对象",
         },
     )
@@ -473,9 +472,9 @@ def nomination(request: HttpRequest, pk: int) -> HttpResponse:
 def honors_list(request: HttpRequest) -> HttpResponse:
     _require(request, READERS)
     qs = Honor.objects.select_related("member", "organization").order_by("-awarded_on")
-    year = request.GET.get("year")
-    if year and year.isdigit():
-        qs = qs.filter(awarded_on__year=int(year))
+    year = optional_year_param(request)
+    if year is not None:
+        qs = qs.filter(awarded_on__year=year)
     form = None
     if scope.is_bureau_admin(request.user):
         form = ExternalHonorForm(
@@ -507,5 +506,5 @@ def honors_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "honors/honors_list.html",
-        {"honors": qs[:500], "form": form, "year": year or "", "page_title": "表彰荣誉"},
+        {"honors": qs[:500], "form": form, "year": "" if year is None else year, "page_title": "表彰荣誉"},
     )

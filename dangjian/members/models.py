@@ -6,6 +6,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from dangjian.core.dates import age_on
 from dangjian.core.idnumber import mask_id_number, mask_phone
@@ -100,7 +101,7 @@ class Member(models.Model):
         return "预备党员" if self.is_probationary else "正式党员"
 
     def age(self, today: date | None = None) -> int:
-        return age_on(self.birth_date, today or date.today())
+        return age_on(self.birth_date, today or timezone.localdate())
 
     @property
     def age_band(self) -> str:

@@ -23,6 +23,7 @@ from dangjian.core import memo
 from dangjian.core.dates import age_on
 from dangjian.core.idnumber import mask_id_number, mask_phone
 from dangjian.core.import_views import ImportSpec, wizard_view
+from dangjian.core.params import int_param, page_param
 from dangjian.core.xlsx import XLSX_CONTENT_TYPE
 from dangjian.orgs.picker import top_options
 
@@ -58,10 +59,7 @@ def _require_writer(request: HttpRequest) -> None:
 
 
 def _page_size(request: HttpRequest) -> int:
-    try:
-        size = int(request.GET.get("per", DEFAULT_PAGE_SIZE))
-    except ValueError:
-        return DEFAULT_PAGE_SIZE
+    size = int_param(request, "per", DEFAULT_PAGE_SIZE, min=1, max=max(PAGE_SIZES))
     return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
 
 
@@ -87,7 +85,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("export") == "xlsx":
         return _export(request, qs, filters, full=full)
     qs = qs.order_by("organization__path", "name", "pk")
-    page = memo.CountedPaginator(qs, _page_size(request), COUNT_TOPICS).get_page(request.GET.get("page"))
+    page = memo.CountedPaginator(qs, _page_size(request), COUNT_TOPICS).get_page(page_param(request))
     # values() on the page's slice only: the paginator's COUNT stays free of the organisation join.
     page.object_list = _rows(page.object_list.values(*LIST_FIELDS), today)
     options, more = ([], False) if is_member else top_options(user, filters.org)

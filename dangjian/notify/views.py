@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from dangjian.accounts import scope
 from dangjian.accounts.roles import Role
 from dangjian.core import audit
+from dangjian.core.params import page_param
 
 from . import channels, services
 from .models import Notification, OrgWebhook
@@ -24,7 +25,7 @@ def centre(request: HttpRequest) -> HttpResponse:
     unread_only = request.GET.get("unread") == "1"
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = Paginator(qs, 30).get_page(page_param(request))
     return render(
         request,
         "notify/centre.html",

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Count
 from django.db.models.functions import ExtractMonth
+from django.utils import timezone
 
 from dangjian.activities.models import Activity
 from dangjian.core import memo, stamps
@@ -108,7 +109,7 @@ def counts_chart(
 
 def unit_chart(root, today: date | None = None):  # every chart builder takes (root, today)
     """Units of the organisations existing on the day, each by its kind on that day (orgs.asof)."""
-    on = today or date.today()
+    on = today or timezone.localdate()
     by = units_by_kind(on, _orgs(root, on))
     return counts_chart(
         "units",
@@ -122,7 +123,7 @@ def unit_chart(root, today: date | None = None):  # every chart builder takes (r
 
 
 def org_chart(root, today: date | None = None):
-    by = orgs_by_kind(today or date.today(), root)
+    by = orgs_by_kind(today or timezone.localdate(), root)
     return counts_chart(
         "orgs",
         "党组织分类（个）",

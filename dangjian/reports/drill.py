@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404, QueryDict
+from django.utils import timezone
 
 from dangjian.accounts import scope
 from dangjian.activities.models import Activity
@@ -45,7 +45,7 @@ def resolve(user: Any, params: QueryDict) -> tuple[str, list[str], QuerySet]:
             .select_related("organization")
             .order_by("organization__path", "name")
         )
-        today = date.today()
+        today = timezone.localdate()
         if field in ("category", "gender", "education"):
             qs = qs.filter(**{field: value})
         elif field == "standing":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import quote
 
 from django import forms
@@ -16,6 +15,7 @@ from dangjian.accounts import scope
 from dangjian.accounts.roles import Role
 from dangjian.core import audit
 from dangjian.core.models import AuditAction
+from dangjian.core.params import page_param, year_param
 from dangjian.core.xlsx import XLSX_CONTENT_TYPE
 from dangjian.orgs.picker import top_options
 
@@ -29,14 +29,6 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 def _require(request: HttpRequest, roles) -> None:
     if request.user.role not in roles:
         raise PermissionDenied("您没有访问该功能的权限")
-
-
-def _year(request: HttpRequest) -> int:
-    try:
-        y = int(request.GET.get("year", ""))
-    except ValueError:
-        return date.today().year
-    return y if 2000 <= y <= 2100 else date.today().year
 
 
 def _root(request: HttpRequest):
@@ -56,7 +48,7 @@ def download(data: bytes, filename: str, content_type: str) -> HttpResponse:
 @login_required
 def annual_report(request: HttpRequest) -> HttpResponse:
     _require(request, READ_ALL | {Role.ORG_ADMIN})
-    year, root = _year(request), _root(request)
+    year, root = year_param(request), _root(request)
     report = annual.build(year, root)
     if request.GET.get("download") == "docx":
         audit.record(
@@ -154,7 +146,7 @@ def drill(request: HttpRequest) -> HttpResponse:
     from . import drill as drill_lists
 
     title, columns, qs = drill_lists.resolve(request.user, request.GET)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = Paginator(qs, 50).get_page(page_param(request))
     rows = []
     for obj in page.object_list:
         r = drill_lists.row(obj, request.GET.get("metric", ""))
@@ -181,7 +173,7 @@ def ledgers(request: HttpRequest) -> HttpResponse:
     _require(request, READ_ALL | {Role.ORG_ADMIN})
     from . import ledgers as ledger_exports
 
-    year = _year(request)
+    year = year_param(request)
     orgs = scope.visible_orgs(request.user).filter(dissolved_on__isnull=True).order_by("path")
     what = request.GET.get("download")
     if what:

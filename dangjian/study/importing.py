@@ -8,6 +8,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils import timezone
+
 from dangjian.core import audit
 from dangjian.core.dates import DateParseError, parse_date
 from dangjian.core.idnumber import IdNumberError, parse_id_number
@@ -56,7 +58,7 @@ class StudyImporter(Importer[StudyRow]):
         super().__init__(actor, actor_name)
         # member_scope: a Member queryset the importing user may write to (None = everyone, for the command line)
         self.member_scope = member_scope
-        self.today = date.today()
+        self.today = timezone.localdate()
 
     def prepare(self, values: dict[str, Any], row: int) -> StudyRow:
         errors: list[tuple[str, Any, str]] = []

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import DecimalField, Exists, OuterRef, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from dangjian.activities.models import Activity, Attendance
 from dangjian.core import audit, memo, rawrows, stamps
@@ -245,7 +246,7 @@ def add_record(
 ) -> StudyRecord:
     if hours <= 0 or hours > MAX_HOURS_PER_DAY:
         raise ValidationError({"hours": "学时应大于 0 且不超过 24"})
-    if day > date.today():
+    if day > timezone.localdate():
         raise ValidationError({"date": "学习日期不能晚于今天"})
     if form not in StudyForm.values:
         raise ValidationError({"form": "学习形式不正确"})

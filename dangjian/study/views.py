@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from dangjian.accounts import scope
 from dangjian.accounts.roles import BUSINESS_ROLES, Role
 from dangjian.core.import_views import ImportSpec, wizard_view
+from dangjian.core.params import page_param, year_param
 from dangjian.members.models import Member
 
 from . import services
@@ -28,14 +29,6 @@ from .models import StudyConfig, StudyRecord
 def _require(request: HttpRequest, roles) -> None:
     if request.user.role not in roles:
         raise PermissionDenied("您没有访问该功能的权限")
-
-
-def _year(request: HttpRequest) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
 
 
 def _readable_members(user):
@@ -58,7 +51,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         if m is None:
             raise Http404("未关联党员信息")
         return redirect("study:member", pk=m.pk)
-    year = _year(request)
+    year = year_param(request)
     members = _readable_members(request.user).filter(status="正常")
     progress = services.yearly_progress(year, members)
     stats = services.org_stats(progress)
@@ -86,7 +79,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @login_required
 def member_progress(request: HttpRequest) -> HttpResponse:
     _require(request, BUSINESS_ROLES - {Role.MEMBER})
-    year = _year(request)
+    year = year_param(request)
     members = _readable_members(request.user).filter(status="正常")
     org_id = request.GET.get("org")
     if org_id:
@@ -99,7 +92,7 @@ def member_progress(request: HttpRequest) -> HttpResponse:
     elif only == "leaders":
         progress = [mp for mp in progress if mp.progress.is_leader]
     progress.sort(key=lambda mp: (mp.progress.met, -mp.progress.shortfall))
-    page = Paginator(progress, 50).get_page(request.GET.get("page"))
+    page = Paginator(progress, 50).get_page(page_param(request))
     return render(
         request,
         "study/member_progress.html",
@@ -123,7 +116,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if member is None:
         raise Http404("未找到该党员")
-    year = _year(request)
+    year = year_param(request)
     progress = services.yearly_progress(year, Member.objects.filter(pk=member.pk))[0].progress
     records = StudyRecord.objects.filter(member=member, date__year=year, is_deleted=False).order_by("-date")
     is_self = request.user.role == Role.MEMBER

@@ -13,6 +13,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.utils import ErrorDict
@@ -30,6 +31,7 @@ from ..forms import LoginForm, PasswordChangeForm, TokenForm, lockout_minutes
 from ..middleware import SESSION_LAST_SEEN, SESSION_OTP_REQUIRED, password_expired
 from ..models import User
 from ..signals import FAILURE_NOTE_ATTR, LOGIN_NOTE_ATTR, LOGOUT_NOTE_ATTR, logged_username
+from ..typing import AuthenticatedHttpRequest
 
 SESSION_PENDING = "_pending_otp"  # a user who passed the password step and owes a TOTP code
 SESSION_SETUP_KEY = "_otp_setup_key"  # the secret shown on the setup page until it is confirmed
@@ -71,7 +73,7 @@ class LoginView(auth_views.LoginView):
             )
             # An unbound form: binding it would run authenticate() and count a failure after all.
             form = self.get_form_class()(request, initial={"username": username})
-            form._errors = ErrorDict(
+            form._errors = ErrorDict(  # type: ignore[attr-defined]  # set before is_valid(): stays unbound
                 {
                     NON_FIELD_ERRORS: form.error_class(
                         [f"该账号近期登录失败次数较多，为防止猜测密码，请 {wait} 秒后再试。"]
@@ -81,17 +83,18 @@ class LoginView(auth_views.LoginView):
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
 
-    def form_valid(self, form: LoginForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
+        backend: str = user.backend  # type: ignore[attr-defined]  # set by authenticate()
         if services.confirmed_device(user) is not None:
             self.request.session[SESSION_PENDING] = {
                 "uid": user.pk,
-                "backend": user.backend,
+                "backend": backend,
                 "at": time.time(),
                 "next": self.get_success_url(),
             }
             return redirect("accounts:login_otp")
-        complete_login(self.request, user, backend=user.backend, note="用户名和密码")
+        complete_login(self.request, user, backend=backend, note="用户名和密码")
         return HttpResponseRedirect(self.get_success_url())
 
     def get_context_data(self, **kwargs):
@@ -104,8 +107,8 @@ class LoginView(auth_views.LoginView):
 
 def _locked_response(request: HttpRequest, credentials: dict[str, str]) -> HttpResponse:
     # AxesMiddleware replaces the response of a request flagged this way with the lockout page.
-    request.axes_locked_out = True
-    request.axes_credentials = credentials
+    request.axes_locked_out = True  # type: ignore[attr-defined]  # read by AxesMiddleware
+    request.axes_credentials = credentials  # type: ignore[attr-defined]
     return HttpResponse(status=429)
 
 
@@ -177,7 +180,7 @@ def _password_reason(user: User) -> str:
 
 
 @login_required
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     form = PasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -208,7 +211,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def otp_setup(request: HttpRequest) -> HttpResponse:
+def otp_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The user's own authenticator: bind one (QR code + a code to confirm), or see that one is bound."""
     user = request.user
     required = bool(request.session.get(SESSION_OTP_REQUIRED)) or policy.otp_required(user)
@@ -241,7 +244,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def otp_remove(request: HttpRequest) -> HttpResponse:
+def otp_remove(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     device = services.confirmed_device(user)
     if device is None:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from .. import policy, services
@@ -14,10 +14,11 @@ from ..forms import SecurityConfigForm, lockout_minutes
 from ..models import SecurityConfig
 from ..passwords import MIN_LENGTH
 from ..policy import Perm
+from ..typing import AuthenticatedHttpRequest
 
 
 @login_required
-def security_config(request: HttpRequest) -> HttpResponse:
+def security_config(request: AuthenticatedHttpRequest) -> HttpResponse:
     policy.require(request.user, Perm.CONFIGURE_SECURITY)
     config = SecurityConfig.current()
     form = SecurityConfigForm(

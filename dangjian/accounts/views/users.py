@@ -18,6 +18,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from dangjian.accounts.typing import AuthenticatedHttpRequest
+from dangjian.core.params import page_param
+
 from .. import policy, services
 from ..forms import UserCreateForm, UserFilterForm, UserProfileForm, UserScopeForm
 from ..models import User
@@ -35,7 +38,7 @@ def add_form_errors(form: Any, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def locked_usernames(usernames: list[str] | None = None) -> set[str]:
+def locked_usernames(usernames: list[str] | QuerySet[Any, Any] | None = None) -> set[str]:
     """Usernames django-axes currently refuses (AXES_FAILURE_LIMIT failures within the cool-off time)."""
     since = timezone.now() - timedelta(hours=float(settings.AXES_COOLOFF_TIME))
     qs = AccessAttempt.objects.filter(
@@ -69,16 +72,16 @@ def _filter(qs: QuerySet[User], form: UserFilterForm) -> QuerySet[User]:
     elif status == "awaits_role":
         qs = qs.filter(role=Role.NONE)
     elif status == "otp":
-        qs = qs.filter(has_otp=True)
+        qs = qs.filter(has_otp=True)  # type: ignore[misc]  # annotated above; the plugin sees model fields only
     return qs
 
 
 @login_required
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     policy.require(request.user, Perm.VIEW_ACCOUNTS)
     form = UserFilterForm(request.GET or None)
     qs = _filter(_with_flags(policy.visible_accounts(request.user)), form).order_by("username")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs, PAGE_SIZE).get_page(page_param(request))
     locked = locked_usernames([u.username for u in page.object_list])
     query = request.GET.copy()
     query.pop("page", None)
@@ -115,7 +118,7 @@ def _show_password(
 
 
 @login_required
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     policy.require(request.user, Perm.MANAGE_ACCOUNTS)
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -141,7 +144,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def user_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     target = policy.get_account_for(request.user, pk)
     actor = request.user
     expires = (
@@ -174,7 +177,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def user_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     target = policy.get_account_for(request.user, pk, Perm.MANAGE_ACCOUNTS)
     initial = {
         "display_name": target.display_name,
@@ -207,7 +210,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def user_scope(request: HttpRequest, pk: int) -> HttpResponse:
+def user_scope(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     target = policy.get_account_for(request.user, pk, Perm.CHANGE_SCOPE)
     current_member = services.linked_member(target)
     # A suspended account starts from the role it had: granting it again is the usual answer.
@@ -256,7 +259,7 @@ def user_scope(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+def user_set_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     target = policy.get_account_for(request.user, pk, Perm.MANAGE_ACCOUNTS)
     active = request.POST.get("active") == "1"
     if services.set_active(target, active, actor=request.user):
@@ -268,7 +271,7 @@ def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+def user_reset_password(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     target = policy.get_account_for(request.user, pk, Perm.MANAGE_ACCOUNTS)
     suspended = target.role
     password = services.reset_password(target, actor=request.user)
@@ -278,7 +281,7 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def user_reset_otp(request: HttpRequest, pk: int) -> HttpResponse:
+def user_reset_otp(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     target = policy.get_account_for(request.user, pk, Perm.MANAGE_ACCOUNTS)
     if services.reset_totp(target, actor=request.user):
         messages.success(
@@ -293,7 +296,7 @@ def user_reset_otp(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+def user_unlock(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     target = policy.get_account_for(request.user, pk, Perm.MANAGE_ACCOUNTS)
     services.unlock(target, actor=request.user)
     messages.success(request, f"已解除账号 {target.username} 的登录锁定。")
@@ -302,11 +305,15 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def user_confirm_roles(request: HttpRequest, pk: int) -> HttpResponse:
+def user_confirm_roles(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The security administrator confirms the role suspended by a reset (after the holder set a password)."""
     target = policy.get_account_for(request.user, pk, Perm.CHANGE_SCOPE)
     try:
-        services.confirm_roles(target, actor=request.user, version=request.POST.get("version") or None)
+        services.confirm_roles(
+            target,
+            actor=request.user,
+            version=int(v) if (v := request.POST.get("version", "")).isdigit() else None,
+        )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:

@@ -198,8 +198,8 @@ def test_org_year_rollup_for_the_organ_committee(data, login):
     assert "1/2 · 50%" in html  # one of the two branches held its Q3 assembly
 
 
-def test_org_year_bad_year_is_404(data, login):
-    assert login(data["bureau"]).get(f"/compliance/org/{data['a'].pk}/?year=abc").status_code == 404
+def test_org_year_bad_year_is_400(data, login):
+    assert login(data["bureau"]).get(f"/compliance/org/{data['a'].pk}/?year=abc").status_code == 400
 
 
 # --- 本月待办 --------------------------------------------------------------------------------------------------------

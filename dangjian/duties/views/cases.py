@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts import scope
+from dangjian.core.params import optional_year_param
 
 from .. import services
 from ..access import bureau_required, business_required, cases_for, get_case, reads_all, writer_required
@@ -199,9 +200,9 @@ def showcase(request: HttpRequest) -> HttpResponse:
         .prefetch_related(_photos())
         .order_by("-is_exemplary", "-published_at", "-id")
     )
-    year = request.GET.get("year", "")
-    if year.isdigit():
-        qs = qs.filter(year=int(year))
+    year = optional_year_param(request)
+    if year is not None:
+        qs = qs.filter(year=year)
     kind = request.GET.get("kind", "")
     if kind in CaseKind.values:
         qs = qs.filter(kind=kind)
@@ -214,7 +215,7 @@ def showcase(request: HttpRequest) -> HttpResponse:
         {
             "page_title": "党建品牌展示",
             "page": page,
-            "year": year,
+            "year": "" if year is None else str(year),
             "kind": kind,
             "kinds": CaseKind.choices,
             "exemplary": request.GET.get("exemplary") == "1",

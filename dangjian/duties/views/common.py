@@ -6,22 +6,14 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 
 from dangjian.core import audit
+from dangjian.core.params import page_param
 from dangjian.core.xlsx import XLSX_CONTENT_TYPE, Sheet, workbook_bytes
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PAGE_SIZE = 50
-
-
-def year_param(request: HttpRequest, default: int | None = None) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = default or timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
 
 
 def version_param(request: HttpRequest) -> int | None:
@@ -39,7 +31,7 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
 
 
 def paginate(request: HttpRequest, items: Any, size: int = PAGE_SIZE):
-    return Paginator(items, size).get_page(request.GET.get("page"))
+    return Paginator(items, size).get_page(page_param(request))
 
 
 def download(data: bytes, filename: str, content_type: str) -> HttpResponse:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.accounts import scope
 from dangjian.accounts.roles import Role
+from dangjian.core.params import optional_year_param, year_param
 from dangjian.core.xlsx import Sheet
 
 from .. import services
@@ -30,7 +31,7 @@ from ..cadence import ONCE_KEY, STATE_TAGS, OccurrenceState
 from ..documents import build_list_docx, requirement_text, responsible_text
 from ..forms import DutyForm, DutyListForm, ReportForm, apply_errors
 from ..models import Duty, DutyEvidence, DutyList, DutyListKind, ListStatus
-from .common import DOCX_CONTENT_TYPE, download, paginate, pct, xlsx_download, year_param
+from .common import DOCX_CONTENT_TYPE, download, paginate, pct, xlsx_download
 
 
 def _with_tally(lists: list[DutyList], today) -> None:
@@ -52,9 +53,9 @@ def _with_tally(lists: list[DutyList], today) -> None:
 @business_required
 def list_index(request: HttpRequest) -> HttpResponse:
     qs = lists_for(request.user).select_related("organization")
-    year = request.GET.get("year", "")
-    if year.isdigit():
-        qs = qs.filter(year=int(year))
+    year = optional_year_param(request)
+    if year is not None:
+        qs = qs.filter(year=year)
     kind = request.GET.get("kind", "")
     if kind in DutyListKind.values:
         qs = qs.filter(kind=kind)
@@ -70,7 +71,7 @@ def list_index(request: HttpRequest) -> HttpResponse:
             "page": page,
             "lists": lists,
             "years": years,
-            "year": year,
+            "year": "" if year is None else str(year),
             "kind": kind,
             "kinds": DutyListKind.choices,
             "can_create": scope.can_write(request.user),

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts import scope
+from dangjian.core.params import optional_year_param
 from dangjian.core.xlsx import Sheet
 
 from .. import services
@@ -51,9 +52,9 @@ def notice_index(request: HttpRequest) -> HttpResponse:
     user = request.user
     if reads_all(user):
         qs = notices_for(user).select_related("issuer")
-        year = request.GET.get("year", "")
-        if year.isdigit():
-            qs = qs.filter(year=int(year))
+        year = optional_year_param(request)
+        if year is not None:
+            qs = qs.filter(year=year)
         page = paginate(request, qs.order_by("-year", F("month").desc(nulls_last=True), "-id"))
         notices = list(page)
         _status_counts(notices, today)
@@ -64,7 +65,7 @@ def notice_index(request: HttpRequest) -> HttpResponse:
                 "page_title": "重点工作通知",
                 "page": page,
                 "notices": notices,
-                "year": year,
+                "year": "" if year is None else str(year),
                 "is_bureau": scope.is_bureau_admin(user),
                 "today": today,
             },

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from dangjian import factories
@@ -187,7 +188,7 @@ def test_dashboard_in_a_browser_at_desktop_and_phone_width(live_server, tmp_path
     from dangjian.factories import cast as build_cast
 
     cast = build_cast()
-    _activity(cast["a"], date.today(), members=cast["members_a"])
+    _activity(cast["a"], timezone.localdate(), members=cast["members_a"])
     out = os.path.join(os.environ.get("TEST_ARTIFACTS", "test-artifacts"))
     os.makedirs(out, exist_ok=True)
     with sync_playwright() as p:

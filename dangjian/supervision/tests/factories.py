@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from dangjian.activities.models import Activity, ActivityKind
 from dangjian.core.tests import samples
@@ -94,7 +95,7 @@ def rectification(
         finding=finding_obj,
         title=title or f"{org.name}：三会一课记录不符合{next(_seq)}",
         problem="第三季度未召开支部党员大会",
-        deadline=deadline or date.today() + timedelta(days=30),
+        deadline=deadline or timezone.localdate() + timedelta(days=30),
         status=status,
     )
     RectificationEvent.objects.create(

@@ -8,12 +8,14 @@ from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.http import urlencode
 
+from dangjian.core.params import page_param
+
 CSS = "supervision/supervision.css"
 
 
 def paginate(request: HttpRequest, items: Any, per_page: int = 50) -> tuple[Page, str]:
     """The requested page (out-of-range numbers give the last page) and the query string without `page`."""
-    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    page = Paginator(items, per_page).get_page(page_param(request))
     rest = urlencode([(k, v) for k, vs in request.GET.lists() if k != "page" for v in vs])
     return page, rest
 

@@ -51,7 +51,7 @@ class Command(BaseCommand):
         except ValidationError as exc:
             self._reject(exc)
         scope = ""
-        if user.organization_id:
+        if user.organization is not None:
             scope = f"，管理范围：{user.organization.name}（{user.organization.code}）"
         if member is not None:
             scope = f"，关联党员：{member.name}（{member.masked_id_number}）"

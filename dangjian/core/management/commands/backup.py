@@ -137,7 +137,7 @@ def make_backup(out: Path, *, now: datetime | None = None) -> BackupResult:
         dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, dst)
         entries.append(dst)
-    files = [
+    files: list[dict[str, Any]] = [
         {"path": p.relative_to(out).as_posix(), "size": p.stat().st_size, "sha256": sha256_of(p)}
         for p in entries
     ]

@@ -66,7 +66,7 @@ def verify_backup(src: Path, manifest: dict[str, Any]) -> list[str]:
     listed: set[str] = set()
     for entry in manifest["files"]:
         name = entry.get("path") if isinstance(entry, dict) else None
-        if not _safe_relative(name):
+        if name is None or not _safe_relative(name):
             problems.append(f"清单中的路径不合法：{name!r}")
             continue
         listed.add(name)

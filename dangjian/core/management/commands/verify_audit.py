@@ -36,6 +36,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"提示：{note}")
         else:
             problem = result.problem
+            assert problem is not None  # not ok means a problem was found
             where = f"第 {problem.entry_id} 条" if problem.entry_id is not None else "日志末尾或链的整体"
             self.stdout.write(f"审计日志已被改动（共 {result.entries} 条记录）。首个异常位置：{where}。")
             self.stdout.write(problem.message)
