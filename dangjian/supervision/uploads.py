@@ -8,9 +8,8 @@ import secrets
 from django.conf import settings
 from django.utils import timezone
 
+from dangjian.core.actions import Refusal as ServiceError
 from dangjian.core.uploads import GIF, JPEG, PDF, PNG, WEBP, Kind, human_size, identify, read_head, sniff
-
-from .errors import ServiceError
 
 MAX_FILES_PER_UPLOAD = 9
 IMAGES: tuple[Kind, ...] = (JPEG, PNG, GIF, WEBP)
