@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from dangjian.core.actions import Refusal
+
 # ActivityStatus values (models)
 DRAFT, SUBMITTED, APPROVED, RETURNED = "draft", "submitted", "approved", "returned"
 STATUS_LABELS = {DRAFT: "未提交", SUBMITTED: "待审核", APPROVED: "已通过", RETURNED: "已退回"}
@@ -82,12 +84,11 @@ class Actor:
     can_review: bool = False  # they administer a superior organisation (or the whole bureau)
 
 
-class ReviewError(Exception):
+class ReviewError(Refusal):
     """`forbidden`: the role does not allow it (403); otherwise the record's state does not (a message)."""
 
     def __init__(self, message: str, *, forbidden: bool = False):
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, code="forbidden" if forbidden else None)
         self.forbidden = forbidden
 
 

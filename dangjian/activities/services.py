@@ -23,6 +23,7 @@ from django.utils import timezone
 from dangjian.accounts import scope
 from dangjian.core import audit
 from dangjian.core import uploads as core_uploads
+from dangjian.core.actions import Refusal, Stale
 from dangjian.core.models import AuditAction
 from dangjian.core.uploads import Checked
 from dangjian.members.models import Member
@@ -45,23 +46,27 @@ from .models import (
 from .roster import Roster, RosterIndex, committee_id_numbers, members_on, roster_for
 
 
-class ActivityInvalid(Exception):
-    """The record cannot be stored as given; `errors` maps a form field (or "__all__") to Chinese messages."""
+class ActivityInvalid(Refusal):
+    """The record cannot be stored as given; `errors` maps a form field (or "__all__") to Chinese messages
+    (a record can be refused for several reasons at once; `message` joins them, `field` names the first)."""
+
+    default_code = "invalid"
 
     def __init__(self, errors: Mapping[str, list[str]]):
         self.errors = {k: list(v) for k, v in errors.items() if v}
-        super().__init__(self.message)
-
-    @property
-    def message(self) -> str:
-        return "；".join(m for msgs in self.errors.values() for m in msgs)
+        first = next(iter(self.errors), None)
+        super().__init__(
+            "；".join(m for msgs in self.errors.values() for m in msgs),
+            None if first in (None, "__all__") else first,
+        )
 
 
 AT_ENTRY = "录入人有审核权限，录入即审核通过"
 
 
-class ConcurrencyError(Exception):
-    message = "该记录已被他人修改。请刷新页面，核对最新内容后再保存。"
+class ConcurrencyError(Stale):
+    def __init__(self, message: str = "该记录已被他人修改。请刷新页面，核对最新内容后再保存。"):
+        super().__init__(message)
 
 
 # --- the record -----------------------------------------------------------------------------------------------

@@ -64,6 +64,10 @@ EVENTS: dict[str, str] = {
     "activity.withdraw": "活动记录撤回",
     "activity.approve": "活动记录审核通过",
     "activity.return": "活动记录退回",
+    # honors (review)
+    "nomination.approve": "评先推荐审核通过",
+    "nomination.return": "评先推荐退回",
+    "nomination.resubmit": "评先推荐重新提交",
 }
 
 

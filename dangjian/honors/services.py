@@ -17,7 +17,7 @@ from dangjian.accounts.models import User
 from dangjian.accounts.roles import Role
 from dangjian.activities.models import Activity
 from dangjian.compliance import services as compliance
-from dangjian.core import audit
+from dangjian.core import actions, audit
 from dangjian.core.asof import year_as_of
 from dangjian.core.models import AuditAction
 from dangjian.core.periods import Period
@@ -354,8 +354,16 @@ def nominate(
     return n
 
 
+STALE_NOMINATION = "该推荐已被他人处理（版本已变化）；请刷新页面，核对最新状态后再操作"
+
+
 @transaction.atomic
-def review(n: Nomination, *, approve: bool, comment: str, actor: Any) -> Nomination:
+def review(
+    n: Nomination, *, approve: bool, comment: str, actor: Any, expected_version: Any = None
+) -> Nomination:
+    """审核. `expected_version` is the version the reviewer saw: a second reviewer acting on the same copy is
+    refused (Stale) instead of moving the nomination again."""
+    n = actions.lock(Nomination, n.pk, expected_version=expected_version, message=STALE_NOMINATION)
     target = NominationStatus.APPROVED if approve else NominationStatus.RETURNED
     if not rules.can_move(n.status, target):
         raise ValidationError(f"当前状态“{n.get_status_display()}”不能{'通过' if approve else '退回'}")
@@ -363,21 +371,33 @@ def review(n: Nomination, *, approve: bool, comment: str, actor: Any) -> Nominat
         raise ValidationError("退回时请填写退回意见")
     before = audit.snapshot(n)
     n.status, n.review_comment = target, comment
-    n.version += 1
-    n.save()
-    audit.log_update(n, before, actor=actor)
+    actions.save_versioned(
+        n,
+        expected_version=None,
+        before=before,
+        locked=True,
+        actor=actor,
+        event="nomination.approve" if approve else "nomination.return",
+    )
     return n
 
 
 @transaction.atomic
-def resubmit(n: Nomination, *, deeds: str, actor: Any) -> Nomination:
+def resubmit(n: Nomination, *, deeds: str, actor: Any, expected_version: Any = None) -> Nomination:
+    n = actions.lock(Nomination, n.pk, expected_version=expected_version, message=STALE_NOMINATION)
     if not rules.can_move(n.status, NominationStatus.SUBMITTED):
         raise ValidationError("只有被退回的推荐可以修改后重新提交")
     before = audit.snapshot(n)
     n.deeds, n.status = deeds, NominationStatus.SUBMITTED
-    n.version += 1
-    n.save()
-    audit.log_update(n, before, actor=actor, note="修改后重新提交")
+    actions.save_versioned(
+        n,
+        expected_version=None,
+        before=before,
+        locked=True,
+        actor=actor,
+        event="nomination.resubmit",
+        note="修改后重新提交",
+    )
     return n
 
 

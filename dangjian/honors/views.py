@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from dangjian.accounts import scope
 from dangjian.accounts.roles import Role
 from dangjian.core import uploads
+from dangjian.core.actions import Refusal
 from dangjian.core.params import optional_year_param, year_param
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
@@ -426,11 +427,17 @@ def nomination(request: HttpRequest, pk: int) -> HttpResponse:
                     approve=action == "approve",
                     comment=request.POST.get("comment", ""),
                     actor=request.user,
+                    expected_version=request.POST.get("version"),
                 )
             elif action == "resubmit":
                 if not can_resubmit:
                     raise PermissionDenied("不能重新提交")
-                services.resubmit(n, deeds=request.POST.get("deeds", n.deeds), actor=request.user)
+                services.resubmit(
+                    n,
+                    deeds=request.POST.get("deeds", n.deeds),
+                    actor=request.user,
+                    expected_version=request.POST.get("version"),
+                )
             elif action == "objection":
                 _bureau(request)
                 form = ObjectionForm(request.POST)
@@ -454,6 +461,8 @@ def nomination(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "已保存。")
         except ValidationError as exc:
             messages.error(request, "；".join(_messages_from(exc)))
+        except Refusal as exc:
+            messages.error(request, exc.message)
         return redirect("honors:nomination", pk=n.pk)
     return render(
         request,

@@ -19,7 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.accounts.scope import org_in_scope
-from dangjian.core import audit
+from dangjian.core import actions, audit
+from dangjian.core.actions import Refusal, Stale
 from dangjian.core.models import AuditAction
 from dangjian.orgs.models import Organization
 
@@ -60,16 +61,11 @@ LEAVING_EVENTS = {
 }
 
 
-class MemberError(Exception):
-    """A refused write; `message` is Chinese and says what to do, `field` names the form field if any."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class MemberError(Refusal):
+    """A refused write of the members app (core.actions' one refusal type)."""
 
 
-class StaleVersionError(MemberError):
+class StaleVersionError(Stale, MemberError):
     def __init__(self) -> None:
         super().__init__(STALE_MESSAGE)
 
@@ -106,8 +102,10 @@ def _check_day(on: date, member: Member, what: str, field: str = "on") -> None:
 
 def _check_version(member: Member, expected_version: int) -> None:
     """Refuse before touching the object; `_save_versioned` still guards against a write in between."""
-    if member.version != expected_version:
-        raise StaleVersionError()
+    try:
+        actions.check_version(member, expected_version)
+    except Stale:
+        raise StaleVersionError() from None
 
 
 def _save_versioned(member: Member, fields: Iterable[str], expected_version: int | None) -> None:

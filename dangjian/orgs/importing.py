@@ -626,7 +626,7 @@ class OrgImporter(Importer[OrgRow]):
         for r in rows:
             try:
                 self._write_row(r)
-            except services.ServiceError as exc:
+            except services.Refusal as exc:
                 # Checked before writing, so only a concurrent change gets here; the transaction rolls back.
                 raise ImportWriteError(r.row, exc.message)
         # Dissolutions last and deepest first, so that a file dissolving a parent with its children works.
@@ -638,7 +638,7 @@ class OrgImporter(Importer[OrgRow]):
                     r.instance, dissolved_on=r.dissolved_on, reason=DISSOLVE_REASON, expected_version=None,
                     actor=self.actor, actor_name=self.actor_name, today=self.today,
                 )  # fmt: skip
-            except services.ServiceError as exc:
+            except services.Refusal as exc:
                 raise ImportWriteError(r.row, exc.message)
 
     def _write_row(self, r: OrgRow) -> None:

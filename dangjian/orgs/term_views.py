@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from dangjian.accounts.scope import visible_orgs
+from dangjian.core.actions import refusal_to_form
 from dangjian.members.models import Member
 
 from . import services
@@ -30,10 +31,6 @@ from .terms import COMMITTEE_THRESHOLD, STATUS_TAG, TermStatus
 
 BLANK_POST_ROWS = 3
 MIN_POST_ROWS = 7
-
-
-def _form_error(form, exc: services.ServiceError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def member_choices(org: Organization) -> MemberChoices:
@@ -59,7 +56,7 @@ def _blank_rows(existing: int) -> int:
     return max(BLANK_POST_ROWS, MIN_POST_ROWS - existing)
 
 
-def _posts_error(formset, exc: services.ServiceError) -> bool:
+def _posts_error(formset, exc: services.Refusal) -> bool:
     if exc.field == "posts":
         formset.posts_error = exc.message  # shown above the seats table
         return True
@@ -120,9 +117,9 @@ def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=d["version"],
                 actor=request.user,
             )
-        except services.ServiceError as exc:
+        except services.Refusal as exc:
             if not _posts_error(formset, exc):
-                _form_error(form, exc)
+                refusal_to_form(form, exc)
         else:
             messages.success(request, "本届任期及委员会组成已保存。")
             return redirect("orgs:detail", pk=org.pk)
@@ -164,8 +161,8 @@ def term_delay(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=d["version"],
                 actor=request.user,
             )
-        except services.ServiceError as exc:
-            _form_error(form, exc)
+        except services.Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, f"已登记延期换届，届满日期延至 {d['extended_to']:%Y-%m-%d}。")
             return redirect("orgs:detail", pk=org.pk)
@@ -213,8 +210,8 @@ def renewal(request: HttpRequest, pk: int) -> HttpResponse:
             step = services.record_step(
                 org, d["kind"], d["done_on"], doc_number=d["doc_number"], note=d["note"], actor=request.user
             )
-        except services.ServiceError as exc:
-            _form_error(form, exc)
+        except services.Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, f"已登记“{step.get_kind_display()}”。")
             return redirect("orgs:renewal", pk=org.pk)
@@ -270,9 +267,9 @@ def renewal_election(request: HttpRequest, pk: int) -> HttpResponse:
                     "posts": posts_from(formset),
                 },
             )
-        except services.ServiceError as exc:
+        except services.Refusal as exc:
             if not _posts_error(formset, exc):
-                _form_error(form, exc)
+                refusal_to_form(form, exc)
         else:
             messages.success(
                 request, f"已登记选举大会，第{d['number']}届委员会自 {d['elected_on']:%Y-%m-%d} 起任职。"

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from dangjian.accounts.roles import WRITER_ROLES, Role
 from dangjian.accounts.scope import get_object_for_user, is_bureau_admin, org_in_scope, visible_orgs
+from dangjian.core.actions import refusal_to_form
 from dangjian.members.choices import Status
 from dangjian.members.models import Member
 
@@ -50,10 +51,6 @@ from .terms import COMMITTEE_THRESHOLD, STATUS_TAG, term_status
 from .tree import child_totals, nest, render_forest, rollup
 
 MEMBERS_SHOWN = 20
-
-
-def _form_error(form, exc: services.ServiceError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def member_counts(orgs_qs) -> dict[int, int]:
@@ -255,8 +252,8 @@ def create(request: HttpRequest) -> HttpResponse:
                 org = services.create_organization(
                     parent=data["parent"], units=list(data["units"]), actor=user, **_org_fields(data)
                 )
-            except services.ServiceError as exc:
-                _form_error(form, exc)
+            except services.Refusal as exc:
+                refusal_to_form(form, exc)
             else:
                 messages.success(request, f"已设立“{org.name}”（代码 {org.code}）。")
                 return redirect("orgs:detail", pk=org.pk)
@@ -292,8 +289,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 **_org_fields(data),
             )
-        except services.ServiceError as exc:
-            _form_error(form, exc)
+        except services.Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, "已保存。" if changes else "内容没有变化。")
             return redirect("orgs:detail", pk=org.pk)
@@ -314,8 +311,8 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 actor=request.user,
             )
-        except services.ServiceError as exc:
-            _form_error(form, exc)
+        except services.Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, f"已将“{org.name}”调整到“{form.cleaned_data['parent'].name}”之下。")
             return redirect("orgs:detail", pk=org.pk)
@@ -344,8 +341,8 @@ def dissolve(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=data["version"],
                 actor=request.user,
             )
-        except services.ServiceError as exc:
-            _form_error(form, exc)
+        except services.Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, f"已撤销“{org.name}”。其历史记录予以保留。")
             return redirect("orgs:detail", pk=org.pk)
@@ -379,8 +376,8 @@ def unit_create(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             unit = services.create_unit(name=d["name"], kind=d["kind"], note=d["note"], actor=request.user)
-        except services.ServiceError as exc:
-            _form_error(form, exc)
+        except services.Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, f"已登记单位“{unit.name}”。")
             return redirect("orgs:units")
@@ -415,8 +412,8 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 note=d["note"],
                 is_active=d["is_active"],
             )
-        except services.ServiceError as exc:
-            _form_error(form, exc)
+        except services.Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, "已保存。")
             return redirect("orgs:units")
@@ -445,8 +442,8 @@ def unit_kind_change(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=d["version"],
                 actor=request.user,
             )
-        except services.ServiceError as exc:
-            _form_error(form, exc)
+        except services.Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, f"已登记“{unit.name}”的单位类别变更。")
             return redirect("orgs:units")
@@ -477,8 +474,8 @@ def group_create(request: HttpRequest, pk: int) -> HttpResponse:
                 leader_name=form.cleaned_data["leader_name"],
                 actor=request.user,
             )
-        except services.ServiceError as exc:
-            _form_error(form, exc)
+        except services.Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, f"已设立“{group.name}”。")
             return redirect("orgs:detail", pk=org.pk)
@@ -517,8 +514,8 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 leader_name=d["leader_name"],
                 is_active=d["is_active"],
             )
-        except services.ServiceError as exc:
-            _form_error(form, exc)
+        except services.Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, "已保存。")
             return redirect("orgs:detail", pk=group.organization_id)

@@ -5,9 +5,8 @@ only through views that check scope."""
 from __future__ import annotations
 
 from dangjian.core import uploads
+from dangjian.core.actions import Refusal as ServiceError
 from dangjian.core.uploads import Checked
-
-from .errors import ServiceError
 
 MAX_FILES_PER_UPLOAD = 9
 IMAGES = "photo"  # 检查照片

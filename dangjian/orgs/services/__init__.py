@@ -6,8 +6,10 @@ Permission (who may call what) is decided by the pages through dangjian.accounts
 domain's own (a 党支部 has no sub-organisations, a delay is at most one year, …).
 """
 
+from dangjian.core.actions import Refusal, Stale
+
 from ..terms import step_after
-from .base import POST_LABELS, STEP_LABELS, ServiceError, StaleVersion
+from .base import POST_LABELS, STEP_LABELS
 from .organizations import (
     JOINT_BRANCH_MAX_UNITS,
     change_unit_kind,
@@ -38,8 +40,8 @@ __all__ = [
     "POST_LABELS",
     "STEP_LABELS",
     "PostInput",
-    "ServiceError",
-    "StaleVersion",
+    "Refusal",
+    "Stale",
     "TermRow",
     "change_unit_kind",
     "check_parent",

@@ -9,11 +9,12 @@ from typing import Any
 
 from django.db import models, transaction
 
-from dangjian.core import audit
+from dangjian.core import actions, audit
+from dangjian.core.actions import Refusal
 from dangjian.core.models import AuditAction
 
 from ..models import BRANCH_KINDS, Organization, OrgKind, PartyGroup, Unit, UnitKind, UnitKindChange
-from .base import ServiceError, lock_for_edit, save_new_version, today_or_now
+from .base import today_or_now
 
 JOINT_BRANCH_MAX_UNITS = 5  # 支部条例 第五条: 联合党支部覆盖单位一般不超过5个
 GENERATED_CODE = re.compile(r"^ORG(\d{5})$")
@@ -23,9 +24,9 @@ GENERATED_CODE = re.compile(r"^ORG(\d{5})$")
 def _check_unit_name(name: str, exclude_pk: int | None = None) -> str:
     name = (name or "").strip()
     if not name:
-        raise ServiceError("请填写单位名称", "name")
+        raise Refusal("请填写单位名称", "name")
     if Unit.objects.filter(name=name).exclude(pk=exclude_pk).exists():
-        raise ServiceError(f"单位“{name}”已存在；同名单位只能登记一次", "name")
+        raise Refusal(f"单位“{name}”已存在；同名单位只能登记一次", "name")
     return name
 
 
@@ -40,13 +41,22 @@ def create_unit(*, name: str, kind: str, note: str = "", actor: Any = None, acto
 def update_unit(
     unit: Unit, *, expected_version: int | None, actor: Any = None, actor_name: str = "", **fields: Any
 ) -> Unit:
-    unit = lock_for_edit(Unit, unit.pk, expected_version, "单位")
+    unit = actions.lock(Unit, unit.pk, expected_version=expected_version, what="单位")
     before = audit.snapshot(unit)
     if "name" in fields:
         fields["name"] = _check_unit_name(fields["name"], unit.pk)
     for k, v in fields.items():
         setattr(unit, k, v)
-    save_new_version(unit, before, actor, actor_name)
+    actions.save_versioned(
+        unit,
+        expected_version=None,
+        before=before,
+        locked=True,
+        skip_unchanged=True,
+        actor=actor,
+        actor_name=actor_name,
+        event="unit.update",
+    )
     return unit
 
 
@@ -64,25 +74,23 @@ def change_unit_kind(
 ) -> UnitKindChange:
     """变更: the unit is of `kind` from `valid_from` on. The kind it had before is kept as a dated row (the first
     change also records the kind it had since it was registered), so figures as of an earlier day keep it."""
-    unit = lock_for_edit(Unit, unit.pk, expected_version, "单位")
+    unit = actions.lock(Unit, unit.pk, expected_version=expected_version, what="单位")
     if kind not in UnitKind.values:
-        raise ServiceError("请选择单位类别", "kind")
+        raise Refusal("请选择单位类别", "kind")
     if valid_from > today_or_now(today):
-        raise ServiceError("变更日期不能晚于今天；变更生效后再登记", "valid_from")
+        raise Refusal("变更日期不能晚于今天；变更生效后再登记", "valid_from")
     history = list(unit.kind_changes.all())
     if not history:
         history.append(UnitKindChange.objects.create(unit=unit, kind=unit.kind, valid_from=None))
     if any(h.valid_from == valid_from for h in history):
-        raise ServiceError(
-            f"{valid_from:%Y-%m-%d} 已登记过一次类别变更；如需更正请联系系统管理员", "valid_from"
-        )
+        raise Refusal(f"{valid_from:%Y-%m-%d} 已登记过一次类别变更；如需更正请联系系统管理员", "valid_from")
     dated = [h for h in history if h.valid_from is not None]
     if dated and valid_from < max(h.valid_from for h in dated):
         last = max(h.valid_from for h in dated)
-        raise ServiceError(f"变更日期应晚于上一次变更（{last:%Y-%m-%d}）", "valid_from")
+        raise Refusal(f"变更日期应晚于上一次变更（{last:%Y-%m-%d}）", "valid_from")
     in_force = (dated and max(dated, key=lambda h: h.valid_from)) or history[0]
     if in_force.kind == kind:
-        raise ServiceError(f"该单位目前已是“{UnitKind(kind).label}”，无需变更", "kind")
+        raise Refusal(f"该单位目前已是“{UnitKind(kind).label}”，无需变更", "kind")
     change = UnitKindChange.objects.create(
         unit=unit,
         kind=kind,
@@ -93,7 +101,17 @@ def change_unit_kind(
     audit.log_create(change, actor=actor, actor_name=actor_name, note="单位类别变更")
     before = audit.snapshot(unit)
     unit.kind = kind  # the stored kind is the one in force today; the rows answer for earlier days
-    save_new_version(unit, before, actor, actor_name, note=f"单位类别变更，{valid_from:%Y-%m-%d}起")
+    actions.save_versioned(
+        unit,
+        expected_version=None,
+        before=before,
+        locked=True,
+        skip_unchanged=True,
+        actor=actor,
+        actor_name=actor_name,
+        event="unit.update",
+        note=f"单位类别变更，{valid_from:%Y-%m-%d}起",
+    )
     return change
 
 
@@ -115,29 +133,29 @@ def _check_name_and_code(name: str, code: str, exclude_pk: int | None = None) ->
     name = (name or "").strip()
     code = (code or "").strip().upper()
     if not name:
-        raise ServiceError("请填写组织名称", "name")
+        raise Refusal("请填写组织名称", "name")
     if Organization.objects.filter(name=name).exclude(pk=exclude_pk).exists():
-        raise ServiceError(f"组织名称“{name}”已被其他党组织使用；请使用全称并避免重名", "name")
+        raise Refusal(f"组织名称“{name}”已被其他党组织使用；请使用全称并避免重名", "name")
     if code:
         if not re.fullmatch(r"[A-Z0-9][A-Z0-9_-]{0,31}", code):
-            raise ServiceError("组织代码只能由字母、数字、短横线组成，不超过32位", "code")
+            raise Refusal("组织代码只能由字母、数字、短横线组成，不超过32位", "code")
         if Organization.objects.filter(code=code).exclude(pk=exclude_pk).exists():
-            raise ServiceError(f"组织代码“{code}”已被其他党组织使用", "code")
+            raise Refusal(f"组织代码“{code}”已被其他党组织使用", "code")
     return name, code
 
 
 def check_parent(parent: Organization) -> None:
     if parent.dissolved_on is not None:
-        raise ServiceError(f"上级党组织“{parent.name}”已撤销，不能在其下设立或调入党组织", "parent")
+        raise Refusal(f"上级党组织“{parent.name}”已撤销，不能在其下设立或调入党组织", "parent")
     if parent.kind in BRANCH_KINDS:
-        raise ServiceError(
+        raise Refusal(
             f"“{parent.name}”是{parent.get_kind_display()}，党支部下只设党小组，不能再设党组织", "parent"
         )
 
 
 def _check_units(kind: str, units: Sequence[Unit]) -> None:
     if kind == OrgKind.JOINT_BRANCH and len(units) > JOINT_BRANCH_MAX_UNITS:
-        raise ServiceError(
+        raise Refusal(
             f"联合党支部覆盖的单位一般不超过{JOINT_BRANCH_MAX_UNITS}个（支部条例 第五条），这里选了{len(units)}个",
             "units",
         )
@@ -145,7 +163,7 @@ def _check_units(kind: str, units: Sequence[Unit]) -> None:
 
 def _check_founded(founded_on: date | None, today: date) -> None:
     if founded_on and founded_on > today:
-        raise ServiceError("成立日期不能晚于今天", "founded_on")
+        raise Refusal("成立日期不能晚于今天", "founded_on")
 
 
 @transaction.atomic
@@ -209,12 +227,12 @@ def update_organization(
     **fields: Any,
 ) -> dict[str, list[Any]]:
     """Change the plain fields (and the units when given); returns the changes (empty: nothing changed)."""
-    org = lock_for_edit(Organization, org.pk, expected_version, "党组织")
+    org = actions.lock(Organization, org.pk, expected_version=expected_version, what="党组织")
     before = audit.snapshot(org)
     name, code = _check_name_and_code(fields.pop("name", org.name), fields.pop("code", org.code), org.pk)
     kind = fields.get("kind", org.kind)
     if kind in BRANCH_KINDS and kind != org.kind and Organization.objects.get_children_count(org):
-        raise ServiceError("该组织下设有党组织，不能改为党支部类别；请先调整下级组织", "kind")
+        raise Refusal("该组织下设有党组织，不能改为党支部类别；请先调整下级组织", "kind")
     _check_founded(fields.get("founded_on", org.founded_on), today_or_now(today))
     code_changed = code != org.code
     org.name, org.code = name, code
@@ -258,21 +276,21 @@ def move_organization(
 ) -> None:
     """Put `org` (with its whole subtree) under `new_parent` (None: make it a top organisation), kept in
     code order."""
-    org = lock_for_edit(Organization, org.pk, expected_version, "党组织")
+    org = actions.lock(Organization, org.pk, expected_version=expected_version, what="党组织")
     if org.dissolved_on is not None:
-        raise ServiceError("已撤销的党组织不能调整隶属关系", "parent")
+        raise Refusal("已撤销的党组织不能调整隶属关系", "parent")
     old_parent = Organization.objects.get_parent(org, update=True)
     if new_parent is None:
         if old_parent is None:
-            raise ServiceError("该组织已是最上级党组织", "parent")
+            raise Refusal("该组织已是最上级党组织", "parent")
         Organization.objects.move(org, Organization.objects.get_first_root_node(), "sorted-sibling")
     else:
         new_parent = Organization.objects.select_for_update().get(pk=new_parent.pk)
         if new_parent.pk == org.pk or new_parent.path.startswith(org.path):
-            raise ServiceError("不能把党组织调整到它自己或它的下级组织之下", "parent")
+            raise Refusal("不能把党组织调整到它自己或它的下级组织之下", "parent")
         check_parent(new_parent)
         if old_parent is not None and old_parent.pk == new_parent.pk:
-            raise ServiceError(f"该组织已隶属于“{new_parent.name}”", "parent")
+            raise Refusal(f"该组织已隶属于“{new_parent.name}”", "parent")
         Organization.objects.move(org, new_parent, "sorted-child")
     Organization.objects.filter(pk=org.pk).update(version=models.F("version") + 1)
     audit.record(
@@ -299,23 +317,23 @@ def dissolve_organization(
     today: date | None = None,
 ) -> None:
     """撤销: the record stays (with its history); it only stops counting from `dissolved_on` on."""
-    org = lock_for_edit(Organization, org.pk, expected_version, "党组织")
+    org = actions.lock(Organization, org.pk, expected_version=expected_version, what="党组织")
     if org.dissolved_on is not None:
-        raise ServiceError(f"该组织已于 {org.dissolved_on:%Y-%m-%d} 撤销")
+        raise Refusal(f"该组织已于 {org.dissolved_on:%Y-%m-%d} 撤销")
     if not (reason or "").strip():
-        raise ServiceError("请填写撤销原因及上级批复文号", "reason")
+        raise Refusal("请填写撤销原因及上级批复文号", "reason")
     if dissolved_on > today_or_now(today):
-        raise ServiceError("撤销日期不能晚于今天", "dissolved_on")
+        raise Refusal("撤销日期不能晚于今天", "dissolved_on")
     if org.founded_on and dissolved_on < org.founded_on:
-        raise ServiceError(f"撤销日期不能早于成立日期（{org.founded_on:%Y-%m-%d}）", "dissolved_on")
+        raise Refusal(f"撤销日期不能早于成立日期（{org.founded_on:%Y-%m-%d}）", "dissolved_on")
     live_children = Organization.objects.get_children(org).filter(dissolved_on__isnull=True)
     if live_children.exists():
         names = "、".join(live_children.values_list("name", flat=True)[:5])
-        raise ServiceError(f"该组织下还有未撤销的党组织（{names}）；请先撤销或调整这些下级组织")
+        raise Refusal(f"该组织下还有未撤销的党组织（{names}）；请先撤销或调整这些下级组织")
     # Related manager of members.Member (below us in the layers): read without importing it.
     on_roll = org.members.current().count()  # type: ignore[attr-defined]
     if on_roll:
-        raise ServiceError(f"该组织还有 {on_roll} 名党员；请先为他们办理组织关系转接")
+        raise Refusal(f"该组织还有 {on_roll} 名党员；请先为他们办理组织关系转接")
     before = audit.snapshot(org)
     org.dissolved_on = dissolved_on
     org.dissolved_reason = reason.strip()
@@ -329,13 +347,13 @@ def dissolve_organization(
 def _check_group(org: Organization, name: str, exclude_pk: int | None = None) -> str:
     name = (name or "").strip()
     if not org.is_branch:
-        raise ServiceError("党小组只能设在党支部（含联合党支部、临时党支部）之内")
+        raise Refusal("党小组只能设在党支部（含联合党支部、临时党支部）之内")
     if org.dissolved_on is not None:
-        raise ServiceError("该党支部已撤销，不能再设党小组")
+        raise Refusal("该党支部已撤销，不能再设党小组")
     if not name:
-        raise ServiceError("请填写党小组名称", "name")
+        raise Refusal("请填写党小组名称", "name")
     if PartyGroup.objects.filter(organization=org, name=name).exclude(pk=exclude_pk).exists():
-        raise ServiceError(f"本支部已有名为“{name}”的党小组", "name")
+        raise Refusal(f"本支部已有名为“{name}”的党小组", "name")
     return name
 
 
@@ -354,11 +372,20 @@ def create_party_group(
 def update_party_group(
     group: PartyGroup, *, expected_version: int | None, actor: Any = None, actor_name: str = "", **fields: Any
 ) -> PartyGroup:
-    group = lock_for_edit(PartyGroup, group.pk, expected_version, "党小组")
+    group = actions.lock(PartyGroup, group.pk, expected_version=expected_version, what="党小组")
     before = audit.snapshot(group)
     if "name" in fields:
         fields["name"] = _check_group(group.organization, fields["name"], group.pk)
     for k, v in fields.items():
         setattr(group, k, v)
-    save_new_version(group, before, actor, actor_name)
+    actions.save_versioned(
+        group,
+        expected_version=None,
+        before=before,
+        locked=True,
+        skip_unchanged=True,
+        actor=actor,
+        actor_name=actor_name,
+        event="partygroup.update",
+    )
     return group

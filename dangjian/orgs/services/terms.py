@@ -9,7 +9,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from dangjian.core import audit
+from dangjian.core import actions, audit
+from dangjian.core.actions import Refusal
 from dangjian.core.models import AuditAction
 from dangjian.core.periods import add_years
 
@@ -24,7 +25,7 @@ from ..models import (
     Term,
 )
 from ..terms import PostSpec, delay_problem, posts_problems, step_after, step_problem, term_years_problem
-from .base import POST_LABELS, STEP_LABELS, ServiceError, lock_for_edit, save_new_version, today_or_now
+from .base import POST_LABELS, STEP_LABELS, today_or_now
 
 
 # --- terms and posts ----------------------------------------------------------------------------------------
@@ -52,11 +53,11 @@ def current_term(org: Organization) -> Term | None:
 
 def _check_can_be_elected(org: Organization) -> None:
     if not org.has_elected_term:
-        raise ServiceError(
+        raise Refusal(
             f"{org.get_kind_display()}由上级党组织批准设立、成员由任命产生，不适用选举任期（换届提醒显示为“不适用”）"
         )
     if org.dissolved_on is not None:
-        raise ServiceError("该组织已撤销，不能登记任期")
+        raise Refusal("该组织已撤销，不能登记任期")
 
 
 def _check_posts(posts: Sequence[PostInput], committee_kind: str) -> None:
@@ -65,7 +66,7 @@ def _check_posts(posts: Sequence[PostInput], committee_kind: str) -> None:
         active, secretary_only=committee_kind == CommitteeKind.SECRETARY_ONLY, labels=POST_LABELS
     )
     if problems:
-        raise ServiceError("；".join(problems), "posts")
+        raise Refusal("；".join(problems), "posts")
 
 
 def _committee_for(org: Organization, committee_kind: str | None, actor: Any, actor_name: str) -> Committee:
@@ -119,9 +120,9 @@ def _audit_posts(posts: Sequence[Post], actor: Any, actor_name: str) -> None:
 
 def _check_election_date(elected_on: date, today: date, org: Organization) -> None:
     if elected_on > today:
-        raise ServiceError("选举日期不能晚于今天", "elected_on")
+        raise Refusal("选举日期不能晚于今天", "elected_on")
     if org.founded_on and elected_on < org.founded_on:
-        raise ServiceError(f"选举日期不能早于成立日期（{org.founded_on:%Y-%m-%d}）", "elected_on")
+        raise Refusal(f"选举日期不能早于成立日期（{org.founded_on:%Y-%m-%d}）", "elected_on")
 
 
 @transaction.atomic
@@ -149,7 +150,7 @@ def save_current_term(
     _check_can_be_elected(org)
     years = years or org.default_term_years
     if problem := term_years_problem(years):
-        raise ServiceError(problem, "years")
+        raise Refusal(problem, "years")
     _check_election_date(elected_on, today_or_now(today), org)
     committee = _committee_for(org, committee_kind, actor, actor_name)
     if posts is not None:
@@ -160,7 +161,7 @@ def save_current_term(
             Term.objects.filter(committee=committee, successor__isnull=True).order_by("-elected_on").first()
         )
         if previous is not None and elected_on <= previous.elected_on:
-            raise ServiceError(
+            raise Refusal(
                 f"选举日期应晚于上一届（第{previous.number}届，{previous.elected_on:%Y-%m-%d}）", "elected_on"
             )
         term = Term.objects.create(
@@ -174,21 +175,29 @@ def save_current_term(
         audit.log_create(term, actor=actor, actor_name=actor_name, note="录入本届任期")
         _audit_posts(_create_posts(term, posts or (), elected_on), actor, actor_name)
         return term
-    term = lock_for_edit(Term, term.pk, expected_version, "届次")
+    term = actions.lock(Term, term.pk, expected_version=expected_version, what="届次")
     if term.previous_id and elected_on <= term.previous.elected_on:
-        raise ServiceError(
-            f"选举日期应晚于上一届的选举日期（{term.previous.elected_on:%Y-%m-%d}）", "elected_on"
-        )
+        raise Refusal(f"选举日期应晚于上一届的选举日期（{term.previous.elected_on:%Y-%m-%d}）", "elected_on")
     before = audit.snapshot(term)
     term.number, term.elected_on, term.years = number or term.number, elected_on, years
     if note is not None:
         term.note = note
     term.expires_on = add_years(elected_on, years)
     if term.extended_to and (problem := delay_problem(term.expires_on, term.extended_to)):
-        raise ServiceError(
+        raise Refusal(
             f"本届已批准延期至 {term.extended_to:%Y-%m-%d}，与更正后的届满日期不符：{problem}", "elected_on"
         )
-    save_new_version(term, before, actor, actor_name, note="更正本届任期")
+    actions.save_versioned(
+        term,
+        expected_version=None,
+        before=before,
+        locked=True,
+        skip_unchanged=True,
+        actor=actor,
+        actor_name=actor_name,
+        event="term.update",
+        note="更正本届任期",
+    )
     if posts is not None:
         _update_posts(term, posts, actor, actor_name)
     return term
@@ -204,7 +213,7 @@ def _update_posts(term: Term, posts: Sequence[PostInput], actor: Any, actor_name
             continue
         post = existing.get(p.pk)
         if post is None:
-            raise ServiceError("职务记录不属于本届，请刷新页面后重试", "posts")
+            raise Refusal("职务记录不属于本届，请刷新页面后重试", "posts")
         before = audit.snapshot(post)
         post.title, post.person_name, post.id_number = p.title, p.person_name.strip(), p.id_number
         post.is_full_time, post.ended_on, post.sort = p.is_full_time, p.ended_on, i
@@ -234,16 +243,26 @@ def grant_delay(
     actor_name: str = "",
 ) -> Term:
     """Record the superior's approval to hold the election later (选举条例 第三条: at most one year)."""
-    term = lock_for_edit(Term, term.pk, expected_version, "届次")
+    term = actions.lock(Term, term.pk, expected_version=expected_version, what="届次")
     if not term.is_current:
-        raise ServiceError("只能为本届（现任）委员会登记延期换届")
+        raise Refusal("只能为本届（现任）委员会登记延期换届")
     if problem := delay_problem(term.expires_on, extended_to):
-        raise ServiceError(problem, "extended_to")
+        raise Refusal(problem, "extended_to")
     if not (reason or "").strip():
-        raise ServiceError("请填写延期理由及上级党组织的批复（文号）", "reason")
+        raise Refusal("请填写延期理由及上级党组织的批复（文号）", "reason")
     before = audit.snapshot(term)
     term.extended_to, term.extension_reason = extended_to, reason.strip()
-    save_new_version(term, before, actor, actor_name, note="经批准延期换届")
+    actions.save_versioned(
+        term,
+        expected_version=None,
+        before=before,
+        locked=True,
+        skip_unchanged=True,
+        actor=actor,
+        actor_name=actor_name,
+        event="term.update",
+        note="经批准延期换届",
+    )
     return term
 
 
@@ -268,7 +287,7 @@ def record_election(
     _check_can_be_elected(org)
     years = years or org.default_term_years
     if problem := term_years_problem(years):
-        raise ServiceError(problem, "years")
+        raise Refusal(problem, "years")
     _check_election_date(elected_on, today_or_now(today), org)
     committee = _committee_for(org, committee_kind, actor, actor_name)
     if require_posts:
@@ -276,7 +295,7 @@ def record_election(
     old = Term.objects.select_for_update().filter(committee=committee, is_current=True).first()
     if old is not None:
         if elected_on <= old.elected_on:
-            raise ServiceError(
+            raise Refusal(
                 f"选举日期应晚于本届（第{old.number}届）的选举日期 {old.elected_on:%Y-%m-%d}", "elected_on"
             )
         before = audit.snapshot(old)
@@ -344,13 +363,13 @@ def record_step(
     today = today_or_now(today)
     term = renewal_term(org)
     if term is None:
-        raise ServiceError("尚未录入本届任期；请先录入本届委员会的选举日期和任期")
+        raise Refusal("尚未录入本届任期；请先录入本届委员会的选举日期和任期")
     done = {s.kind: s.done_on for s in term.renewal_steps.all()}
     if problem := step_problem(RENEWAL_ORDER, done, kind, done_on, today, STEP_LABELS):
-        raise ServiceError(problem, "done_on" if kind == step_after(RENEWAL_ORDER, done) else "kind")
+        raise Refusal(problem, "done_on" if kind == step_after(RENEWAL_ORDER, done) else "kind")
     if kind == RenewalStepKind.ELECTION:
         if election is None:
-            raise ServiceError("登记选举大会须同时登记新一届委员会的组成")
+            raise Refusal("登记选举大会须同时登记新一届委员会的组成")
         new = record_election(
             org, done_on, election.get("years"), election.get("posts", ()), actor,
             actor_name=actor_name, number=election.get("number"),
@@ -367,6 +386,6 @@ def record_step(
             recorded_by=audit.actor_label(actor, actor_name),
         )
     except IntegrityError:
-        raise ServiceError(f"“{STEP_LABELS[kind]}”已登记，请刷新页面")
+        raise Refusal(f"“{STEP_LABELS[kind]}”已登记，请刷新页面")
     audit.log_create(step, actor=actor, actor_name=actor_name)
     return step

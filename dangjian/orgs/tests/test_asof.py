@@ -64,7 +64,7 @@ def test_unit_kind_on_reads_the_change_in_force_that_day():
 
 def test_change_unit_kind_refusals():
     unit = f.unit("某国企2", UnitKind.SOE)
-    with pytest.raises(services.ServiceError, match="不能晚于今天"):
+    with pytest.raises(services.Refusal, match="不能晚于今天"):
         services.change_unit_kind(
             unit,
             kind=UnitKind.RESTRUCTURED,
@@ -72,7 +72,7 @@ def test_change_unit_kind_refusals():
             expected_version=None,
             today=D(2026, 1, 1),
         )
-    with pytest.raises(services.ServiceError, match="无需变更"):
+    with pytest.raises(services.Refusal, match="无需变更"):
         services.change_unit_kind(
             unit, kind=UnitKind.SOE, valid_from=D(2025, 2, 1), expected_version=None, today=D(2026, 1, 1)
         )

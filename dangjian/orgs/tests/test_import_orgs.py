@@ -314,7 +314,7 @@ def test_a_write_refused_mid_way_rolls_everything_back(tmp_path, monkeypatch):
 
     def refuse_second(**kw):
         if kw["name"] == "机关党委":
-            raise services.ServiceError("并发修改")
+            raise services.Refusal("并发修改")
         return real(**kw)
 
     monkeypatch.setattr(importing.services, "create_organization", refuse_second)

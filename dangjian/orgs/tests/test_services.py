@@ -21,7 +21,7 @@ from dangjian.orgs.models import (
     Unit,
     UnitKind,
 )
-from dangjian.orgs.services import PostInput, ServiceError, StaleVersion
+from dangjian.orgs.services import PostInput, Refusal, Stale
 from dangjian.orgs.terms import TermStatus
 
 pytestmark = pytest.mark.django_db
@@ -60,17 +60,17 @@ def test_create_organization_audits_and_generates_a_code(cast):
 
 
 def test_branch_cannot_have_sub_organisations_and_names_are_unique(cast):
-    with pytest.raises(ServiceError, match="党支部下只设党小组"):
+    with pytest.raises(Refusal, match="党支部下只设党小组"):
         services.create_organization(parent=cast["a"], name="支部下的支部", kind=OrgKind.BRANCH)
-    with pytest.raises(ServiceError, match="已被其他党组织使用"):
+    with pytest.raises(Refusal, match="已被其他党组织使用"):
         services.create_organization(parent=cast["organ"], name=cast["b"].name, kind=OrgKind.BRANCH)
-    with pytest.raises(ServiceError, match="代码“A”已被"):
+    with pytest.raises(Refusal, match="代码“A”已被"):
         services.create_organization(parent=cast["organ"], name="新名字", code="a", kind=OrgKind.BRANCH)
 
 
 def test_joint_branch_covers_at_most_five_units(cast):
     units = [f.unit(f"小企业{i}", UnitKind.PRIVATE) for i in range(6)]
-    with pytest.raises(ServiceError, match="不超过5个"):
+    with pytest.raises(Refusal, match="不超过5个"):
         services.create_organization(
             parent=cast["organ"], name="联合支部", kind=OrgKind.JOINT_BRANCH, units=units
         )
@@ -85,7 +85,7 @@ def test_update_with_a_stale_version_is_refused(cast):
     services.update_organization(a, expected_version=1, phone="0394-1234567", actor=cast["bureau"])
     a.refresh_from_db()
     assert a.version == 2
-    with pytest.raises(StaleVersion, match="已被他人修改"):
+    with pytest.raises(Stale, match="已被他人修改"):
         services.update_organization(a, expected_version=1, phone="0394-7654321")
     a.refresh_from_db()
     assert a.phone == "0394-1234567"
@@ -122,22 +122,22 @@ def test_move_puts_the_subtree_under_the_new_parent(cast):
     b1 = Organization.objects.get(pk=b1.pk)
     assert g1.path.startswith(Organization.objects.get(pk=g2.pk).path) and b1.path.startswith(g1.path)
     assert g1.version == 2 and audit_for(g1)[-1].changes == {"parent": ["中共测试商务局机关委员会", "总支二"]}
-    with pytest.raises(ServiceError, match="自己或它的下级"):
+    with pytest.raises(Refusal, match="自己或它的下级"):
         services.move_organization(Organization.objects.get(pk=g2.pk), g1, expected_version=None)
-    with pytest.raises(ServiceError, match="党支部下只设党小组"):
+    with pytest.raises(Refusal, match="党支部下只设党小组"):
         services.move_organization(g1, cast["a"], expected_version=None)
 
 
 def test_dissolve_keeps_the_record_and_needs_members_transferred_first(cast):
     b = cast["b"]
-    with pytest.raises(ServiceError, match="还有 2 名党员"):
+    with pytest.raises(Refusal, match="还有 2 名党员"):
         services.dissolve_organization(
             b, dissolved_on=TODAY, reason="企业破产终结", expected_version=1, today=TODAY
         )
     for m in cast["members_b"]:
         m.status = "已转出"
         m.save()
-    with pytest.raises(ServiceError, match="撤销原因"):
+    with pytest.raises(Refusal, match="撤销原因"):
         services.dissolve_organization(b, dissolved_on=TODAY, reason=" ", expected_version=1, today=TODAY)
     services.dissolve_organization(
         b, dissolved_on=TODAY, reason="企业破产终结，局党组批复", expected_version=1, today=TODAY
@@ -148,7 +148,7 @@ def test_dissolve_keeps_the_record_and_needs_members_transferred_first(cast):
 
 
 def test_dissolve_refuses_while_live_sub_organisations_remain(cast):
-    with pytest.raises(ServiceError, match="未撤销的党组织"):
+    with pytest.raises(Refusal, match="未撤销的党组织"):
         services.dissolve_organization(
             cast["organ"], dissolved_on=TODAY, reason="x", expected_version=1, today=TODAY
         )
@@ -157,17 +157,17 @@ def test_dissolve_refuses_while_live_sub_organisations_remain(cast):
 # --- units and party groups --------------------------------------------------------------------------------
 def test_units_and_party_groups(cast):
     unit = services.create_unit(name="新单位", kind=UnitKind.SOE, actor=cast["bureau"])
-    with pytest.raises(ServiceError, match="已存在"):
+    with pytest.raises(Refusal, match="已存在"):
         services.create_unit(name="新单位", kind=UnitKind.SOE)
     services.update_unit(unit, expected_version=1, kind=UnitKind.RESTRUCTURED)
     unit.refresh_from_db()
     assert unit.kind == UnitKind.RESTRUCTURED and unit.version == 2
-    with pytest.raises(StaleVersion):
+    with pytest.raises(Stale):
         services.update_unit(unit, expected_version=1, note="x")
     group = services.create_party_group(cast["a"], name="第一党小组", leader_name="甲")
-    with pytest.raises(ServiceError, match="已有名为"):
+    with pytest.raises(Refusal, match="已有名为"):
         services.create_party_group(cast["a"], name="第一党小组")
-    with pytest.raises(ServiceError, match="只能设在党支部"):
+    with pytest.raises(Refusal, match="只能设在党支部"):
         services.create_party_group(cast["organ"], name="第一党小组")
     services.update_party_group(group, expected_version=1, is_active=False)
     group.refresh_from_db()
@@ -194,7 +194,7 @@ def test_save_current_term_records_then_corrects(cast):
     )  # fmt: skip
     assert corrected.expires_on == date(2027, 4, 1) and corrected.version == 2
     assert corrected.posts.count() == 2 and corrected.posts.get(ended_on__isnull=True).person_name == "李书记"
-    with pytest.raises(StaleVersion):
+    with pytest.raises(Stale):
         services.save_current_term(
             a,
             number=2,
@@ -207,7 +207,7 @@ def test_save_current_term_records_then_corrects(cast):
 
 
 def test_terms_are_refused_for_a_dangzu_and_with_a_bad_committee(cast):
-    with pytest.raises(ServiceError, match="不适用选举任期"):
+    with pytest.raises(Refusal, match="不适用选举任期"):
         services.save_current_term(
             cast["root"],
             number=1,
@@ -216,16 +216,16 @@ def test_terms_are_refused_for_a_dangzu_and_with_a_bad_committee(cast):
             committee_kind=None,
             posts=SECRETARY,
         )
-    with pytest.raises(ServiceError, match="第二十条"):
+    with pytest.raises(Refusal, match="第二十条"):
         services.save_current_term(
             cast["a"], number=1, elected_on=date(2024, 1, 1), years=None,
             committee_kind=CommitteeKind.SECRETARY_ONLY, posts=[*SECRETARY, PostInput("propaganda", "宣传")],
         )  # fmt: skip
-    with pytest.raises(ServiceError, match="有且只有1名书记"):
+    with pytest.raises(Refusal, match="有且只有1名书记"):
         services.save_current_term(
             cast["a"], number=1, elected_on=date(2024, 1, 1), years=None, committee_kind=None, posts=[]
         )
-    with pytest.raises(ServiceError, match="任期应为"):
+    with pytest.raises(Refusal, match="任期应为"):
         services.save_current_term(
             cast["a"], number=1, elected_on=date(2024, 1, 1), years=7, committee_kind=None, posts=SECRETARY
         )
@@ -234,9 +234,9 @@ def test_terms_are_refused_for_a_dangzu_and_with_a_bad_committee(cast):
 
 def test_delay_at_most_one_year_with_reason(cast):
     term = f.term(cast["a"], elected_on=date(2023, 6, 1))  # expires 2026-06-01
-    with pytest.raises(ServiceError, match="不能超过1年"):
+    with pytest.raises(Refusal, match="不能超过1年"):
         services.grant_delay(term, extended_to=date(2027, 6, 2), reason="企业重组", expected_version=1)
-    with pytest.raises(ServiceError, match="批复"):
+    with pytest.raises(Refusal, match="批复"):
         services.grant_delay(term, extended_to=date(2027, 6, 1), reason="", expected_version=1)
     services.grant_delay(
         term, extended_to=date(2027, 6, 1), reason="企业重组，局党组〔2026〕3号批复", expected_version=1
@@ -263,26 +263,26 @@ def test_record_election_ends_the_old_term_and_starts_the_new_one(cast):
     step = RenewalStep.objects.get(term=old)
     assert (step.kind, step.new_term, step.doc_number) == (RenewalStepKind.ELECTION, new, "某党〔2026〕1号")
     assert audit_for(old)[-1].note == "换届，本届任期结束" and audit_for(new)[0].action == "term.create"
-    with pytest.raises(ServiceError, match="应晚于本届"):
+    with pytest.raises(Refusal, match="应晚于本届"):
         services.record_election(cast["a"], date(2026, 6, 1), None, SECRETARY, None)
-    with pytest.raises(ServiceError, match="不能晚于今天"):
+    with pytest.raises(Refusal, match="不能晚于今天"):
         services.record_election(cast["a"], date(2026, 7, 1), None, SECRETARY, None)
 
 
 @time_machine.travel(NOW, tick=False)
 def test_renewal_steps_go_in_order_and_the_election_starts_the_new_term(cast):
     a = cast["a"]
-    with pytest.raises(ServiceError, match="尚未录入本届任期"):
+    with pytest.raises(Refusal, match="尚未录入本届任期"):
         services.record_step(a, "request", TODAY)
     old = f.term(a, elected_on=date(2023, 7, 1))
-    with pytest.raises(ServiceError, match="下一步应为“换届请示”"):
+    with pytest.raises(Refusal, match="下一步应为“换届请示”"):
         services.record_step(a, "approval", date(2026, 3, 1))
     services.record_step(a, "request", date(2026, 3, 1), doc_number="请〔2026〕1号", actor=cast["admin_a"])
-    with pytest.raises(ServiceError, match="不能早于上一步骤"):
+    with pytest.raises(Refusal, match="不能早于上一步骤"):
         services.record_step(a, "approval", date(2026, 2, 1))
     services.record_step(a, "approval", date(2026, 3, 20))
     services.record_step(a, "candidates", date(2026, 4, 20))
-    with pytest.raises(ServiceError, match="须同时登记新一届"):
+    with pytest.raises(Refusal, match="须同时登记新一届"):
         services.record_step(a, "election", date(2026, 5, 20))
     step = services.record_step(
         a,
