@@ -6,15 +6,14 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from dangjian.accounts import scope
-from dangjian.accounts.roles import Role
+from dangjian.accounts import policy, scope
+from dangjian.accounts.policy import Perm
 from dangjian.core import uploads
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
@@ -41,19 +40,12 @@ from .models import (
     ReviewRound,
 )
 
-STAFF = {Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.INSPECTOR}
-READERS = STAFF | {Role.MEMBER}
 # 述职报告 files: PDF or Word, judged by their whole structure (core.uploads.identify), not the first bytes.
 REPORT_KINDS = (uploads.PDF, uploads.OLE2, uploads.DOCX)
 
 
-def _require(request: HttpRequest, roles) -> None:
-    if request.user.role not in roles:
-        raise PermissionDenied("您没有访问该功能的权限")
-
-
 def _bureau(request: HttpRequest) -> None:
-    _require(request, {Role.BUREAU_ADMIN})
+    policy.check(request.user, Perm.MANAGE_BUREAU, "您没有访问该功能的权限")
 
 
 def _messages_from(exc: ValidationError) -> list[str]:
@@ -63,9 +55,8 @@ def _messages_from(exc: ValidationError) -> list[str]:
 # ----------------------------------------------------------------------------------------- 述职评议
 
 
-@login_required
+@policy.requires(Perm.VIEW_STAFF)
 def review_rounds(request: HttpRequest) -> HttpResponse:
-    _require(request, STAFF)
     form = ReviewRoundForm(
         request.POST or None,
         initial={
@@ -103,12 +94,11 @@ def review_rounds(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@policy.requires(Perm.VIEW_STAFF)
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, STAFF)
     rnd = get_object_or_404(ReviewRound, pk=pk)
     reports = scope.filter_by_org(rnd.reports.select_related("organization"), request.user)
-    show_results = request.user.role in (Role.BUREAU_ADMIN, Role.INSPECTOR) and services.results_visible(rnd)
+    show_results = policy.can(request.user, Perm.VIEW_ALL) and services.results_visible(rnd)
     rule_form = ReviewRuleForm(instance=rnd) if scope.is_bureau_admin(request.user) else None
     return render(
         request,
@@ -128,10 +118,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@policy.requires(Perm.MANAGE_BUREAU)
 @require_POST
 def review_settings(request: HttpRequest, pk: int) -> HttpResponse:
-    _bureau(request)
     rnd = get_object_or_404(ReviewRound, pk=pk)
     action = request.POST.get("action")
     try:
@@ -167,9 +156,8 @@ def _report_for(request: HttpRequest, pk: int, write: bool = False) -> ReviewRep
     )
 
 
-@login_required
+@policy.requires(Perm.VIEW_STAFF)
 def report(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, STAFF)
     rep = _report_for(request, pk)
     can_edit = scope.org_in_scope(request.user, rep.organization, write=True) and not rep.round.is_closed
     form = ReportForm(request.POST or None, request.FILES or None, initial={"text": rep.text})
@@ -215,9 +203,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@policy.requires(Perm.VIEW_STAFF)
 def report_file(request: HttpRequest, pk: int) -> FileResponse:
-    _require(request, STAFF)
     rep = _report_for(request, pk)
     if not rep.file:
         raise Http404("没有报告文件")
@@ -236,9 +223,8 @@ def report_file(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
-@login_required
+@policy.requires(Perm.VIEW_STAFF)
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, STAFF)
     rnd = get_object_or_404(ReviewRound, pk=pk)
     if not rnd.evaluators.filter(pk=request.user.pk).exists():
         raise PermissionDenied("您不在本次测评人名单中")
@@ -270,9 +256,8 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
 # ----------------------------------------------------------------------------------------- 民主评议党员
 
 
-@login_required
+@policy.requires(Perm.VIEW_STAFF)
 def grades(request: HttpRequest) -> HttpResponse:
-    _require(request, STAFF)
     year = int(request.GET.get("year") or date.today().year)
     branches = (
         scope.visible_orgs(request.user)
@@ -320,9 +305,8 @@ def grades(request: HttpRequest) -> HttpResponse:
 # ----------------------------------------------------------------------------------------- 两优一先
 
 
-@login_required
+@policy.requires(Perm.VIEW_STAFF)
 def honor_rounds(request: HttpRequest) -> HttpResponse:
-    _require(request, STAFF)
     today = date.today()
     form = HonorRoundForm(
         request.POST or None,
@@ -349,9 +333,8 @@ def honor_rounds(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@policy.requires(Perm.VIEW_STAFF)
 def honor_round(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, STAFF)
     rnd = get_object_or_404(HonorRound, pk=pk)
     noms = scope.filter_by_org(rnd.nominations.select_related("member", "organization"), request.user)
     is_bureau = scope.is_bureau_admin(request.user)
@@ -384,9 +367,8 @@ def honor_round(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@policy.requires(Perm.NOMINATE_HONORS)
 def nominate(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, {Role.BUREAU_ADMIN, Role.ORG_ADMIN})
     rnd = get_object_or_404(HonorRound, pk=pk)
     orgs = scope.editable_orgs(request.user).filter(dissolved_on__isnull=True).order_by("path")
     members = scope.filter_by_org(Member.objects.current(), request.user, write=True).select_related(
@@ -414,9 +396,8 @@ def nominate(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "honors/nominate.html", {"rnd": rnd, "form": form, "page_title": "推荐"})
 
 
-@login_required
+@policy.requires(Perm.VIEW_STAFF)
 def nomination(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, STAFF)
     n = scope.get_object_for_user(
         request.user, Nomination.objects.select_related("round", "member", "organization"), pk=pk
     )
@@ -476,9 +457,8 @@ def nomination(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@policy.requires(Perm.VIEW_BUSINESS)
 def honors_list(request: HttpRequest) -> HttpResponse:
-    _require(request, READERS)
     qs = Honor.objects.select_related("member", "organization").order_by("-awarded_on")
     year = request.GET.get("year")
     if year and year.isdigit():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,9 +15,8 @@ from ..passwords import MIN_LENGTH
 from ..policy import Perm
 
 
-@login_required
+@policy.requires(Perm.CONFIGURE_SECURITY)
 def security_config(request: HttpRequest) -> HttpResponse:
-    policy.require(request.user, Perm.CONFIGURE_SECURITY)
     config = SecurityConfig.current()
     form = SecurityConfigForm(
         request.POST or None,
