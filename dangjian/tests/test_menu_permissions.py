@@ -13,7 +13,7 @@ from dangjian.core.testing import CAST_USERS
 from dangjian.factories import user
 
 # Menu pages open to every signed-in user: their views require no business permission.
-OPEN_TO_ALL = {"notify:centre", "accounts:otp_setup"}
+OPEN_TO_ALL = {"site:home", "notify:centre", "accounts:otp_setup"}
 
 
 def _menu_urls(response) -> list[str]:
