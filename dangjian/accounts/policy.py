@@ -1,6 +1,9 @@
-"""Who may do what with accounts, the security settings and the audit log (三员分立, GB/T 22239-2019 三级).
+"""Who may do what: the one permission table (`TABLE`, permission → roles) for business pages and for
+accounts, the security settings and the audit log (三员分立, GB/T 22239-2019 三级).
 
-This module is the one place that decides it; views, commands and `User.has_perm` only ask it.
+This module is the one place that decides it; views (`@requires(Perm.X)`), services (`check(user, Perm.X)`),
+the side menu and home panels (core.nav, through `can_named`) and `User.has_perm` only ask it. Which objects a
+permitted role reaches is accounts.scope's business (visible_orgs / get_object_for_user: 404 outside).
 
 | 操作 | 局党建管理员 | 系统管理员 | 安全管理员 | 审计管理员 |
 | --- | --- | --- | --- | --- |
