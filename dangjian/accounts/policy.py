@@ -1,6 +1,9 @@
-"""Who may do what with accounts, the security settings and the audit log (三员分立, GB/T 22239-2019 三级).
+"""Who may do what: the one permission table (`TABLE`, permission → roles) for business pages and for
+accounts, the security settings and the audit log (三员分立, GB/T 22239-2019 三级).
 
-This module is the one place that decides it; views, commands and `User.has_perm` only ask it.
+This module is the one place that decides it; views (`@requires(Perm.X)`), services (`check(user, Perm.X)`),
+the side menu and home panels (core.nav, through `can_named`) and `User.has_perm` only ask it. Which objects a
+permitted role reaches is accounts.scope's business (visible_orgs / get_object_for_user: 404 outside).
 
 | 操作 | 局党建管理员 | 系统管理员 | 安全管理员 | 审计管理员 |
 | --- | --- | --- | --- | --- |
@@ -29,12 +32,15 @@ scope: its role field applies like anybody else's, and `is_superuser` grants not
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
+from functools import wraps
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 
 from .roles import ADMIN_ROLES, MANAGED_ROLES, Role
 
@@ -45,13 +51,56 @@ class Perm(StrEnum):
     CHANGE_SCOPE = "change_scope"
     CONFIGURE_SECURITY = "configure_security"
     READ_AUDIT = "read_audit"
+    # Business permissions (issue 17). Each says what a role may open at all; *which* objects stays with
+    # accounts.scope (visible_orgs / get_object_for_user: 404 outside the scope).
+    VIEW_BUSINESS = (
+        "view_business"  # organisations, activities, compliance, duties, study, honors, observations
+    )
+    VIEW_OWN_MEMBER = "view_own_member"  # 我的党员信息
+    VIEW_MEMBERS = "view_members"  # the roster (a member sees only their own record in it)
+    CHANGE_BUSINESS = "change_business"  # organisations, members, activities, duties in one's write scope
+    REVIEW_ACTIVITIES = "review_activities"
+    MANAGE_BUREAU = "manage_bureau"  # the bureau's own settings: units, kinds, requirements, rules, plans …
+    VIEW_STAFF = "view_staff"  # 换届, 整改, 年终总评 results, reports, 表彰 reviews, study progress
+    VIEW_ALL = "view_all"  # 单位名录, 清单完成情况: the whole tree at once
+    INSPECT = "inspect"  # 抽查, 雷同记录, 观摩评分, 年终总评 worksheets (read; the inspector writes nothing in 年终总评)
+    RECORD_STUDY = "record_study"  # 学习记录 (a member reports their own)
+    NOMINATE_HONORS = "nominate_honors"
+    SEND_NOTIFICATIONS = "send_notifications"
+    VIEW_OWN_TODO = "view_own_todo"  # home panel 本月待办: one's own organisation or record
+    ANSWER_NOTICES = "answer_notices"  # home panel 待办通知: an organisation answers the bureau's notices
+    OVERSEE_ACCOUNTS = "oversee_accounts"  # home panel 账号概况 for the system and security administrators
 
+
+BUR, ORG, INS, MEM = Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.INSPECTOR, Role.MEMBER
+
+# The one table: which roles hold each permission. Role `none` (no role yet, or a business role suspended
+# after a password / second-factor reset) holds nothing, and neither does an inactive account.
+TABLE: dict[Perm, frozenset[str]] = {
+    Perm.VIEW_ACCOUNTS: frozenset({BUR, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}),
+    Perm.MANAGE_ACCOUNTS: frozenset({BUR, Role.SYSTEM_ADMIN}),
+    Perm.CHANGE_SCOPE: frozenset({Role.SECURITY_ADMIN}),
+    Perm.CONFIGURE_SECURITY: frozenset({Role.SYSTEM_ADMIN}),
+    Perm.READ_AUDIT: frozenset({Role.AUDIT_ADMIN}),
+    Perm.VIEW_BUSINESS: frozenset({BUR, ORG, INS, MEM}),
+    Perm.VIEW_OWN_MEMBER: frozenset({MEM}),
+    Perm.VIEW_MEMBERS: frozenset({BUR, ORG, INS, MEM}),
+    Perm.CHANGE_BUSINESS: frozenset({BUR, ORG}),
+    Perm.REVIEW_ACTIVITIES: frozenset({BUR, ORG}),
+    Perm.MANAGE_BUREAU: frozenset({BUR}),
+    Perm.VIEW_STAFF: frozenset({BUR, ORG, INS}),
+    Perm.VIEW_ALL: frozenset({BUR, INS}),
+    Perm.INSPECT: frozenset({BUR, INS}),
+    Perm.RECORD_STUDY: frozenset({BUR, ORG, MEM}),
+    Perm.NOMINATE_HONORS: frozenset({BUR, ORG}),
+    Perm.SEND_NOTIFICATIONS: frozenset({BUR, ORG}),
+    Perm.VIEW_OWN_TODO: frozenset({ORG, MEM}),
+    Perm.ANSWER_NOTICES: frozenset({ORG}),
+    Perm.OVERSEE_ACCOUNTS: frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}),
+}
 
 GRANTS: dict[str, frozenset[Perm]] = {
-    Role.BUREAU_ADMIN: frozenset({Perm.VIEW_ACCOUNTS, Perm.MANAGE_ACCOUNTS}),
-    Role.SYSTEM_ADMIN: frozenset({Perm.VIEW_ACCOUNTS, Perm.MANAGE_ACCOUNTS, Perm.CONFIGURE_SECURITY}),
-    Role.SECURITY_ADMIN: frozenset({Perm.VIEW_ACCOUNTS, Perm.CHANGE_SCOPE}),
-    Role.AUDIT_ADMIN: frozenset({Perm.READ_AUDIT}),
+    role: frozenset(perm for perm, roles in TABLE.items() if role in roles) for role in Role.values
 }
 # Roles that only ever see business accounts in the account list.
 BUSINESS_ACCOUNTS_ONLY = frozenset({Role.BUREAU_ADMIN})
@@ -67,6 +116,21 @@ DESCRIPTIONS: dict[Perm, str] = {
     Perm.CHANGE_SCOPE: "授予和调整角色及管理范围",
     Perm.CONFIGURE_SECURITY: "安全设置",
     Perm.READ_AUDIT: "查阅审计日志",
+    Perm.VIEW_BUSINESS: "查看党建业务数据",
+    Perm.VIEW_OWN_MEMBER: "查看本人党员信息",
+    Perm.VIEW_MEMBERS: "查看党员信息",
+    Perm.CHANGE_BUSINESS: "维护党建业务数据",
+    Perm.REVIEW_ACTIVITIES: "审核组织生活记录",
+    Perm.MANAGE_BUREAU: "局党建管理员的设置和管理",
+    Perm.VIEW_STAFF: "查看管理类统计和评审",
+    Perm.VIEW_ALL: "查看全局汇总",
+    Perm.INSPECT: "督查检查",
+    Perm.RECORD_STUDY: "登记学习记录",
+    Perm.NOMINATE_HONORS: "推荐表彰对象",
+    Perm.SEND_NOTIFICATIONS: "发送提醒",
+    Perm.VIEW_OWN_TODO: "查看本组织或本人待办",
+    Perm.ANSWER_NOTICES: "办理重点工作通知",
+    Perm.OVERSEE_ACCOUNTS: "查看账号概况",
 }
 
 
@@ -84,9 +148,46 @@ def can(user: Any, perm: Perm) -> bool:
     return perm in perms_of(user)
 
 
-def require(user: Any, perm: Perm) -> None:
+def check(user: Any, perm: Perm, message: str | None = None) -> None:
+    """For services and views: PermissionDenied (a 403 page) unless the user's role holds `perm`."""
     if not can(user, perm):
-        raise PermissionDenied(f"您的角色没有“{DESCRIPTIONS[perm]}”的权限")
+        raise PermissionDenied(message or f"您的角色没有“{DESCRIPTIONS[perm]}”的权限")
+
+
+require = check
+
+
+def roles_with(perm: Perm) -> list[str]:
+    """The roles holding `perm` (for queries such as "every account that may rate")."""
+    return sorted(TABLE[perm])
+
+
+def can_named(user: Any, name: str) -> bool:
+    """`can` by the permission's string value (core's menu knows names, not this module)."""
+    try:
+        return can(user, Perm(name))
+    except ValueError:
+        return False
+
+
+View = Callable[..., HttpResponse]
+
+
+def requires(perm: Perm, message: str | None = None) -> Callable[[View], View]:
+    """View decorator: logged out → the login page; a role without `perm` → 403. The menu (core.nav) reads
+    `required_permission` from the view, so it never offers a link that answers 403."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            check(request.user, perm, message)
+            return view(request, *args, **kwargs)
+
+        guarded = login_required(wrapped)
+        guarded.required_permission = perm  # type: ignore[attr-defined]
+        return guarded
+
+    return decorator
 
 
 def is_business_account(target: Any) -> bool:

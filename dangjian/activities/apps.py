@@ -17,21 +17,21 @@ class ActivitiesConfig(AppConfig):
         stamps.track(Attendance, monthly_by="activity__date")
         stamps.track(ActivityKind)
 
-        from dangjian.accounts.roles import BUSINESS_ROLES, WRITER_ROLES, Role
+        from dangjian.accounts.policy import Perm
         from dangjian.core.nav import HomePanel, NavItem, register_nav, register_panel
 
         from .views import home_panel
 
         section = "组织生活"
         register_nav(
-            NavItem(section, "活动记录", "activities:list", frozenset(BUSINESS_ROLES), 10),
-            NavItem(section, "登记活动", "activities:new", frozenset(WRITER_ROLES), 20),
-            NavItem(section, "审核活动记录", "activities:queue", frozenset(WRITER_ROLES), 30),
-            NavItem(section, "导入台账", "activities:import", frozenset(WRITER_ROLES), 40),
-            NavItem(section, "活动类型", "activities:kinds", frozenset({Role.BUREAU_ADMIN}), 50),
+            NavItem(section, "活动记录", "activities:list", 10),
+            NavItem(section, "登记活动", "activities:new", 20),
+            NavItem(section, "审核活动记录", "activities:queue", 30),
+            NavItem(section, "导入台账", "activities:import", 40),
+            NavItem(section, "活动类型", "activities:kinds", 50),
         )
         register_panel(
             HomePanel(
-                "activities_review", "activities/_home_panel.html", home_panel, frozenset(WRITER_ROLES), 40
+                "activities_review", "activities/_home_panel.html", home_panel, Perm.REVIEW_ACTIVITIES, 40
             )
         )

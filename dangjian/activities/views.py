@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
@@ -24,7 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from dangjian.accounts import scope
-from dangjian.accounts.roles import BUSINESS_ROLES, WRITER_ROLES, Role
+from dangjian.accounts.policy import Perm, requires
 from dangjian.core import uploads as core_uploads
 from dangjian.core.import_views import ImportSpec, wizard_view
 from dangjian.core.params import page_param
@@ -56,27 +54,10 @@ from .models import (
 )
 
 PAGE_SIZE = 30
-REVIEWER_ROLES = frozenset({Role.BUREAU_ADMIN, Role.ORG_ADMIN})
-
-
-def roles_required(roles: frozenset[str], message: str) -> Callable:
-    def decorator(view: Callable) -> Callable:
-        @login_required
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.user.role not in roles:
-                raise PermissionDenied(message)
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-readers = roles_required(BUSINESS_ROLES, "您的角色不能查看组织生活记录")
-writers = roles_required(WRITER_ROLES, "只有党组织管理员可以登记和修改组织生活记录")
-reviewers = roles_required(REVIEWER_ROLES, "只有上级党组织管理员或局党建管理员可以审核")
-bureau_only = roles_required(frozenset({Role.BUREAU_ADMIN}), "只有局党建管理员可以维护活动类型")
+readers = requires(Perm.VIEW_BUSINESS, "您的角色不能查看组织生活记录")
+writers = requires(Perm.CHANGE_BUSINESS, "只有党组织管理员可以登记和修改组织生活记录")
+reviewers = requires(Perm.REVIEW_ACTIVITIES, "只有上级党组织管理员或局党建管理员可以审核")
+bureau_only = requires(Perm.MANAGE_BUREAU, "只有局党建管理员可以维护活动类型")
 
 
 def _next_url(request: HttpRequest, default: str) -> str:

@@ -15,24 +15,17 @@ class ComplianceConfig(AppConfig):
         stamps.track(RequirementRevision)
         stamps.track(Exemption)
 
-        from dangjian.accounts.roles import BUSINESS_ROLES, Role
+        from dangjian.accounts.policy import Perm
         from dangjian.core.nav import HomePanel, NavItem, register_nav, register_panel
 
         from .views import home_panel
 
-        readers = frozenset(BUSINESS_ROLES)
         register_nav(
-            NavItem("组织生活", "本月待办", "compliance:todo", readers, 5),
-            NavItem("督查考核", "达标情况", "compliance:matrix", readers, 10),
-            NavItem("督查考核", "制度要求", "compliance:requirements", readers, 20),
-            NavItem("督查考核", "豁免管理", "compliance:exemptions", readers, 30),
+            NavItem("组织生活", "本月待办", "compliance:todo", 5),
+            NavItem("督查考核", "达标情况", "compliance:matrix", 10),
+            NavItem("督查考核", "制度要求", "compliance:requirements", 20),
+            NavItem("督查考核", "豁免管理", "compliance:exemptions", 30),
         )
         register_panel(
-            HomePanel(
-                "compliance_todo",
-                "compliance/panel_todo.html",
-                home_panel,
-                frozenset({Role.ORG_ADMIN, Role.MEMBER}),
-                10,
-            )
+            HomePanel("compliance_todo", "compliance/panel_todo.html", home_panel, Perm.VIEW_OWN_TODO, 10)
         )

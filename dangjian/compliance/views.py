@@ -16,7 +16,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from dangjian.accounts.roles import READ_ALL_ROLES, Role
+from dangjian.accounts.policy import Perm, can
+from dangjian.accounts.roles import Role
 from dangjian.accounts.scope import get_org_for_user, member_record, org_in_scope, scope_root, visible_orgs
 from dangjian.activities.models import Activity
 from dangjian.core.params import year_param
@@ -219,7 +220,7 @@ def cell(request: HttpRequest, org_id: int, key: str, period: str) -> HttpRespon
             "range": rng,
             "rows": rows,
             "record_url": services.record_url(org.pk, req.kind.key) if can_write else "",
-            "can_exempt": user.role == Role.BUREAU_ADMIN,
+            "can_exempt": can(user, Perm.MANAGE_BUREAU),
         },
     )
 
@@ -295,7 +296,7 @@ def todo_page(request: HttpRequest) -> HttpResponse:
         org = get_org_for_user(user, request.GET["org"])
     else:
         org = home_org(user)
-        if org is None and user.role not in READ_ALL_ROLES:
+        if org is None and not can(user, Perm.VIEW_ALL):
             raise Http404("未找到您所在的党组织")
     year = Period.whole_year(today.year)
     orgs = visible_orgs(user).filter(services.existing_q(year)).order_by("path")

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from django.urls import NoReverseMatch, reverse
-
-from .nav import REGISTRY, SECTIONS, allowed
+from .nav import REGISTRY, visible_nav
 
 
 def active_url(path: str, urls: list[str]) -> str | None:
@@ -16,17 +14,8 @@ def site(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"site_title": "党建工作管理平台"}
-    role = getattr(user, "role", None)
     sections: dict[str, list[dict]] = {}
-    for item in sorted(
-        REGISTRY.nav, key=lambda i: (SECTIONS.index(i.section) if i.section in SECTIONS else 99, i.order)
-    ):
-        if not allowed(item.roles, role):
-            continue
-        try:
-            url = reverse(item.url_name)
-        except NoReverseMatch:
-            continue
+    for item, url in visible_nav(user):
         sections.setdefault(item.section, []).append({"label": item.label, "url": url, "active": False})
     current = active_url(request.path, [entry["url"] for items in sections.values() for entry in items])
     for items in sections.values():

@@ -1,13 +1,17 @@
 """Registries that let each app add itself to the shared layout without editing it.
 
 An app registers, in its AppConfig.ready(): navigation items, home-page panels and header badges.
-`roles=None` means every signed-in business user; otherwise a set of role values.
+Who sees a menu item is never declared here: it is the permission the linked view requires
+(`view.required_permission`, set by accounts.policy.requires), so the menu and the 403 cannot disagree. A view
+without one is open to every signed-in user. Panels name a permission of the same table. core knows no roles:
+accounts installs the check (`set_permission_check`) in its AppConfig.ready.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 SECTIONS = ["首页", "组织", "党员", "组织生活", "督查考核", "责任落实", "学习教育", "报表统计", "系统管理"]
@@ -18,8 +22,10 @@ class NavItem:
     section: str
     label: str
     url_name: str
-    roles: frozenset[str] | None = None
     order: int = 100
+    # Optional, and only ever narrower than the view's own permission: where a page is open to a role but is no
+    # useful entry point for it (a member's roster shows only their own record). Never widens.
+    perm: str | None = None
 
 
 @dataclass(frozen=True)
@@ -27,7 +33,7 @@ class HomePanel:
     key: str
     template: str
     context: Callable[[Any], dict[str, Any] | None]  # request -> context, or None to hide the panel
-    roles: frozenset[str] | None = None
+    perm: str | None = None  # a permission name of accounts.policy.TABLE; None: every signed-in user
     order: int = 100
 
 
@@ -57,5 +63,41 @@ def register_header(fn: Callable[[Any], dict[str, Any]]) -> None:
         REGISTRY.header.append(fn)
 
 
-def allowed(roles: frozenset[str] | None, role: str | None) -> bool:
-    return role is not None and (roles is None or role in roles)
+_permission_check: Callable[[Any, str], bool] = lambda user, perm: False  # noqa: E731 — denies until installed
+
+
+def set_permission_check(check: Callable[[Any, str], bool]) -> None:
+    global _permission_check
+    _permission_check = check
+
+
+def allowed(perm: str | None, user: Any) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return perm is None or _permission_check(user, str(perm))
+
+
+@lru_cache(maxsize=256)
+def required_permission(url: str) -> str | None:
+    """The permission the view at `url` requires (None: any signed-in user). Menu URLs take no arguments,
+    so they are few and fixed: cached."""
+    from django.urls import resolve
+
+    return getattr(resolve(url).func, "required_permission", None)
+
+
+def visible_nav(user: Any) -> list[tuple[NavItem, str]]:
+    """The menu items this user may open, with their URLs, in menu order."""
+    from django.urls import NoReverseMatch, reverse
+
+    items = []
+    for item in sorted(
+        REGISTRY.nav, key=lambda i: (SECTIONS.index(i.section) if i.section in SECTIONS else 99, i.order)
+    ):
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        if allowed(required_permission(url), user) and allowed(item.perm, user):
+            items.append((item, url))
+    return items

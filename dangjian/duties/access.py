@@ -3,17 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
 from dangjian.accounts import scope
-from dangjian.accounts.roles import BUSINESS_ROLES, READ_ALL_ROLES, WRITER_ROLES, Role
+from dangjian.accounts.policy import Perm, can, requires
 
 from .models import (
     BrandCase,
@@ -29,31 +26,10 @@ from .models import (
 )
 from .workflow import CaseStatus
 
-BUREAU = frozenset({Role.BUREAU_ADMIN})
-READERS = BUSINESS_ROLES
-READ_ALL = READ_ALL_ROLES
-WRITERS = WRITER_ROLES
-
-
-def roles_required(roles: Iterable[str]) -> Callable:
-    allowed = frozenset(roles)
-
-    def decorate(view: Callable) -> Callable:
-        @wraps(view)
-        @login_required
-        def wrapped(request, *args, **kwargs):
-            if request.user.role not in allowed:
-                raise PermissionDenied("您的角色无权使用此功能")
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorate
-
-
-business_required = roles_required(READERS)
-bureau_required = roles_required(BUREAU)
-writer_required = roles_required(WRITERS)
+business_required = requires(Perm.VIEW_BUSINESS, "您的角色无权使用此功能")
+bureau_required = requires(Perm.MANAGE_BUREAU, "您的角色无权使用此功能")
+writer_required = requires(Perm.CHANGE_BUSINESS, "您的角色无权使用此功能")
+read_all_required = requires(Perm.VIEW_ALL, "您的角色无权使用此功能")
 
 
 def is_bureau(user: Any) -> bool:
@@ -61,7 +37,7 @@ def is_bureau(user: Any) -> bool:
 
 
 def reads_all(user: Any) -> bool:
-    return getattr(user, "role", None) in READ_ALL
+    return can(user, Perm.VIEW_ALL)
 
 
 # --- duty lists and items ------------------------------------------------------------------------------------

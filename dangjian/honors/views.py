@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -11,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from dangjian.accounts import scope
-from dangjian.accounts.roles import Role
+from dangjian.accounts import policy, scope
+from dangjian.accounts.policy import Perm
 from dangjian.core import uploads
 from dangjian.core.actions import Refusal
 from dangjian.core.params import optional_year_param, year_param
@@ -41,17 +40,9 @@ from .models import (
     ReviewRound,
 )
 
-STAFF = {Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.INSPECTOR}
-READERS = STAFF | {Role.MEMBER}
-
-
-def _require(request: HttpRequest, roles) -> None:
-    if request.user.role not in roles:
-        raise PermissionDenied("您没有访问该功能的权限")
-
 
 def _bureau(request: HttpRequest) -> None:
-    _require(request, {Role.BUREAU_ADMIN})
+    policy.check(request.user, Perm.MANAGE_BUREAU, "您没有访问该功能的权限")
 
 
 def _messages_from(exc: ValidationError) -> list[str]:
@@ -61,9 +52,8 @@ def _messages_from(exc: ValidationError) -> list[str]:
 # ----------------------------------------------------------------------------------------- 述职评议
 
 
-@login_required
+@policy.requires(Perm.VIEW_STAFF)
 def review_rounds(request: HttpRequest) -> HttpResponse:
-    _require(request, STAFF)
     form = ReviewRoundForm(
         request.POST or None,
         initial={
@@ -101,12 +91,11 @@ def review_rounds(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@policy.requires(Perm.VIEW_STAFF)
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, STAFF)
     rnd = get_object_or_404(ReviewRound, pk=pk)
     reports = scope.filter_by_org(rnd.reports.select_related("organization"), request.user)
-    show_results = request.user.role in (Role.BUREAU_ADMIN, Role.INSPECTOR) and services.results_visible(rnd)
+    show_results = policy.can(request.user, Perm.VIEW_ALL) and services.results_visible(rnd)
     rule_form = ReviewRuleForm(instance=rnd) if scope.is_bureau_admin(request.user) else None
     return render(
         request,
@@ -126,10 +115,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@policy.requires(Perm.MANAGE_BUREAU)
 @require_POST
 def review_settings(request: HttpRequest, pk: int) -> HttpResponse:
-    _bureau(request)
     rnd = get_object_or_404(ReviewRound, pk=pk)
     action = request.POST.get("action")
     try:
@@ -165,9 +153,8 @@ def _report_for(request: HttpRequest, pk: int, write: bool = False) -> ReviewRep
     )
 
 
-@login_required
+@policy.requires(Perm.VIEW_STAFF)
 def report(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, STAFF)
     rep = _report_for(request, pk)
     can_edit = scope.org_in_scope(request.user, rep.organization, write=True) and not rep.round.is_closed
     form = ReportForm(request.POST or None, request.FILES or None, initial={"text": rep.text})
@@ -208,9 +195,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@policy.requires(Perm.VIEW_STAFF)
 def report_file(request: HttpRequest, pk: int) -> FileResponse:
-    _require(request, STAFF)
     rep = _report_for(request, pk)
     if not rep.file:
         raise Http404("没有报告文件")
@@ -229,9 +215,8 @@ def report_file(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
-@login_required
+@policy.requires(Perm.VIEW_STAFF)
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, STAFF)
     rnd = get_object_or_404(ReviewRound, pk=pk)
     if not rnd.evaluators.filter(pk=request.user.pk).exists():
         raise PermissionDenied("您不在本次测评人名单中")
@@ -263,9 +248,8 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
 # ----------------------------------------------------------------------------------------- 民主评议党员
 
 
-@login_required
+@policy.requires(Perm.VIEW_STAFF)
 def grades(request: HttpRequest) -> HttpResponse:
-    _require(request, STAFF)
     year = year_param(request)
     branches = (
         scope.visible_orgs(request.user)
@@ -313,9 +297,8 @@ def grades(request: HttpRequest) -> HttpResponse:
 # ----------------------------------------------------------------------------------------- 两优一先
 
 
-@login_required
+@policy.requires(Perm.VIEW_STAFF)
 def honor_rounds(request: HttpRequest) -> HttpResponse:
-    _require(request, STAFF)
     today = timezone.localdate()
     form = HonorRoundForm(
         request.POST or None,
@@ -342,9 +325,8 @@ def honor_rounds(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@policy.requires(Perm.VIEW_STAFF)
 def honor_round(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, STAFF)
     rnd = get_object_or_404(HonorRound, pk=pk)
     noms = scope.filter_by_org(rnd.nominations.select_related("member", "organization"), request.user)
     is_bureau = scope.is_bureau_admin(request.user)
@@ -377,9 +359,8 @@ def honor_round(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@policy.requires(Perm.NOMINATE_HONORS)
 def nominate(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, {Role.BUREAU_ADMIN, Role.ORG_ADMIN})
     rnd = get_object_or_404(HonorRound, pk=pk)
     orgs = scope.editable_orgs(request.user).filter(dissolved_on__isnull=True).order_by("path")
     members = scope.filter_by_org(Member.objects.current(), request.user, write=True).select_related(
@@ -407,9 +388,8 @@ def nominate(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "honors/nominate.html", {"rnd": rnd, "form": form, "page_title": "推荐"})
 
 
-@login_required
+@policy.requires(Perm.VIEW_STAFF)
 def nomination(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, STAFF)
     n = scope.get_object_for_user(
         request.user, Nomination.objects.select_related("round", "member", "organization"), pk=pk
     )
@@ -477,9 +457,8 @@ def nomination(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@policy.requires(Perm.VIEW_BUSINESS)
 def honors_list(request: HttpRequest) -> HttpResponse:
-    _require(request, READERS)
     qs = Honor.objects.select_related("member", "organization").order_by("-awarded_on")
     year = optional_year_param(request)
     if year is not None:

@@ -14,13 +14,12 @@ class MembersConfig(AppConfig):
         stamps.track(Member)
         stamps.track(MembershipEvent)  # as-of rolls read the dated moves (members.asof)
 
-        from dangjian.accounts.roles import Role
+        from dangjian.accounts.policy import Perm
         from dangjian.core.nav import NavItem, register_nav
 
-        readers = frozenset({Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.INSPECTOR})
-        writers = frozenset({Role.BUREAU_ADMIN, Role.ORG_ADMIN})
         register_nav(
-            NavItem("党员", "党员名册", "members:list", readers, 10),
-            NavItem("党员", "导入党员名册", "members:import", writers, 30),
-            NavItem("党员", "我的党员信息", "members:me", frozenset({Role.MEMBER}), 10),
+            # A member's roster holds only their own record: the menu leads them to 我的党员信息 instead.
+            NavItem("党员", "党员名册", "members:list", 10, perm=Perm.VIEW_STAFF),
+            NavItem("党员", "导入党员名册", "members:import", 30),
+            NavItem("党员", "我的党员信息", "members:me", 10, perm=Perm.VIEW_OWN_MEMBER),
         )

@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from dangjian.accounts import policy
+from dangjian.accounts.policy import Perm
 from dangjian.accounts.roles import Role
 from dangjian.accounts.scope import can_write, editable_orgs, member_record, scope_label
 from dangjian.core import memo
@@ -34,7 +35,6 @@ from .access import (
     may_edit,
     may_export_full,
     may_see_full_identity,
-    reads_members,
     role_of,
     visible_members,
 )
@@ -47,17 +47,6 @@ PAGE_SIZES = (20, 50, 100)
 DEFAULT_PAGE_SIZE = 50
 
 
-def _require_reader(request: HttpRequest) -> None:
-    if not reads_members(request.user):
-        raise PermissionDenied("您的角色不能查看党员信息")
-
-
-def _require_writer(request: HttpRequest) -> None:
-    _require_reader(request)
-    if not can_write(request.user):
-        raise PermissionDenied("您没有维护党员信息的权限")
-
-
 def _page_size(request: HttpRequest) -> int:
     size = int_param(request, "per", DEFAULT_PAGE_SIZE, min=1, max=max(PAGE_SIZES))
     return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
@@ -68,10 +57,9 @@ def _client_ip(request: HttpRequest) -> str | None:
 
 
 # -- list and export --------------------------------------------------------------------------------------
-@login_required
+@policy.requires(Perm.VIEW_MEMBERS, "您的角色不能查看党员信息")
 @require_http_methods(["GET"])
 def member_list(request: HttpRequest) -> HttpResponse:
-    _require_reader(request)
     user = request.user
     today = timezone.localdate()
     filters = MemberFilters.from_params(request.GET, user)
@@ -173,20 +161,18 @@ def _export(request: HttpRequest, qs: Any, filters: MemberFilters, *, full: bool
     return response
 
 
-@login_required
+@policy.requires(Perm.VIEW_MEMBERS, "您的角色不能查看党员信息")
 def me(request: HttpRequest) -> HttpResponse:
-    _require_reader(request)
     own = member_record(request.user)
     if own is None:
         raise Http404("您的账号没有关联党员信息")
     return redirect("members:detail", pk=own.pk)
 
 
-@login_required
+@policy.requires(Perm.VIEW_MEMBERS, "您的角色不能查看党员信息")
 @require_http_methods(["GET"])
 def me_download(request: HttpRequest) -> HttpResponse:
     """The member's own record as a workbook, in full (个人信息的查阅与复制); audited like any export."""
-    _require_reader(request)
     own = member_record(request.user)
     if own is None:
         raise Http404("您的账号没有关联党员信息")
@@ -199,13 +185,12 @@ def me_download(request: HttpRequest) -> HttpResponse:
 
 
 # -- a member's page -----------------------------------------------------------------------------------------
-@login_required
+@policy.requires(Perm.VIEW_MEMBERS, "您的角色不能查看党员信息")
 @require_http_methods(["GET"])
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Honours are read from 两优一先 (a lower layer than members), imported here only for the page.
     from dangjian.honors.services import honors_of_member
 
-    _require_reader(request)
     member = get_member_for_user(request.user, pk)
     own = is_self(request.user, member)
     # Writers in scope and the member themself see the full numbers; every such view by someone else is audited.
@@ -231,10 +216,9 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # -- create and edit --------------------------------------------------------------------------------------
-@login_required
+@policy.requires(Perm.CHANGE_BUSINESS, "您没有维护党员信息的权限")
 @require_http_methods(["GET", "POST"])
 def member_create(request: HttpRequest) -> HttpResponse:
-    _require_writer(request)
     today = timezone.localdate()
     orgs = editable_orgs(request.user)
     initial = {}
@@ -267,10 +251,9 @@ def _field(form: Any, name: str | None) -> str | None:
     return name if name in form.fields else None
 
 
-@login_required
+@policy.requires(Perm.CHANGE_BUSINESS, "您没有维护党员信息的权限")
 @require_http_methods(["GET", "POST"])
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_writer(request)
     member = get_member_for_user(request.user, pk, write=True)
     if request.method == "GET" and not is_self(request.user, member):
         # The form shows the full ID number and phone: a full view like the member's page.
@@ -311,7 +294,6 @@ def _action(
     done: str,
     blocked: Any = None,
 ) -> HttpResponse:
-    _require_writer(request)
     member = get_member_for_user(request.user, pk, write=True)
     ctx = {"member": member, "page_title": f"{title}：{member.name}", "title": title, "intro": intro}
     reason = blocked(member) if blocked else None
@@ -336,7 +318,7 @@ def _not_current(member: Any) -> str | None:
     return None
 
 
-@login_required
+@policy.requires(Perm.CHANGE_BUSINESS, "您没有维护党员信息的权限")
 @require_http_methods(["GET", "POST"])
 def member_move(request: HttpRequest, pk: int) -> HttpResponse:
     def run(member, d, user):
@@ -358,7 +340,7 @@ def member_move(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@policy.requires(Perm.CHANGE_BUSINESS, "您没有维护党员信息的权限")
 @require_http_methods(["GET", "POST"])
 def member_leave(request: HttpRequest, pk: int) -> HttpResponse:
     def run(member, d, user):
@@ -384,7 +366,7 @@ def member_leave(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@policy.requires(Perm.CHANGE_BUSINESS, "您没有维护党员信息的权限")
 @require_http_methods(["GET", "POST"])
 def member_restore(request: HttpRequest, pk: int) -> HttpResponse:
     def run(member, d, user):
@@ -404,7 +386,7 @@ def member_restore(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@policy.requires(Perm.CHANGE_BUSINESS, "您没有维护党员信息的权限")
 @require_http_methods(["GET", "POST"])
 def member_full(request: HttpRequest, pk: int) -> HttpResponse:
     def run(member, d, user):
@@ -441,8 +423,7 @@ def _import_spec(request: HttpRequest) -> ImportSpec:
 _wizard = wizard_view(_import_spec)
 
 
-@login_required
+@policy.requires(Perm.CHANGE_BUSINESS, "您没有维护党员信息的权限")
 @require_http_methods(["GET", "POST"])
 def roster_import(request: HttpRequest) -> HttpResponse:
-    _require_writer(request)
     return _wizard(request)

@@ -19,4 +19,4 @@ class NotifyConfig(AppConfig):
             return {"notify_unread": unread_count(user), "notify_url": reverse("notify:centre")}
 
         register_header(bell)
-        register_nav(NavItem("首页", "通知中心", "notify:centre", None, 20))
+        register_nav(NavItem("首页", "通知中心", "notify:centre", 20))

@@ -3,15 +3,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from dangjian.accounts import scope
-from dangjian.accounts.roles import Role
+from dangjian.accounts import policy, scope
+from dangjian.accounts.policy import Perm
 from dangjian.core import audit
 from dangjian.core.params import page_param
 
@@ -74,10 +73,8 @@ class WebhookForm(forms.ModelForm):
         return url
 
 
-@login_required
+@policy.requires(Perm.SEND_NOTIFICATIONS, "您没有配置群机器人的权限")
 def webhook(request: HttpRequest, org_id: int) -> HttpResponse:
-    if request.user.role not in (Role.BUREAU_ADMIN, Role.ORG_ADMIN):
-        raise PermissionDenied("您没有配置群机器人的权限")
     org = scope.get_org_for_user(request.user, org_id, write=True)
     instance = OrgWebhook.objects.filter(organization=org).first()
     form = WebhookForm(request.POST or None, instance=instance)

@@ -8,43 +8,22 @@ out-of-scope objects answer 404 only to roles that could otherwise act on them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from dangjian.accounts.roles import BUSINESS_ROLES, READ_ALL_ROLES, WRITER_ROLES, Role
+from dangjian.accounts.policy import Perm, requires
+from dangjian.accounts.roles import Role
 from dangjian.accounts.scope import editable_orgs, get_org_for_user, org_in_scope, scope_root
 
 from .models import BRANCH_KINDS, Organization
 
-
-def roles_required(roles: frozenset[str], message: str) -> Callable:
-    """login_required, then 403 unless the user's role is one of `roles`."""
-
-    def decorator(view: Callable) -> Callable:
-        @login_required
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not request.user.is_active or request.user.role not in roles:
-                raise PermissionDenied(message)
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-business_view = roles_required(BUSINESS_ROLES, "您的角色不能查看党组织业务数据")
-writer_view = roles_required(WRITER_ROLES, "您的角色没有维护党组织信息的权限")
-bureau_view = roles_required(frozenset({Role.BUREAU_ADMIN}), "只有局党建管理员可以维护单位信息")
-bureau_or_reader_view = roles_required(READ_ALL_ROLES, "只有局党建管理员和督查员可以查看单位名录")
-admin_or_reader_view = roles_required(
-    frozenset({Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.INSPECTOR}), "您的角色不能查看换届情况"
-)
+business_view = requires(Perm.VIEW_BUSINESS, "您的角色不能查看党组织业务数据")
+writer_view = requires(Perm.CHANGE_BUSINESS, "您的角色没有维护党组织信息的权限")
+bureau_view = requires(Perm.MANAGE_BUREAU, "只有局党建管理员可以维护单位信息")
+bureau_or_reader_view = requires(Perm.VIEW_ALL, "只有局党建管理员和督查员可以查看单位名录")
+admin_or_reader_view = requires(Perm.VIEW_STAFF, "您的角色不能查看换届情况")
 
 
 def org_for_read(user: Any, pk: Any) -> Organization:

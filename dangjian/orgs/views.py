@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from dangjian.accounts.roles import WRITER_ROLES, Role
+from dangjian.accounts.policy import Perm, can
+from dangjian.accounts.roles import Role
 from dangjian.accounts.scope import get_object_for_user, is_bureau_admin, org_in_scope, visible_orgs
 from dangjian.core.actions import refusal_to_form
 from dangjian.members.choices import Status
@@ -106,7 +107,7 @@ def tree(request: HttpRequest) -> HttpResponse:
             "org_count": len(orgs),
             "member_total": sum(t.total for t in forest),
             "show_dissolved": show_dissolved,
-            "can_create": request.user.role in WRITER_ROLES,
+            "can_create": can(request.user, Perm.CHANGE_BUSINESS),
         },
     )
 

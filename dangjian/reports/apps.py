@@ -6,13 +6,11 @@ class ReportsConfig(AppConfig):
     verbose_name = "报表与驾驶舱"
 
     def ready(self) -> None:
-        from dangjian.accounts.roles import Role
         from dangjian.core.nav import NavItem, register_nav
 
-        readers = frozenset({Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.INSPECTOR})
         register_nav(
-            NavItem("报表统计", "驾驶舱", "reports:dashboard", readers, 10),
-            NavItem("报表统计", "年度分析报告", "reports:annual", readers, 20),
-            NavItem("报表统计", "台账与统计", "reports:ledgers", readers, 30),
-            NavItem("报表统计", "报告分析规则", "reports:rules", frozenset({Role.BUREAU_ADMIN}), 90),
+            NavItem("报表统计", "驾驶舱", "reports:dashboard", 10),
+            NavItem("报表统计", "年度分析报告", "reports:annual", 20),
+            NavItem("报表统计", "台账与统计", "reports:ledgers", 30),
+            NavItem("报表统计", "报告分析规则", "reports:rules", 90),
         )

@@ -6,12 +6,11 @@ from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from dangjian.accounts import scope
+from dangjian.accounts import policy, scope
+from dangjian.accounts.policy import Perm
 from dangjian.accounts.roles import Role
 from dangjian.core import audit
 from dangjian.core.models import AuditAction
@@ -22,13 +21,7 @@ from dangjian.orgs.picker import top_options
 from . import annual
 from .models import ReportRule
 
-READ_ALL = {Role.BUREAU_ADMIN, Role.INSPECTOR}
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _require(request: HttpRequest, roles) -> None:
-    if request.user.role not in roles:
-        raise PermissionDenied("您没有访问该功能的权限")
 
 
 def _root(request: HttpRequest):
@@ -45,9 +38,8 @@ def download(data: bytes, filename: str, content_type: str) -> HttpResponse:
     return response
 
 
-@login_required
+@policy.requires(Perm.VIEW_STAFF)
 def annual_report(request: HttpRequest) -> HttpResponse:
-    _require(request, READ_ALL | {Role.ORG_ADMIN})
     year, root = year_param(request), _root(request)
     report = annual.build(year, root)
     if request.GET.get("download") == "docx":
@@ -76,7 +68,7 @@ def annual_report(request: HttpRequest) -> HttpResponse:
             "year": year,
             "root": root,
             "orgs": scope.visible_orgs(request.user).filter(depth__lte=2).order_by("path")
-            if request.user.role in READ_ALL
+            if policy.can(request.user, Perm.VIEW_ALL)
             else [],
             "is_bureau": scope.is_bureau_admin(request.user),
         },
@@ -93,9 +85,8 @@ class RuleForm(forms.ModelForm):
         }
 
 
-@login_required
+@policy.requires(Perm.MANAGE_BUREAU)
 def rules(request: HttpRequest) -> HttpResponse:
-    _require(request, {Role.BUREAU_ADMIN})
     items = list(ReportRule.objects.all())
     forms_ = [RuleForm(request.POST or None, instance=r, prefix=str(r.pk)) for r in items]
     if request.method == "POST":
@@ -110,16 +101,15 @@ def rules(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/rules.html", {"forms": forms_, "page_title": "报告分析规则"})
 
 
-@login_required
+@policy.requires(Perm.VIEW_STAFF)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    _require(request, READ_ALL | {Role.ORG_ADMIN})
     from django.utils import timezone
 
     from . import dashboard as dash
 
     root = _root(request)
     charts = dash.build(root, timezone.localdate())
-    can_choose = request.user.role in READ_ALL
+    can_choose = policy.can(request.user, Perm.VIEW_ALL)
     # the scope is chosen with the organisation picker: the top levels (capped) and a search for the rest
     options, more = top_options(request.user, root) if can_choose else ([], False)
     return render(
@@ -137,10 +127,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@policy.requires(Perm.VIEW_STAFF)
 def drill(request: HttpRequest) -> HttpResponse:
     """The list behind a dashboard figure, inside the user's scope."""
-    _require(request, READ_ALL | {Role.ORG_ADMIN})
     from django.core.paginator import Paginator
 
     from . import drill as drill_lists
@@ -167,10 +156,9 @@ def drill(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@policy.requires(Perm.VIEW_STAFF)
 def ledgers(request: HttpRequest) -> HttpResponse:
     """台账 and statistics downloads for an organisation (or the whole system) and a year."""
-    _require(request, READ_ALL | {Role.ORG_ADMIN})
     from . import ledgers as ledger_exports
 
     year = year_param(request)
@@ -209,5 +197,10 @@ def ledgers(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/ledgers.html",
-        {"page_title": "台账与统计", "year": year, "orgs": orgs, "can_all": request.user.role in READ_ALL},
+        {
+            "page_title": "台账与统计",
+            "year": year,
+            "orgs": orgs,
+            "can_all": policy.can(request.user, Perm.VIEW_ALL),
+        },
     )

@@ -8,4 +8,4 @@ class SiteConfig(AppConfig):
     def ready(self) -> None:
         from dangjian.core.nav import NavItem, register_nav
 
-        register_nav(NavItem("首页", "工作台", "site:home", None, 0))
+        register_nav(NavItem("首页", "工作台", "site:home", 0))

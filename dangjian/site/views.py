@@ -13,10 +13,9 @@ from dangjian.core.nav import REGISTRY, allowed
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    role = request.user.role
     panels = []
     for panel in sorted(REGISTRY.panels, key=lambda p: p.order):
-        if not allowed(panel.roles, role):
+        if not allowed(panel.perm, request.user):
             continue
         ctx = panel.context(request)
         if ctx is not None:

@@ -14,28 +14,12 @@ class StudyConfig(AppConfig):
         stamps.track(StudyRecord)
         stamps.track(StudyConfig)
 
-        from dangjian.accounts.roles import Role
         from dangjian.core.nav import NavItem, register_nav
 
-        readers = frozenset({Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.INSPECTOR, Role.MEMBER})
         register_nav(
-            NavItem("学习教育", "学时统计", "study:overview", readers, 10),
-            NavItem(
-                "学习教育",
-                "学时进度",
-                "study:members",
-                frozenset({Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.INSPECTOR}),
-                20,
-            ),
-            NavItem(
-                "学习教育",
-                "登记学习记录",
-                "study:add",
-                frozenset({Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.MEMBER}),
-                30,
-            ),
-            NavItem(
-                "学习教育", "导入学习记录", "study:import", frozenset({Role.BUREAU_ADMIN, Role.ORG_ADMIN}), 40
-            ),
-            NavItem("学习教育", "学时设置", "study:config", frozenset({Role.BUREAU_ADMIN}), 50),
+            NavItem("学习教育", "学时统计", "study:overview", 10),
+            NavItem("学习教育", "学时进度", "study:members", 20),
+            NavItem("学习教育", "登记学习记录", "study:add", 30),
+            NavItem("学习教育", "导入学习记录", "study:import", 40),
+            NavItem("学习教育", "学时设置", "study:config", 50),
         )

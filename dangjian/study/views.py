@@ -5,8 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from dangjian.accounts import scope
-from dangjian.accounts.roles import BUSINESS_ROLES, Role
+from dangjian.accounts import policy, scope
+from dangjian.accounts.policy import Perm
+from dangjian.accounts.roles import Role
 from dangjian.core.import_views import ImportSpec, wizard_view
 from dangjian.core.params import page_param, year_param
 from dangjian.members.models import Member
@@ -24,11 +24,6 @@ from . import services
 from .forms import ConfigForm, RecordForm
 from .importing import COLUMNS, StudyImporter
 from .models import StudyConfig, StudyRecord
-
-
-def _require(request: HttpRequest, roles) -> None:
-    if request.user.role not in roles:
-        raise PermissionDenied("您没有访问该功能的权限")
 
 
 def _readable_members(user):
@@ -43,9 +38,8 @@ def _writable_members(user):
     return scope.filter_by_org(Member.objects.current(), user, write=True)
 
 
-@login_required
+@policy.requires(Perm.VIEW_BUSINESS)
 def overview(request: HttpRequest) -> HttpResponse:
-    _require(request, BUSINESS_ROLES)
     if request.user.role == Role.MEMBER:
         m = scope.member_record(request.user)
         if m is None:
@@ -76,9 +70,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@policy.requires(Perm.VIEW_STAFF)
 def member_progress(request: HttpRequest) -> HttpResponse:
-    _require(request, BUSINESS_ROLES - {Role.MEMBER})
     year = year_param(request)
     members = _readable_members(request.user).filter(status="正常")
     org_id = request.GET.get("org")
@@ -106,9 +99,8 @@ def member_progress(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@policy.requires(Perm.VIEW_BUSINESS)
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, BUSINESS_ROLES)
     member = (
         scope.get_object_for_user(request.user, _readable_members(request.user), pk=pk)
         if request.user.role != Role.MEMBER
@@ -138,9 +130,8 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@policy.requires(Perm.RECORD_STUDY)
 def add_record(request: HttpRequest) -> HttpResponse:
-    _require(request, {Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.MEMBER})
     self_report = request.user.role == Role.MEMBER
     if self_report:
         me = scope.member_record(request.user)
@@ -176,10 +167,9 @@ def add_record(request: HttpRequest) -> HttpResponse:
     return render(request, "study/record_form.html", {"page_title": "登记学习记录", "form": form})
 
 
-@login_required
+@policy.requires(Perm.RECORD_STUDY)
 @require_POST
 def void_record(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, {Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.MEMBER})
     qs = StudyRecord.objects.filter(is_deleted=False)
     if request.user.role == Role.MEMBER:
         me = scope.member_record(request.user)
@@ -195,9 +185,8 @@ def void_record(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("study:member", pk=record.member_id)
 
 
-@login_required
+@policy.requires(Perm.MANAGE_BUREAU)
 def config(request: HttpRequest) -> HttpResponse:
-    _require(request, {Role.BUREAU_ADMIN})
     cfg = StudyConfig.current()
     form = ConfigForm(request.POST or None, instance=cfg)
     if request.method == "POST" and form.is_valid():
@@ -227,7 +216,6 @@ def _import_spec(request: HttpRequest) -> ImportSpec:
 _wizard = wizard_view(_import_spec)
 
 
-@login_required
+@policy.requires(Perm.CHANGE_BUSINESS)
 def import_records(request: HttpRequest) -> HttpResponse:
-    _require(request, {Role.BUREAU_ADMIN, Role.ORG_ADMIN})
     return _wizard(request)

@@ -8,21 +8,21 @@
 
 from __future__ import annotations
 
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-
 from dangjian.accounts import scope
+from dangjian.accounts.policy import Perm, can, check, requires
 from dangjian.accounts.roles import Role
 
 from .flow import Party
 
-INSPECTOR_SIDE = frozenset({Role.BUREAU_ADMIN, Role.INSPECTOR})
-BUREAU = frozenset({Role.BUREAU_ADMIN})
-RECTIFICATION_READERS = frozenset({Role.BUREAU_ADMIN, Role.INSPECTOR, Role.ORG_ADMIN})
-BUSINESS = frozenset({Role.BUREAU_ADMIN, Role.INSPECTOR, Role.ORG_ADMIN, Role.MEMBER})
+__all__ = ["requires"]
+
+# The permissions this app checks (accounts.policy.TABLE says which roles hold them).
+INSPECTOR_SIDE = Perm.INSPECT
+BUREAU = Perm.MANAGE_BUREAU
+RECTIFICATION_READERS = Perm.VIEW_STAFF
+BUSINESS = Perm.VIEW_BUSINESS
 
 
 def role_of(user: Any) -> str | None:
@@ -32,37 +32,22 @@ def role_of(user: Any) -> str | None:
 
 
 def is_inspector_side(user: Any) -> bool:
-    return role_of(user) in INSPECTOR_SIDE
+    return can(user, INSPECTOR_SIDE)
 
 
 def is_bureau(user: Any) -> bool:
-    return role_of(user) == Role.BUREAU_ADMIN
+    return can(user, BUREAU)
 
 
-def require(user: Any, roles: frozenset[str], message: str = "您没有使用该功能的权限") -> None:
-    if role_of(user) not in roles:
-        raise PermissionDenied(message)
-
-
-def roles_required(roles: frozenset[str]):
-    """View decorator: logged out → login page; a role outside `roles` → 403."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            require(request.user, roles)
-            return view(request, *args, **kwargs)
-
-        return login_required(wrapped)
-
-    return decorator
+def require(user: Any, perm: Perm, message: str = "您没有使用该功能的权限") -> None:
+    check(user, perm, message)
 
 
 def rectification_parties(user: Any, organization) -> frozenset[Party]:
     """The capacities in which `user` acts on a rectification of `organization`."""
     role = role_of(user)
     parties: set[Party] = set()
-    if role in INSPECTOR_SIDE:
+    if can(user, INSPECTOR_SIDE):
         parties.add(Party.INSPECTOR)
     # The bureau admin may act for any organisation (e.g. entering material handed in on paper).
     if role == Role.BUREAU_ADMIN or (

@@ -13,38 +13,26 @@ class SupervisionConfig(AppConfig):
 
         stamps.track(Rectification)
 
-        from dangjian.accounts.roles import Role
+        from dangjian.accounts.policy import Perm
         from dangjian.core.nav import HomePanel, NavItem, register_nav, register_panel
 
         from . import panels
 
-        inspector_side = frozenset({Role.BUREAU_ADMIN, Role.INSPECTOR})
         register_nav(
-            NavItem("督查考核", "季度抽查", "supervision:rounds", inspector_side, 10),
-            NavItem("督查考核", "检查清单", "supervision:checklist", inspector_side, 15),
-            NavItem(
-                "督查考核",
-                "整改落实",
-                "supervision:rectifications",
-                frozenset({Role.BUREAU_ADMIN, Role.INSPECTOR, Role.ORG_ADMIN}),
-                20,
-            ),
-            NavItem("督查考核", "半年观摩", "supervision:observations", inspector_side, 30),
-            NavItem("督查考核", "疑似雷同记录", "supervision:similar", inspector_side, 40),
-            NavItem(
-                "督查考核",
-                "年终总评",
-                "supervision:appraisals",
-                frozenset({Role.BUREAU_ADMIN, Role.INSPECTOR, Role.ORG_ADMIN}),
-                50,
-            ),
+            NavItem("督查考核", "季度抽查", "supervision:rounds", 10),
+            NavItem("督查考核", "检查清单", "supervision:checklist", 15),
+            NavItem("督查考核", "整改落实", "supervision:rectifications", 20),
+            # Every business role sees the published results, but the menu leads only the inspector side there.
+            NavItem("督查考核", "半年观摩", "supervision:observations", 30, perm=Perm.INSPECT),
+            NavItem("督查考核", "疑似雷同记录", "supervision:similar", 40),
+            NavItem("督查考核", "年终总评", "supervision:appraisals", 50),
         )
         register_panel(
             HomePanel(
                 "supervision-rectifications",
                 "supervision/panels/rectifications.html",
                 panels.rectifications,
-                frozenset({Role.BUREAU_ADMIN, Role.INSPECTOR, Role.ORG_ADMIN}),
+                Perm.VIEW_STAFF,
                 40,
             )
         )
@@ -53,7 +41,7 @@ class SupervisionConfig(AppConfig):
                 "supervision-scoring",
                 "supervision/panels/scoring.html",
                 panels.scoring,
-                frozenset({Role.BUREAU_ADMIN, Role.INSPECTOR, Role.ORG_ADMIN, Role.MEMBER}),
+                Perm.VIEW_BUSINESS,
                 45,
             )
         )

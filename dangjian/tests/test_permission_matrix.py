@@ -1,44 +1,82 @@
-"""Every URL × every role (see dangjian.core.testing)."""
+"""Every URL × every role, one test each (design §6, after pretix; cases in `<app>/tests/urls_matrix.py`).
+
+The parameters come from the URL resolver, not from the cases: a URL pattern without a case fails here as
+`<url name>-<who>`, and so does a case for a name the resolver no longer has. The cast and every app's case
+objects are built once per module inside a transaction that is rolled back at the end; each test runs in a
+savepoint inside it, so a POST case changes nothing for the next test.
+"""
 
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 from django.test import Client
 
-from dangjian.core.testing import CAST_USERS
+from dangjian.core.testing import CAST_USERS, Case
 
 from .matrix import collect_cases, url_names
 
 # URL names that are not pages of the application.
 EXEMPT = {"site:healthz"}
+ANONYMOUS = "anonymous"
+WHO = (ANONYMOUS, *CAST_USERS)
+NAMES = sorted(url_names() - EXEMPT)
+
+
+@pytest.fixture(scope="module")
+def matrix(django_db_setup, django_db_blocker):
+    """{url name: [Case, …]} for the whole module, built once."""
+    from dangjian.core import memo
+    from dangjian.factories import cast as build_cast
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            memo.clear()
+            cast = build_cast()
+            by_name: dict[str, list[Case]] = {}
+            for case in collect_cases(cast):
+                by_name.setdefault(case.name, []).append(case)
+            yield cast, by_name
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            memo.clear()
+
+
+def test_cases_name_existing_urls(matrix):
+    _, by_name = matrix
+    stale = sorted(set(by_name) - set(NAMES) - EXEMPT)
+    assert not stale, f"这些权限矩阵用例对应的 URL 已不存在：{stale}"
 
 
 @pytest.mark.django_db
-def test_every_url_has_a_case(cast):
-    covered = {c.name for c in collect_cases(cast)}
-    missing = sorted(url_names() - covered - EXEMPT)
-    assert not missing, f"这些 URL 没有权限矩阵用例：{missing}"
-
-
-@pytest.mark.django_db(transaction=False)
-def test_permission_matrix(cast):
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("name", NAMES)
+def test_permission(matrix, name: str, who: str) -> None:
+    """Logged out → the login page; another branch's object → 404; missing permission → 403; allowed → `ok`."""
+    cast, by_name = matrix
+    cases = by_name.get(name)
+    assert cases, f"URL {name} 没有权限矩阵用例：请在该应用的 tests/urls_matrix.py 中补充"
     failures = []
-    for case in collect_cases(cast):
-        anon = Client()
-        r = getattr(anon, case.method)(case.url, case.data)
-        if case.public:
-            if r.status_code not in case.ok:
-                failures.append(f"{case.url} 未登录：{r.status_code}")
-        elif not (r.status_code == 302 and "/accounts/login/" in r["Location"]):
-            failures.append(f"{case.url} 未登录应跳转登录页，实际 {r.status_code}")
-        for who in CAST_USERS:
+    for case in cases:
+        client = Client()
+        if who != ANONYMOUS:
             if case.public:
                 continue
-            c = Client()
-            c.force_login(cast[who])
-            r = getattr(c, case.method)(case.url, case.data)
-            if r.status_code not in case.expected(who):
-                failures.append(
-                    f"{case.method.upper()} {case.url} 角色 {who}：应为 {case.expected(who)}，实际 {r.status_code}"
-                )
-    assert not failures, "\n".join(failures)
+            client.force_login(cast[who])
+        r = getattr(client, case.method)(case.url, case.data)
+        if who == ANONYMOUS:
+            if case.public:
+                ok = r.status_code in case.ok
+                want = str(case.ok)
+            else:
+                ok = r.status_code == 302 and "/accounts/login/" in r["Location"]
+                want = "跳转登录页"
+        else:
+            ok = r.status_code in case.expected(who)
+            want = str(case.expected(who))
+        if not ok:
+            failures.append(f"{case.method.upper()} {case.url}：应为 {want}，实际 {r.status_code}")
+    assert not failures, f"角色 {who}：\n" + "\n".join(failures)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -17,9 +16,8 @@ from ..policy import Perm
 from ..typing import AuthenticatedHttpRequest
 
 
-@login_required
+@policy.requires(Perm.CONFIGURE_SECURITY)
 def security_config(request: AuthenticatedHttpRequest) -> HttpResponse:
-    policy.require(request.user, Perm.CONFIGURE_SECURITY)
     config = SecurityConfig.current()
     form = SecurityConfigForm(
         request.POST or None,

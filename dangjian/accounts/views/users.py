@@ -76,9 +76,8 @@ def _filter(qs: QuerySet[User], form: UserFilterForm) -> QuerySet[User]:
     return qs
 
 
-@login_required
+@policy.requires(Perm.VIEW_ACCOUNTS)
 def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    policy.require(request.user, Perm.VIEW_ACCOUNTS)
     form = UserFilterForm(request.GET or None)
     qs = _filter(_with_flags(policy.visible_accounts(request.user)), form).order_by("username")
     page = Paginator(qs, PAGE_SIZE).get_page(page_param(request))
@@ -117,9 +116,8 @@ def _show_password(
     )
 
 
-@login_required
+@policy.requires(Perm.MANAGE_ACCOUNTS)
 def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    policy.require(request.user, Perm.MANAGE_ACCOUNTS)
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

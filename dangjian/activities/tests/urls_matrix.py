@@ -22,6 +22,12 @@ def cases(cast):
     approved.refresh_from_db()
     change = services.request_void(approved, actor=cast["admin_a"], reason="重复登记")
     attachment = draft.attachments.get()
+    # A pending request to void an approved record; deciding is POST-only, so a GET by a reviewer answers 405
+    # (past the permission gate) and writes nothing.
+    voided = activity(
+        a, ["party_lecture"], day=date(2025, 3, 5), speaker="王老师", as_entered_by_branch=False
+    )
+    change = services.request_void(voided, actor=cast["admin_a"], reason="矩阵用例")
     kind = ActivityKind.objects.get(key="theme_day")
     return [
         Case("activities:list", "/activities/", allow=BUSINESS_READERS),
@@ -41,6 +47,12 @@ def cases(cast):
         Case("activities:queue", "/activities/review/", allow={"bureau", "admin_a", "admin_b"}),
         Case("activities:import", "/activities/import/", allow={"bureau", "admin_a", "admin_b"}),
         Case("activities:kinds", "/activities/kinds/", allow={"bureau"}),
+        Case(
+            "activities:change_decide",
+            f"/activities/changes/{change.pk}/decide/",
+            allow={"bureau", "admin_a", "admin_b"},
+            ok=(405,),
+        ),
         Case("activities:kind_edit", f"/activities/kinds/{kind.pk}/", allow={"bureau"}),
         Case(
             "activities:attachment",

@@ -19,12 +19,11 @@ from dangjian.core.xlsx import Sheet
 
 from .. import services
 from ..access import (
-    READ_ALL,
     business_required,
     get_duty,
     get_list,
     lists_for,
-    roles_required,
+    read_all_required,
     writer_required,
 )
 from ..cadence import ONCE_KEY, STATE_TAGS, OccurrenceState
@@ -357,7 +356,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     )
 
 
-@roles_required(READ_ALL)
+@read_all_required
 def rates(request: HttpRequest) -> HttpResponse:
     year = year_param(request)
     today = timezone.localdate()

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts import scope
-from dangjian.accounts.roles import Role
+from dangjian.accounts.policy import Perm
 from dangjian.core.xlsx import XLSX_CONTENT_TYPE, workbook_bytes
 
 from .. import access
@@ -17,7 +17,6 @@ from ..services.common import ServiceError
 from . import services, sources
 from .forms import AdjustmentForm, AppraisalCreateForm, AppraisalForm, IndicatorForm
 
-READERS = frozenset({Role.BUREAU_ADMIN, Role.INSPECTOR, Role.ORG_ADMIN})
 # The inspector (督查员) is a read-only role: it reads hand scores and adjustments but only the bureau admin
 # enters or revokes them (issue 14 item 11: no writes for the inspector in 年终总评).
 WRITE_REFUSED = "督查员只能查阅年终总评，评分和加减分由局党建管理员录入"
@@ -30,7 +29,7 @@ def _own_org_ids(user) -> set[int] | None:
     return set(scope.visible_orgs(user).values_list("pk", flat=True))
 
 
-@access.roles_required(READERS)
+@access.requires(Perm.VIEW_STAFF)
 def appraisal_list(request: HttpRequest) -> HttpResponse:
     appraisals = list(Appraisal.objects.order_by("-year"))
     latest: dict[int, AppraisalVersion] = {}
@@ -54,7 +53,7 @@ def appraisal_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@access.roles_required(access.BUREAU)
+@access.requires(Perm.MANAGE_BUREAU)
 def appraisal_create(request: HttpRequest) -> HttpResponse:
     form = AppraisalCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -70,7 +69,7 @@ def appraisal_create(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/appraisal/create.html", {"form": form, "page_title": "新建年终总评"})
 
 
-@access.roles_required(access.INSPECTOR_SIDE)
+@access.requires(Perm.INSPECT)
 def appraisal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Settings, versions, and a live preview of the result from the data as it is now."""
     appraisal = get_object_or_404(Appraisal, pk=pk)
@@ -94,7 +93,7 @@ def appraisal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@access.roles_required(access.BUREAU)
+@access.requires(Perm.MANAGE_BUREAU)
 def appraisal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     appraisal = get_object_or_404(Appraisal, pk=pk)
     form = AppraisalForm(request.POST or None, instance=Appraisal.objects.get(pk=pk))
@@ -122,7 +121,7 @@ def _int(value) -> int | None:
         return None
 
 
-@access.roles_required(access.BUREAU)
+@access.requires(Perm.MANAGE_BUREAU)
 def appraisal_indicators(request: HttpRequest, pk: int) -> HttpResponse:
     """The indicator tree editor: the tree, and a form adding a new indicator or editing `?edit=<id>`."""
     appraisal = get_object_or_404(Appraisal, pk=pk)
@@ -158,7 +157,7 @@ def appraisal_indicators(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@access.roles_required(access.BUREAU)
+@access.requires(Perm.MANAGE_BUREAU)
 def indicator_remove(request: HttpRequest, pk: int) -> HttpResponse:
     ind = get_object_or_404(Indicator, pk=pk, is_active=True)
     services.remove_indicator(ind, actor=request.user)
@@ -166,7 +165,7 @@ def indicator_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("supervision:appraisal_indicators", pk=ind.appraisal_id)
 
 
-@access.roles_required(access.INSPECTOR_SIDE)
+@access.requires(Perm.INSPECT)
 def appraisal_manual(request: HttpRequest, pk: int, indicator: int) -> HttpResponse:
     """Hand scores of one indicator for every appraised organisation."""
     appraisal = get_object_or_404(Appraisal, pk=pk)
@@ -178,7 +177,7 @@ def appraisal_manual(request: HttpRequest, pk: int, indicator: int) -> HttpRespo
     errors: list[str] = []
     values: dict[int, tuple[str, str]] = {}
     if request.method == "POST":
-        access.require(request.user, access.BUREAU, WRITE_REFUSED)
+        access.require(request.user, Perm.MANAGE_BUREAU, WRITE_REFUSED)
         entries = {}
         for o in orgs:
             text = request.POST.get(f"points-{o.pk}", "")
@@ -212,7 +211,7 @@ def appraisal_manual(request: HttpRequest, pk: int, indicator: int) -> HttpRespo
     )
 
 
-@access.roles_required(access.INSPECTOR_SIDE)
+@access.requires(Perm.INSPECT)
 def appraisal_adjustments(request: HttpRequest, pk: int) -> HttpResponse:
     appraisal = get_object_or_404(Appraisal, pk=pk)
     orgs_qs = (
@@ -225,7 +224,7 @@ def appraisal_adjustments(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("code")
     )
     if request.method == "POST":
-        access.require(request.user, access.BUREAU, WRITE_REFUSED)
+        access.require(request.user, Perm.MANAGE_BUREAU, WRITE_REFUSED)
     form = AdjustmentForm(request.POST or None, orgs=orgs_qs)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -254,7 +253,7 @@ def appraisal_adjustments(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@access.roles_required(access.BUREAU)
+@access.requires(Perm.MANAGE_BUREAU)
 def adjustment_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     adj = get_object_or_404(Adjustment, pk=pk)
     services.revoke_adjustment(adj, actor=request.user)
@@ -263,7 +262,7 @@ def adjustment_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@access.roles_required(access.BUREAU)
+@access.requires(Perm.MANAGE_BUREAU)
 def appraisal_publish(request: HttpRequest, pk: int) -> HttpResponse:
     appraisal = get_object_or_404(Appraisal, pk=pk)
     try:
@@ -281,7 +280,7 @@ def _version(request: HttpRequest, pk: int, number: int) -> AppraisalVersion:
     )
 
 
-@access.roles_required(READERS)
+@access.requires(Perm.VIEW_STAFF)
 def appraisal_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     v = _version(request, pk, number)
     view = services.ResultView(v.data)
@@ -305,7 +304,7 @@ def appraisal_version(request: HttpRequest, pk: int, number: int) -> HttpRespons
     )
 
 
-@access.roles_required(READERS)
+@access.requires(Perm.VIEW_STAFF)
 def appraisal_version_org(request: HttpRequest, pk: int, number: int, org_id: int) -> HttpResponse:
     v = _version(request, pk, number)
     own = _own_org_ids(request.user)
@@ -314,7 +313,7 @@ def appraisal_version_org(request: HttpRequest, pk: int, number: int, org_id: in
     return _breakdown(request, v.appraisal, services.ResultView(v.data), org_id, v)
 
 
-@access.roles_required(access.INSPECTOR_SIDE)
+@access.requires(Perm.INSPECT)
 def appraisal_preview_org(request: HttpRequest, pk: int, org_id: int) -> HttpResponse:
     appraisal = get_object_or_404(Appraisal, pk=pk)
     return _breakdown(request, appraisal, services.ResultView(services.compute(appraisal)), org_id, None)
@@ -338,7 +337,7 @@ def _breakdown(request, appraisal, view: services.ResultView, org_id: int, v) ->
     )
 
 
-@access.roles_required(access.INSPECTOR_SIDE)
+@access.requires(Perm.INSPECT)
 def appraisal_export(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     v = _version(request, pk, number)
     body = workbook_bytes(services.export_sheets(services.ResultView(v.data), f"第{v.number}版"))

@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from dangjian.accounts.policy import roles_with
 from dangjian.core import audit
 from dangjian.core.models import AuditAction
 from dangjian.orgs.models import Organization
@@ -56,7 +57,7 @@ def _validate(data: ObservationInput) -> tuple[list[Organization], list[Any]]:
         raise ServiceError("请至少选择一个观摩对象")
     users = list(
         get_user_model()
-        .objects.filter(pk__in=data.rater_ids, is_active=True, role__in=access.BUSINESS)
+        .objects.filter(pk__in=data.rater_ids, is_active=True, role__in=roles_with(access.BUSINESS))
         .order_by("username")
     )
     if len(users) != len(set(data.rater_ids)):

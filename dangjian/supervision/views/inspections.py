@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts import scope
+from dangjian.accounts.policy import Perm
 from dangjian.core.dates import DateParseError, parse_date
 
 from .. import access, services
@@ -30,10 +31,8 @@ from ..services.common import ServiceError
 from ..services.inspections import default_deadline
 from .common import file_response, paginate
 
-INSPECTION_READERS = access.RECTIFICATION_READERS  # org admins read their own organisations' findings
 
-
-@access.roles_required(access.INSPECTOR_SIDE)
+@access.requires(Perm.INSPECT)
 def round_list(request: HttpRequest) -> HttpResponse:
     rounds = InspectionRound.objects.annotate(
         n_targets=Count("targets", distinct=True),
@@ -50,7 +49,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@access.roles_required(access.BUREAU)
+@access.requires(Perm.MANAGE_BUREAU)
 def draw(request: HttpRequest) -> HttpResponse:
     form = DrawForm(request.POST or None)
     plan = None
@@ -92,7 +91,7 @@ def draw(request: HttpRequest) -> HttpResponse:
     )
 
 
-@access.roles_required(access.INSPECTOR_SIDE)
+@access.requires(Perm.INSPECT)
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = get_object_or_404(InspectionRound.objects.select_related("drawn_by"), pk=pk)
     targets = (
@@ -122,7 +121,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _target_for(request: HttpRequest, pk: int) -> InspectionTarget:
-    access.require(request.user, INSPECTION_READERS)
+    access.require(request.user, Perm.VIEW_STAFF)
     return scope.get_object_for_user(
         request.user,
         InspectionTarget.objects.select_related("round", "organization", "inspector"),
@@ -157,7 +156,7 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     deadline: date | str = ""
     summary = target.summary
     if request.method == "POST":
-        access.require(request.user, access.INSPECTOR_SIDE, "只有督查员或局党建管理员可以录入检查结果")
+        access.require(request.user, Perm.INSPECT, "只有督查员或局党建管理员可以录入检查结果")
         item_ids = [
             int(k.split("_", 1)[1]) for k in request.POST if k.startswith("result_") and k[7:].isdigit()
         ]
@@ -210,7 +209,7 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@access.roles_required(access.INSPECTOR_SIDE)
+@access.requires(Perm.INSPECT)
 def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
     finding = get_object_or_404(Finding.objects.select_related("target"), pk=pk)
     try:
@@ -225,7 +224,7 @@ def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@access.roles_required(access.INSPECTOR_SIDE)
+@access.requires(Perm.INSPECT)
 def photo_delete(request: HttpRequest, pk: int) -> HttpResponse:
     photo = get_object_or_404(FindingPhoto.objects.select_related("finding"), pk=pk)
     if not photo.is_deleted:  # deleting twice (a double click) is harmless
@@ -238,7 +237,7 @@ def photo_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def photo(request: HttpRequest, pk: int) -> HttpResponse:
-    access.require(request.user, INSPECTION_READERS)
+    access.require(request.user, Perm.VIEW_STAFF)
     obj = scope.get_object_for_user(
         request.user,
         FindingPhoto.objects.filter(is_deleted=False),
@@ -248,7 +247,7 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
     return file_response(obj.file, content_type=obj.content_type, name=obj.original_name, inline=True)
 
 
-@access.roles_required(access.INSPECTOR_SIDE)
+@access.requires(Perm.INSPECT)
 def checklist(request: HttpRequest) -> HttpResponse:
     items = ChecklistItem.objects.order_by("-is_active", "sort", "id")
     return render(
@@ -258,7 +257,7 @@ def checklist(request: HttpRequest) -> HttpResponse:
     )
 
 
-@access.roles_required(access.BUREAU)
+@access.requires(Perm.MANAGE_BUREAU)
 def checklist_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     item = get_object_or_404(ChecklistItem, pk=pk) if pk is not None else None
     initial = (

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from dangjian.accounts.policy import Perm
 from dangjian.core import audit
 from dangjian.core.models import AuditAction
 from dangjian.core.xlsx import XLSX_CONTENT_TYPE, workbook_bytes
@@ -24,7 +25,7 @@ from ..services.observations import export_sheets, may_score_for
 NEW_RUBRIC_ROWS = 3
 
 
-@access.roles_required(access.BUSINESS)
+@access.requires(Perm.VIEW_BUSINESS)
 def observation_list(request: HttpRequest) -> HttpResponse:
     """The inspector side sees every event; anyone else the events they rate."""
     seats = ObservationRater.objects.filter(observation=OuterRef("pk"), user=request.user)
@@ -61,7 +62,7 @@ def _observation_input(form: ObservationForm) -> services.ObservationInput:
     )
 
 
-@access.roles_required(access.BUREAU)
+@access.requires(Perm.MANAGE_BUREAU)
 def observation_create(request: HttpRequest) -> HttpResponse:
     form = ObservationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -75,7 +76,7 @@ def observation_create(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/observation_form.html", {"form": form, "page_title": "新建观摩活动"})
 
 
-@access.roles_required(access.BUREAU)
+@access.requires(Perm.MANAGE_BUREAU)
 def observation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     obs = get_object_or_404(Observation, pk=pk)
     initial = {
@@ -104,7 +105,7 @@ def observation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@access.roles_required(access.INSPECTOR_SIDE)
+@access.requires(Perm.INSPECT)
 def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     obs = get_object_or_404(Observation, pk=pk)
     res = services.results(obs)
@@ -146,7 +147,7 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@access.roles_required(access.BUREAU)
+@access.requires(Perm.MANAGE_BUREAU)
 def observation_final(request: HttpRequest, pk: int) -> HttpResponse:
     """Finalise the scores (final=1), reopen them (final=0) or call the event off (cancel=1 with a reason)."""
     obs = get_object_or_404(Observation, pk=pk)
@@ -168,7 +169,7 @@ def observation_final(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("supervision:observation_detail", pk=obs.pk)
 
 
-@access.roles_required(access.BUREAU)
+@access.requires(Perm.MANAGE_BUREAU)
 def observation_rubric(request: HttpRequest, pk: int) -> HttpResponse:
     obs = get_object_or_404(Observation, pk=pk)
     error = ""
@@ -214,7 +215,7 @@ def observation_rubric(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def observation_score(request: HttpRequest, pk: int) -> HttpResponse:
     """One rater's sheet. A rater opens their own; the bureau admin may open any (?rater=<seat id>)."""
-    access.require(request.user, access.BUSINESS)
+    access.require(request.user, Perm.VIEW_BUSINESS)
     obs = get_object_or_404(Observation, pk=pk)
     seats = list(
         ObservationRater.objects.filter(observation=obs).select_related("user").order_by("sort", "id")
@@ -275,7 +276,7 @@ def observation_score(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@access.roles_required(access.INSPECTOR_SIDE)
+@access.requires(Perm.INSPECT)
 def observation_export(request: HttpRequest, pk: int) -> HttpResponse:
     obs = get_object_or_404(Observation, pk=pk)
     data = workbook_bytes(export_sheets(services.results(obs)))

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts import scope
+from dangjian.accounts.policy import Perm
 from dangjian.core.dates import DateParseError, parse_date
 
 from .. import access, flow, services
@@ -26,7 +27,7 @@ def _scoped(request: HttpRequest):
     return scope.filter_by_org(Rectification.objects.all(), request.user)
 
 
-@access.roles_required(access.RECTIFICATION_READERS)
+@access.requires(Perm.VIEW_STAFF)
 def rectification_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = RectificationFilter(request.GET or None)
@@ -67,7 +68,7 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
 
 
 def _get(request: HttpRequest, pk: int) -> Rectification:
-    access.require(request.user, access.RECTIFICATION_READERS)
+    access.require(request.user, Perm.VIEW_STAFF)
     return scope.get_object_for_user(
         request.user,
         Rectification.objects.select_related(
@@ -132,7 +133,7 @@ def rectification_action(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
-    access.require(request.user, access.RECTIFICATION_READERS)
+    access.require(request.user, Perm.VIEW_STAFF)
     obj = scope.get_object_for_user(
         request.user, EvidenceFile.objects.all(), org_field="event__rectification__organization", pk=pk
     )

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from dangjian.accounts.policy import Perm
 from dangjian.activities.models import Activity
 
 from .. import access, similarity
@@ -17,7 +18,7 @@ from .common import paginate
 MAX_DIFF_CHARS = 20_000  # a side-by-side view longer than this is cut (difflib is quadratic at worst)
 
 
-@access.roles_required(access.INSPECTOR_SIDE)
+@access.requires(Perm.INSPECT)
 def similar_list(request: HttpRequest) -> HttpResponse:
     form = SimilarForm(request.GET or {"year": timezone.localdate().year, "threshold": 0.8})
     rows = []
@@ -38,7 +39,7 @@ def similar_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@access.roles_required(access.INSPECTOR_SIDE)
+@access.requires(Perm.INSPECT)
 def similar_compare(request: HttpRequest, a: int, b: int) -> HttpResponse:
     records = {
         r.pk: r
