@@ -229,7 +229,7 @@ def bulk_write(
             type(chunk[0].instance)._default_manager.bulk_create([r.instance for r in chunk])
         for r in changed:
             if hasattr(r.instance, "version"):
-                r.instance.version += 1  # type: ignore[attr-defined]
+                r.instance.version += 1
             r.instance.save()
         for r in new:
             snap = audit.snapshot(r.instance)
@@ -293,7 +293,7 @@ def refusals_as_messages(
             except Refusal as exc:
                 if redirect is not None:
                     messages.error(request, exc.message)
-                    return redirect(request, *args, **kwargs)  # type: ignore[call-arg]
+                    return redirect(request, *args, **kwargs)
                 return refusal_response(exc)
 
         return inner

@@ -22,12 +22,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connection, transaction
 
 if TYPE_CHECKING:
-    from django.db.models import Model
+    from django.db.models import Field, Model
 
 STAMP_TABLE = "core_datastamp"
 EPOCH = "epoch"
@@ -61,18 +61,24 @@ def track(model: type[Model], *, monthly_by: str = "") -> None:
     meta = model._meta
     table = meta.db_table
     month_of = ""
-    month_via = None
+    month_via: tuple[str, str, str, str] | None = None
     if monthly_by:
         first, _, rest = monthly_by.partition("__")
-        field = meta.get_field(first)
+        field = cast("Field[Any, Any]", meta.get_field(first))
         if rest:
-            parent = field.related_model._meta
-            month_via = (field.column, parent.db_table, parent.pk.column, parent.get_field(rest).column)
+            parent = cast("type[Model]", field.related_model)._meta
+            pk_column = parent.pk.column
+            month_via = (
+                str(field.column),
+                parent.db_table,
+                str(pk_column),
+                str(cast("Field[Any, Any]", parent.get_field(rest)).column),
+            )
         else:
-            month_of = field.column
+            month_of = str(field.column)
     _add(Tracked(table, table, month_of, month_via))
     for m2m in meta.local_many_to_many:
-        through = m2m.remote_field.through._meta
+        through = cast("type[Model]", m2m.remote_field.through)._meta
         if not through.auto_created:
             continue  # an explicit through model is a model of its own: its app tracks it
         via = None
