@@ -13,6 +13,8 @@ import secrets
 import zipfile
 from dataclasses import dataclass
 
+from .actions import Refusal
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -255,13 +257,13 @@ POLICIES: dict[str, Policy] = {
 }
 
 
-class UploadRefused(ValueError):
-    """An upload the policy refuses; `messages` are Chinese, each naming the file and the fix."""
+class UploadRefused(Refusal, ValueError):
+    """An upload the policy refuses; `messages` are Chinese, each naming the file and the fix. A refusal of the
+    write kernel (core.actions); still a ValueError for callers that caught it as one."""
 
     def __init__(self, messages: list[str], code: str = "upload") -> None:
-        super().__init__("；".join(messages))
+        super().__init__("；".join(messages), code=code)
         self.messages = messages
-        self.code = code
 
 
 @dataclass(frozen=True)

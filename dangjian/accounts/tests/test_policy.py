@@ -9,13 +9,25 @@ from dangjian.accounts.models import User
 from dangjian.accounts.policy import Perm
 from dangjian.accounts.roles import Role
 
+BUSINESS_READ = {Perm.VIEW_BUSINESS, Perm.VIEW_MEMBERS}
 EXPECTED = {
-    Role.BUREAU_ADMIN: {Perm.VIEW_ACCOUNTS, Perm.MANAGE_ACCOUNTS},
-    Role.ORG_ADMIN: set(),
-    Role.INSPECTOR: set(),
-    Role.MEMBER: set(),
-    Role.SYSTEM_ADMIN: {Perm.VIEW_ACCOUNTS, Perm.MANAGE_ACCOUNTS, Perm.CONFIGURE_SECURITY},
-    Role.SECURITY_ADMIN: {Perm.VIEW_ACCOUNTS, Perm.CHANGE_SCOPE},
+    Role.BUREAU_ADMIN: {Perm.VIEW_ACCOUNTS, Perm.MANAGE_ACCOUNTS}
+    | BUSINESS_READ
+    | {Perm.CHANGE_BUSINESS, Perm.INSPECT, Perm.MANAGE_BUREAU, Perm.NOMINATE_HONORS, Perm.RECORD_STUDY}
+    | {Perm.REVIEW_ACTIVITIES, Perm.SEND_NOTIFICATIONS, Perm.VIEW_ALL, Perm.VIEW_STAFF},
+    Role.ORG_ADMIN: BUSINESS_READ
+    | {Perm.ANSWER_NOTICES, Perm.CHANGE_BUSINESS, Perm.NOMINATE_HONORS, Perm.RECORD_STUDY}
+    | {Perm.REVIEW_ACTIVITIES, Perm.SEND_NOTIFICATIONS, Perm.VIEW_OWN_TODO, Perm.VIEW_STAFF},
+    Role.INSPECTOR: BUSINESS_READ | {Perm.INSPECT, Perm.VIEW_ALL, Perm.VIEW_STAFF},  # reads; writes nothing
+    Role.MEMBER: BUSINESS_READ | {Perm.RECORD_STUDY, Perm.VIEW_OWN_MEMBER, Perm.VIEW_OWN_TODO},
+    # 三员: account duties only, no business permission at all (issue 14 item 1)
+    Role.SYSTEM_ADMIN: {
+        Perm.VIEW_ACCOUNTS,
+        Perm.MANAGE_ACCOUNTS,
+        Perm.CONFIGURE_SECURITY,
+        Perm.OVERSEE_ACCOUNTS,
+    },
+    Role.SECURITY_ADMIN: {Perm.VIEW_ACCOUNTS, Perm.CHANGE_SCOPE, Perm.OVERSEE_ACCOUNTS},
     Role.AUDIT_ADMIN: {Perm.READ_AUDIT},
     Role.NONE: set(),  # an account waiting for the security admin's grant or confirmation holds nothing
 }
@@ -50,7 +62,7 @@ def test_inactive_or_anonymous_users_hold_nothing():
 
 def test_superusers_hold_nothing_by_being_superusers():
     su = account(Role.MEMBER, is_superuser=True)
-    assert policy.perms_of(su) == frozenset()
+    assert policy.perms_of(su) == policy.perms_of(account(Role.MEMBER))  # a member's, nothing more
     assert not su.has_perm("core.view_auditentry") and not su.has_module_perms("core")
     assert account(Role.AUDIT_ADMIN).has_perm("core.view_auditentry")
     assert account(Role.AUDIT_ADMIN).has_module_perms("core")
