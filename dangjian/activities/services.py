@@ -18,10 +18,11 @@ from typing import Any
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from dangjian.accounts import scope
-from dangjian.core import audit
+from dangjian.core import audit, events
 from dangjian.core import uploads as core_uploads
 from dangjian.core.actions import Refusal, Stale
 from dangjian.core.models import AuditAction
@@ -552,8 +553,10 @@ def reviewable(qs: QuerySet[Activity], user: Any) -> QuerySet[Activity]:
     return qs.none()
 
 
-def _step(activity: Activity, action: str, to_status: str, actor: Any, actor_name: str, comment: str) -> None:
-    ReviewStep.objects.create(
+def _step(
+    activity: Activity, action: str, to_status: str, actor: Any, actor_name: str, comment: str
+) -> ReviewStep:
+    return ReviewStep.objects.create(
         activity=activity,
         action=action,
         from_status=activity.status,
@@ -592,7 +595,7 @@ def _transition(
             claim = claim.filter(version=version)
         if not claim.update(**fields, version=F("version") + 1):
             raise review.ReviewError("该记录在您查看后已被他人修改或办理，请刷新页面核对后再办理")
-        _step(activity, str(action), target, actor, actor_name, comment)
+        step = _step(activity, str(action), target, actor, actor_name, comment)
         old = activity.status
         activity.refresh_from_db()
         audit.record(
@@ -603,7 +606,40 @@ def _transition(
             changes={"status": [old, target]},
             note=review.ACTION_LABELS[action] + (f"：{comment.strip()}" if comment.strip() else ""),
         )
+        _announce(activity, action, step, actor, comment)
     return activity
+
+
+def _announce(activity: Activity, action: review.Action, step: ReviewStep, actor: Any, comment: str) -> None:
+    """待审核 to the reviewers; 通过 / 退回 to whoever entered the record and the organisation's admins."""
+    org = activity.organization
+    url = reverse("activities:detail", args=[activity.pk])
+    what = f"{org.name}“{activity.date:%Y-%m-%d} {activity.topic}”"
+    key = f"{activity.pk}:{step.pk}"
+    if action == review.Action.SUBMIT:
+        events.emit(
+            "activity.submit",
+            title=f"{what}待审核",
+            body=f"{org.name}提交了组织生活记录，请审核。",
+            url=url,
+            key=key,
+            org=org,
+            audience="reviewers",
+            actor=actor,
+        )
+    elif action in (review.Action.APPROVE, review.Action.RETURN):
+        returned = action == review.Action.RETURN
+        events.emit(
+            "activity.return" if returned else "activity.approve",
+            title=f"{what}{'被退回' if returned else '已审核通过'}",
+            body=(f"退回意见：{comment.strip()}\n请按意见补正后重新提交。" if returned else comment.strip()),
+            url=url,
+            key=key,
+            recipients=[activity.created_by],
+            org=org,
+            audience="org_admins",
+            actor=actor,
+        )
 
 
 def submit(activity: Activity, *, actor: Any, actor_name: str = "") -> Activity:

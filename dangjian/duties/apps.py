@@ -14,6 +14,10 @@ class DutiesConfig(AppConfig):
         stamps.track(Notice)
         stamps.track(NoticeTarget)
 
+        from dangjian.core import audit_events
+
+        audit_events.register({"notice.urge": "通知催办"})
+
         from dangjian.accounts.policy import Perm
         from dangjian.core.nav import HomePanel, NavItem, register_nav, register_panel
 

@@ -350,6 +350,12 @@ class FeedbackForm(ChineseLabels, forms.Form):
         label="落实情况", widget=forms.Textarea(attrs={"rows": 6}), max_length=5000
     )
     files = MultipleFileField(label="佐证材料")
+    proxy_note = forms.CharField(
+        label="代反馈方式及理由",
+        max_length=200,
+        required=False,
+        help_text="为其他党组织代为反馈时必填，如：电话确认，该支部书记口述落实情况",
+    )
 
 
 class WithdrawForm(ChineseLabels, forms.Form):

@@ -45,6 +45,7 @@ urlpatterns = [
     path("notices/<int:pk>/edit/", notices.notice_edit, name="notice_edit"),
     path("notices/<int:pk>/issue/", notices.notice_issue, name="notice_issue"),
     path("notices/<int:pk>/withdraw/", notices.notice_withdraw, name="notice_withdraw"),
+    path("notices/<int:pk>/urge/", notices.notice_urge, name="notice_urge"),
     path("targets/<int:pk>/ack/", notices.notice_ack, name="notice_ack"),
     path("targets/<int:pk>/feedback/", notices.notice_feedback, name="notice_feedback"),
     path("notice-templates/", notices.template_index, name="template_index"),

@@ -8,9 +8,13 @@ class NotifyConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
+        from dangjian.core import events
         from dangjian.core.nav import NavItem, register_header, register_nav
 
+        from . import events as listener
         from .services import unread_count
+
+        events.subscribe(listener.handle)
 
         def bell(request):
             user = getattr(request, "user", None)

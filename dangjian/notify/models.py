@@ -99,3 +99,23 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.subject}"
+
+
+class Preference(models.Model):
+    """A person's 通知偏好: whether the events that concern them (退回, 通过, 新通知 …) also come by e-mail.
+    站内通知 always arrive; the monthly 月提醒 keeps its own rule."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="用户",
+        on_delete=models.CASCADE,
+        related_name="notify_preference",
+    )
+    email_events = models.BooleanField("事项通知同时发送电子邮件", default=True)
+
+    class Meta:
+        verbose_name = "通知偏好"
+        verbose_name_plural = "通知偏好"
+
+    def __str__(self) -> str:
+        return f"{self.user} 通知偏好"

@@ -107,9 +107,9 @@ class _Planned:
     org: Organization | None = None
 
 
-def notify_many(planned: list[_Planned]) -> list[_Planned]:
+def notify_many(planned: list[_Planned], *, email_to: set[int] | None = None) -> list[_Planned]:
     """Create the in-app notifications that do not exist yet (unique per recipient and key) with one read and
-    bulk inserts, and queue their e-mails; returns those that were new, in order. As with notify_user, the
+    bulk inserts, and queue their e-mails (to everyone with an address, or only to the users in `email_to`); returns those that were new, in order. As with notify_user, the
     unique keys keep each notification and each e-mail to one: a row another process inserted meanwhile is
     skipped by the insert itself."""
     wanted: dict[tuple[int, str], _Planned] = {}
@@ -150,7 +150,7 @@ def notify_many(planned: list[_Planned]) -> list[_Planned]:
                     {"text": f"{p.title}\n\n{p.body}"},
                 )
                 for p in new
-                if p.user.email
+                if p.user.email and (email_to is None or p.user.pk in email_to)
             ]
         )
     return new

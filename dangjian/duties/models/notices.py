@@ -99,7 +99,14 @@ class NoticeTarget(Versioned):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    ack_proxy_note = models.CharField(
+        "代签收方式及理由",
+        max_length=200,
+        blank=True,
+        help_text="由上级代为签收时填写（如：电话确认）；空表示本组织自行签收",
+    )
     feedback_text = models.TextField("反馈内容", blank=True)
+    feedback_proxy_note = models.CharField("代反馈方式及理由", max_length=200, blank=True)
     fed_back_at = models.DateTimeField("反馈时间", null=True, blank=True)
     fed_back_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -14,12 +14,14 @@ from .notices import (
     bureau_org,
     feedback,
     generate_monthly,
+    is_proxy,
     issue_notice,
     notice_stats,
     render_template,
     resolve_targets,
     save_notice,
     save_template,
+    urge,
     withdraw_notice,
 )
 from .plans import add_progress, assess_item, latest_progress, save_plan, save_plan_item
@@ -56,6 +58,8 @@ from .rules import (
 )
 
 __all__ = [
+    "is_proxy",
+    "urge",
     "NoticeCounts",
     "NoticeStats",
     "StaleVersion",

@@ -12,9 +12,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Count, DateTimeField, Q, QuerySet, Value, When
+from django.urls import reverse
 from django.utils import timezone
 
-from dangjian.core import audit
+from dangjian.core import audit, events
 from dangjian.orgs.models import BRANCH_KINDS, Organization, OrgKind
 
 from ..files import CheckedFile
@@ -122,7 +123,66 @@ def issue_notice(notice: Notice, actor: Any, *, version: int | None = None, toda
         note=f"下发至 {len(orgs)} 个党组织",
     )
     NoticeTarget.objects.bulk_create([NoticeTarget(notice=row, organization=o) for o in orgs])
+    url = reverse("duties:notice_detail", args=[row.pk])
+    for o in orgs:
+        events.emit(
+            "notice.issue",
+            title=f"新通知待签收：{row.title}",
+            body=f"请于 {row.deadline:%Y年%m月%d日} 前签收{'并反馈落实情况' if row.requires_feedback else ''}。",
+            url=url,
+            key=f"{row.pk}:{o.pk}",
+            org=o,
+            audience="org_admins",
+            org_summary=f"上级下发通知《{row.title}》，请本组织按时签收。",
+            actor=actor,
+        )
     return len(orgs)
+
+
+def is_proxy(target: NoticeTarget, actor: Any) -> bool:
+    """签收 / 反馈 by someone other than the organisation's own admins (the bureau, a superior): 代签收."""
+    return getattr(actor, "pk", None) is not None and getattr(actor, "organization_id", None) != (
+        target.organization_id
+    )
+
+
+def _proxy_note(target: NoticeTarget, actor: Any, note: str, field: str, what: str) -> str:
+    note = (note or "").strip()
+    if is_proxy(target, actor) and not note:
+        raise ValidationError({field: f"代{what}须写明方式及理由（如：电话确认，该组织书记同意）"})
+    return note[:200] if is_proxy(target, actor) else ""
+
+
+@transaction.atomic
+def urge(notice: Notice, actor: Any, *, today: date | None = None) -> int:
+    """催办: tell the admins of every organisation that has not signed yet. Once a day per organisation: a
+    second 催办 the same day tells nobody again. Returns the number of organisations urged."""
+    today = today or timezone.localdate()
+    if notice.status != NoticeStatus.ISSUED:
+        raise ValidationError("该通知未下发或已撤销，无需催办")
+    pending = list(
+        notice.targets.filter(acknowledged_at__isnull=True).select_related("organization").order_by("pk")
+    )
+    url = reverse("duties:notice_detail", args=[notice.pk])
+    for t in pending:
+        events.emit(
+            "notice.urge",
+            title=f"催办：请签收通知《{notice.title}》",
+            body=f"该通知尚未签收，请于 {notice.deadline:%Y年%m月%d日} 前签收并办理。",
+            url=url,
+            key=f"{notice.pk}:{t.organization_id}:{today:%Y-%m-%d}",
+            org=t.organization,
+            audience="org_admins",
+            org_summary=f"通知《{notice.title}》本组织尚未签收，请尽快签收。",
+            actor=actor,
+        )
+    audit.record(
+        "notice.urge",
+        actor=actor,
+        instance=notice,
+        note=f"催办未签收的 {len(pending)} 个党组织",
+    )
+    return len(pending)
 
 
 @transaction.atomic
@@ -137,14 +197,33 @@ def withdraw_notice(notice: Notice, actor: Any, *, reason: str) -> Notice:
 
 
 @transaction.atomic
-def acknowledge(target: NoticeTarget, actor: Any) -> bool:
-    """签收. Returns False when it was already acknowledged (nothing changes: the first 签收 counts)."""
+def acknowledge(target: NoticeTarget, actor: Any, *, proxy_note: str = "") -> bool:
+    """签收. Returns False when it was already acknowledged (nothing changes: the first 签收 counts). By anyone
+    but the organisation's own admins it is 代签收: the way and reason are required, kept and shown, and the
+    organisation's admins are told."""
     if target.notice.status != NoticeStatus.ISSUED:
         raise ValidationError("该通知已撤销，无需签收")
+    note = _proxy_note(target, actor, proxy_note, "proxy_note", "签收")
     row = NoticeTarget.objects.select_for_update().get(pk=target.pk)
     if row.acknowledged_at is not None:
         return False
-    update_fields(row, {"acknowledged_at": timezone.now(), "acknowledged_by": actor}, actor, note="签收")
+    update_fields(
+        row,
+        {"acknowledged_at": timezone.now(), "acknowledged_by": actor, "ack_proxy_note": note},
+        actor,
+        note=f"代签收：{note}" if note else "签收",
+    )
+    if note:
+        events.emit(
+            "notice.proxy_ack",
+            title=f"通知《{target.notice.title}》已由上级代签收",
+            body=f"代签收方式及理由：{note}",
+            url=reverse("duties:notice_detail", args=[target.notice_id]),
+            key=f"{row.pk}",
+            org=target.organization,
+            audience="org_admins",
+            actor=actor,
+        )
     return True
 
 
@@ -156,8 +235,10 @@ def feedback(
     *,
     files: Sequence[CheckedFile] = (),
     version: int | None = None,
+    proxy_note: str = "",
 ) -> NoticeTarget:
-    """反馈 (report back). Feedback implies 签收; amending keeps the first feedback time (timeliness)."""
+    """反馈 (report back). Feedback implies 签收; amending keeps the first feedback time (timeliness). By anyone
+    but the organisation's own admins it is 代反馈, with its way and reason recorded (as 代签收)."""
     if target.notice.status != NoticeStatus.ISSUED:
         raise ValidationError("该通知已撤销，无需反馈")
     if not target.notice.requires_feedback:
@@ -165,13 +246,14 @@ def feedback(
     text = (text or "").strip()
     if not text:
         raise ValidationError({"feedback_text": "请填写反馈内容（落实情况）"})
+    note = _proxy_note(target, actor, proxy_note, "proxy_note", "反馈")
     row = NoticeTarget.objects.select_for_update().get(pk=target.pk)
     now = timezone.now()
     data: dict[str, Any] = {"feedback_text": text}
     if row.fed_back_at is None:
-        data.update(fed_back_at=now, fed_back_by=actor)
+        data.update(fed_back_at=now, fed_back_by=actor, feedback_proxy_note=note)
     if row.acknowledged_at is None:
-        data.update(acknowledged_at=now, acknowledged_by=actor)
+        data.update(acknowledged_at=now, acknowledged_by=actor, ack_proxy_note=note)
     row = update_fields(
         row, data, actor, expected_version=version, note="反馈" if "fed_back_at" in data else "补充反馈"
     )

@@ -172,3 +172,42 @@ def test_template_placeholders_are_checked(cast):
     t2 = f.template(name="第二个")
     t1.refresh_from_db()
     assert t2.is_default and not t1.is_default
+
+
+def test_proxy_ack_needs_a_reason_is_recorded_and_told(cast, travel):
+    from dangjian.notify.models import Notification
+
+    travel(2026, 3, 2)
+    n = f.notice(cast["root"], actor=cast["bureau"], orgs=[cast["a"], cast["b"]], deadline=date(2026, 3, 25))
+    # 新通知: each organisation's admins are told at issue
+    assert Notification.objects.filter(recipient=cast["admin_a"], kind="notice.issue").count() == 1
+    ta, tb = f.target(n, cast["a"]), f.target(n, cast["b"])
+    with pytest.raises(ValidationError, match="代签收须写明方式及理由"):
+        services.acknowledge(ta, cast["bureau"])
+    ta.refresh_from_db()
+    assert ta.acknowledged_at is None
+    assert services.acknowledge(ta, cast["bureau"], proxy_note="电话确认，书记同意") is True
+    ta.refresh_from_db()
+    assert ta.ack_proxy_note == "电话确认，书记同意"
+    assert Notification.objects.filter(recipient=cast["admin_a"], kind="notice.proxy_ack").exists()
+    # the organisation's own admin signs without a reason, and it is no proxy
+    assert services.acknowledge(tb, cast["admin_b"], proxy_note="忽略") is True
+    tb.refresh_from_db()
+    assert tb.ack_proxy_note == ""
+    with pytest.raises(ValidationError, match="代反馈须写明"):
+        services.feedback(tb, "已落实", cast["bureau"])
+
+
+def test_urge_tells_the_unsigned_once_a_day(cast, travel):
+    from dangjian.notify.models import Notification
+
+    travel(2026, 3, 2)
+    n = f.notice(cast["root"], actor=cast["bureau"], orgs=[cast["a"], cast["b"]], deadline=date(2026, 3, 25))
+    services.acknowledge(f.target(n, cast["b"]), cast["admin_b"])
+    assert services.urge(n, cast["bureau"]) == 1
+    assert services.urge(n, cast["bureau"]) == 1
+    urged = Notification.objects.filter(kind="notice.urge")
+    assert list(urged.values_list("recipient__username", flat=True)) == ["admin_a"]
+    travel(2026, 3, 3)
+    services.urge(n, cast["bureau"])
+    assert urged.count() == 2  # a new day, a new 催办

@@ -103,6 +103,13 @@ def cases(cast) -> list[Case]:
             ok=(302,),
         ),
         Case(
+            "duties:notice_urge",
+            f"{d}/notices/{w['notice'].pk}/urge/",
+            allow=BUREAU,
+            method="post",
+            ok=(302,),
+        ),
+        Case(
             "duties:notice_ack",
             f"{d}/targets/{w['target_a'].pk}/ack/",
             allow=A_WRITERS,

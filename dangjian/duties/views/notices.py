@@ -163,6 +163,10 @@ def notice_generate(request: HttpRequest) -> HttpResponse:
     return redirect("duties:notice_detail", pk=notice.pk)
 
 
+def counts_unsigned(rows: list) -> int:
+    return sum(1 for r in rows if r[0].acknowledged_at is None)
+
+
 @business_required
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_notice(request.user, pk)
@@ -225,6 +229,8 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_bureau": scope.is_bureau_admin(request.user),
             "ack_due": ack_due_on(issued_on, notice.deadline, notice.ack_days) if issued_on else None,
             "withdraw_form": WithdrawForm(),
+            "unsigned": counts_unsigned(rows),
+            "own_org_id": getattr(request.user, "organization_id", None),
             "today": today,
         },
     )
@@ -257,11 +263,27 @@ def notice_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@bureau_required
+def notice_urge(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = get_notice(request.user, pk)
+    try:
+        n = services.urge(notice, request.user)
+    except ValidationError as exc:
+        messages.error(request, "未催办：" + "；".join(exc.messages))
+    else:
+        if n:
+            messages.success(request, f"已向 {n} 个未签收的党组织发出催办（同一天重复催办不重复提醒）。")
+        else:
+            messages.info(request, "各党组织均已签收，无需催办。")
+    return redirect("duties:notice_detail", pk=notice.pk)
+
+
+@require_POST
 @writer_required
 def notice_ack(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_target(request.user, pk, write=True)
     try:
-        done = services.acknowledge(target, request.user)
+        done = services.acknowledge(target, request.user, proxy_note=request.POST.get("proxy_note", ""))
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
@@ -293,6 +315,7 @@ def notice_feedback(request: HttpRequest, pk: int) -> HttpResponse:
                     request.user,
                     files=form.cleaned_data["files"],
                     version=form.cleaned_data["version"],
+                    proxy_note=form.cleaned_data["proxy_note"],
                 )
             except ValidationError as exc:
                 apply_errors(form, exc)
@@ -309,6 +332,7 @@ def notice_feedback(request: HttpRequest, pk: int) -> HttpResponse:
             "page_title": f"反馈：{target.notice.title}",
             "target": target,
             "form": form,
+            "is_proxy": services.is_proxy(target, request.user),
             "status": target.status_on(timezone.localdate()),
             "tags": STATUS_TAGS,
             "files": FeedbackFile.objects.filter(target=target, is_deleted=False),
