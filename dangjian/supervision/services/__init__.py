@@ -15,6 +15,7 @@ from .inspections import (
     remove_finding_photo,
     replay_round,
     save_checklist_item,
+    save_inspection,
 )
 from .observations import (
     ObservationInput,
@@ -47,6 +48,7 @@ __all__ = [
     "overdue_rectifications",
     "plan_draw",
     "record_findings",
+    "save_inspection",
     "remove_finding_photo",
     "replay_round",
     "results",

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from dangjian.core import audit
+from dangjian.core import audit, events
 from dangjian.core.models import AuditAction
 from dangjian.core.periods import Period, PeriodKind
 from dangjian.orgs.models import BRANCH_KINDS, Organization, Unit, UnitKind
@@ -312,13 +312,24 @@ def _open_rectification(
             changes=audit.diff(before, audit.snapshot(rect)),
             note="重新下达整改",
         )
-    RectificationEvent.objects.create(
+    step = RectificationEvent.objects.create(
         rectification=rect,
         kind=EventKind.CREATED,
         to_status=State.PENDING,
         text=f"{note}。{finding.note}".strip(),
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=audit.actor_label(actor, actor_name),
+    )
+    events.emit(
+        "rectification.create",
+        title=f"新整改：{rect.title}",
+        body=f"{finding.note}\n整改期限：{deadline:%Y年%m月%d日}".strip(),
+        url=f"/supervision/rectifications/{rect.pk}/",
+        key=f"{rect.pk}:{step.pk}",
+        org=target.organization,
+        audience="org_admins",
+        org_summary=f"本组织新增 1 项整改事项，整改期限 {deadline:%Y年%m月%d日}。",
+        actor=actor,
     )
     return [entry]
 
@@ -490,6 +501,41 @@ def add_finding_photos(finding: Finding, files: Iterable[Any], *, actor: Any = N
             for p in saved
         )
     return saved
+
+
+def save_inspection(
+    target: InspectionTarget,
+    entries: Sequence[FindingInput],
+    *,
+    photos: dict[int, list[Any]] | None = None,
+    remove_photos: Iterable[int] = (),
+    actor: Any = None,
+    **kw: Any,
+) -> dict[str, int]:
+    """One save for the whole page: the findings, each item's new photos and the photos marked for removal,
+    all or nothing — so nothing the inspector chose or typed is lost to a reload between them. Every photo is
+    checked before anything is written; a photo needs the item's 检查结论 in the same save or before."""
+    photos = {i: list(fs) for i, fs in (photos or {}).items() if fs}
+    access.require(actor, access.INSPECTOR_SIDE, "只有督查员或局党建管理员可以上传检查照片")
+    chosen = {e.item_id for e in entries if e.result}
+    for item_id, files in photos.items():
+        if item_id not in chosen and not Finding.objects.filter(target=target, item_id=item_id).exists():
+            raise ServiceError("上传照片的检查项目须先选择检查结论")
+        uploads.check_all(files, uploads.IMAGES)
+    with transaction.atomic():
+        counts = record_findings(target, entries, actor=actor, **kw)
+        by_item = {f.item_id: f for f in Finding.objects.filter(target=target, item_id__in=list(photos))}
+        counts["photos"] = sum(
+            len(add_finding_photos(by_item[i], files, actor=actor)) for i, files in photos.items()
+        )
+        gone = FindingPhoto.objects.filter(
+            finding__target=target, pk__in=list(remove_photos), is_deleted=False
+        )
+        counts["removed"] = 0
+        for photo in gone:
+            remove_finding_photo(photo, actor=actor)
+            counts["removed"] += 1
+    return counts
 
 
 def remove_finding_photo(photo: FindingPhoto, *, actor: Any = None) -> None:

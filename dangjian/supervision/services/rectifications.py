@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from dangjian.core import audit
+from dangjian.core import audit, events
 from dangjian.core.models import AuditAction
 
 from .. import access, flow, uploads
@@ -37,6 +37,31 @@ def has_evidence_since_return(rect: Rectification) -> bool:
     if last_return is not None:
         qs = qs.filter(id__gt=last_return.id)
     return qs.exists()
+
+
+_ANNOUNCED = {
+    Action.SUBMIT: ("rectification.submit", "整改材料已提交，待核验"),
+    Action.RETURN: ("rectification.return", "整改被退回"),
+    Action.CLOSE: ("rectification.close", "整改已销号"),
+}
+
+
+def _announce(rect: Rectification, action: Action, step: RectificationEvent, actor: Any, text: str) -> None:
+    """整改待核验 to the inspector who opened it; 退回 / 销号 to the organisation's admins."""
+    if action not in _ANNOUNCED:
+        return
+    name, what = _ANNOUNCED[action]
+    common: dict[str, Any] = {
+        "title": f"{rect.title}：{what}",
+        "body": text,
+        "url": f"/supervision/rectifications/{rect.pk}/",
+        "key": f"{rect.pk}:{step.pk}",
+        "actor": actor,
+    }
+    if action == Action.SUBMIT:
+        events.emit(name, recipients=[rect.created_by, rect.verified_by], **common)
+    else:
+        events.emit(name, org=rect.organization, audience="org_admins", **common)
 
 
 def act(
@@ -116,6 +141,7 @@ def act(
             ef.save()
             stored.append(ef)
         audit.log_update(locked, before, actor, actor_name, note=flow.ACTION_LABELS[action])
+        _announce(locked, action, event, actor, text)
         created = [event, *stored] if action == Action.EVIDENCE else stored
         audit.record_many(
             audit.Entry(AuditAction.CREATE, actor, actor_name, instance=obj, changes=audit.snapshot(obj))

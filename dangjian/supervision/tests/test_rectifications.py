@@ -80,6 +80,12 @@ def test_full_flow_through_the_pages(cast, login):
     assert kinds == ["created", "start", "evidence", "submit", "return", "evidence", "submit", "close"]
     page = org.get(f"/supervision/rectifications/{rect.pk}/").content.decode()
     assert "已销号" in page and "照片不能反映整改情况" in page and "记录.pdf" in page
+    # events: the organisation's admin is told of the 退回 (with its reason) and the 销号, once each
+    from dangjian.notify.models import Notification
+
+    told = Notification.objects.filter(recipient=cast["admin_a"]).order_by("id")
+    assert list(told.values_list("kind", flat=True)) == ["rectification.return", "rectification.close"]
+    assert "请补充会议签到表" in told[0].body
 
 
 def test_stale_version_refused(cast, login):

@@ -171,9 +171,11 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 due = parse_date(deadline)
             except DateParseError as exc:
                 raise ServiceError(f"日期有误：{exc}")
-            counts = services.record_findings(
+            counts = services.save_inspection(
                 target,
                 [services.FindingInput(i, r, n) for i, (r, n) in posted.items()],
+                photos={i: request.FILES.getlist(f"photos_{i}") for i in item_ids},
+                remove_photos=[int(v) for v in request.POST.getlist("remove_photo") if v.isdigit()],
                 inspected_on=day,
                 summary=summary,
                 deadline=due,
@@ -182,10 +184,16 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ServiceError as exc:
             error = str(exc)
+            if request.FILES:
+                error += "（已填写的结论和说明均已保留；所选照片未保存，请重新选择）"
         else:
             msg = f"检查结果已保存（新增 {counts['created']} 项，修改 {counts['updated']} 项）"
             if counts["rectifications"]:
                 msg += f"，已下达整改 {counts['rectifications']} 项"
+            if counts["photos"]:
+                msg += f"，上传照片 {counts['photos']} 张"
+            if counts["removed"]:
+                msg += f"，删除照片 {counts['removed']} 张"
             messages.success(request, msg + "。")
             return redirect("supervision:target_detail", pk=target.pk)
     rows = _rows(target, posted)
