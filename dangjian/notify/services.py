@@ -245,3 +245,27 @@ def mark_read(user: Any, ids: list[int] | None = None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
+
+
+def wants_event_email(user: Any) -> bool:
+    from .models import Preference
+
+    pref = Preference.objects.filter(user=user).first()
+    return pref is None or pref.email_events
+
+
+def set_event_email(user: Any, on: bool) -> None:
+    """通知偏好: whether the events that concern this person also come by e-mail (audited)."""
+    from dangjian.core import audit
+
+    from .models import Preference
+
+    pref = Preference.objects.filter(user=user).first()
+    if pref is None:
+        pref = Preference.objects.create(user=user, email_events=on)
+        audit.log_create(pref, actor=user)
+    elif pref.email_events != on:
+        before = audit.snapshot(pref)
+        pref.email_events = on
+        pref.save()
+        audit.log_update(pref, before, actor=user)

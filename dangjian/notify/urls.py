@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.centre, name="centre"),
     path("<int:pk>/open/", views.open_notification, name="open"),
     path("read-all/", views.mark_all_read, name="read_all"),
+    path("preferences/", views.preferences, name="preferences"),
     path("webhook/<int:org_id>/", views.webhook, name="webhook"),
 ]

@@ -33,6 +33,7 @@ def centre(request: HttpRequest) -> HttpResponse:
             "unread_only": unread_only,
             "page_title": "通知中心",
             "unread": services.unread_count(request.user),
+            "email_events": services.wants_event_email(request.user),
         },
     )
 
@@ -53,6 +54,18 @@ def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
 def mark_all_read(request: HttpRequest) -> HttpResponse:
     count = services.mark_read(request.user)
     messages.success(request, f"已将 {count} 条通知标为已读。")
+    return redirect("notify:centre")
+
+
+@login_required
+@require_POST
+def preferences(request: HttpRequest) -> HttpResponse:
+    on = request.POST.get("email_events") == "1"
+    services.set_event_email(request.user, on)
+    messages.success(
+        request,
+        "已保存：" + ("事项通知同时发送电子邮件。" if on else "事项通知只在站内提示，不再发送电子邮件。"),
+    )
     return redirect("notify:centre")
 
 

@@ -82,3 +82,13 @@ def test_rolled_back_action_leaves_no_notification():
 def test_unknown_event_is_refused():
     with pytest.raises(ValueError):
         events.emit("made.up", title="x", key="1")
+
+
+def test_preference_is_set_on_the_centre(client):
+    c = cast()
+    client.force_login(c["admin_a"])
+    assert "保存通知偏好" in client.get("/notify/").content.decode()
+    assert client.post("/notify/preferences/", {}).status_code == 302
+    assert Preference.objects.get(user=c["admin_a"]).email_events is False
+    client.post("/notify/preferences/", {"email_events": "1"})
+    assert Preference.objects.get(user=c["admin_a"]).email_events is True

@@ -5,6 +5,7 @@ def cases(cast):
     return [
         Case("notify:centre", "/notify/", allow=set(CAST_USERS)),
         Case("notify:open", "/notify/999999/open/", allow=set(), not_found=set(CAST_USERS)),
+        Case("notify:preferences", "/notify/preferences/", method="post", allow=set(CAST_USERS), ok=(302,)),
         Case("notify:read_all", "/notify/read-all/", method="post", allow=set(CAST_USERS), ok=(302,)),
         Case(
             "notify:webhook",
