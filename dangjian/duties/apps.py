@@ -14,6 +14,12 @@ class DutiesConfig(AppConfig):
         stamps.track(Notice)
         stamps.track(NoticeTarget)
 
+        from dangjian.core import audit_events
+
+        from .services.common import EVENTS
+
+        audit_events.register(EVENTS)
+
         from dangjian.accounts.policy import Perm
         from dangjian.core.nav import HomePanel, NavItem, register_nav, register_panel
 
