@@ -75,7 +75,7 @@ def act_on_case(
         data.update(published_at=None, is_exemplary=False)
     from_status = row.status
     row = update_fields(
-        row, data, actor, event=f"brand_case.{action.value}", expected_version=version, note=action.value
+        row, data, actor, event=f"brandcase.{action.value}", expected_version=version, note=action.value
     )
     CaseReview.objects.create(
         case=row,
@@ -98,7 +98,7 @@ def set_exemplary(case: BrandCase, flag: bool, actor: Any) -> BrandCase:
         case,
         {"is_exemplary": flag},
         actor,
-        event="brand_case.exemplary",
+        event="brandcase.exemplary",
         note="评为典型" if flag else "取消典型",
     )
 

@@ -150,7 +150,7 @@ def acknowledge(target: NoticeTarget, actor: Any) -> bool:
         row,
         {"acknowledged_at": timezone.now(), "acknowledged_by": actor},
         actor,
-        event="notice_target.acknowledge",
+        event="noticetarget.acknowledge",
         note="签收",
     )
     return True
@@ -184,7 +184,7 @@ def feedback(
         row,
         data,
         actor,
-        event="notice_target.feedback",
+        event="noticetarget.feedback",
         expected_version=version,
         note="反馈" if "fed_back_at" in data else "补充反馈",
     )
@@ -243,7 +243,7 @@ def save_template(
         others = NoticeTemplate.objects.filter(is_default=True)
         for t in others.exclude(pk=template.pk) if template else others:
             update_fields(
-                t, {"is_default": False}, actor, event="notice_template.undefault", note="改为非默认模板"
+                t, {"is_default": False}, actor, event="noticetemplate.undefault", note="改为非默认模板"
             )
     if template is None:
         return create(NoticeTemplate, data, actor)

@@ -88,7 +88,7 @@ def assess_item(
             "assessed_by": actor if getattr(actor, "pk", None) else None,
         },
         actor,
-        event="work_plan_item.assess",
+        event="workplanitem.assess",
         expected_version=version,
         note="年终评定",
     )

@@ -74,7 +74,7 @@ def retire_group_member(member: LeadingGroupMember, actor: Any, on: date | None 
         member,
         {"is_active": False, "ended_on": on or timezone.localdate()},
         actor,
-        event="leading_group_member.retire",
+        event="leadinggroupmember.retire",
         note="调整出领导小组",
     )
 
@@ -88,7 +88,7 @@ def set_first_responsible(org: Organization, data: dict[str, Any], actor: Any) -
         return current
     if current:
         update_fields(
-            current, {"is_current": False}, actor, event="first_responsible.replace", note="第一责任人调整"
+            current, {"is_current": False}, actor, event="firstresponsible.replace", note="第一责任人调整"
         )
     return create(FirstResponsible, {**data, "organization": org, "is_current": True}, actor)
 
@@ -123,7 +123,7 @@ def save_duty_list(
         after = sorted(u.pk for u in units)
         if before != after:
             audit.record(
-                "duty_list.in_charge_units",
+                "dutylist.in_charge_units",
                 actor=actor,
                 instance=row,
                 changes={"in_charge_units": [before, after]},
@@ -252,7 +252,7 @@ def report_duty(
             existing,
             {"text": text},
             actor,
-            event="duty_report.amend",
+            event="dutyreport.amend",
             expected_version=version,
             note="补充完成情况",
         )

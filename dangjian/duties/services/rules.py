@@ -100,7 +100,7 @@ def revise_rule(doc: RuleDocument, version: dict[str, Any], actor: Any, *, doc_v
             current,
             {"is_current": False, "superseded_on": version["effective_on"]},
             actor,
-            event="rule_version.supersede",
+            event="ruleversion.supersede",
             note="被新版本替代",
         )
     new = create(
@@ -110,7 +110,7 @@ def revise_rule(doc: RuleDocument, version: dict[str, Any], actor: Any, *, doc_v
         note=f"第{number}版",
     )
     update_fields(
-        doc, {"title": new.title}, actor, event="rule_document.revise", expected_version=doc_version
+        doc, {"title": new.title}, actor, event="ruledocument.revise", expected_version=doc_version
     )
     return new
 
@@ -176,7 +176,7 @@ def remove_citation(citation: RuleCitation, actor: Any) -> None:
     before = audit.snapshot(citation)
     citation.is_deleted = True
     citation.save(update_fields=["is_deleted"])
-    audit.log_update(citation, before, actor=actor, note="移除制度引用", event="rule_citation.remove")
+    audit.log_update(citation, before, actor=actor, note="移除制度引用", event="rulecitation.remove")
 
 
 @dataclass
