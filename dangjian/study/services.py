@@ -5,6 +5,7 @@ Crediting is computed, not copied: an activity edited or voided changes the hour
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,9 @@ from .models import StudyConfig, StudyForm, StudyRecord
 from .progress import ZERO, Progress, total_hours
 
 MAX_HOURS_PER_DAY = Decimal("24")
+
+# The named audit events of this app (core.audit_events; registered in StudyConfig.ready).
+EVENTS = {"studyrecord.void": "作废学习记录"}
 
 
 def leader_id_numbers() -> set[str]:
@@ -117,7 +121,7 @@ def _credited_by_months(year: int, default_hours: Decimal) -> dict[int, Decimal]
             "study-credited-month",
             (year, month, default_hours),
             topics,
-            lambda m=month: credited_hours_by_member(year, None, default_hours, month=m),
+            functools.partial(credited_hours_by_member, year, None, default_hours, month=month),
         )
         for member_id, hours in part.items():
             totals[member_id] += hours

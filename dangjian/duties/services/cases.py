@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from dangjian.accounts.typing import Actor
 from dangjian.core import actions
 from dangjian.core.actions import Refusal
 from dangjian.orgs.models import Organization
@@ -27,7 +28,7 @@ def save_case(
     case: BrandCase | None,
     org: Organization,
     data: dict[str, Any],
-    actor: Any,
+    actor: Actor,
     *,
     photos: Sequence[CheckedFile] = (),
     version: int | None = None,
@@ -52,7 +53,7 @@ def save_case(
 
 @transaction.atomic
 def act_on_case(
-    case: BrandCase, action: CaseAction | str, actor: Any, *, comment: str = "", version: int | None = None
+    case: BrandCase, action: CaseAction | str, actor: Actor, *, comment: str = "", version: int | None = None
 ):
     """Move the case along its flow (see dangjian.duties.workflow)."""
     row = actions.lock(BrandCase, case.pk)
@@ -89,7 +90,7 @@ def act_on_case(
 
 
 @transaction.atomic
-def set_exemplary(case: BrandCase, flag: bool, actor: Any) -> BrandCase:
+def set_exemplary(case: BrandCase, flag: bool, actor: Actor) -> BrandCase:
     if case.status != CaseStatus.PUBLISHED:
         raise Refusal("只有已发布的案例才能评为典型")
     if case.is_exemplary == flag:

@@ -99,7 +99,7 @@ def store_files(
     for c in checked:
         rows.append(model.stored(c, f"duties/{folder}", actor, **parent))
     if rows:
-        model.objects.bulk_create(rows)
+        model._default_manager.bulk_create(rows)
         audit.record_many(
             audit.Entry(
                 action="duties_file.upload",

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Case, Count, DateTimeField, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from dangjian.accounts.typing import Actor
 from dangjian.core import actions, audit
 from dangjian.core.actions import Refusal
 from dangjian.orgs.models import BRANCH_KINDS, Organization, OrgKind
@@ -71,7 +72,7 @@ def _validate_notice(data: dict[str, Any]) -> None:
 def save_notice(
     notice: Notice | None,
     data: dict[str, Any],
-    actor: Any,
+    actor: Actor,
     *,
     chosen: Iterable[Organization] | None = None,
     files: Sequence[CheckedFile] = (),
@@ -100,7 +101,9 @@ def save_notice(
 
 
 @transaction.atomic
-def issue_notice(notice: Notice, actor: Any, *, version: int | None = None, today: date | None = None) -> int:
+def issue_notice(
+    notice: Notice, actor: Actor, *, version: int | None = None, today: date | None = None
+) -> int:
     """Issue a draft to its targets (materialised now, so later changes to the tree do not rewrite history).
     Returns the number of organisations it went to."""
     today = today or timezone.localdate()
@@ -124,7 +127,7 @@ def issue_notice(notice: Notice, actor: Any, *, version: int | None = None, toda
 
 
 @transaction.atomic
-def withdraw_notice(notice: Notice, actor: Any, *, reason: str) -> Notice:
+def withdraw_notice(notice: Notice, actor: Actor, *, reason: str) -> Notice:
     if notice.status == NoticeStatus.WITHDRAWN:
         raise Refusal("该通知已撤销")
     if not (reason or "").strip():
@@ -139,7 +142,7 @@ def withdraw_notice(notice: Notice, actor: Any, *, reason: str) -> Notice:
 
 
 @transaction.atomic
-def acknowledge(target: NoticeTarget, actor: Any) -> bool:
+def acknowledge(target: NoticeTarget, actor: Actor) -> bool:
     """签收. Returns False when it was already acknowledged (nothing changes: the first 签收 counts)."""
     if target.notice.status != NoticeStatus.ISSUED:
         raise Refusal("该通知已撤销，无需签收")
@@ -160,7 +163,7 @@ def acknowledge(target: NoticeTarget, actor: Any) -> bool:
 def feedback(
     target: NoticeTarget,
     text: str,
-    actor: Any,
+    actor: Actor,
     *,
     files: Sequence[CheckedFile] = (),
     version: int | None = None,
@@ -229,7 +232,7 @@ def render_template(template: NoticeTemplate, year: int, month: int) -> dict[str
 
 @transaction.atomic
 def save_template(
-    template: NoticeTemplate | None, data: dict[str, Any], actor: Any, version: int | None = None
+    template: NoticeTemplate | None, data: dict[str, Any], actor: Actor, version: int | None = None
 ) -> NoticeTemplate:
     for f, label in (
         ("title_template", "标题模板"),
@@ -256,7 +259,7 @@ def default_template() -> NoticeTemplate | None:
 
 @transaction.atomic
 def generate_monthly(
-    year: int, month: int, actor: Any, template: NoticeTemplate | None = None
+    year: int, month: int, actor: Actor, template: NoticeTemplate | None = None
 ) -> tuple[Notice, bool]:
     """生成本月通知: a draft prefilled from the template, addressed to every branch. If the month already has a
     monthly notice (draft or issued), that one is returned instead of a second."""
@@ -393,5 +396,5 @@ def notice_stats(
     return stats
 
 
-def record_export(actor: Any, what: str) -> None:
+def record_export(actor: Actor, what: str) -> None:
     audit.record(audit.AuditAction.EXPORT, actor=actor, note=what[:500])

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from dangjian.accounts.typing import Actor
 from dangjian.core.actions import Refusal
 
 from ..models import ListStatus, WorkPlan, WorkPlanItem, WorkPlanProgress, YearEndStatus
@@ -17,7 +18,7 @@ from .common import create, update_fields
 
 @transaction.atomic
 def save_plan(
-    plan: WorkPlan | None, data: dict[str, Any], actor: Any, version: int | None = None
+    plan: WorkPlan | None, data: dict[str, Any], actor: Actor, version: int | None = None
 ) -> WorkPlan:
     if data.get("status") == ListStatus.ISSUED and not data.get("issued_on"):
         raise Refusal("已印发的工作要点须填写印发日期", field="issued_on")
@@ -33,7 +34,7 @@ def save_plan(
 
 @transaction.atomic
 def save_plan_item(
-    item: WorkPlanItem | None, plan: WorkPlan, data: dict[str, Any], actor: Any, version: int | None = None
+    item: WorkPlanItem | None, plan: WorkPlan, data: dict[str, Any], actor: Actor, version: int | None = None
 ) -> WorkPlanItem:
     if data["deadline"].year not in (plan.year, plan.year + 1):
         raise Refusal(f"完成时限应在 {plan.year} 年内（最迟次年）", field="deadline")
@@ -46,7 +47,12 @@ def save_plan_item(
 
 @transaction.atomic
 def add_progress(
-    item: WorkPlanItem, actor: Any, *, text: str, reported_on: date | None = None, percent: int | None = None
+    item: WorkPlanItem,
+    actor: Actor,
+    *,
+    text: str,
+    reported_on: date | None = None,
+    percent: int | None = None,
 ) -> WorkPlanProgress:
     today = timezone.localdate()
     reported_on = reported_on or today
@@ -73,7 +79,7 @@ def add_progress(
 
 @transaction.atomic
 def assess_item(
-    item: WorkPlanItem, status: str, note: str, actor: Any, version: int | None = None
+    item: WorkPlanItem, status: str, note: str, actor: Actor, version: int | None = None
 ) -> WorkPlanItem:
     """The year-end status (完成 / 基本完成 / 未完成); anything short of 完成 needs an explanation."""
     status = YearEndStatus(status)

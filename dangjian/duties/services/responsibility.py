@@ -13,6 +13,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from dangjian.accounts import scope
+from dangjian.accounts.typing import Actor
 from dangjian.core import audit
 from dangjian.core.actions import Refusal
 from dangjian.orgs.models import Organization
@@ -46,7 +47,7 @@ from .common import create, store_files, update_fields
 
 
 @transaction.atomic
-def save_group(group: LeadingGroup | None, data: dict[str, Any], actor: Any, version: int | None = None):
+def save_group(group: LeadingGroup | None, data: dict[str, Any], actor: Actor, version: int | None = None):
     if group is None:
         return create(LeadingGroup, data, actor)
     return update_fields(group, data, actor, expected_version=version)
@@ -57,7 +58,7 @@ def save_group_member(
     member: LeadingGroupMember | None,
     group: LeadingGroup,
     data: dict[str, Any],
-    actor: Any,
+    actor: Actor,
     version: int | None = None,
 ) -> LeadingGroupMember:
     if member is None:
@@ -66,7 +67,9 @@ def save_group_member(
 
 
 @transaction.atomic
-def retire_group_member(member: LeadingGroupMember, actor: Any, on: date | None = None) -> LeadingGroupMember:
+def retire_group_member(
+    member: LeadingGroupMember, actor: Actor, on: date | None = None
+) -> LeadingGroupMember:
     """Members leave the group by adjustment; the record stays for the history of the group."""
     if not member.is_active:
         return member
@@ -80,7 +83,7 @@ def retire_group_member(member: LeadingGroupMember, actor: Any, on: date | None 
 
 
 @transaction.atomic
-def set_first_responsible(org: Organization, data: dict[str, Any], actor: Any) -> FirstResponsible:
+def set_first_responsible(org: Organization, data: dict[str, Any], actor: Actor) -> FirstResponsible:
     """Record a new first responsible person; the previous one stays in the history, no longer current."""
     current = FirstResponsible.objects.select_for_update().filter(organization=org, is_current=True).first()
     fields = ("person_name", "post", "user")
@@ -107,7 +110,7 @@ def _validate_list(data: dict[str, Any]) -> None:
 def save_duty_list(
     duty_list: DutyList | None,
     data: dict[str, Any],
-    actor: Any,
+    actor: Actor,
     *,
     units: Iterable[Any] | None = None,
     version: int | None = None,
@@ -144,7 +147,7 @@ def _validate_duty(data: dict[str, Any], duty_list: DutyList) -> None:
 
 @transaction.atomic
 def save_duty(
-    duty: Duty | None, duty_list: DutyList, data: dict[str, Any], actor: Any, version: int | None = None
+    duty: Duty | None, duty_list: DutyList, data: dict[str, Any], actor: Actor, version: int | None = None
 ) -> Duty:
     _validate_duty(data, duty_list)
     if duty is None:
@@ -156,7 +159,7 @@ def save_duty(
 
 
 @transaction.atomic
-def retire_duty(duty: Duty, actor: Any) -> Duty:
+def retire_duty(duty: Duty, actor: Actor) -> Duty:
     if not duty.is_active:
         return duty
     return update_fields(duty, {"is_active": False}, actor, event="duty.retire", note="停用责任事项")
@@ -215,7 +218,7 @@ def report_duty(
     duty: Duty,
     key: str,
     text: str,
-    actor: Any,
+    actor: Actor,
     *,
     files: Sequence[CheckedFile] = (),
     version: int | None = None,

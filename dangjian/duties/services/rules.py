@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 
+from dangjian.accounts.typing import Actor
 from dangjian.core import audit
 from dangjian.core.actions import Refusal
 
@@ -60,9 +61,10 @@ def resolve_citable(value: str) -> Any:
         ct = ContentType.objects.get_for_id(ct_id)
     except (ValueError, ContentType.DoesNotExist):
         raise Refusal("请选择要关联的对象")
-    if ct.model_class() is None or f"{ct.app_label}.{ct.model}" not in _CITABLE:
+    model = ct.model_class()
+    if model is None or f"{ct.app_label}.{ct.model}" not in _CITABLE:
         raise Refusal("该类对象不能引用制度")
-    obj = ct.model_class().objects.filter(pk=obj_id).first()
+    obj = model._default_manager.filter(pk=obj_id).first()
     if obj is None:
         raise Refusal("要关联的对象不存在（可能已被删除）")
     return obj
@@ -75,7 +77,7 @@ def _check_dates(data: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def create_rule(meta: dict[str, Any], version: dict[str, Any], actor: Any) -> RuleDocument:
+def create_rule(meta: dict[str, Any], version: dict[str, Any], actor: Actor) -> RuleDocument:
     """A new rule document with its first version."""
     _check_dates(version)
     doc = create(RuleDocument, {**meta, "title": version["title"]}, actor)
@@ -88,7 +90,7 @@ def create_rule(meta: dict[str, Any], version: dict[str, Any], actor: Any) -> Ru
 
 
 @transaction.atomic
-def revise_rule(doc: RuleDocument, version: dict[str, Any], actor: Any, *, doc_version: int | None = None):
+def revise_rule(doc: RuleDocument, version: dict[str, Any], actor: Actor, *, doc_version: int | None = None):
     """A new version becomes current; the old one stays readable, marked as superseded on the new effective date."""
     _check_dates(version)
     current = RuleVersion.objects.select_for_update().filter(document=doc, is_current=True).first()
@@ -109,14 +111,12 @@ def revise_rule(doc: RuleDocument, version: dict[str, Any], actor: Any, *, doc_v
         actor,
         note=f"第{number}版",
     )
-    update_fields(
-        doc, {"title": new.title}, actor, event="ruledocument.revise", expected_version=doc_version
-    )
+    update_fields(doc, {"title": new.title}, actor, event="ruledocument.revise", expected_version=doc_version)
     return new
 
 
 @transaction.atomic
-def update_rule_meta(doc: RuleDocument, data: dict[str, Any], actor: Any, version: int | None = None):
+def update_rule_meta(doc: RuleDocument, data: dict[str, Any], actor: Actor, version: int | None = None):
     if data.get("is_repealed") and not data.get("repealed_on"):
         raise Refusal("已废止的制度须填写废止日期", field="repealed_on")
     if not data.get("is_repealed"):
@@ -150,7 +150,7 @@ def current_versions(docs: list[RuleDocument]) -> dict[int, RuleVersion]:
 
 # --- citations ------------------------------------------------------------------------------------------------
 @transaction.atomic
-def add_citation(doc: RuleDocument, obj: Any, actor: Any, *, clause: str = "") -> RuleCitation:
+def add_citation(doc: RuleDocument, obj: Any, actor: Actor, *, clause: str = "") -> RuleCitation:
     ct = ContentType.objects.get_for_model(obj)
     if RuleCitation.objects.filter(
         document=doc, content_type=ct, object_id=obj.pk, is_deleted=False
@@ -170,7 +170,7 @@ def add_citation(doc: RuleDocument, obj: Any, actor: Any, *, clause: str = "") -
 
 
 @transaction.atomic
-def remove_citation(citation: RuleCitation, actor: Any) -> None:
+def remove_citation(citation: RuleCitation, actor: Actor) -> None:
     if citation.is_deleted:
         return
     before = audit.snapshot(citation)
@@ -196,7 +196,7 @@ def citations_of(doc: RuleDocument) -> list[CitationRow]:
     for ct_id, ids in by_ct.items():
         model = ContentType.objects.get_for_id(ct_id).model_class()
         if model is not None:
-            for o in model.objects.filter(pk__in=ids):
+            for o in model._default_manager.filter(pk__in=ids):
                 resolved[(ct_id, o.pk)] = o
     verbose = {c.label: c.verbose for c in _CITABLE.values()}
     rows = []
@@ -219,5 +219,5 @@ def rules_cited_by(obj: Any) -> QuerySet[RuleDocument]:
     return RuleDocument.objects.filter(pk__in=ids)
 
 
-def _user(actor: Any) -> Any:
+def _user(actor: Actor) -> Actor:
     return actor if getattr(actor, "pk", None) else None
