@@ -14,8 +14,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from dangjian.accounts import policy
 from dangjian.accounts.models import User
-from dangjian.accounts.roles import Role
+from dangjian.accounts.policy import Perm
 from dangjian.accounts.typing import Actor
 from dangjian.activities.models import Activity
 from dangjian.compliance import services as compliance
@@ -69,9 +70,8 @@ def create_review_round(
     if ReviewRound.objects.filter(year=year).exists():
         raise Refusal(f"{year} 年度的述职评议已经创建")
     rnd = ReviewRound.objects.create(year=year, title=title, meeting_on=meeting_on)
-    rnd.evaluators.set(
-        User.objects.filter(is_active=True, role__in=[Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.INSPECTOR])
-    )
+    # The evaluators by default: every active account that reads the staff reviews (policy VIEW_STAFF).
+    rnd.evaluators.set(User.objects.filter(is_active=True, role__in=policy.roles_with(Perm.VIEW_STAFF)))
     secretaries = {
         p.term.committee.organization_id: p
         for p in Post.objects.filter(

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts import scope
-from dangjian.accounts.roles import Role
+from dangjian.accounts.policy import Perm, can
 from dangjian.core.actions import Refusal, refusal_to_form
 from dangjian.core.params import optional_year_param, year_param
 from dangjian.core.xlsx import Sheet
@@ -327,7 +327,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         list(services.duties_of_user(request.user).order_by("duty_list_id", "seq")), today
     )
     org_rows = []
-    if request.user.role == Role.ORG_ADMIN:
+    if can(request.user, Perm.VIEW_OWN_TODO):  # 本组织待办: the duties of the organisations one manages
         org_duties = (
             services.live_duties()
             .filter(

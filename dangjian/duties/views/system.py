@@ -15,7 +15,7 @@ from dangjian.orgs.models import Post, PostTitle
 from .. import services
 from ..access import bureau_required, business_required, writer_required
 from ..forms import FirstResponsibleForm, GroupForm, GroupMemberForm
-from ..models import GROUP_ROLE_ORDER, OFFICE_ROLES, FirstResponsible, LeadingGroup, LeadingGroupMember
+from ..models import GROUP_ROLE_ORDER, FirstResponsible, LeadingGroup, LeadingGroupMember
 from .common import paginate
 
 SECRETARY_TITLES = (PostTitle.DANGZU_SECRETARY, PostTitle.SECRETARY)
@@ -45,8 +45,8 @@ def system(request: HttpRequest) -> HttpResponse:
     )
     for g in groups:
         ordered = sorted(g.members.all(), key=lambda m: (GROUP_ROLE_ORDER[m.role], m.sort, m.pk))
-        g.leading = [m for m in ordered if m.role not in OFFICE_ROLES]
-        g.office = [m for m in ordered if m.role in OFFICE_ROLES]
+        g.leading = [m for m in ordered if not m.is_office]
+        g.office = [m for m in ordered if m.is_office]
     orgs = scope.visible_orgs(request.user).filter(dissolved_on__isnull=True).order_by("path")
     page = paginate(request, orgs)
     ids = [o.pk for o in page]
