@@ -160,3 +160,9 @@ def scope_label(user: Any) -> str:
     if role == Role.NONE:
         return "角色待安全管理员确认（暂无业务数据）"
     return "—"
+
+
+def own_record_only(user: Any) -> bool:
+    """A member's scope is their own member record: pages about members show, and let them report, only their
+    own (their study records, their nominations); everyone else works through `filter_by_org`."""
+    return _role(user) == Role.MEMBER

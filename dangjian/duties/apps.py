@@ -16,7 +16,9 @@ class DutiesConfig(AppConfig):
 
         from dangjian.core import audit_events
 
-        audit_events.register({"notice.urge": "通知催办"})
+        from .services.common import EVENTS
+
+        audit_events.register({**EVENTS, "notice.urge": "通知催办"})
 
         from dangjian.accounts.policy import Perm
         from dangjian.core.nav import HomePanel, NavItem, register_nav, register_panel

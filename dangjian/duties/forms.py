@@ -69,7 +69,7 @@ class ChineseLabels:
 
 
 class VersionedForm(ChineseLabels, forms.ModelForm):
-    """Carries the version the user started from, so a concurrent save is refused (services.check_version)."""
+    """Carries the version the user started from, so a concurrent save is refused (core.actions: Stale)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -439,12 +439,3 @@ class CitationForm(ChineseLabels, forms.Form):
     def __init__(self, *args: Any, choices: list, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["target"].choices = [("", "请选择")] + choices
-
-
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the named field when the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)

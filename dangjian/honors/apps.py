@@ -6,6 +6,12 @@ class HonorsConfig(AppConfig):
     verbose_name = "述职评议与表彰"
 
     def ready(self) -> None:
+        from dangjian.core import audit_events
+
+        from .services import EVENTS
+
+        audit_events.register(EVENTS)
+
         from dangjian.core.nav import NavItem, register_nav
 
         register_nav(

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from dangjian.accounts import policy
 from dangjian.accounts.models import User
-from dangjian.accounts.roles import Role
+from dangjian.accounts.policy import Perm
+from dangjian.accounts.typing import Actor
 from dangjian.activities.models import Activity
 from dangjian.compliance import services as compliance
 from dangjian.core import actions, audit
+from dangjian.core.actions import Refusal
 from dangjian.core.asof import year_as_of
 from dangjian.core.models import AuditAction
 from dangjian.core.periods import Period
@@ -41,18 +45,33 @@ from .models import (
     VoterRoll,
 )
 
+# The named audit events of this app (core.audit_events; registered in HonorsConfig.ready).
+EVENTS = {
+    "reviewreport.submit": "提交述职报告",
+    "reviewround.open": "开启述职评议测评",
+    "reviewround.close": "结束述职评议测评",
+    "reviewround.publish": "公布述职评议测评结果",
+    "reviewround.rules": "修改述职评议评定规则或测评人名单",
+    "nomination.publicity": "评先推荐对象公示",
+    "nomination.cancel": "公示异议属实，取消推荐",
+    "nomination.award": "评先推荐对象表彰",
+    "objection.handle": "核查处理公示异议",
+    "honorround.award": "两优一先评选表彰",
+}
+
 # ----------------------------------------------------------------------------------------- 述职评议
 
 
 @transaction.atomic
-def create_review_round(year: int, title: str, *, actor: Any, meeting_on: date | None = None) -> ReviewRound:
+def create_review_round(
+    year: int, title: str, *, actor: Actor, meeting_on: date | None = None
+) -> ReviewRound:
     """A round with one report slot per branch-level or higher organisation that has a secretary on record."""
     if ReviewRound.objects.filter(year=year).exists():
-        raise ValidationError(f"{year} 年度的述职评议已经创建")
+        raise Refusal(f"{year} 年度的述职评议已经创建")
     rnd = ReviewRound.objects.create(year=year, title=title, meeting_on=meeting_on)
-    rnd.evaluators.set(
-        User.objects.filter(is_active=True, role__in=[Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.INSPECTOR])
-    )
+    # The evaluators by default: every active account that reads the staff reviews (policy VIEW_STAFF).
+    rnd.evaluators.set(User.objects.filter(is_active=True, role__in=policy.roles_with(Perm.VIEW_STAFF)))
     secretaries = {
         p.term.committee.organization_id: p
         for p in Post.objects.filter(
@@ -78,12 +97,12 @@ def create_review_round(year: int, title: str, *, actor: Any, meeting_on: date |
 
 @transaction.atomic
 def submit_report(
-    report: ReviewReport, *, text: str, upload=None, file_name: str = "", actor: Any
+    report: ReviewReport, *, text: str, upload=None, file_name: str = "", actor: Actor
 ) -> ReviewReport:
     if report.round.is_closed:
-        raise ValidationError("本年度述职评议已结束，不能再修改述职报告")
+        raise Refusal("本年度述职评议已结束，不能再修改述职报告")
     if not text.strip() and not upload and not report.file:
-        raise ValidationError("请填写述职报告或上传报告文件")
+        raise Refusal("请填写述职报告或上传报告文件")
     before = audit.snapshot(report)
     report.text = text
     if upload is not None:
@@ -91,41 +110,77 @@ def submit_report(
         report.file_name = (file_name or getattr(upload, "name", ""))[:200]
     report.submitted_at = timezone.now()
     report.save()
-    audit.log_update(report, before, actor=actor, note="提交述职报告")
+    audit.log_update(report, before, actor=actor, note="提交述职报告", event="reviewreport.submit")
     return report
 
 
 @transaction.atomic
-def set_voting(rnd: ReviewRound, *, open_: bool, actor: Any) -> None:
+def set_voting(rnd: ReviewRound, *, open_: bool, actor: Actor) -> None:
     before = audit.snapshot(rnd)
     if open_:
         if rnd.is_closed:
-            raise ValidationError("测评已结束，不能重新开启")
+            raise Refusal("测评已结束，不能重新开启")
         rnd.is_open = True
     else:
         rnd.is_open, rnd.is_closed = False, True
     rnd.save()
-    audit.log_update(rnd, before, actor=actor, note="开启测评" if open_ else "结束测评")
+    audit.log_update(
+        rnd,
+        before,
+        actor=actor,
+        note="开启测评" if open_ else "结束测评",
+        event="reviewround.open" if open_ else "reviewround.close",
+    )
 
 
 @transaction.atomic
-def publish_results(rnd: ReviewRound, *, actor: Any) -> None:
+def publish_results(rnd: ReviewRound, *, actor: Actor) -> None:
     """Make the tallies visible; only a closed round (no ballot can be added any more) can be published."""
     if not rnd.is_closed:
-        raise ValidationError("测评结束后才能公布结果")
+        raise Refusal("测评结束后才能公布结果")
     if rnd.is_published:
         return
     before = audit.snapshot(rnd)
     rnd.is_published = True
     rnd.save(update_fields=["is_published"])
-    audit.log_update(rnd, before, actor=actor, note="公布测评结果")
+    audit.log_update(rnd, before, actor=actor, note="公布测评结果", event="reviewround.publish")
+
+
+@transaction.atomic
+def update_review_rules(
+    rnd: ReviewRound,
+    *,
+    good_share: int,
+    fairly_good_share: int,
+    poor_share: int,
+    evaluators: Iterable[User],
+    actor: Actor,
+) -> ReviewRound:
+    """The grading thresholds and the list of evaluators, fixed before voting ends."""
+    row = actions.lock(ReviewRound, rnd.pk)
+    if row.is_closed:
+        raise Refusal("测评已结束，评定规则和测评人名单不能再修改")
+    before = audit.snapshot(row)
+    before_evaluators = sorted(row.evaluators.values_list("pk", flat=True))
+    row.good_share, row.fairly_good_share, row.poor_share = good_share, fairly_good_share, poor_share
+    row.save()
+    after_evaluators = sorted(u.pk for u in evaluators)
+    row.evaluators.set(after_evaluators)
+    changes = audit.diff(before, audit.snapshot(row))
+    if before_evaluators != after_evaluators:
+        changes["evaluators"] = [before_evaluators, after_evaluators]
+    if changes:
+        audit.record(
+            "reviewround.rules", actor=actor, instance=row, changes=changes, note="修改评定规则或测评人名单"
+        )
+    return row
 
 
 def results_visible(rnd: ReviewRound) -> bool:
     return rnd.is_closed and rnd.is_published
 
 
-def can_vote(rnd: ReviewRound, user: Any) -> bool:
+def can_vote(rnd: ReviewRound, user: User) -> bool:
     return (
         rnd.is_open
         and rnd.evaluators.filter(pk=user.pk).exists()
@@ -134,22 +189,22 @@ def can_vote(rnd: ReviewRound, user: Any) -> bool:
 
 
 @transaction.atomic
-def vote(rnd: ReviewRound, user: Any, grades: dict[int, str]) -> None:
+def vote(rnd: ReviewRound, user: User, grades: dict[int, str]) -> None:
     """Record one evaluator's ballots. The roll says who voted; the ballots say nothing of the voter."""
     if not rnd.is_open:
-        raise ValidationError("测评未开启或已结束")
+        raise Refusal("测评未开启或已结束")
     if not rnd.evaluators.filter(pk=user.pk).exists():
         raise PermissionDenied("您不在本次测评人名单中")
     report_ids = set(rnd.reports.values_list("id", flat=True))
     if set(grades) != report_ids:
-        raise ValidationError("请对每一位述职人作出评价后再提交")
+        raise Refusal("请对每一位述职人作出评价后再提交")
     if any(g not in rules.GRADES for g in grades.values()):
-        raise ValidationError("评价只能是 好、较好、一般、差")
+        raise Refusal("评价只能是 好、较好、一般、差")
     try:
         with transaction.atomic():
             VoterRoll.objects.create(round=rnd, voter=user)
     except IntegrityError:
-        raise ValidationError("您已经投过票，不能重复投票")
+        raise Refusal("您已经投过票，不能重复投票")
     ballots = [Ballot(report_id=rid, grade=g) for rid, g in grades.items()]
     random.SystemRandom().shuffle(ballots)
     Ballot.objects.bulk_create(ballots)
@@ -246,14 +301,14 @@ def dossier(report: ReviewReport) -> Dossier:
 
 @transaction.atomic
 def set_grades(
-    org: Organization, year: int, grades: dict[int, str], *, actor: Any, notes: dict[int, str] | None = None
+    org: Organization, year: int, grades: dict[int, str], *, actor: Actor, notes: dict[int, str] | None = None
 ) -> int:
     members = {m.id: m for m in Member.objects.filter(organization=org, pk__in=grades)}
     existing = {g.member_id: g for g in MemberGrade.objects.filter(year=year, member_id__in=members)}
     changed = 0
     for member_id, grade in grades.items():
         if member_id not in members:
-            raise ValidationError("只能登记本支部党员的评议结果")
+            raise Refusal("只能登记本支部党员的评议结果")
         note = (notes or {}).get(member_id, "")
         old = existing.get(member_id)
         if not grade:
@@ -279,6 +334,14 @@ def set_grades(
 
 
 # ----------------------------------------------------------------------------------------- 两优一先
+
+
+@transaction.atomic
+def create_honor_round(data: Mapping[str, Any], *, actor: Actor) -> HonorRound:
+    """A 两优一先 selection: its year, nomination window, publicity days and quota note."""
+    if data["closes_on"] < data["opens_on"]:
+        raise Refusal("推荐截止日期不能早于开始日期", field="closes_on")
+    return actions.create(HonorRound, data, actor=actor, event="honorround.create")
 
 
 def failing_orgs(year: int) -> set[int]:
@@ -320,27 +383,25 @@ def nominate(
     org: Organization,
     member: Member | None,
     deeds: str,
-    actor: Any,
+    actor: Actor,
     today: date | None = None,
     bureau: bool = False,
 ) -> Nomination:
     today = today or timezone.localdate()
     if not bureau and not (rnd.opens_on <= today <= rnd.closes_on):
-        raise ValidationError(
-            f"推荐时间为 {rnd.opens_on:%Y-%m-%d} 至 {rnd.closes_on:%Y-%m-%d}，当前不在推荐期内"
-        )
+        raise Refusal(f"推荐时间为 {rnd.opens_on:%Y-%m-%d} 至 {rnd.closes_on:%Y-%m-%d}，当前不在推荐期内")
     if category == HonorCategory.ORG:
         member = None
     problems, flags = check_nomination(rnd, category, member, org)
     if problems:
-        raise ValidationError(problems)
+        raise Refusal("；".join(problems))
     if len(deeds.strip()) < 20:
-        raise ValidationError("主要事迹请不少于 20 字")
+        raise Refusal("主要事迹请不少于 20 字")
     dup = Nomination.objects.filter(round=rnd, category=category, organization=org, member=member).exclude(
         status=NominationStatus.REJECTED
     )
     if dup.exists():
-        raise ValidationError("已推荐过该对象")
+        raise Refusal("已推荐过该对象")
     n = Nomination.objects.create(
         round=rnd,
         category=category,
@@ -359,16 +420,16 @@ STALE_NOMINATION = "该推荐已被他人处理（版本已变化）；请刷新
 
 @transaction.atomic
 def review(
-    n: Nomination, *, approve: bool, comment: str, actor: Any, expected_version: Any = None
+    n: Nomination, *, approve: bool, comment: str, actor: Actor, expected_version: Any = None
 ) -> Nomination:
     """审核. `expected_version` is the version the reviewer saw: a second reviewer acting on the same copy is
     refused (Stale) instead of moving the nomination again."""
     n = actions.lock(Nomination, n.pk, expected_version=expected_version, message=STALE_NOMINATION)
     target = NominationStatus.APPROVED if approve else NominationStatus.RETURNED
     if not rules.can_move(n.status, target):
-        raise ValidationError(f"当前状态“{n.get_status_display()}”不能{'通过' if approve else '退回'}")
+        raise Refusal(f"当前状态“{n.get_status_display()}”不能{'通过' if approve else '退回'}")
     if not approve and not comment.strip():
-        raise ValidationError("退回时请填写退回意见")
+        raise Refusal("退回时请填写退回意见")
     before = audit.snapshot(n)
     n.status, n.review_comment = target, comment
     actions.save_versioned(
@@ -383,10 +444,10 @@ def review(
 
 
 @transaction.atomic
-def resubmit(n: Nomination, *, deeds: str, actor: Any, expected_version: Any = None) -> Nomination:
+def resubmit(n: Nomination, *, deeds: str, actor: Actor, expected_version: Any = None) -> Nomination:
     n = actions.lock(Nomination, n.pk, expected_version=expected_version, message=STALE_NOMINATION)
     if not rules.can_move(n.status, NominationStatus.SUBMITTED):
-        raise ValidationError("只有被退回的推荐可以修改后重新提交")
+        raise Refusal("只有被退回的推荐可以修改后重新提交")
     before = audit.snapshot(n)
     n.deeds, n.status = deeds, NominationStatus.SUBMITTED
     actions.save_versioned(
@@ -402,7 +463,7 @@ def resubmit(n: Nomination, *, deeds: str, actor: Any, expected_version: Any = N
 
 
 @transaction.atomic
-def start_publicity(rnd: HonorRound, *, actor: Any, today: date | None = None) -> int:
+def start_publicity(rnd: HonorRound, *, actor: Actor, today: date | None = None) -> int:
     today = today or timezone.localdate()
     until = rules.working_days_after(today, rnd.publicity_days)
     qs = rnd.nominations.filter(status=NominationStatus.APPROVED)
@@ -412,16 +473,20 @@ def start_publicity(rnd: HonorRound, *, actor: Any, today: date | None = None) -
         n.status, n.publicity_from, n.publicity_until = NominationStatus.PUBLICITY, today, until
         n.save()
         audit.log_update(
-            n, before, actor=actor, note=f"公示 {rnd.publicity_days} 个工作日，至 {until:%Y-%m-%d}"
+            n,
+            before,
+            actor=actor,
+            note=f"公示 {rnd.publicity_days} 个工作日，至 {until:%Y-%m-%d}",
+            event="nomination.publicity",
         )
         count += 1
     return count
 
 
 @transaction.atomic
-def record_objection(n: Nomination, *, received_on: date, content: str, actor: Any) -> Objection:
+def record_objection(n: Nomination, *, received_on: date, content: str, actor: Actor) -> Objection:
     if n.status != NominationStatus.PUBLICITY:
-        raise ValidationError("只有公示中的推荐对象可以登记异议")
+        raise Refusal("只有公示中的推荐对象可以登记异议")
     o = Objection.objects.create(
         nomination=n, received_on=received_on, content=content, recorded_by=audit.actor_label(actor)
     )
@@ -430,22 +495,22 @@ def record_objection(n: Nomination, *, received_on: date, content: str, actor: A
 
 
 @transaction.atomic
-def handle_objection(o: Objection, *, upheld: bool, handling: str, actor: Any) -> None:
+def handle_objection(o: Objection, *, upheld: bool, handling: str, actor: Actor) -> None:
     before = audit.snapshot(o)
     o.upheld, o.handling = upheld, handling
     o.save()
-    audit.log_update(o, before, actor=actor)
+    audit.log_update(o, before, actor=actor, event="objection.handle")
     if upheld:
         n = o.nomination
         nb = audit.snapshot(n)
         n.status = NominationStatus.REJECTED
         n.save()
-        audit.log_update(n, nb, actor=actor, note="公示异议属实，取消推荐")
+        audit.log_update(n, nb, actor=actor, note="公示异议属实，取消推荐", event="nomination.cancel")
 
 
 @transaction.atomic
 def award(
-    rnd: HonorRound, *, actor: Any, awarded_on: date | None = None, awarded_by: str = "中共x商务局党组"
+    rnd: HonorRound, *, actor: Actor, awarded_on: date | None = None, awarded_by: str = "中共x商务局党组"
 ) -> int:
     today = awarded_on or timezone.localdate()
     made = 0
@@ -453,15 +518,13 @@ def award(
         "member", "organization"
     ):
         if n.publicity_until and today <= n.publicity_until:
-            raise ValidationError(
-                f"{n.nominee_name} 的公示期至 {n.publicity_until:%Y-%m-%d}，公示期满后方可表彰"
-            )
+            raise Refusal(f"{n.nominee_name} 的公示期至 {n.publicity_until:%Y-%m-%d}，公示期满后方可表彰")
         if n.objections.filter(upheld__isnull=True).exists():
-            raise ValidationError(f"{n.nominee_name} 有尚未核查处理的公示异议")
+            raise Refusal(f"{n.nominee_name} 有尚未核查处理的公示异议")
         before = audit.snapshot(n)
         n.status = NominationStatus.AWARDED
         n.save()
-        audit.log_update(n, before, actor=actor, note="表彰")
+        audit.log_update(n, before, actor=actor, note="表彰", event="nomination.award")
         h = Honor.objects.create(
             category=n.category,
             title=n.category,
@@ -474,8 +537,10 @@ def award(
         )
         audit.log_create(h, actor=actor)
         made += 1
+    before = audit.snapshot(rnd)
     rnd.awarded_on = today
     rnd.save(update_fields=["awarded_on"])
+    audit.log_update(rnd, before, actor=actor, note=f"表彰 {made} 个", event="honorround.award")
     return made
 
 
@@ -490,10 +555,10 @@ def add_external_honor(
     member: Member | None,
     org: Organization | None,
     note: str,
-    actor: Any,
+    actor: Actor,
 ) -> Honor:
     if member is None and org is None:
-        raise ValidationError("请选择获得荣誉的党员或党组织")
+        raise Refusal("请选择获得荣誉的党员或党组织")
     h = Honor.objects.create(
         title=title,
         category=category,

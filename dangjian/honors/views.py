@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from dangjian.accounts import policy, scope
 from dangjian.accounts.policy import Perm
 from dangjian.core import uploads
-from dangjian.core.actions import Refusal
+from dangjian.core.actions import Refusal, refusal_to_form
 from dangjian.core.params import optional_year_param, year_param
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
@@ -45,10 +45,6 @@ def _bureau(request: HttpRequest) -> None:
     policy.check(request.user, Perm.MANAGE_BUREAU, "您没有访问该功能的权限")
 
 
-def _messages_from(exc: ValidationError) -> list[str]:
-    return [str(m) for m in exc.messages]
-
-
 # ----------------------------------------------------------------------------------------- 述职评议
 
 
@@ -71,8 +67,8 @@ def review_rounds(request: HttpRequest) -> HttpResponse:
                     actor=request.user,
                     meeting_on=form.cleaned_data["meeting_on"],
                 )
-            except ValidationError as exc:
-                form.add_error(None, exc)
+            except Refusal as exc:
+                refusal_to_form(form, exc)
             else:
                 messages.success(
                     request, f"已创建，生成述职报告 {rnd.reports.count()} 份（按各党组织现任书记）。"
@@ -136,14 +132,17 @@ def review_settings(request: HttpRequest, pk: int) -> HttpResponse:
                     request, "设置有误：" + "；".join(f"{k}：{v[0]}" for k, v in form.errors.items())
                 )
             else:
-                from dangjian.core import audit
-
-                before = audit.snapshot(rnd)
-                form.save()
-                audit.log_update(rnd, before, actor=request.user, note="修改评定规则或测评人名单")
+                services.update_review_rules(
+                    rnd,
+                    good_share=form.cleaned_data["good_share"],
+                    fairly_good_share=form.cleaned_data["fairly_good_share"],
+                    poor_share=form.cleaned_data["poor_share"],
+                    evaluators=form.cleaned_data["evaluators"],
+                    actor=request.user,
+                )
                 messages.success(request, "评定规则和测评人名单已保存。")
-    except ValidationError as exc:
-        messages.error(request, "；".join(_messages_from(exc)))
+    except Refusal as exc:
+        messages.error(request, exc.message)
     return redirect("honors:review", pk=rnd.pk)
 
 
@@ -177,8 +176,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
                         file_name=file_name,
                         actor=request.user,
                     )
-                except ValidationError as exc:
-                    form.add_error(None, exc)
+                except Refusal as exc:
+                    refusal_to_form(form, exc)
                 else:
                     messages.success(request, "述职报告已提交。")
                     return redirect("honors:report", pk=rep.pk)
@@ -226,8 +225,8 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
         grades = {r.id: request.POST.get(f"r{r.id}", "") for r in reports}
         try:
             services.vote(rnd, request.user, grades)
-        except ValidationError as exc:
-            errors = _messages_from(exc)
+        except Refusal as exc:
+            errors = [exc.message]
         else:
             messages.success(request, "投票成功。测评为无记名方式，系统不记录您的评价内容与身份的对应关系。")
             return redirect("honors:review", pk=rnd.pk)
@@ -307,12 +306,13 @@ def honor_rounds(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         _bureau(request)
         if form.is_valid():
-            rnd = form.save()
-            from dangjian.core import audit
-
-            audit.log_create(rnd, actor=request.user)
-            messages.success(request, "评选已创建，各党组织可在推荐期内推荐。")
-            return redirect("honors:round", pk=rnd.pk)
+            try:
+                rnd = services.create_honor_round(form.cleaned_data, actor=request.user)
+            except Refusal as exc:
+                refusal_to_form(form, exc)
+            else:
+                messages.success(request, "评选已创建，各党组织可在推荐期内推荐。")
+                return redirect("honors:round", pk=rnd.pk)
     return render(
         request,
         "honors/honor_rounds.html",
@@ -341,8 +341,8 @@ def honor_round(request: HttpRequest, pk: int) -> HttpResponse:
             elif request.POST.get("action") == "award":
                 n = services.award(rnd, actor=request.user)
                 messages.success(request, f"已表彰 {n} 个对象。")
-        except ValidationError as exc:
-            messages.error(request, "；".join(_messages_from(exc)))
+        except Refusal as exc:
+            messages.error(request, exc.message)
         return redirect("honors:round", pk=rnd.pk)
     window_open = rnd.opens_on <= timezone.localdate() <= rnd.closes_on
     return render(
@@ -379,9 +379,8 @@ def nominate(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 bureau=scope.is_bureau_admin(request.user),
             )
-        except ValidationError as exc:
-            for m in _messages_from(exc):
-                form.add_error(None, m)
+        except Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, "推荐已提交，等待局党建部门审核。")
             return redirect("honors:nomination", pk=n.pk)
@@ -422,7 +421,7 @@ def nomination(request: HttpRequest, pk: int) -> HttpResponse:
                 _bureau(request)
                 form = ObjectionForm(request.POST)
                 if not form.is_valid():
-                    raise ValidationError("请填写收到日期和反映内容")
+                    raise Refusal("请填写收到日期和反映内容")
                 services.record_objection(
                     n,
                     received_on=form.cleaned_data["received_on"],
@@ -439,8 +438,6 @@ def nomination(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user,
                 )
             messages.success(request, "已保存。")
-        except ValidationError as exc:
-            messages.error(request, "；".join(_messages_from(exc)))
         except Refusal as exc:
             messages.error(request, exc.message)
         return redirect("honors:nomination", pk=n.pk)
@@ -484,8 +481,8 @@ def honors_list(request: HttpRequest) -> HttpResponse:
                     note=d["note"],
                     actor=request.user,
                 )
-            except ValidationError as exc:
-                form.add_error(None, exc)
+            except Refusal as exc:
+                refusal_to_form(form, exc)
             else:
                 messages.success(request, "荣誉已登记。")
                 return redirect("honors:list")

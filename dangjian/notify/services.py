@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from dangjian.accounts import policy, scope
 from dangjian.accounts.models import User
-from dangjian.accounts.roles import Role
+from dangjian.accounts.policy import Perm
+from dangjian.accounts.typing import Actor
+from dangjian.core import actions, audit
 from dangjian.core.periods import Period, add_months
 from dangjian.orgs.models import Organization
 from dangjian.orgs.terms import TermStatus
@@ -31,17 +34,16 @@ class DeliveryReport:
 
 
 def _admins_by_org(orgs: list[Organization]) -> tuple[dict[int, list[User]], list[User]]:
-    """Org admins keyed by the organisation they manage, and the bureau admins."""
-    users = list(
-        User.objects.filter(is_active=True).filter(Q(role=Role.ORG_ADMIN) | Q(role=Role.BUREAU_ADMIN))
-    )
+    """Who is reminded: the accounts that handle reminders (policy: SEND_NOTIFICATIONS), keyed by the
+    organisation whose subtree they manage, and apart those whose scope is the whole tree (the bureau)."""
+    users = User.objects.filter(is_active=True, role__in=policy.roles_with(Perm.SEND_NOTIFICATIONS))
     by_org: dict[int, list[User]] = {}
     bureau = []
-    for u in users:
-        if u.role == Role.BUREAU_ADMIN:
+    for u in users.select_related("organization"):
+        if scope.is_bureau_admin(u):
             bureau.append(u)
-        elif u.organization_id:
-            by_org.setdefault(u.organization_id, []).append(u)
+        elif (root := scope.scope_root(u)) is not None:
+            by_org.setdefault(root.pk, []).append(u)
     return by_org, bureau
 
 
@@ -269,3 +271,20 @@ def set_event_email(user: Any, on: bool) -> None:
         pref.email_events = on
         pref.save()
         audit.log_update(pref, before, actor=user)
+
+
+@transaction.atomic
+def save_webhook(org: Organization, data: Mapping[str, Any], *, actor: Actor) -> OrgWebhook:
+    """The organisation's group robot (one per organisation): created or changed, audited."""
+    fields = {k: data[k] for k in ("kind", "url", "secret", "is_active") if k in data}
+    row = OrgWebhook.objects.select_for_update().filter(organization=org).first()
+    if row is None:
+        return actions.create(
+            OrgWebhook, {**fields, "organization": org}, actor=actor, event="orgwebhook.create"
+        )
+    before = audit.snapshot(row)
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.save()
+    audit.log_update(row, before, actor=actor, event="orgwebhook.update")
+    return row

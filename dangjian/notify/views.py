@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 
 from dangjian.accounts import policy, scope
 from dangjian.accounts.policy import Perm
-from dangjian.core import audit
 from dangjian.core.params import page_param
 
 from . import channels, services
@@ -92,14 +91,7 @@ def webhook(request: HttpRequest, org_id: int) -> HttpResponse:
     instance = OrgWebhook.objects.filter(organization=org).first()
     form = WebhookForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        before = audit.snapshot(instance) if instance else None
-        hook = form.save(commit=False)
-        hook.organization = org
-        hook.save()
-        if before is None:
-            audit.log_create(hook, actor=request.user)
-        else:
-            audit.log_update(hook, before, actor=request.user)
+        services.save_webhook(org, form.cleaned_data, actor=request.user)
         messages.success(request, "群机器人设置已保存，月提醒将推送到该群。")
         return redirect("notify:webhook", org_id=org.id)
     return render(request, "notify/webhook.html", {"form": form, "org": org, "page_title": "群机器人设置"})

@@ -6,6 +6,12 @@ class ReportsConfig(AppConfig):
     verbose_name = "报表与驾驶舱"
 
     def ready(self) -> None:
+        from dangjian.core import audit_events
+
+        from .services import EVENTS
+
+        audit_events.register(EVENTS)
+
         from dangjian.core.nav import NavItem, register_nav
 
         register_nav(

@@ -11,14 +11,13 @@ from django.shortcuts import redirect, render
 
 from dangjian.accounts import policy, scope
 from dangjian.accounts.policy import Perm
-from dangjian.accounts.roles import Role
 from dangjian.core import audit
 from dangjian.core.models import AuditAction
 from dangjian.core.params import page_param, year_param
 from dangjian.core.xlsx import XLSX_CONTENT_TYPE
 from dangjian.orgs.picker import top_options
 
-from . import annual
+from . import annual, services
 from .models import ReportRule
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -26,7 +25,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 def _root(request: HttpRequest):
     """Bureau and inspector: the whole system or a chosen organisation; an org admin: their subtree."""
-    if request.user.role == Role.ORG_ADMIN:
+    if not policy.can(request.user, Perm.VIEW_ALL):
         return scope.scope_root(request.user)
     org_id = request.GET.get("org")
     return scope.get_org_for_user(request.user, org_id) if org_id else None
@@ -91,11 +90,9 @@ def rules(request: HttpRequest) -> HttpResponse:
     forms_ = [RuleForm(request.POST or None, instance=r, prefix=str(r.pk)) for r in items]
     if request.method == "POST":
         if all(f.is_valid() for f in forms_):
-            for f in forms_:
-                if f.has_changed():
-                    before = audit.snapshot(f.instance)
-                    f.save()
-                    audit.log_update(f.instance, before, actor=request.user)
+            services.update_rules(
+                [(f.instance, f.cleaned_data) for f in forms_ if f.has_changed()], actor=request.user
+            )
             messages.success(request, "分析规则已保存，下次生成报告时生效。")
             return redirect("reports:rules")
     return render(request, "reports/rules.html", {"forms": forms_, "page_title": "报告分析规则"})
@@ -169,7 +166,7 @@ def ledgers(request: HttpRequest) -> HttpResponse:
         if what in ("ledger", "handbook") and org is None:
             messages.error(request, "请先选择党组织。")
             return redirect(f"{request.path}?year={year}")
-        if what == "statistics" and org is None and request.user.role == Role.ORG_ADMIN:
+        if what == "statistics" and org is None and not policy.can(request.user, Perm.VIEW_ALL):
             org = scope.scope_root(request.user)
         audit.record(
             AuditAction.EXPORT,

@@ -6,6 +6,12 @@ class StudyConfig(AppConfig):
     verbose_name = "学习教育"
 
     def ready(self) -> None:
+        from dangjian.core import audit_events
+
+        from .services import EVENTS
+
+        audit_events.register(EVENTS)
+
         # The tables whose writes invalidate memoised results (core.stamps, core.memo).
         from dangjian.core import stamps
 

@@ -5,6 +5,7 @@ Crediting is computed, not copied: an activity edited or voided changes the hour
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -12,14 +13,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import DecimalField, Exists, OuterRef, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from dangjian.accounts.typing import Actor
 from dangjian.activities.models import Activity, Attendance
-from dangjian.core import audit, memo, rawrows, stamps
+from dangjian.core import actions, audit, memo, rawrows, stamps
+from dangjian.core.actions import Refusal
 from dangjian.core.periods import Period
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization, Post
@@ -28,6 +30,9 @@ from .models import StudyConfig, StudyForm, StudyRecord
 from .progress import ZERO, Progress, total_hours
 
 MAX_HOURS_PER_DAY = Decimal("24")
+
+# The named audit events of this app (core.audit_events; registered in StudyConfig.ready).
+EVENTS = {"studyrecord.void": "作废学习记录"}
 
 
 def leader_id_numbers() -> set[str]:
@@ -116,7 +121,7 @@ def _credited_by_months(year: int, default_hours: Decimal) -> dict[int, Decimal]
             "study-credited-month",
             (year, month, default_hours),
             topics,
-            lambda m=month: credited_hours_by_member(year, None, default_hours, month=m),
+            functools.partial(credited_hours_by_member, year, None, default_hours, month=month),
         )
         for member_id, hours in part.items():
             totals[member_id] += hours
@@ -241,50 +246,55 @@ def add_record(
     hours: Decimal,
     content: str,
     form: str,
-    actor: Any = None,
+    actor: Actor = None,
     source: str = "manual",
 ) -> StudyRecord:
     if hours <= 0 or hours > MAX_HOURS_PER_DAY:
-        raise ValidationError({"hours": "学时应大于 0 且不超过 24"})
+        raise Refusal("学时应大于 0 且不超过 24", field="hours")
     if day > timezone.localdate():
-        raise ValidationError({"date": "学习日期不能晚于今天"})
+        raise Refusal("学习日期不能晚于今天", field="date")
     if form not in StudyForm.values:
-        raise ValidationError({"form": "学习形式不正确"})
+        raise Refusal("学习形式不正确", field="form")
     if day_total(member, day) + hours > MAX_HOURS_PER_DAY:
-        raise ValidationError({"hours": "该党员当天的学时合计将超过 24 学时，请核对"})
+        raise Refusal("该党员当天的学时合计将超过 24 学时，请核对", field="hours")
     if StudyRecord.objects.filter(
         member=member, date=day, content=content, form=form, is_deleted=False
     ).exists():
-        raise ValidationError({"content": "该党员当天已有相同内容和形式的学习记录"})
-    record = StudyRecord.objects.create(
-        member=member,
-        date=day,
-        hours=hours,
-        content=content,
-        form=form,
-        source=source,
-        recorded_by=audit.actor_label(actor),
+        raise Refusal("该党员当天已有相同内容和形式的学习记录", field="content")
+    return actions.create(
+        StudyRecord,
+        {
+            "member": member,
+            "date": day,
+            "hours": hours,
+            "content": content,
+            "form": form,
+            "source": source,
+            "recorded_by": audit.actor_label(actor),
+        },
+        actor=actor,
+        event="studyrecord.create",
     )
-    audit.log_create(record, actor=actor)
-    return record
 
 
 @transaction.atomic
-def void_record(record: StudyRecord, *, actor: Any = None, reason: str = "") -> None:
+def void_record(record: StudyRecord, *, actor: Actor = None, reason: str = "") -> None:
     before = audit.snapshot(record)
     record.is_deleted = True
     record.save(update_fields=["is_deleted"])
-    audit.log_update(record, before, actor=actor, note=f"作废：{reason}" if reason else "作废")
+    audit.log_update(
+        record, before, actor=actor, note=f"作废：{reason}" if reason else "作废", event="studyrecord.void"
+    )
 
 
 @transaction.atomic
-def update_config(config: StudyConfig, data: dict[str, Any], *, actor: Any = None) -> StudyConfig:
+def update_config(config: StudyConfig, data: dict[str, Any], *, actor: Actor = None) -> StudyConfig:
     before = audit.snapshot(config)
     for field, value in data.items():
         setattr(config, field, value)
     config.updated_by = actor if getattr(actor, "pk", None) else None
     config.save()
-    audit.log_update(config, before, actor=actor)
+    audit.log_update(config, before, actor=actor, event="studyconfig.update")
     return config
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.accounts import policy, scope
 from dangjian.accounts.policy import Perm
-from dangjian.accounts.roles import Role
+from dangjian.core.actions import Refusal, refusal_to_form
 from dangjian.core.import_views import ImportSpec, wizard_view
 from dangjian.core.params import page_param, year_param
 from dangjian.members.models import Member
@@ -28,7 +27,7 @@ from .models import StudyConfig, StudyRecord
 
 def _readable_members(user):
     """Members whose study this user may read: their scope; a member only themself."""
-    if user.role == Role.MEMBER:
+    if scope.own_record_only(user):
         m = scope.member_record(user)
         return Member.objects.filter(pk=m.pk) if m else Member.objects.none()
     return scope.filter_by_org(Member.objects.all(), user)
@@ -40,7 +39,7 @@ def _writable_members(user):
 
 @policy.requires(Perm.VIEW_BUSINESS)
 def overview(request: HttpRequest) -> HttpResponse:
-    if request.user.role == Role.MEMBER:
+    if scope.own_record_only(request.user):
         m = scope.member_record(request.user)
         if m is None:
             raise Http404("未关联党员信息")
@@ -103,7 +102,7 @@ def member_progress(request: HttpRequest) -> HttpResponse:
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = (
         scope.get_object_for_user(request.user, _readable_members(request.user), pk=pk)
-        if request.user.role != Role.MEMBER
+        if not scope.own_record_only(request.user)
         else _readable_members(request.user).filter(pk=pk).first()
     )
     if member is None:
@@ -111,7 +110,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     year = year_param(request)
     progress = services.yearly_progress(year, Member.objects.filter(pk=member.pk))[0].progress
     records = StudyRecord.objects.filter(member=member, date__year=year, is_deleted=False).order_by("-date")
-    is_self = request.user.role == Role.MEMBER
+    is_self = scope.own_record_only(request.user)
     can_write = is_self or scope.org_in_scope(request.user, member.organization, write=True)
     return render(
         request,
@@ -132,7 +131,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @policy.requires(Perm.RECORD_STUDY)
 def add_record(request: HttpRequest) -> HttpResponse:
-    self_report = request.user.role == Role.MEMBER
+    self_report = scope.own_record_only(request.user)
     if self_report:
         me = scope.member_record(request.user)
         if me is None:
@@ -158,9 +157,8 @@ def add_record(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
                 source="self" if self_report else "manual",
             )
-        except ValidationError as exc:
-            for field, errs in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errs)
+        except Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, f"已登记 {d['member'].name} 的学习记录（{d['hours']} 学时）。")
             return redirect("study:member", pk=d["member"].pk)
@@ -171,7 +169,7 @@ def add_record(request: HttpRequest) -> HttpResponse:
 @require_POST
 def void_record(request: HttpRequest, pk: int) -> HttpResponse:
     qs = StudyRecord.objects.filter(is_deleted=False)
-    if request.user.role == Role.MEMBER:
+    if scope.own_record_only(request.user):
         me = scope.member_record(request.user)
         record = qs.filter(pk=pk, member=me, source="self").first() if me else None
         if record is None:

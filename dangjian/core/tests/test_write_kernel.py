@@ -34,15 +34,12 @@ ALLOWED_CLASSES = {
     # An import row's problems, several per row (column, value, message); issue 20 moves the importers onto
     # actions.bulk_write, whose RowRefusal carries a Refusal.
     ("core/importing.py", "RowErrors"),  # aborts an import's transaction (carries the row reports)
-    # Not yet moved onto the kernel (issue 17 part 1, left for a follow-up): refusals as Django ValidationError.
-    ("duties/services/common.py", "StaleVersion"),
 }
 ALLOWED_COMPARES = {
     # Not yet moved onto the kernel: these apps refuse with ValidationError, which their pages catch.
     ("accounts/services.py", "if version is not None and int(version) != user.version:"),
     ("accounts/services.py", "if version is not None and int(version) != config.version:"),
     ("compliance/services.py", "if current.version != version:"),
-    ("duties/services/common.py", "if expected is not None and int(expected) != current.version:"),
     # A change request carries the version it was filed against; a mismatch is a review refusal, not a stale form.
     ("activities/services.py", 'if p.get("version") != activity.version:'),
 }

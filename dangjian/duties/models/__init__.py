@@ -13,7 +13,7 @@ from .notices import (
 from .plans import YEAR_END_TAGS, WorkPlan, WorkPlanItem, WorkPlanProgress, YearEndStatus
 from .responsibility import (
     GROUP_ROLE_ORDER,
-    OFFICE_ROLES,
+    OFFICE_GROUP_ROLES,
     Duty,
     DutyEvidence,
     DutyList,
@@ -29,7 +29,7 @@ from .rules import RuleCategory, RuleCitation, RuleDocument, RuleVersion
 
 __all__ = [
     "GROUP_ROLE_ORDER",
-    "OFFICE_ROLES",
+    "OFFICE_GROUP_ROLES",
     "YEAR_END_TAGS",
     "BrandCase",
     "CaseKind",

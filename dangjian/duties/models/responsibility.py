@@ -44,7 +44,7 @@ class GroupRole(models.TextChoices):
 
 
 GROUP_ROLE_ORDER = {r.value: i for i, r in enumerate(GroupRole)}
-OFFICE_ROLES = frozenset({GroupRole.OFFICE_HEAD, GroupRole.OFFICE_STAFF})
+OFFICE_GROUP_ROLES = frozenset({GroupRole.OFFICE_HEAD, GroupRole.OFFICE_STAFF})
 
 
 class LeadingGroupMember(Versioned):
@@ -73,6 +73,11 @@ class LeadingGroupMember(Versioned):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.person_name}"
+
+    @property
+    def is_office(self) -> bool:
+        """Of the group's office (办公室主任, 工作人员) rather than its leadership."""
+        return self.role in OFFICE_GROUP_ROLES
 
 
 class FirstResponsible(Versioned):

@@ -6,7 +6,7 @@ appraisal and the yearly report; `rules_cited_by(obj)` lists the rule documents 
 """
 
 from .cases import act_on_case, published_case_count, published_case_counts, save_case, set_exemplary
-from .common import StaleVersion, remove_file
+from .common import remove_file
 from .notices import (
     NoticeCounts,
     NoticeStats,
@@ -62,7 +62,6 @@ __all__ = [
     "urge",
     "NoticeCounts",
     "NoticeStats",
-    "StaleVersion",
     "acknowledge",
     "act_on_case",
     "add_citation",

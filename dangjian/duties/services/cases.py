@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from dangjian.accounts.typing import Actor
+from dangjian.core import actions
+from dangjian.core.actions import Refusal
 from dangjian.orgs.models import Organization
 
 from ..files import CheckedFile
@@ -26,7 +28,7 @@ def save_case(
     case: BrandCase | None,
     org: Organization,
     data: dict[str, Any],
-    actor: Any,
+    actor: Actor,
     *,
     photos: Sequence[CheckedFile] = (),
     version: int | None = None,
@@ -39,29 +41,29 @@ def save_case(
         )
     else:
         if CaseStatus(case.status) not in EDITABLE:
-            raise ValidationError("案例已提交审核，不能再修改；如需修改，请联系局党建办退回")
+            raise Refusal("案例已提交审核，不能再修改；如需修改，请联系局党建办退回")
         row = update_fields(case, data, actor, expected_version=version)
     if photos:
         present = row.photos.filter(is_deleted=False).count()
         if present + len(photos) > MAX_PHOTOS:
-            raise ValidationError(f"每个案例最多 {MAX_PHOTOS} 张照片（已有 {present} 张）")
+            raise Refusal(f"每个案例最多 {MAX_PHOTOS} 张照片（已有 {present} 张）")
         store_files(CasePhoto, photos, "cases", actor, case=row)
     return row
 
 
 @transaction.atomic
 def act_on_case(
-    case: BrandCase, action: CaseAction | str, actor: Any, *, comment: str = "", version: int | None = None
+    case: BrandCase, action: CaseAction | str, actor: Actor, *, comment: str = "", version: int | None = None
 ):
     """Move the case along its flow (see dangjian.duties.workflow)."""
-    row = BrandCase.objects.select_for_update().get(pk=case.pk)
+    row = actions.lock(BrandCase, case.pk)
     action = CaseAction(action)
     try:
         target = next_status(row.status, action, comment=comment)
     except TransitionError as exc:
-        raise ValidationError(str(exc))
+        raise Refusal(str(exc))
     if action is CaseAction.SUBMIT and not (row.story.strip() and row.results.strip()):
-        raise ValidationError("请先填写“主要做法”和“工作成效”再提交")
+        raise Refusal("请先填写“主要做法”和“工作成效”再提交")
     data: dict[str, Any] = {"status": target.value}
     now = timezone.now()
     if action is CaseAction.SUBMIT:
@@ -73,7 +75,9 @@ def act_on_case(
     if action is CaseAction.UNPUBLISH:
         data.update(published_at=None, is_exemplary=False)
     from_status = row.status
-    row = update_fields(row, data, actor, expected_version=version, note=action.value)
+    row = update_fields(
+        row, data, actor, event=f"brandcase.{action.value}", expected_version=version, note=action.value
+    )
     CaseReview.objects.create(
         case=row,
         action=action.value,
@@ -86,12 +90,18 @@ def act_on_case(
 
 
 @transaction.atomic
-def set_exemplary(case: BrandCase, flag: bool, actor: Any) -> BrandCase:
+def set_exemplary(case: BrandCase, flag: bool, actor: Actor) -> BrandCase:
     if case.status != CaseStatus.PUBLISHED:
-        raise ValidationError("只有已发布的案例才能评为典型")
+        raise Refusal("只有已发布的案例才能评为典型")
     if case.is_exemplary == flag:
         return case
-    return update_fields(case, {"is_exemplary": flag}, actor, note="评为典型" if flag else "取消典型")
+    return update_fields(
+        case,
+        {"is_exemplary": flag},
+        actor,
+        event="brandcase.exemplary",
+        note="评为典型" if flag else "取消典型",
+    )
 
 
 def published_case_counts(year: int, org_ids: Iterable[int] | None = None) -> dict[int, int]:

@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Count, DateTimeField, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
-from dangjian.core import audit, events
+from dangjian.accounts.typing import Actor
+from dangjian.core import actions, audit, events
+from dangjian.core.actions import Refusal
 from dangjian.orgs.models import BRANCH_KINDS, Organization, OrgKind
 
 from ..files import CheckedFile
@@ -56,26 +57,23 @@ def resolve_targets(notice: Notice, today: date | None = None) -> QuerySet[Organ
 
 
 def _validate_notice(data: dict[str, Any]) -> None:
-    errors: dict[str, str] = {}
     if data.get("kind") == NoticeKind.MONTHLY and not data.get("month"):
-        errors["month"] = "月度重点工作通知须选择所属月份"
+        raise Refusal("月度重点工作通知须选择所属月份", field="month")
     if data.get("month") and not 1 <= int(data["month"]) <= 12:
-        errors["month"] = "月份应在 1—12 之间"
+        raise Refusal("月份应在 1—12 之间", field="month")
     if data.get("target_mode") == TargetMode.KINDS:
         kinds = data.get("target_kinds") or []
         if not kinds:
-            errors["target_kinds"] = "按组织类别下发时，请至少选择一个组织类别"
-        elif set(kinds) - set(OrgKind.values):
-            errors["target_kinds"] = "组织类别无效"
-    if errors:
-        raise ValidationError(errors)
+            raise Refusal("按组织类别下发时，请至少选择一个组织类别", field="target_kinds")
+        if set(kinds) - set(OrgKind.values):
+            raise Refusal("组织类别无效", field="target_kinds")
 
 
 @transaction.atomic
 def save_notice(
     notice: Notice | None,
     data: dict[str, Any],
-    actor: Any,
+    actor: Actor,
     *,
     chosen: Iterable[Organization] | None = None,
     files: Sequence[CheckedFile] = (),
@@ -84,12 +82,12 @@ def save_notice(
     """Create or edit a draft. An issued notice is not edited: it is withdrawn and reissued."""
     _validate_notice(data)
     if data.get("target_mode") == TargetMode.CHOSEN and not list(chosen or []):
-        raise ValidationError({"chosen_orgs": "指定党组织下发时，请至少选择一个党组织"})
+        raise Refusal("指定党组织下发时，请至少选择一个党组织", field="chosen_orgs")
     if notice is None:
         row = create(Notice, {**data, "created_by": actor if getattr(actor, "pk", None) else None}, actor)
     else:
         if notice.status != NoticeStatus.DRAFT:
-            raise ValidationError("通知已下发，不能再修改；如内容有误，请撤销后重新拟稿下发")
+            raise Refusal("通知已下发，不能再修改；如内容有误，请撤销后重新拟稿下发")
         row = update_fields(notice, data, actor, expected_version=version)
     if chosen is not None:
         before = sorted(row.chosen_orgs.values_list("pk", flat=True))
@@ -97,28 +95,31 @@ def save_notice(
         if before != after:
             row.chosen_orgs.set(after)
             audit.record(
-                audit.AuditAction.UPDATE, actor=actor, instance=row, changes={"chosen_orgs": [before, after]}
+                "notice.chosen_orgs", actor=actor, instance=row, changes={"chosen_orgs": [before, after]}
             )
     store_files(NoticeAttachment, files, "notices", actor, notice=row)
     return row
 
 
 @transaction.atomic
-def issue_notice(notice: Notice, actor: Any, *, version: int | None = None, today: date | None = None) -> int:
+def issue_notice(
+    notice: Notice, actor: Actor, *, version: int | None = None, today: date | None = None
+) -> int:
     """Issue a draft to its targets (materialised now, so later changes to the tree do not rewrite history).
     Returns the number of organisations it went to."""
     today = today or timezone.localdate()
     if notice.status != NoticeStatus.DRAFT:
-        raise ValidationError("该通知已下发或已撤销，不能重复下发")
+        raise Refusal("该通知已下发或已撤销，不能重复下发")
     if notice.deadline < today:
-        raise ValidationError({"deadline": "反馈截止日期已过，请修改截止日期后再下发"})
+        raise Refusal("反馈截止日期已过，请修改截止日期后再下发", field="deadline")
     orgs = list(resolve_targets(notice, today).order_by("path"))
     if not orgs:
-        raise ValidationError("按所选范围找不到可下发的党组织，请检查下发范围")
+        raise Refusal("按所选范围找不到可下发的党组织，请检查下发范围")
     row = update_fields(
         notice,
         {"status": NoticeStatus.ISSUED, "issued_at": timezone.now(), "issued_by": actor},
         actor,
+        event="notice.issue",
         expected_version=version,
         note=f"下发至 {len(orgs)} 个党组织",
     )
@@ -139,27 +140,27 @@ def issue_notice(notice: Notice, actor: Any, *, version: int | None = None, toda
     return len(orgs)
 
 
-def is_proxy(target: NoticeTarget, actor: Any) -> bool:
+def is_proxy(target: NoticeTarget, actor: Actor) -> bool:
     """签收 / 反馈 by someone other than the organisation's own admins (the bureau, a superior): 代签收."""
     return getattr(actor, "pk", None) is not None and getattr(actor, "organization_id", None) != (
         target.organization_id
     )
 
 
-def _proxy_note(target: NoticeTarget, actor: Any, note: str, field: str, what: str) -> str:
+def _proxy_note(target: NoticeTarget, actor: Actor, note: str, field: str, what: str) -> str:
     note = (note or "").strip()
     if is_proxy(target, actor) and not note:
-        raise ValidationError({field: f"代{what}须写明方式及理由（如：电话确认，该组织书记同意）"})
+        raise Refusal(f"代{what}须写明方式及理由（如：电话确认，该组织书记同意）", field=field)
     return note[:200] if is_proxy(target, actor) else ""
 
 
 @transaction.atomic
-def urge(notice: Notice, actor: Any, *, today: date | None = None) -> int:
+def urge(notice: Notice, actor: Actor, *, today: date | None = None) -> int:
     """催办: tell the admins of every organisation that has not signed yet. Once a day per organisation: a
     second 催办 the same day tells nobody again. Returns the number of organisations urged."""
     today = today or timezone.localdate()
     if notice.status != NoticeStatus.ISSUED:
-        raise ValidationError("该通知未下发或已撤销，无需催办")
+        raise Refusal("该通知未下发或已撤销，无需催办")
     pending = list(
         notice.targets.filter(acknowledged_at__isnull=True).select_related("organization").order_by("pk")
     )
@@ -186,31 +187,36 @@ def urge(notice: Notice, actor: Any, *, today: date | None = None) -> int:
 
 
 @transaction.atomic
-def withdraw_notice(notice: Notice, actor: Any, *, reason: str) -> Notice:
+def withdraw_notice(notice: Notice, actor: Actor, *, reason: str) -> Notice:
     if notice.status == NoticeStatus.WITHDRAWN:
-        raise ValidationError("该通知已撤销")
+        raise Refusal("该通知已撤销")
     if not (reason or "").strip():
-        raise ValidationError({"reason": "请填写撤销原因"})
+        raise Refusal("请填写撤销原因", field="reason")
     return update_fields(
-        notice, {"status": NoticeStatus.WITHDRAWN}, actor, note=f"撤销：{reason.strip()}"[:500]
+        notice,
+        {"status": NoticeStatus.WITHDRAWN},
+        actor,
+        event="notice.withdraw",
+        note=f"撤销：{reason.strip()}"[:500],
     )
 
 
 @transaction.atomic
-def acknowledge(target: NoticeTarget, actor: Any, *, proxy_note: str = "") -> bool:
+def acknowledge(target: NoticeTarget, actor: Actor, *, proxy_note: str = "") -> bool:
     """签收. Returns False when it was already acknowledged (nothing changes: the first 签收 counts). By anyone
     but the organisation's own admins it is 代签收: the way and reason are required, kept and shown, and the
     organisation's admins are told."""
     if target.notice.status != NoticeStatus.ISSUED:
-        raise ValidationError("该通知已撤销，无需签收")
+        raise Refusal("该通知已撤销，无需签收")
     note = _proxy_note(target, actor, proxy_note, "proxy_note", "签收")
-    row = NoticeTarget.objects.select_for_update().get(pk=target.pk)
+    row = actions.lock(NoticeTarget, target.pk)
     if row.acknowledged_at is not None:
         return False
     update_fields(
         row,
         {"acknowledged_at": timezone.now(), "acknowledged_by": actor, "ack_proxy_note": note},
         actor,
+        event="noticetarget.acknowledge",
         note=f"代签收：{note}" if note else "签收",
     )
     if note:
@@ -231,7 +237,7 @@ def acknowledge(target: NoticeTarget, actor: Any, *, proxy_note: str = "") -> bo
 def feedback(
     target: NoticeTarget,
     text: str,
-    actor: Any,
+    actor: Actor,
     *,
     files: Sequence[CheckedFile] = (),
     version: int | None = None,
@@ -240,14 +246,14 @@ def feedback(
     """反馈 (report back). Feedback implies 签收; amending keeps the first feedback time (timeliness). By anyone
     but the organisation's own admins it is 代反馈, with its way and reason recorded (as 代签收)."""
     if target.notice.status != NoticeStatus.ISSUED:
-        raise ValidationError("该通知已撤销，无需反馈")
+        raise Refusal("该通知已撤销，无需反馈")
     if not target.notice.requires_feedback:
-        raise ValidationError("该通知只需签收，无需反馈")
+        raise Refusal("该通知只需签收，无需反馈")
     text = (text or "").strip()
     if not text:
-        raise ValidationError({"feedback_text": "请填写反馈内容（落实情况）"})
+        raise Refusal("请填写反馈内容（落实情况）", field="feedback_text")
     note = _proxy_note(target, actor, proxy_note, "proxy_note", "反馈")
-    row = NoticeTarget.objects.select_for_update().get(pk=target.pk)
+    row = actions.lock(NoticeTarget, target.pk)
     now = timezone.now()
     data: dict[str, Any] = {"feedback_text": text}
     if row.fed_back_at is None:
@@ -255,7 +261,12 @@ def feedback(
     if row.acknowledged_at is None:
         data.update(acknowledged_at=now, acknowledged_by=actor, ack_proxy_note=note)
     row = update_fields(
-        row, data, actor, expected_version=version, note="反馈" if "fed_back_at" in data else "补充反馈"
+        row,
+        data,
+        actor,
+        event="noticetarget.feedback",
+        expected_version=version,
+        note="反馈" if "fed_back_at" in data else "补充反馈",
     )
     store_files(FeedbackFile, files, "feedback", actor, target=row)
     return row
@@ -264,17 +275,20 @@ def feedback(
 # --- the monthly template -----------------------------------------------------------------------------------
 
 
-def validate_template_text(text: str, label: str) -> None:
+def validate_template_text(text: str, label: str, field: str | None = None) -> None:
     """Only {year} {month} {deadline} may appear; a stray brace is named with the fix."""
     try:
         names = [f for _lit, f, _spec, _conv in string.Formatter().parse(text) if f is not None]
     except ValueError:
-        raise ValidationError(f"{label}中的花括号不成对；占位符应写作 {{year}}、{{month}} 或 {{deadline}}")
+        raise Refusal(
+            f"{label}中的花括号不成对；占位符应写作 {{year}}、{{month}} 或 {{deadline}}", field=field
+        ) from None
     unknown = sorted({n for n in names if n not in TEMPLATE_FIELDS})
     if unknown:
-        raise ValidationError(
+        raise Refusal(
             f"{label}中有无法识别的占位符：{'、'.join('{' + n + '}' for n in unknown)}；"
-            "只能使用 {year}（年）、{month}（月）、{deadline}（反馈截止日期）"
+            "只能使用 {year}（年）、{month}（月）、{deadline}（反馈截止日期）",
+            field=field,
         )
 
 
@@ -295,26 +309,22 @@ def render_template(template: NoticeTemplate, year: int, month: int) -> dict[str
 
 @transaction.atomic
 def save_template(
-    template: NoticeTemplate | None, data: dict[str, Any], actor: Any, version: int | None = None
+    template: NoticeTemplate | None, data: dict[str, Any], actor: Actor, version: int | None = None
 ) -> NoticeTemplate:
-    errors = {}
     for f, label in (
         ("title_template", "标题模板"),
         ("body_template", "正文模板"),
         ("doc_number_template", "文号模板"),
     ):
-        try:
-            validate_template_text(data.get(f, ""), label)
-        except ValidationError as exc:
-            errors[f] = exc.messages
+        validate_template_text(data.get(f, ""), label, f)
     if not 1 <= int(data.get("deadline_day") or 0) <= 28:
-        errors["deadline_day"] = ["反馈截止日应在 1—28 之间（每个月都有的日子）"]
-    if errors:
-        raise ValidationError(errors)
+        raise Refusal("反馈截止日应在 1—28 之间（每个月都有的日子）", field="deadline_day")
     if data.get("is_default"):
         others = NoticeTemplate.objects.filter(is_default=True)
         for t in others.exclude(pk=template.pk) if template else others:
-            update_fields(t, {"is_default": False}, actor, note="改为非默认模板")
+            update_fields(
+                t, {"is_default": False}, actor, event="noticetemplate.undefault", note="改为非默认模板"
+            )
     if template is None:
         return create(NoticeTemplate, data, actor)
     return update_fields(template, data, actor, expected_version=version)
@@ -326,7 +336,7 @@ def default_template() -> NoticeTemplate | None:
 
 @transaction.atomic
 def generate_monthly(
-    year: int, month: int, actor: Any, template: NoticeTemplate | None = None
+    year: int, month: int, actor: Actor, template: NoticeTemplate | None = None
 ) -> tuple[Notice, bool]:
     """生成本月通知: a draft prefilled from the template, addressed to every branch. If the month already has a
     monthly notice (draft or issued), that one is returned instead of a second."""
@@ -340,10 +350,10 @@ def generate_monthly(
         return existing, False
     template = template or default_template()
     if template is None:
-        raise ValidationError("尚未设置通知模板，请先在“通知模板”中新建一个")
+        raise Refusal("尚未设置通知模板，请先在“通知模板”中新建一个")
     issuer = bureau_org()
     if issuer is None:
-        raise ValidationError("尚未建立党组织，不能生成通知")
+        raise Refusal("尚未建立党组织，不能生成通知")
     filled = render_template(template, year, month)
     today = timezone.localdate()
     if filled["deadline"] < today:
@@ -463,5 +473,5 @@ def notice_stats(
     return stats
 
 
-def record_export(actor: Any, what: str) -> None:
+def record_export(actor: Actor, what: str) -> None:
     audit.record(audit.AuditAction.EXPORT, actor=actor, note=what[:500])

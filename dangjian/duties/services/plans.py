@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+
+from dangjian.accounts.typing import Actor
+from dangjian.core.actions import Refusal
 
 from ..models import ListStatus, WorkPlan, WorkPlanItem, WorkPlanProgress, YearEndStatus
 from .common import create, update_fields
@@ -16,17 +18,15 @@ from .common import create, update_fields
 
 @transaction.atomic
 def save_plan(
-    plan: WorkPlan | None, data: dict[str, Any], actor: Any, version: int | None = None
+    plan: WorkPlan | None, data: dict[str, Any], actor: Actor, version: int | None = None
 ) -> WorkPlan:
     if data.get("status") == ListStatus.ISSUED and not data.get("issued_on"):
-        raise ValidationError({"issued_on": "已印发的工作要点须填写印发日期"})
+        raise Refusal("已印发的工作要点须填写印发日期", field="issued_on")
     others = WorkPlan.objects.filter(year=data["year"], is_deleted=False).exclude(status=ListStatus.REPEALED)
     if plan is not None:
         others = others.exclude(pk=plan.pk)
     if data.get("status") != ListStatus.REPEALED and others.exists():
-        raise ValidationError(
-            {"year": f"{data['year']}年已有工作要点；如需重新制定，请先将原要点标记为已废止"}
-        )
+        raise Refusal(f"{data['year']}年已有工作要点；如需重新制定，请先将原要点标记为已废止", field="year")
     if plan is None:
         return create(WorkPlan, data, actor)
     return update_fields(plan, data, actor, expected_version=version)
@@ -34,10 +34,10 @@ def save_plan(
 
 @transaction.atomic
 def save_plan_item(
-    item: WorkPlanItem | None, plan: WorkPlan, data: dict[str, Any], actor: Any, version: int | None = None
+    item: WorkPlanItem | None, plan: WorkPlan, data: dict[str, Any], actor: Actor, version: int | None = None
 ) -> WorkPlanItem:
     if data["deadline"].year not in (plan.year, plan.year + 1):
-        raise ValidationError({"deadline": f"完成时限应在 {plan.year} 年内（最迟次年）"})
+        raise Refusal(f"完成时限应在 {plan.year} 年内（最迟次年）", field="deadline")
     if item is None:
         if not data.get("seq"):
             data = {**data, "seq": (plan.items.aggregate(m=Max("seq"))["m"] or 0) + 1}
@@ -47,18 +47,23 @@ def save_plan_item(
 
 @transaction.atomic
 def add_progress(
-    item: WorkPlanItem, actor: Any, *, text: str, reported_on: date | None = None, percent: int | None = None
+    item: WorkPlanItem,
+    actor: Actor,
+    *,
+    text: str,
+    reported_on: date | None = None,
+    percent: int | None = None,
 ) -> WorkPlanProgress:
     today = timezone.localdate()
     reported_on = reported_on or today
     if reported_on > today:
-        raise ValidationError({"reported_on": "进展日期不能晚于今天"})
+        raise Refusal("进展日期不能晚于今天", field="reported_on")
     if not (text or "").strip():
-        raise ValidationError({"text": "请填写进展情况"})
+        raise Refusal("请填写进展情况", field="text")
     if percent is not None and not 0 <= percent <= 100:
-        raise ValidationError({"percent": "完成进度应在 0—100 之间"})
+        raise Refusal("完成进度应在 0—100 之间", field="percent")
     if item.plan.status != ListStatus.ISSUED:
-        raise ValidationError("工作要点尚未印发（或已废止），不能填报进展")
+        raise Refusal("工作要点尚未印发（或已废止），不能填报进展")
     return create(
         WorkPlanProgress,
         {
@@ -74,12 +79,12 @@ def add_progress(
 
 @transaction.atomic
 def assess_item(
-    item: WorkPlanItem, status: str, note: str, actor: Any, version: int | None = None
+    item: WorkPlanItem, status: str, note: str, actor: Actor, version: int | None = None
 ) -> WorkPlanItem:
     """The year-end status (完成 / 基本完成 / 未完成); anything short of 完成 needs an explanation."""
     status = YearEndStatus(status)
     if status is not YearEndStatus.DONE and not (note or "").strip():
-        raise ValidationError({"year_end_note": f"评定为“{status.label}”时须说明原因"})
+        raise Refusal(f"评定为“{status.label}”时须说明原因", field="year_end_note")
     return update_fields(
         item,
         {
@@ -89,6 +94,7 @@ def assess_item(
             "assessed_by": actor if getattr(actor, "pk", None) else None,
         },
         actor,
+        event="workplanitem.assess",
         expected_version=version,
         note="年终评定",
     )

@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from dangjian.accounts import scope
+from dangjian.accounts.typing import Actor
 from dangjian.core import audit
+from dangjian.core.actions import Refusal
 from dangjian.orgs.models import Organization
 
 from ..cadence import (
@@ -46,7 +47,7 @@ from .common import create, store_files, update_fields
 
 
 @transaction.atomic
-def save_group(group: LeadingGroup | None, data: dict[str, Any], actor: Any, version: int | None = None):
+def save_group(group: LeadingGroup | None, data: dict[str, Any], actor: Actor, version: int | None = None):
     if group is None:
         return create(LeadingGroup, data, actor)
     return update_fields(group, data, actor, expected_version=version)
@@ -57,7 +58,7 @@ def save_group_member(
     member: LeadingGroupMember | None,
     group: LeadingGroup,
     data: dict[str, Any],
-    actor: Any,
+    actor: Actor,
     version: int | None = None,
 ) -> LeadingGroupMember:
     if member is None:
@@ -66,24 +67,32 @@ def save_group_member(
 
 
 @transaction.atomic
-def retire_group_member(member: LeadingGroupMember, actor: Any, on: date | None = None) -> LeadingGroupMember:
+def retire_group_member(
+    member: LeadingGroupMember, actor: Actor, on: date | None = None
+) -> LeadingGroupMember:
     """Members leave the group by adjustment; the record stays for the history of the group."""
     if not member.is_active:
         return member
     return update_fields(
-        member, {"is_active": False, "ended_on": on or timezone.localdate()}, actor, note="调整出领导小组"
+        member,
+        {"is_active": False, "ended_on": on or timezone.localdate()},
+        actor,
+        event="leadinggroupmember.retire",
+        note="调整出领导小组",
     )
 
 
 @transaction.atomic
-def set_first_responsible(org: Organization, data: dict[str, Any], actor: Any) -> FirstResponsible:
+def set_first_responsible(org: Organization, data: dict[str, Any], actor: Actor) -> FirstResponsible:
     """Record a new first responsible person; the previous one stays in the history, no longer current."""
     current = FirstResponsible.objects.select_for_update().filter(organization=org, is_current=True).first()
     fields = ("person_name", "post", "user")
     if current and all(getattr(current, f) == data.get(f) for f in fields):
         return current
     if current:
-        update_fields(current, {"is_current": False}, actor, note="第一责任人调整")
+        update_fields(
+            current, {"is_current": False}, actor, event="firstresponsible.replace", note="第一责任人调整"
+        )
     return create(FirstResponsible, {**data, "organization": org, "is_current": True}, actor)
 
 
@@ -92,16 +101,16 @@ def set_first_responsible(org: Organization, data: dict[str, Any], actor: Any) -
 
 def _validate_list(data: dict[str, Any]) -> None:
     if data.get("kind") == DutyListKind.DUAL and not data.get("holder_name"):
-        raise ValidationError({"holder_name": "“一岗双责”责任清单须填写责任人（班子成员）姓名"})
+        raise Refusal("“一岗双责”责任清单须填写责任人（班子成员）姓名", field="holder_name")
     if data.get("status") == ListStatus.ISSUED and not data.get("issued_on"):
-        raise ValidationError({"issued_on": "已印发的清单须填写印发日期"})
+        raise Refusal("已印发的清单须填写印发日期", field="issued_on")
 
 
 @transaction.atomic
 def save_duty_list(
     duty_list: DutyList | None,
     data: dict[str, Any],
-    actor: Any,
+    actor: Actor,
     *,
     units: Iterable[Any] | None = None,
     version: int | None = None,
@@ -117,7 +126,7 @@ def save_duty_list(
         after = sorted(u.pk for u in units)
         if before != after:
             audit.record(
-                audit.AuditAction.UPDATE,
+                "dutylist.in_charge_units",
                 actor=actor,
                 instance=row,
                 changes={"in_charge_units": [before, after]},
@@ -128,19 +137,17 @@ def save_duty_list(
 def _validate_duty(data: dict[str, Any], duty_list: DutyList) -> None:
     cadence = Cadence(data["cadence"])
     if cadence is Cadence.ONCE and not data.get("deadline"):
-        raise ValidationError({"deadline": "一次性事项须填写完成时限（日期）"})
+        raise Refusal("一次性事项须填写完成时限（日期）", field="deadline")
     if cadence is not Cadence.ONCE and data.get("deadline"):
-        raise ValidationError(
-            {"deadline": "周期性事项按周期末计算完成时限，请清空“完成时限”或把周期改为一次性"}
-        )
+        raise Refusal("周期性事项按周期末计算完成时限，请清空“完成时限”或把周期改为一次性", field="deadline")
     start = data.get("starts_on")
     if start and start.year != duty_list.year:
-        raise ValidationError({"starts_on": f"起始日期应在清单年度（{duty_list.year}年）内"})
+        raise Refusal(f"起始日期应在清单年度（{duty_list.year}年）内", field="starts_on")
 
 
 @transaction.atomic
 def save_duty(
-    duty: Duty | None, duty_list: DutyList, data: dict[str, Any], actor: Any, version: int | None = None
+    duty: Duty | None, duty_list: DutyList, data: dict[str, Any], actor: Actor, version: int | None = None
 ) -> Duty:
     _validate_duty(data, duty_list)
     if duty is None:
@@ -152,10 +159,10 @@ def save_duty(
 
 
 @transaction.atomic
-def retire_duty(duty: Duty, actor: Any) -> Duty:
+def retire_duty(duty: Duty, actor: Actor) -> Duty:
     if not duty.is_active:
         return duty
-    return update_fields(duty, {"is_active": False}, actor, note="停用责任事项")
+    return update_fields(duty, {"is_active": False}, actor, event="duty.retire", note="停用责任事项")
 
 
 def _active_from(duty: Duty) -> date:
@@ -186,9 +193,9 @@ def find_occurrence(duty: Duty, key: str) -> Occurrence:
     try:
         occ = occurrence_by_key(duty.cadence, key, deadline=duty.deadline)
     except ValueError as exc:
-        raise ValidationError(str(exc))
+        raise Refusal(str(exc))
     if key != ONCE_KEY and occ not in year_occurrences(duty):
-        raise ValidationError(f"“{occ.label}”不在该事项的落实期间内（清单年度 {duty.duty_list.year} 年）")
+        raise Refusal(f"“{occ.label}”不在该事项的落实期间内（清单年度 {duty.duty_list.year} 年）")
     return occ
 
 
@@ -211,7 +218,7 @@ def report_duty(
     duty: Duty,
     key: str,
     text: str,
-    actor: Any,
+    actor: Actor,
     *,
     files: Sequence[CheckedFile] = (),
     version: int | None = None,
@@ -220,15 +227,15 @@ def report_duty(
     """Report (or amend the report of) one occurrence. The first report's time decides on-time completion."""
     today = today or timezone.localdate()
     if not duty.is_active or duty.duty_list.is_deleted:
-        raise ValidationError("该责任事项已停用，不能再报告完成情况")
+        raise Refusal("该责任事项已停用，不能再报告完成情况")
     if duty.duty_list.status != ListStatus.ISSUED:
-        raise ValidationError("清单尚未印发（或已废止），不能报告完成情况")
+        raise Refusal("清单尚未印发（或已废止），不能报告完成情况")
     occ = find_occurrence(duty, key)
     if occ.key != ONCE_KEY and today < occ.starts_on:
-        raise ValidationError(f"“{occ.label}”尚未开始，不能提前报告")
+        raise Refusal(f"“{occ.label}”尚未开始，不能提前报告")
     text = (text or "").strip()
     if not text:
-        raise ValidationError({"text": "请填写完成情况"})
+        raise Refusal("请填写完成情况", field="text")
     existing = DutyReport.objects.select_for_update().filter(duty=duty, period_key=occ.key).first()
     if existing is None:
         report = create(
@@ -244,7 +251,14 @@ def report_duty(
             actor,
         )
     else:
-        report = update_fields(existing, {"text": text}, actor, expected_version=version, note="补充完成情况")
+        report = update_fields(
+            existing,
+            {"text": text},
+            actor,
+            event="dutyreport.amend",
+            expected_version=version,
+            note="补充完成情况",
+        )
     store_files(DutyEvidence, files, "evidence", actor, report=report)
     return report
 

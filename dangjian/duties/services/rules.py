@@ -9,11 +9,12 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 
+from dangjian.accounts.typing import Actor
 from dangjian.core import audit
+from dangjian.core.actions import Refusal
 
 from ..models import RuleCitation, RuleDocument, RuleVersion
 from .common import create, update_fields
@@ -59,23 +60,24 @@ def resolve_citable(value: str) -> Any:
         ct_id, obj_id = (int(x) for x in value.split(":"))
         ct = ContentType.objects.get_for_id(ct_id)
     except (ValueError, ContentType.DoesNotExist):
-        raise ValidationError("请选择要关联的对象")
-    if ct.model_class() is None or f"{ct.app_label}.{ct.model}" not in _CITABLE:
-        raise ValidationError("该类对象不能引用制度")
-    obj = ct.model_class().objects.filter(pk=obj_id).first()
+        raise Refusal("请选择要关联的对象")
+    model = ct.model_class()
+    if model is None or f"{ct.app_label}.{ct.model}" not in _CITABLE:
+        raise Refusal("该类对象不能引用制度")
+    obj = model._default_manager.filter(pk=obj_id).first()
     if obj is None:
-        raise ValidationError("要关联的对象不存在（可能已被删除）")
+        raise Refusal("要关联的对象不存在（可能已被删除）")
     return obj
 
 
 # --- documents and versions -----------------------------------------------------------------------------------
 def _check_dates(data: dict[str, Any]) -> None:
     if data["effective_on"] < data["issued_on"]:
-        raise ValidationError({"effective_on": "施行日期不能早于印发日期"})
+        raise Refusal("施行日期不能早于印发日期", field="effective_on")
 
 
 @transaction.atomic
-def create_rule(meta: dict[str, Any], version: dict[str, Any], actor: Any) -> RuleDocument:
+def create_rule(meta: dict[str, Any], version: dict[str, Any], actor: Actor) -> RuleDocument:
     """A new rule document with its first version."""
     _check_dates(version)
     doc = create(RuleDocument, {**meta, "title": version["title"]}, actor)
@@ -88,18 +90,19 @@ def create_rule(meta: dict[str, Any], version: dict[str, Any], actor: Any) -> Ru
 
 
 @transaction.atomic
-def revise_rule(doc: RuleDocument, version: dict[str, Any], actor: Any, *, doc_version: int | None = None):
+def revise_rule(doc: RuleDocument, version: dict[str, Any], actor: Actor, *, doc_version: int | None = None):
     """A new version becomes current; the old one stays readable, marked as superseded on the new effective date."""
     _check_dates(version)
     current = RuleVersion.objects.select_for_update().filter(document=doc, is_current=True).first()
     if current and version["effective_on"] < current.effective_on:
-        raise ValidationError({"effective_on": f"新版本的施行日期不能早于现行版本（{current.effective_on}）"})
+        raise Refusal(f"新版本的施行日期不能早于现行版本（{current.effective_on}）", field="effective_on")
     number = (doc.versions.aggregate(m=Max("number"))["m"] or 0) + 1
     if current:
         update_fields(
             current,
             {"is_current": False, "superseded_on": version["effective_on"]},
             actor,
+            event="ruleversion.supersede",
             note="被新版本替代",
         )
     new = create(
@@ -108,14 +111,14 @@ def revise_rule(doc: RuleDocument, version: dict[str, Any], actor: Any, *, doc_v
         actor,
         note=f"第{number}版",
     )
-    update_fields(doc, {"title": new.title}, actor, expected_version=doc_version)
+    update_fields(doc, {"title": new.title}, actor, event="ruledocument.revise", expected_version=doc_version)
     return new
 
 
 @transaction.atomic
-def update_rule_meta(doc: RuleDocument, data: dict[str, Any], actor: Any, version: int | None = None):
+def update_rule_meta(doc: RuleDocument, data: dict[str, Any], actor: Actor, version: int | None = None):
     if data.get("is_repealed") and not data.get("repealed_on"):
-        raise ValidationError({"repealed_on": "已废止的制度须填写废止日期"})
+        raise Refusal("已废止的制度须填写废止日期", field="repealed_on")
     if not data.get("is_repealed"):
         data = {**data, "repealed_on": None}
     return update_fields(doc, data, actor, expected_version=version)
@@ -147,12 +150,12 @@ def current_versions(docs: list[RuleDocument]) -> dict[int, RuleVersion]:
 
 # --- citations ------------------------------------------------------------------------------------------------
 @transaction.atomic
-def add_citation(doc: RuleDocument, obj: Any, actor: Any, *, clause: str = "") -> RuleCitation:
+def add_citation(doc: RuleDocument, obj: Any, actor: Actor, *, clause: str = "") -> RuleCitation:
     ct = ContentType.objects.get_for_model(obj)
     if RuleCitation.objects.filter(
         document=doc, content_type=ct, object_id=obj.pk, is_deleted=False
     ).exists():
-        raise ValidationError(f"“{obj}”已关联本制度")
+        raise Refusal(f"“{obj}”已关联本制度")
     return create(
         RuleCitation,
         {
@@ -167,13 +170,13 @@ def add_citation(doc: RuleDocument, obj: Any, actor: Any, *, clause: str = "") -
 
 
 @transaction.atomic
-def remove_citation(citation: RuleCitation, actor: Any) -> None:
+def remove_citation(citation: RuleCitation, actor: Actor) -> None:
     if citation.is_deleted:
         return
     before = audit.snapshot(citation)
     citation.is_deleted = True
     citation.save(update_fields=["is_deleted"])
-    audit.log_update(citation, before, actor=actor, note="移除制度引用")
+    audit.log_update(citation, before, actor=actor, note="移除制度引用", event="rulecitation.remove")
 
 
 @dataclass
@@ -193,7 +196,7 @@ def citations_of(doc: RuleDocument) -> list[CitationRow]:
     for ct_id, ids in by_ct.items():
         model = ContentType.objects.get_for_id(ct_id).model_class()
         if model is not None:
-            for o in model.objects.filter(pk__in=ids):
+            for o in model._default_manager.filter(pk__in=ids):
                 resolved[(ct_id, o.pk)] = o
     verbose = {c.label: c.verbose for c in _CITABLE.values()}
     rows = []
@@ -216,5 +219,5 @@ def rules_cited_by(obj: Any) -> QuerySet[RuleDocument]:
     return RuleDocument.objects.filter(pk__in=ids)
 
 
-def _user(actor: Any) -> Any:
+def _user(actor: Actor) -> Actor:
     return actor if getattr(actor, "pk", None) else None

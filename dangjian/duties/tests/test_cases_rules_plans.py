@@ -3,8 +3,8 @@
 from datetime import date
 
 import pytest
-from django.core.exceptions import ValidationError
 
+from dangjian.core.actions import Refusal, Stale
 from dangjian.duties import services
 from dangjian.duties.models import CaseReview, RuleVersion
 from dangjian.duties.workflow import CaseAction, CaseStatus
@@ -17,9 +17,9 @@ pytestmark = pytest.mark.django_db
 def test_case_review_flow(cast):
     c = f.case(cast["a"], actor=cast["admin_a"])
     c = services.act_on_case(c, CaseAction.SUBMIT, cast["admin_a"])
-    with pytest.raises(ValidationError, match="已提交审核"):
+    with pytest.raises(Refusal, match="已提交审核"):
         services.save_case(c, cast["a"], {"title": "改标题"}, cast["admin_a"])
-    with pytest.raises(ValidationError, match="审核意见"):
+    with pytest.raises(Refusal, match="审核意见"):
         services.act_on_case(c, CaseAction.RETURN, cast["bureau"])
     c = services.act_on_case(c, CaseAction.RETURN, cast["bureau"], comment="请补充成效数据和照片")
     assert c.status == CaseStatus.RETURNED and c.review_comment == "请补充成效数据和照片"
@@ -28,7 +28,7 @@ def test_case_review_flow(cast):
     )
     c = services.act_on_case(c, CaseAction.SUBMIT, cast["admin_a"])
     c = services.act_on_case(c, CaseAction.APPROVE, cast["bureau"])
-    with pytest.raises(ValidationError, match="已发布"):
+    with pytest.raises(Refusal, match="已发布"):
         services.set_exemplary(c, True, cast["bureau"])
     c = services.act_on_case(c, CaseAction.PUBLISH, cast["bureau"])
     assert c.published_at is not None
@@ -45,14 +45,14 @@ def test_case_review_flow(cast):
         ("publish", "published"),
         ("unpublish", "approved"),
     ]
-    with pytest.raises(ValidationError, match="不能执行"):
+    with pytest.raises(Refusal, match="不能执行"):
         services.act_on_case(c, CaseAction.SUBMIT, cast["admin_a"])
 
 
 def test_stale_case_action_is_refused(cast):
     c = f.case(cast["a"], to="submitted")
     services.act_on_case(c, CaseAction.APPROVE, cast["bureau"], version=c.version)
-    with pytest.raises(services.StaleVersion):
+    with pytest.raises(Stale):
         services.act_on_case(c, CaseAction.PUBLISH, cast["bureau"], version=c.version)
 
 
@@ -87,7 +87,7 @@ def test_rule_versions_supersede_and_stay_readable(cast):
     assert v2.number == 2 and v2.is_current and not v1.is_current and v1.superseded_on == date(2026, 2, 1)
     assert doc.title == "基层党组织换届提醒制度（修订）" and doc.version == 2
     assert RuleVersion.objects.filter(document=doc, is_current=True).count() == 1
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(Refusal) as exc:
         services.revise_rule(
             doc,
             {
@@ -99,8 +99,8 @@ def test_rule_versions_supersede_and_stay_readable(cast):
             },
             cast["bureau"],
         )
-    assert "effective_on" in exc.value.error_dict
-    with pytest.raises(ValidationError, match="施行日期不能早于印发日期"):
+    assert exc.value.field == "effective_on"
+    with pytest.raises(Refusal, match="施行日期不能早于印发日期"):
         services.revise_rule(
             doc,
             {
@@ -141,7 +141,7 @@ def test_citations_by_generic_relation(cast):
     doc = f.rule(cast["root"])
     req = f.requirement()
     services.add_citation(doc, req, cast["bureau"], clause="第三条")
-    with pytest.raises(ValidationError, match="已关联"):
+    with pytest.raises(Refusal, match="已关联"):
         services.add_citation(doc, req, cast["bureau"])
     rows = services.citations_of(doc)
     assert [(r.kind, r.target, r.citation.clause) for r in rows] == [("制度要求", req, "第三条")]
@@ -149,7 +149,7 @@ def test_citations_by_generic_relation(cast):
     services.remove_citation(rows[0].citation, cast["bureau"])
     assert services.citations_of(doc) == [] and not services.rules_cited_by(req).exists()
     services.add_citation(doc, req, cast["bureau"])  # may be cited again after removal
-    with pytest.raises(ValidationError, match="不能引用"):
+    with pytest.raises(Refusal, match="不能引用"):
         from django.contrib.contenttypes.models import ContentType
 
         ct = ContentType.objects.get_for_model(doc)
@@ -159,25 +159,25 @@ def test_citations_by_generic_relation(cast):
 def test_work_plan(cast, travel):
     travel(2026, 6, 30)
     p = f.plan(2026)
-    with pytest.raises(ValidationError, match="已有工作要点"):
+    with pytest.raises(Refusal, match="已有工作要点"):
         f.plan(2026)
     item = f.plan_item(p, cast["a"])
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(Refusal) as exc:
         f.plan_item(p, cast["a"], deadline=date(2028, 1, 1))
-    assert "deadline" in exc.value.error_dict
+    assert exc.value.field == "deadline"
     services.add_progress(item, cast["admin_a"], text="已开展6次", percent=50)
-    with pytest.raises(ValidationError):
+    with pytest.raises(Refusal):
         services.add_progress(item, cast["admin_a"], text="x", reported_on=date(2026, 7, 1))
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(Refusal) as exc:
         services.assess_item(item, "mostly", "", cast["bureau"])
-    assert "year_end_note" in exc.value.error_dict
+    assert exc.value.field == "year_end_note"
     item = services.assess_item(item, "mostly", "受疫情影响少开2次", cast["bureau"], version=item.version)
     assert item.get_year_end_status_display() == "基本完成"
     item = services.assess_item(item, "done", "", cast["bureau"])
     assert item.year_end_status == "done"
     assert services.latest_progress([item])[item.pk].percent == 50
     draft = f.plan(2027, status="draft")
-    with pytest.raises(ValidationError, match="尚未印发"):
+    with pytest.raises(Refusal, match="尚未印发"):
         services.add_progress(
             f.plan_item(draft, cast["a"], deadline=date(2027, 12, 31)), cast["admin_a"], text="x"
         )

@@ -3,8 +3,8 @@
 from datetime import date
 
 import pytest
-from django.core.exceptions import ValidationError
 
+from dangjian.core.actions import Refusal
 from dangjian.duties import services
 from dangjian.duties.models import Notice, NoticeKind, NoticeStatus, NoticeTarget, TargetMode
 from dangjian.duties.tracking import TargetStatus
@@ -40,15 +40,15 @@ def test_issue_materialises_targets_once(cast, travel):
     )
     org("新成立党支部", parent=cast["organ"], code="NEW")
     assert _targets(n) == ["A", "B"]  # history is not rewritten by a later change to the tree
-    with pytest.raises(ValidationError, match="不能重复下发"):
+    with pytest.raises(Refusal, match="不能重复下发"):
         services.issue_notice(n, cast["bureau"])
     late = f.notice(cast["root"], actor=cast["bureau"], issue=False, deadline=date(2026, 3, 1))
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(Refusal) as exc:
         services.issue_notice(late, cast["bureau"])
-    assert "deadline" in exc.value.error_dict
-    with pytest.raises(ValidationError, match="组织类别"):
+    assert exc.value.field == "deadline"
+    with pytest.raises(Refusal, match="组织类别"):
         f.notice(cast["root"], target_mode=TargetMode.KINDS, target_kinds=[], issue=False)
-    with pytest.raises(ValidationError, match="已下发"):
+    with pytest.raises(Refusal, match="已下发"):
         services.save_notice(n, {"title": "改"}, cast["bureau"])
 
 
@@ -76,18 +76,18 @@ def test_acknowledge_once_feedback_implies_acknowledgement(cast, travel):
     ta.refresh_from_db()
     assert ta.status_on(date(2026, 3, 28)) is TargetStatus.OVERDUE
     assert tb.status_on(date(2026, 3, 28)) is TargetStatus.FED_BACK
-    with pytest.raises(ValidationError, match="反馈内容"):
+    with pytest.raises(Refusal, match="反馈内容"):
         services.feedback(ta, "", cast["admin_a"])
 
 
 def test_withdrawn_notice_needs_nothing(cast, travel):
     travel(2026, 3, 2)
     n = f.notice(cast["root"], actor=cast["bureau"], orgs=[cast["a"]])
-    with pytest.raises(ValidationError, match="撤销原因"):
+    with pytest.raises(Refusal, match="撤销原因"):
         services.withdraw_notice(n, cast["bureau"], reason="")
     services.withdraw_notice(n, cast["bureau"], reason="重复下发")
     t = f.target(n, cast["a"])
-    with pytest.raises(ValidationError, match="已撤销"):
+    with pytest.raises(Refusal, match="已撤销"):
         services.acknowledge(t, cast["admin_a"])
 
 
@@ -142,7 +142,7 @@ def test_notice_stats_count_by_the_local_day(cast, travel):
 
 def test_generate_monthly_from_the_template(cast, travel):
     travel(2026, 5, 3)
-    with pytest.raises(ValidationError, match="模板"):
+    with pytest.raises(Refusal, match="模板"):
         services.generate_monthly(2026, 5, cast["bureau"])
     f.template(cast["bureau"])
     n, created = services.generate_monthly(2026, 5, cast["bureau"])
@@ -159,15 +159,15 @@ def test_generate_monthly_from_the_template(cast, travel):
 
 
 def test_template_placeholders_are_checked(cast):
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(Refusal) as exc:
         f.template(title_template="{year}年{mon}月通知")
-    assert "{mon}" in str(exc.value.error_dict["title_template"])
-    with pytest.raises(ValidationError) as exc:
+    assert exc.value.field == "title_template" and "{mon}" in exc.value.message
+    with pytest.raises(Refusal) as exc:
         f.template(body_template="请于{deadline前反馈")
-    assert "花括号" in str(exc.value.error_dict["body_template"])
-    with pytest.raises(ValidationError) as exc:
+    assert exc.value.field == "body_template" and "花括号" in exc.value.message
+    with pytest.raises(Refusal) as exc:
         f.template(deadline_day=31)
-    assert "deadline_day" in exc.value.error_dict
+    assert exc.value.field == "deadline_day"
     t1 = f.template()
     t2 = f.template(name="第二个")
     t1.refresh_from_db()
@@ -182,7 +182,7 @@ def test_proxy_ack_needs_a_reason_is_recorded_and_told(cast, travel):
     # 新通知: each organisation's admins are told at issue
     assert Notification.objects.filter(recipient=cast["admin_a"], kind="notice.issue").count() == 1
     ta, tb = f.target(n, cast["a"]), f.target(n, cast["b"])
-    with pytest.raises(ValidationError, match="代签收须写明方式及理由"):
+    with pytest.raises(Refusal, match="代签收须写明方式及理由"):
         services.acknowledge(ta, cast["bureau"])
     ta.refresh_from_db()
     assert ta.acknowledged_at is None
@@ -194,7 +194,7 @@ def test_proxy_ack_needs_a_reason_is_recorded_and_told(cast, travel):
     assert services.acknowledge(tb, cast["admin_b"], proxy_note="忽略") is True
     tb.refresh_from_db()
     assert tb.ack_proxy_note == ""
-    with pytest.raises(ValidationError, match="代反馈须写明"):
+    with pytest.raises(Refusal, match="代反馈须写明"):
         services.feedback(tb, "已落实", cast["bureau"])
 
 

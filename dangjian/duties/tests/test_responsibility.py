@@ -3,8 +3,8 @@
 from datetime import date
 
 import pytest
-from django.core.exceptions import ValidationError
 
+from dangjian.core.actions import Refusal, Stale
 from dangjian.core.models import AuditEntry
 from dangjian.duties import services
 from dangjian.duties.cadence import OccurrenceState
@@ -22,7 +22,7 @@ def test_report_states_follow_the_due_date(cast, travel):
     services.report_duty(d, "2026-03", "已召开支委会", cast["member"])
     travel(2026, 4, 2)
     services.report_duty(d, "2026-04", "四月已开", cast["member"])
-    with pytest.raises(ValidationError, match="尚未开始"):
+    with pytest.raises(Refusal, match="尚未开始"):
         services.report_duty(d, "2026-05", "提前报", cast["member"])
     p = services.progress_for([d], date(2026, 5, 2))[0]
     states = {o.key: s for o, _r, s in p.rows}
@@ -51,7 +51,7 @@ def test_amending_a_report_keeps_the_first_time_and_checks_the_version(cast, tra
     travel(2026, 4, 5)
     r2 = services.report_duty(d, "2026-03", "补充会议记录", cast["admin_a"], version=r.version)
     assert r2.pk == r.pk and r2.reported_at == first_at and r2.text == "补充会议记录" and r2.version == 2
-    with pytest.raises(services.StaleVersion, match="已被他人修改"):
+    with pytest.raises(Stale, match="已被他人修改"):
         services.report_duty(d, "2026-03", "旧页面提交", cast["admin_a"], version=1)
     assert DutyReport.objects.filter(duty=d).count() == 1
 
@@ -59,18 +59,18 @@ def test_amending_a_report_keeps_the_first_time_and_checks_the_version(cast, tra
 def test_reports_refused_for_drafts_retired_items_and_foreign_periods(cast, travel):
     travel(2026, 6, 1)
     draft = f.duty(f.duty_list(cast["a"], year=2026, status=ListStatus.DRAFT))
-    with pytest.raises(ValidationError, match="尚未印发"):
+    with pytest.raises(Refusal, match="尚未印发"):
         services.report_duty(draft, "2026-05", "x", cast["admin_a"])
     d = f.duty(f.duty_list(cast["a"], year=2026, title="另一清单"))
-    with pytest.raises(ValidationError, match="不在该事项的落实期间"):
+    with pytest.raises(Refusal, match="不在该事项的落实期间"):
         services.report_duty(d, "2025-05", "x", cast["admin_a"])
-    with pytest.raises(ValidationError, match="周期"):
+    with pytest.raises(Refusal, match="周期"):
         services.report_duty(d, "2026Q1", "x", cast["admin_a"])
-    with pytest.raises(ValidationError, match="完成情况"):
+    with pytest.raises(Refusal, match="完成情况"):
         services.report_duty(d, "2026-05", "  ", cast["admin_a"])
     services.retire_duty(d, cast["bureau"])
     d.refresh_from_db()
-    with pytest.raises(ValidationError, match="停用"):
+    with pytest.raises(Refusal, match="停用"):
         services.report_duty(d, "2026-05", "x", cast["admin_a"])
 
 
@@ -89,12 +89,12 @@ def test_who_may_report(cast):
 
 def test_item_validation(cast):
     dl = f.duty_list(cast["a"], year=2026)
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(Refusal) as exc:
         f.duty(dl, cadence="once")
-    assert "deadline" in exc.value.error_dict
-    with pytest.raises(ValidationError, match="周期性事项"):
+    assert exc.value.field == "deadline"
+    with pytest.raises(Refusal, match="周期性事项"):
         f.duty(dl, cadence="monthly", deadline=date(2026, 5, 1))
-    with pytest.raises(ValidationError, match="清单年度"):
+    with pytest.raises(Refusal, match="清单年度"):
         f.duty(dl, starts_on=date(2025, 5, 1))
     one = f.duty(dl, cadence="once", deadline=date(2026, 7, 1))
     assert [o.key for o in services.year_occurrences(one)] == ["once"]
@@ -102,14 +102,14 @@ def test_item_validation(cast):
 
 
 def test_list_validation_and_units_audited(cast):
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(Refusal) as exc:
         services.save_duty_list(
             None,
             {"organization": cast["root"], "kind": DutyListKind.DUAL, "title": "一岗双责", "year": 2026},
             None,
         )
-    assert "holder_name" in exc.value.error_dict
-    with pytest.raises(ValidationError, match="印发日期"):
+    assert exc.value.field == "holder_name"
+    with pytest.raises(Refusal, match="印发日期"):
         services.save_duty_list(
             None,
             {"organization": cast["a"], "kind": "branch", "title": "x", "year": 2026, "status": "issued"},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts import scope
+from dangjian.core.actions import Refusal, refusal_to_form
 from dangjian.core.params import optional_year_param
 
 from .. import services
 from ..access import bureau_required, business_required, cases_for, get_case, reads_all, writer_required
-from ..forms import CaseActionForm, CaseForm, apply_errors
+from ..forms import CaseActionForm, CaseForm
 from ..models import BrandCase, CaseKind, CasePhoto
 from ..workflow import (
     CASE_ACTION_LABELS,
@@ -99,8 +100,8 @@ def _case_form(request: HttpRequest, case: BrandCase | None) -> HttpResponse:
                 photos=form.cleaned_data["photos"],
                 version=form.cleaned_data["version"],
             )
-        except ValidationError as exc:
-            apply_errors(form, exc)
+        except Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, "案例已保存。确认无误后请点击“提交审核”。")
             return redirect("duties:case_detail", pk=row.pk)
@@ -171,8 +172,8 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
             comment=form.cleaned_data["comment"],
             version=form.cleaned_data["version"],
         )
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+    except Refusal as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(request, f"已{CASE_ACTION_LABELS[action]}。")
     return redirect("duties:case_detail", pk=case.pk)
@@ -185,8 +186,8 @@ def case_exemplary(request: HttpRequest, pk: int) -> HttpResponse:
     flag = request.POST.get("flag") == "1"
     try:
         services.set_exemplary(case, flag, request.user)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+    except Refusal as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(request, "已评为典型。" if flag else "已取消典型。")
     return redirect("duties:case_detail", pk=case.pk)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts import scope
-from dangjian.accounts.roles import Role
+from dangjian.accounts.policy import Perm, can
+from dangjian.core.actions import Refusal, refusal_to_form
 from dangjian.core.params import optional_year_param, year_param
 from dangjian.core.xlsx import Sheet
 
@@ -28,7 +29,7 @@ from ..access import (
 )
 from ..cadence import ONCE_KEY, STATE_TAGS, OccurrenceState
 from ..documents import build_list_docx, requirement_text, responsible_text
-from ..forms import DutyForm, DutyListForm, ReportForm, apply_errors
+from ..forms import DutyForm, DutyListForm, ReportForm
 from ..models import Duty, DutyEvidence, DutyList, DutyListKind, ListStatus
 from .common import DOCX_CONTENT_TYPE, download, paginate, pct, xlsx_download
 
@@ -97,8 +98,8 @@ def _list_form(request: HttpRequest, dl: DutyList | None) -> HttpResponse:
                 units=form.cleaned_data["in_charge_units"],
                 version=form.cleaned_data["version"],
             )
-        except ValidationError as exc:
-            apply_errors(form, exc)
+        except Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, f"已保存“{row.title}”。")
             return redirect("duties:list_detail", pk=row.pk)
@@ -208,8 +209,8 @@ def _item_form(request: HttpRequest, dl: DutyList, duty: Duty | None) -> HttpRes
             row = services.save_duty(
                 duty, dl, form.data_for_service(), request.user, version=form.cleaned_data["version"]
             )
-        except ValidationError as exc:
-            apply_errors(form, exc)
+        except Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, f"已保存第 {row.seq} 项。")
             return redirect("duties:list_detail", pk=dl.pk)
@@ -305,8 +306,8 @@ def item_report(request: HttpRequest, pk: int) -> HttpResponse:
                 files=form.cleaned_data["files"],
                 version=form.cleaned_data["version"],
             )
-        except ValidationError as exc:
-            apply_errors(form, exc)
+        except Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, "完成情况已报告。")
             return redirect("duties:item_detail", pk=duty.pk)
@@ -326,7 +327,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         list(services.duties_of_user(request.user).order_by("duty_list_id", "seq")), today
     )
     org_rows = []
-    if request.user.role == Role.ORG_ADMIN:
+    if can(request.user, Perm.VIEW_OWN_TODO):  # 本组织待办: the duties of the organisations one manages
         org_duties = (
             services.live_duties()
             .filter(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts import scope
+from dangjian.core.actions import Refusal, refusal_to_form
 from dangjian.core.params import optional_year_param
 from dangjian.core.xlsx import Sheet
 
@@ -28,7 +29,7 @@ from ..access import (
     reads_all,
     writer_required,
 )
-from ..forms import FeedbackForm, NoticeForm, TemplateForm, WithdrawForm, apply_errors
+from ..forms import FeedbackForm, NoticeForm, TemplateForm, WithdrawForm
 from ..models import FeedbackFile, Notice, NoticeKind, NoticeStatus, NoticeTarget, NoticeTemplate, TargetMode
 from ..tracking import STATUS_TAGS, TargetStatus, ack_due_on, acknowledged_on_time, fed_back_on_time
 from .common import paginate, safe_next, version_param, xlsx_download
@@ -113,8 +114,8 @@ def _notice_form(request: HttpRequest, notice: Notice | None) -> HttpResponse:
                 files=form.cleaned_data["files"],
                 version=form.cleaned_data["version"],
             )
-        except ValidationError as exc:
-            apply_errors(form, exc)
+        except Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, "通知草稿已保存。核对无误后请点击“下发”。")
             return redirect("duties:notice_detail", pk=row.pk)
@@ -151,8 +152,8 @@ def notice_generate(request: HttpRequest) -> HttpResponse:
         return redirect("duties:notice_index")
     try:
         notice, created = services.generate_monthly(year, month, request.user)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+    except Refusal as exc:
+        messages.error(request, exc.message)
         return redirect("duties:notice_index")
     if created:
         messages.success(request, f"已按模板生成{year}年{month}月通知草稿，请修改后下发。")
@@ -242,8 +243,8 @@ def notice_issue(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_notice(request.user, pk)
     try:
         n = services.issue_notice(notice, request.user, version=version_param(request))
-    except ValidationError as exc:
-        messages.error(request, "未下发：" + "；".join(exc.messages))
+    except Refusal as exc:
+        messages.error(request, "未下发：" + exc.message)
     else:
         messages.success(request, f"通知已下发至 {n} 个党组织。")
     return redirect("duties:notice_detail", pk=notice.pk)
@@ -255,8 +256,8 @@ def notice_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_notice(request.user, pk)
     try:
         services.withdraw_notice(notice, request.user, reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, "未撤销：" + "；".join(exc.messages))
+    except Refusal as exc:
+        messages.error(request, "未撤销：" + exc.message)
     else:
         messages.success(request, "通知已撤销；各党组织不再需要签收和反馈。")
     return redirect("duties:notice_detail", pk=notice.pk)
@@ -268,8 +269,8 @@ def notice_urge(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_notice(request.user, pk)
     try:
         n = services.urge(notice, request.user)
-    except ValidationError as exc:
-        messages.error(request, "未催办：" + "；".join(exc.messages))
+    except Refusal as exc:
+        messages.error(request, "未催办：" + exc.message)
     else:
         if n:
             messages.success(request, f"已向 {n} 个未签收的党组织发出催办（同一天重复催办不重复提醒）。")
@@ -284,8 +285,8 @@ def notice_ack(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_target(request.user, pk, write=True)
     try:
         done = services.acknowledge(target, request.user, proxy_note=request.POST.get("proxy_note", ""))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+    except Refusal as exc:
+        messages.error(request, exc.message)
     else:
         if done:
             messages.success(request, f"已签收：{target.notice.title}")
@@ -317,8 +318,8 @@ def notice_feedback(request: HttpRequest, pk: int) -> HttpResponse:
                     version=form.cleaned_data["version"],
                     proxy_note=form.cleaned_data["proxy_note"],
                 )
-            except ValidationError as exc:
-                apply_errors(form, exc)
+            except Refusal as exc:
+                refusal_to_form(form, exc)
             else:
                 messages.success(request, "反馈已提交。")
                 return redirect("duties:notice_detail", pk=target.notice_id)
@@ -356,8 +357,8 @@ def _template_form(request: HttpRequest, template: NoticeTemplate | None) -> Htt
             services.save_template(
                 template, form.data_for_service(), request.user, version=form.cleaned_data["version"]
             )
-        except ValidationError as exc:
-            apply_errors(form, exc)
+        except Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, "模板已保存。")
             return redirect("duties:template_index")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,11 +10,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts import scope
+from dangjian.core.actions import Refusal, refusal_to_form
 from dangjian.core.xlsx import Sheet
 
 from .. import services
 from ..access import bureau_required, business_required, get_plan, get_plan_item, plans_for, writer_required
-from ..forms import AssessForm, ProgressForm, WorkPlanForm, WorkPlanItemForm, apply_errors
+from ..forms import AssessForm, ProgressForm, WorkPlanForm, WorkPlanItemForm
 from ..models import YEAR_END_TAGS, WorkPlan, WorkPlanItem, YearEndStatus
 from .common import xlsx_download
 
@@ -40,8 +40,8 @@ def _plan_form(request: HttpRequest, plan: WorkPlan | None) -> HttpResponse:
             row = services.save_plan(
                 plan, form.data_for_service(), request.user, version=form.cleaned_data["version"]
             )
-        except ValidationError as exc:
-            apply_errors(form, exc)
+        except Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, f"已保存“{row.title}”。")
             return redirect("duties:plan_detail", pk=row.pk)
@@ -146,8 +146,8 @@ def _item_form(request: HttpRequest, plan: WorkPlan, item: WorkPlanItem | None) 
             services.save_plan_item(
                 item, plan, form.data_for_service(), request.user, version=form.cleaned_data["version"]
             )
-        except ValidationError as exc:
-            apply_errors(form, exc)
+        except Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, "事项已保存。")
             return redirect("duties:plan_detail", pk=plan.pk)
@@ -198,8 +198,8 @@ def plan_item_progress(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.add_progress(item, request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
+        except Refusal as exc:
+            refusal_to_form(form, exc)
     if form.errors:
         for errs in form.errors.values():
             for e in errs:
@@ -222,8 +222,8 @@ def plan_item_assess(request: HttpRequest, pk: int) -> HttpResponse:
                 request.user,
                 version=form.cleaned_data["version"],
             )
-        except ValidationError as exc:
-            apply_errors(form, exc)
+        except Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, "年终完成情况已评定。")
             return redirect("duties:plan_detail", pk=item.plan_id)

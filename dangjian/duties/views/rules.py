@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts import scope
+from dangjian.core.actions import Refusal, refusal_to_form
 
 from .. import services
 from ..access import bureau_required, business_required, get_rule
-from ..forms import CitationForm, RuleCreateForm, RuleMetaForm, RuleVersionForm, apply_errors
+from ..forms import CitationForm, RuleCreateForm, RuleMetaForm, RuleVersionForm
 from ..models import RuleCategory, RuleCitation, RuleVersion
 from .common import paginate
 
@@ -59,8 +59,8 @@ def rule_create(request: HttpRequest) -> HttpResponse:
         meta = {"category": data.pop("category"), "issuer": data.pop("issuer")}
         try:
             doc = services.create_rule(meta, data, request.user)
-        except ValidationError as exc:
-            apply_errors(form, exc)
+        except Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, f"已收录“{doc.title}”。")
             return redirect("duties:rule_detail", pk=doc.pk)
@@ -132,8 +132,8 @@ def rule_revise(request: HttpRequest, pk: int) -> HttpResponse:
                 request.user,
                 doc_version=int(request.POST.get("doc_version") or doc.version),
             )
-        except ValidationError as exc:
-            apply_errors(form, exc)
+        except Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, f"已发布第 {new.number} 版，原版本保留可查。")
             return redirect("duties:rule_detail", pk=doc.pk)
@@ -158,8 +158,8 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.update_rule_meta(
                 doc, form.data_for_service(), request.user, version=form.cleaned_data["version"]
             )
-        except ValidationError as exc:
-            apply_errors(form, exc)
+        except Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, "已保存。")
             return redirect("duties:rule_detail", pk=doc.pk)
@@ -183,8 +183,8 @@ def rule_cite(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             obj = services.resolve_citable(form.cleaned_data["target"])
             services.add_citation(doc, obj, request.user, clause=form.cleaned_data["clause"])
-        except ValidationError as exc:
-            messages.error(request, "未关联：" + "；".join(exc.messages))
+        except Refusal as exc:
+            messages.error(request, "未关联：" + exc.message)
         else:
             messages.success(request, f"已关联：{obj}")
     else:

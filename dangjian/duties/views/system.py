@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts import scope
+from dangjian.core.actions import Refusal, refusal_to_form
 from dangjian.orgs.models import Post, PostTitle
 
 from .. import services
 from ..access import bureau_required, business_required, writer_required
-from ..forms import FirstResponsibleForm, GroupForm, GroupMemberForm, apply_errors
-from ..models import GROUP_ROLE_ORDER, OFFICE_ROLES, FirstResponsible, LeadingGroup, LeadingGroupMember
+from ..forms import FirstResponsibleForm, GroupForm, GroupMemberForm
+from ..models import GROUP_ROLE_ORDER, FirstResponsible, LeadingGroup, LeadingGroupMember
 from .common import paginate
 
 SECRETARY_TITLES = (PostTitle.DANGZU_SECRETARY, PostTitle.SECRETARY)
@@ -45,8 +45,8 @@ def system(request: HttpRequest) -> HttpResponse:
     )
     for g in groups:
         ordered = sorted(g.members.all(), key=lambda m: (GROUP_ROLE_ORDER[m.role], m.sort, m.pk))
-        g.leading = [m for m in ordered if m.role not in OFFICE_ROLES]
-        g.office = [m for m in ordered if m.role in OFFICE_ROLES]
+        g.leading = [m for m in ordered if not m.is_office]
+        g.office = [m for m in ordered if m.is_office]
     orgs = scope.visible_orgs(request.user).filter(dissolved_on__isnull=True).order_by("path")
     page = paginate(request, orgs)
     ids = [o.pk for o in page]
@@ -92,8 +92,8 @@ def _group_form(request: HttpRequest, group: LeadingGroup | None) -> HttpRespons
             services.save_group(
                 group, form.data_for_service(), request.user, version=form.cleaned_data["version"]
             )
-        except ValidationError as exc:
-            apply_errors(form, exc)
+        except Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, "领导小组信息已保存。")
             return redirect("duties:system")
@@ -120,8 +120,8 @@ def _member_form(
             services.save_group_member(
                 member, group, form.data_for_service(), request.user, version=form.cleaned_data["version"]
             )
-        except ValidationError as exc:
-            apply_errors(form, exc)
+        except Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, "成员信息已保存。")
             return redirect("duties:system")
@@ -165,8 +165,8 @@ def first_responsible(request: HttpRequest, org_pk: int) -> HttpResponse:
         data = {k: form.cleaned_data[k] for k in ("person_name", "post", "user", "since")}
         try:
             services.set_first_responsible(org, data, request.user)
-        except ValidationError as exc:
-            apply_errors(form, exc)
+        except Refusal as exc:
+            refusal_to_form(form, exc)
         else:
             messages.success(request, f"已确定{org.name}的第一责任人。")
             return redirect("duties:system")

@@ -10,9 +10,9 @@ import re
 from datetime import date
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from dangjian import factories
+from dangjian.core.actions import Refusal
 from dangjian.honors import services
 
 ROLES = ("bureau", "admin_a", "admin_b", "member", "inspector", "auditor", "sysadmin", "secadmin")
@@ -68,7 +68,7 @@ def test_results_appear_only_after_close_and_publication(open_round, cast, login
     url = f"/honors/reviews/{open_round.pk}/"
     bureau, inspector = login(cast["bureau"]), login(cast["inspector"])
     assert services.results(open_round) == []
-    with pytest.raises(ValidationError, match="测评结束后"):
+    with pytest.raises(Refusal, match="测评结束后"):
         services.publish_results(open_round, actor=cast["bureau"])
     bureau.post(f"/honors/reviews/{open_round.pk}/settings/", {"action": "close"})
     open_round.refresh_from_db()

@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
 
 from dangjian import factories
+from dangjian.core.actions import Refusal
 from dangjian.core.tests import samples
 from dangjian.honors import rules, services
 from dangjian.honors.models import Ballot, Honor, HonorRound, MemberGrade, NominationStatus, VoterRoll
@@ -64,10 +64,10 @@ def test_round_creates_a_report_per_secretary(review_round, cast):
 def test_anonymous_vote_once_and_tally(review_round, cast):
     ra, rb = list(review_round.reports.order_by("organization__code"))
     services.vote(review_round, cast["bureau"], {ra.id: "好", rb.id: "一般"})
-    with pytest.raises(ValidationError, match="已经投过票"):
+    with pytest.raises(Refusal, match="已经投过票"):
         services.vote(review_round, cast["bureau"], {ra.id: "差", rb.id: "差"})
     services.vote(review_round, cast["admin_a"], {ra.id: "好", rb.id: "较好"})
-    with pytest.raises(ValidationError, match="每一位"):
+    with pytest.raises(Refusal, match="每一位"):
         services.vote(review_round, cast["inspector"], {ra.id: "好"})
     # Ballots know nothing of the voter; the roll knows nothing of the ballots.
     assert {f.name for f in Ballot._meta.get_fields()} == {"id", "report", "grade"}
@@ -88,7 +88,7 @@ def test_not_an_evaluator_cannot_vote_and_closed_round_refuses(review_round, cas
     with pytest.raises(PermissionDenied):
         services.vote(review_round, cast["member"], {ra.id: "好", rb.id: "好"})
     services.set_voting(review_round, open_=False, actor=cast["bureau"])
-    with pytest.raises(ValidationError):
+    with pytest.raises(Refusal):
         services.vote(review_round, cast["admin_b"], {ra.id: "好", rb.id: "好"})
 
 
@@ -177,7 +177,7 @@ DEEDS = "该同志长期扎根基层，带头落实三会一课，组织开展�
 def test_nomination_eligibility(cast, honor_round, monkeypatch):
     monkeypatch.setattr(services, "failing_orgs", lambda year: {cast["b"].id})
     probationary = factories.member(cast["a"], "预备张", full_date=None)
-    with pytest.raises(ValidationError, match="预备党员"):
+    with pytest.raises(Refusal, match="预备党员"):
         services.nominate(
             honor_round,
             category="优秀共产党员",
@@ -188,7 +188,7 @@ def test_nomination_eligibility(cast, honor_round, monkeypatch):
         )
     m1 = cast["members_a"][1]
     MemberGrade.objects.create(member=m1, year=2025, grade="基本合格", organization=cast["a"])
-    with pytest.raises(ValidationError, match="基本合格"):
+    with pytest.raises(Refusal, match="基本合格"):
         services.nominate(
             honor_round, category="优秀共产党员", org=cast["a"], member=m1, deeds=DEEDS, actor=cast["admin_a"]
         )
@@ -210,7 +210,7 @@ def test_nomination_eligibility(cast, honor_round, monkeypatch):
 @pytest.mark.django_db
 def test_nomination_window(cast, honor_round, monkeypatch):
     monkeypatch.setattr(services, "failing_orgs", lambda year: set())
-    with time_machine.travel("2026-06-11"), pytest.raises(ValidationError, match="推荐期"):
+    with time_machine.travel("2026-06-11"), pytest.raises(Refusal, match="推荐期"):
         services.nominate(
             honor_round,
             category="优秀共产党员",
@@ -241,7 +241,7 @@ def test_review_publicity_objection_award_cycle(cast, honor_round, monkeypatch):
             deeds=DEEDS,
             actor=cast["admin_b"],
         )
-    with pytest.raises(ValidationError):
+    with pytest.raises(Refusal):
         services.review(n1, approve=False, comment="", actor=cast["bureau"])
     services.review(n1, approve=False, comment="请补充具体事迹", actor=cast["bureau"])
     services.resubmit(n1, deeds=DEEDS + "补充。", actor=cast["admin_a"])
@@ -254,9 +254,9 @@ def test_review_publicity_objection_award_cycle(cast, honor_round, monkeypatch):
     o = services.record_objection(
         n2, received_on=date(2026, 6, 22), content="反映其存在违规问题", actor=cast["bureau"]
     )
-    with pytest.raises(ValidationError, match="公示期"):
+    with pytest.raises(Refusal, match="公示期"):
         services.award(honor_round, actor=cast["bureau"], awarded_on=date(2026, 6, 25))
-    with pytest.raises(ValidationError, match="异议"):
+    with pytest.raises(Refusal, match="异议"):
         services.award(honor_round, actor=cast["bureau"], awarded_on=date(2026, 6, 30))
     services.handle_objection(o, upheld=True, handling="经核查属实", actor=cast["bureau"])
     assert services.award(honor_round, actor=cast["bureau"], awarded_on=date(2026, 6, 30)) == 1
