@@ -310,6 +310,12 @@ def activity_trend(root, today: date) -> Chart:
         for m in range(1, 13)
     ]
     c.rows = [[f"{m}月", series[0]["data"][m - 1], series[1]["data"][m - 1]] for m in range(1, 13)]
+    # the month under way is not over: shown as 进行中 (partial), not as a drop
+    month_end = Period.containing(today, PeriodKind.MONTH).end
+    if today < month_end:
+        label = f"{today.month}月进行中（截至{today.day}日）"
+        c.extra = {"partial": today.month - 1, "partial_label": label}
+        c.rows[today.month - 1][0] = label
     return c
 
 
