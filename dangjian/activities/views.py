@@ -29,7 +29,7 @@ from dangjian.core.params import page_param
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization, PartyGroup
 
-from . import meetings, review, rules, services, uploads
+from . import meetings, privacy, review, rules, services, uploads
 from .forms import (
     ABSENCE_REASONS,
     ActivityForm,
@@ -131,6 +131,12 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _record(request, pk)
+    if not privacy.talk_content_visible(request.user, activity):
+        return render(
+            request,
+            "activities/talk_private.html",
+            {"page_title": "谈心谈话", "a": activity, "kinds": activity.kinds.order_by("sort", "id")},
+        )
     attendance = list(
         Attendance.objects.filter(activity=activity)
         .select_related("member")
@@ -637,7 +643,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @require_GET
 def attachment_file(request: HttpRequest, pk: int) -> HttpResponse:
     att = get_object_or_404(Attachment.objects.select_related("activity"), pk=pk, is_deleted=False)
-    _record(request, att.activity_id)  # 404 outside the reader's scope
+    activity = _record(request, att.activity_id)  # 404 outside the reader's scope
+    if not privacy.talk_content_visible(request.user, activity):
+        raise Http404("附件不存在")
     try:
         handle = default_storage.open(att.file.name, "rb")
     except (FileNotFoundError, OSError):

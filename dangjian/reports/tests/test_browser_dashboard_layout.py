@@ -36,7 +36,9 @@ def dashboard_data():
     for i in range(8):  # eight terms ending within a few months of each other: crowded labels on a phone
         o = factories.org(f"测试第{i + 3}党支部", parent=cast["organ"])
         factories.term(o, elected_on=date(2023, 6 + i % 6, 1 + i))
-    a = Activity.objects.create(organization=cast["b"], date=date(2026, 11, 5), topic="学习", minutes="记录" * 20)
+    a = Activity.objects.create(
+        organization=cast["b"], date=date(2026, 11, 5), topic="学习", minutes="记录" * 20
+    )
     a.kinds.set(ActivityKind.objects.filter(key="theme_day"))
     return cast
 
