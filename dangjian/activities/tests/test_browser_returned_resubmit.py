@@ -13,7 +13,9 @@ from dangjian.activities.models import Activity
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_returned_record_saved_and_resubmitted(cast, live_server, phone_page, browser_login, horizontal_overflow):
+def test_returned_record_saved_and_resubmitted(
+    cast, live_server, phone_page, browser_login, horizontal_overflow
+):
     from playwright.sync_api import expect
 
     a = services.record_activity(

@@ -22,7 +22,7 @@ def test_preview_has_every_part(cast, live_server, phone_page, browser_login, ho
     report = annual.build(2026, None)
     text = p.locator("#annual-report").inner_text()
     for heading, subs in report.sections():
-        for sub, paras in subs:
+        for _sub, paras in subs:
             for para in paras:
                 assert para in text, (heading, para)
     for i in range(len(PARTS)):  # each part is shown (not collapsed or hidden) and has content under it
