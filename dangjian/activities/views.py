@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,7 +30,7 @@ from dangjian.core.params import page_param
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization, PartyGroup
 
-from . import meetings, review, rules, services, uploads
+from . import meetings, privacy, review, rules, services, uploads
 from .forms import (
     ABSENCE_REASONS,
     ActivityForm,
@@ -131,6 +132,12 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _record(request, pk)
+    if not privacy.talk_content_visible(request.user, activity):
+        return render(
+            request,
+            "activities/talk_private.html",
+            {"page_title": "谈心谈话", "a": activity, "kinds": activity.kinds.order_by("sort", "id")},
+        )
     attendance = list(
         Attendance.objects.filter(activity=activity)
         .select_related("member")
@@ -465,24 +472,18 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
             by_request = activity.status == ActivityStatus.APPROVED and not services.may_review_org(
                 request.user, activity.organization
             )
+            # 保存并提交审核 on a draft or returned record: the edit and the submission in one transaction
+            then_submit = (
+                not by_request
+                and request.POST.get("then") == "submit"
+                and activity.status in (ActivityStatus.DRAFT, ActivityStatus.RETURNED)
+            )
             try:
-                (services.request_edit if by_request else services.update_activity)(
-                    activity,
-                    **({} if by_request else {"version": cd.get("version") or 0}),
-                    actor=request.user,
-                    organization=cd["organization"],
-                    kinds=list(cd["kinds"]),
-                    date=cd["date"],
-                    topic=cd["topic"],
-                    reason=cd.get("reason") or "",
-                    absences=absences,
-                    attachments=request.FILES.getlist("attachments"),
-                    remove_attachments=[
-                        int(x) for x in request.POST.getlist("remove_attachments") if x.isdigit()
-                    ],
-                    roster=roster,
-                    **_details(cd),
-                )
+                with transaction.atomic():
+                    _save_edit(request, activity, cd, by_request, absences, roster)
+                    if then_submit:
+                        activity.refresh_from_db()
+                        services.submit(activity, actor=request.user)
             except services.ActivityInvalid as exc:
                 _apply_errors(form, exc)
             except services.ConcurrencyError as exc:
@@ -492,11 +493,32 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 if by_request:
                     messages.success(request, REQUESTED)
-                else:  # the 党组's own meetings are entered by reviewers, so their details never wait
-                    meetings.save_details(activity, cd, actor=request.user)
-                    messages.success(request, "已保存修改。")
+                else:
+                    messages.success(request, "已保存修改并提交上级审核。" if then_submit else "已保存修改。")
                 return redirect("activities:detail", pk=activity.pk)
     return _render_form(request, form, absences, activity=activity, status=400)
+
+
+def _save_edit(
+    request: HttpRequest, activity: Activity, cd: dict[str, Any], by_request: bool, absences: Any, roster: Any
+) -> None:
+    (services.request_edit if by_request else services.update_activity)(
+        activity,
+        **({} if by_request else {"version": cd.get("version") or 0}),
+        actor=request.user,
+        organization=cd["organization"],
+        kinds=list(cd["kinds"]),
+        date=cd["date"],
+        topic=cd["topic"],
+        reason=cd.get("reason") or "",
+        absences=absences,
+        attachments=request.FILES.getlist("attachments"),
+        remove_attachments=[int(x) for x in request.POST.getlist("remove_attachments") if x.isdigit()],
+        roster=roster,
+        **_details(cd),
+    )
+    if not by_request:  # the 党组's own meetings are entered by reviewers, so their details never wait
+        meetings.save_details(activity, cd, actor=request.user)
 
 
 # --- review -------------------------------------------------------------------------------------------------
@@ -637,7 +659,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @require_GET
 def attachment_file(request: HttpRequest, pk: int) -> HttpResponse:
     att = get_object_or_404(Attachment.objects.select_related("activity"), pk=pk, is_deleted=False)
-    _record(request, att.activity_id)  # 404 outside the reader's scope
+    activity = _record(request, att.activity_id)  # 404 outside the reader's scope
+    if not privacy.talk_content_visible(request.user, activity):
+        raise Http404("附件不存在")
     try:
         handle = default_storage.open(att.file.name, "rb")
     except (FileNotFoundError, OSError):

@@ -326,17 +326,14 @@ def todo_page(request: HttpRequest) -> HttpResponse:
 def home_panel(request: HttpRequest) -> dict[str, Any] | None:
     """本月待办 on the home page: the branch's own list; for an admin over several branches, the worst few."""
     user = request.user
+    if user.role == Role.MEMBER:  # a member's home is their own page (members.home), not the branch's to-dos
+        return None
     org = home_org(user)
     if org is None:
         return None
     today = timezone.localdate()
     year = Period.whole_year(today.year)
-    if user.role == Role.MEMBER:
-        orgs = [org]
-    else:
-        orgs = Organization.objects.filter(services.existing_q(year), path__startswith=org.path).order_by(
-            "path"
-        )
+    orgs = Organization.objects.filter(services.existing_q(year), path__startswith=org.path).order_by("path")
     todos = [t for t in services.todos(orgs, today) if t.applicable]
     own = next((t for t in todos if t.org.pk == org.pk), None)
     others = sorted(

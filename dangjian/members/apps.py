@@ -23,3 +23,11 @@ class MembersConfig(AppConfig):
             NavItem("党员", "导入党员名册", "members:import", 30),
             NavItem("党员", "我的党员信息", "members:me", 10, perm=Perm.VIEW_OWN_MEMBER),
         )
+        from dangjian.core.nav import HomePanel, register_panel
+
+        from .home import member_panel
+
+        # a member's home is their own page (before the branch-level panels, which a member no longer gets)
+        register_panel(
+            HomePanel("members_mine", "members/panel_mine.html", member_panel, Perm.VIEW_OWN_MEMBER, 5)
+        )

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from dangjian.accounts import policy
 from dangjian.accounts.policy import Perm
 from dangjian.accounts.roles import Role
-from dangjian.accounts.scope import can_write, editable_orgs, member_record, scope_label
+from dangjian.accounts.scope import can_write, editable_orgs, member_record, scope_label, visible_orgs
 from dangjian.core import memo
 from dangjian.core.dates import age_on
 from dangjian.core.idnumber import mask_id_number, mask_phone
@@ -198,6 +198,10 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if revealed and not own:
         services.record_full_view(member, actor=request.user, ip=_client_ip(request))
     events = member.events.select_related("from_org", "to_org").order_by("-date", "-id")
+    ancestors = list(member.organization.ancestors_and_self())
+    linkable = set(
+        visible_orgs(request.user).filter(pk__in=[o.pk for o in ancestors]).values_list("pk", flat=True)
+    )
     editable = may_edit(request.user, member)
     ctx = {
         "page_title": f"党员：{member.name}",
@@ -209,7 +213,8 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "editable": editable,
         "is_current": member.status == Status.NORMAL,
         "is_suspended": member.status == Status.SUSPENDED,
-        "ancestors": list(member.organization.ancestors_and_self()),
+        # only the organisations whose roster the reader may open are links (a member's ancestors were 404s)
+        "ancestors": [(o, o.pk in linkable) for o in ancestors],
         "honors": honors_of_member(member),
     }
     return render(request, "members/detail.html", ctx)

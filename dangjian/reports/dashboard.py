@@ -200,22 +200,19 @@ STATUS_SCORE = {"达标": 4, "待审核": 3, "进行中": 2, "未达标": 1, "�
 
 
 def compliance_heatmap(root, today: date) -> Chart:
+    """The quarter's matrix as a heat map: one cell per branch × requirement, with the status the 达标情况
+    matrix (`/compliance/`) shows for the same quarter — the same evaluation and the same summary over the
+    requirement's periods in the quarter (any 未达标 month makes the quarter's cell 未达标)."""
     from dangjian.compliance import services as compliance
-    from dangjian.compliance.models import Requirement
 
     quarter = Period.containing(today, PeriodKind.QUARTER)
     orgs = list(_orgs(root).filter(kind__in=["branch", "joint_branch", "temp_branch"]).order_by("path"))
-    reqs = list(Requirement.objects.filter(is_active=True).select_related("kind").order_by("sort"))
-    results = compliance.evaluate(quarter, orgs=_orgs(root).filter(pk__in=[o.pk for o in orgs]), today=today)
-    # Per org × requirement: the status of the requirement's period containing today.
-    cell: dict[tuple[int, str], Any] = {}
-    for r in results:
-        period = r.period if isinstance(r.period, Period) else Period.parse(str(r.period))
-        if today in period or (period.end < today and (r.org_id, r.requirement_key) not in cell):
-            cell[(r.org_id, r.requirement_key)] = (str(r.status), str(period))
+    ev = compliance.run(quarter, _orgs(root).filter(pk__in=[o.pk for o in orgs]), today)
+    reqs = ev.requirements
+    cell = {(org_id, req_id): str(c.status) for (org_id, req_id), c in ev.cells.items()}
     total = len(orgs)
     if total > ORG_ROWS:  # a city's thousands of rows are unreadable: the ones needing attention come first
-        unmet = Counter(org_id for (org_id, _), (status, _) in cell.items() if status == "未达标")
+        unmet = Counter(org_id for (org_id, _), status in cell.items() if status == "未达标")
         orgs = sorted(orgs, key=lambda o: -unmet[o.pk])[:ORG_ROWS]
     title = f"{quarter.label}制度落实热力图"
     c = Chart(
@@ -234,12 +231,12 @@ def compliance_heatmap(root, today: date) -> Chart:
     for y, org in enumerate(orgs):
         row = [org.name]
         for x, q in enumerate(reqs):
-            status, period = cell.get((org.id, q.key), ("不适用", str(quarter)))
+            status = cell.get((org.id, q.id), "不适用")
             row.append(status)
             score = STATUS_SCORE.get(status)
             if score:
                 data.append([x, y, score])
-                links.append(drill(metric="activities", org=org.pk, kind=q.kind.key, period=period))
+                links.append(drill(metric="activities", org=org.pk, kind=q.kind_key, period=str(quarter)))
         c.rows.append(row)
     c.series = [{"name": "达标情况", "data": data}]
     c.links = links
@@ -313,6 +310,12 @@ def activity_trend(root, today: date) -> Chart:
         for m in range(1, 13)
     ]
     c.rows = [[f"{m}月", series[0]["data"][m - 1], series[1]["data"][m - 1]] for m in range(1, 13)]
+    # the month under way is not over: shown as 进行中 (partial), not as a drop
+    month_end = Period.containing(today, PeriodKind.MONTH).end
+    if today < month_end:
+        label = f"{today.month}月进行中（截至{today.day}日）"
+        c.extra = {"partial": today.month - 1, "partial_label": label}
+        c.rows[today.month - 1][0] = label
     return c
 
 

@@ -248,9 +248,9 @@ def test_home_panels(data, login):
     html = page(login, data["admin_a"], "/")
     assert 'id="panel-compliance_todo"' in html and f"/activities/new/?org={data['a'].pk}&amp;kinds=" in html
     html = page(login, data["member"], "/")
-    assert (
-        'id="panel-compliance_todo"' in html and "测试第一党支部" in html and "/activities/new/" not in html
-    )
+    # a member's home is their own page, not the branch's to-dos (issue 18 item 7)
+    assert 'id="member-home"' in html and 'id="panel-compliance_todo"' not in html
+    assert "/activities/new/" not in html
     assert 'id="panel-compliance_todo"' not in page(login, data["bureau"], "/")
 
 

@@ -274,7 +274,9 @@ def test_detail_query_count_constant(cast, login, django_assert_num_queries):
     m = cast["members_a"][1]
     c = login(cast["inspector"])  # no audit entry per view: only the page's own queries
     c.get(f"/members/{m.pk}/")
-    expected = 7  # … including the notify bell's unread count and the member's 表彰荣誉
+    expected = (
+        8  # … including the notify bell's unread count, the member's 表彰荣誉 and which breadcrumbs link
+    )
     with django_assert_num_queries(expected):
         c.get(f"/members/{m.pk}/")
     for i in range(6):

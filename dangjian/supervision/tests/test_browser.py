@@ -45,13 +45,17 @@ def no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def test_org_admin_hands_in_material_on_a_phone(live_server, cast, phone, tmp_path):
+def test_org_admin_hands_in_material_on_a_phone(live_server, cast, phone, tmp_path, settings):
+    settings.DANGJIAN_UPLOAD_MAX_BYTES = 6 * 1024 * 1024  # the help follows the configured limit
     rect = f.rectification(cast["a"], deadline=date(2030, 1, 1))
     sign_in(phone, live_server.url, "admin_a")
     phone.goto(f"{live_server.url}/supervision/rectifications/")
     assert no_sideways_scroll(phone)
     phone.click(f"a[href='/supervision/rectifications/{rect.pk}/']")
     assert no_sideways_scroll(phone)
+    # the attachment help says the size limit of the upload policy (core/uploads.py POLICIES)
+    help_text = phone.locator("#files-help-evidence").inner_text()
+    assert "不超过 6 MB" in help_text and "PDF" in help_text, help_text
     photo = tmp_path / "整改照片.png"
     photo.write_bytes(f.PNG_BYTES)
     form = phone.locator("form.rect-action", has=phone.locator("input[name=action][value=evidence]"))

@@ -86,6 +86,8 @@ def draw(request: HttpRequest) -> HttpResponse:
             "plan": plan,
             "drawn": [plan.orgs[c] for c in plan.codes] if plan else [],
             "strata": plan.result.allocation if plan else {},
+            # every organisation failing last quarter is inspected; only the places left are drawn at random
+            "randomly_drawn": len(plan.result.codes) - len(plan.result.forced) if plan else 0,
             "page_title": "抽取抽查对象",
         },
     )

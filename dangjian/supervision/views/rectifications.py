@@ -12,9 +12,11 @@ from django.views.decorators.http import require_POST
 
 from dangjian.accounts import scope
 from dangjian.accounts.policy import Perm
+from dangjian.core import uploads as core_uploads
 from dangjian.core.dates import DateParseError, parse_date
 
 from .. import access, flow, services
+from .. import uploads as sup_uploads
 from ..forms import RectificationFilter
 from ..models import EvidenceFile, Rectification, RectificationEvent
 from ..services.common import ServiceError
@@ -97,6 +99,9 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "overdue": rect.is_overdue(today),
             "actions": [(a.value, flow.ACTION_LABELS[a]) for a in flow.available(rect.status, parties)],
             "status_label": flow.STATE_LABELS[flow.State(rect.status)],
+            # the evidence input's accepted types and size limit, from the one upload policy (core/uploads.py)
+            "evidence_policy": core_uploads.POLICIES[sup_uploads.EVIDENCE],
+            "max_files": sup_uploads.MAX_FILES_PER_UPLOAD,
             "page_title": rect.title,
         },
     )

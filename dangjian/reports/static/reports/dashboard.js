@@ -12,10 +12,14 @@
 
   function barOption(c) {
     var horizontal = c.extra && c.extra.horizontal;
-    var cat = { type: "category", data: c.categories, axisLabel: { interval: 0, rotate: horizontal ? 0 : (narrow() ? 40 : 20), fontSize: 11 } };
+    // horizontal bars carry organisation names: the grid makes room for them (containLabel) and a long name
+    // wraps onto a second line instead of being clipped at the chart's edge
+    var cat = { type: "category", data: c.categories, axisLabel: horizontal
+      ? { interval: 0, fontSize: 11, width: narrow() ? 110 : 240, overflow: "break", lineHeight: 13 }
+      : { interval: 0, rotate: narrow() ? 40 : 20, fontSize: 11 } };
     var val = { type: "value", minInterval: 1 };
     return {
-      color: [RED], grid: { left: horizontal ? 120 : 40, right: 16, top: 16, bottom: horizontal ? 24 : 64, containLabel: !horizontal },
+      color: [RED], grid: { left: horizontal ? 8 : 40, right: horizontal ? 40 : 16, top: 16, bottom: horizontal ? 24 : 64, containLabel: true },
       tooltip: { trigger: "axis" }, xAxis: horizontal ? val : cat, yAxis: horizontal ? cat : val,
       series: c.series.map(function (s) { return { name: s.name, type: "bar", data: s.data, barMaxWidth: 36, label: { show: true, position: horizontal ? "right" : "top", fontSize: 11 } }; })
     };
@@ -29,11 +33,26 @@
     };
   }
 
+  // The month under way (extra.partial: its index) is drawn apart, dashed and hollow, as 进行中: a month that has
+  // just begun is not a drop.
   function lineOption(c) {
+    var partial = c.extra && c.extra.partial != null ? c.extra.partial : -1;
+    var series = c.series.map(function (s, k) {
+      var last = k === c.series.length - 1 && partial >= 0;
+      var data = last ? s.data.map(function (v, i) { return i === partial ? null : v; }) : s.data;
+      return { name: s.name, type: "line", data: data, smooth: true, connectNulls: false };
+    });
+    if (partial >= 0) {
+      var cur = c.series[c.series.length - 1].data;
+      series.push({ name: c.extra.partial_label, type: "line", smooth: false, symbol: "emptyCircle", symbolSize: 8,
+        lineStyle: { type: "dashed" }, itemStyle: { color: RED },
+        label: { show: true, position: "top", fontSize: 11, formatter: function (p) { return p.dataIndex === partial ? "进行中" : ""; } },
+        data: cur.map(function (v, i) { return (i === partial || i === partial - 1) ? v : null; }) });
+    }
     return {
-      color: ["#9ca3af", RED], tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 40, right: 16, top: 32, bottom: 32 },
+      color: ["#9ca3af", RED, RED], tooltip: { trigger: "axis" }, legend: { top: 0, type: "scroll" }, grid: { left: 40, right: 16, top: 32, bottom: 32 },
       xAxis: { type: "category", data: c.categories }, yAxis: { type: "value", minInterval: 1 },
-      series: c.series.map(function (s) { return { name: s.name, type: "line", data: s.data, smooth: true, connectNulls: false }; })
+      series: series
     };
   }
 
@@ -59,11 +78,12 @@
     return {
       tooltip: { formatter: function (p) { return esc(p.data.name) + "<br>届满：" + esc(p.data.value[0]) + "（" + esc(p.data.status) + "）"; } },
       grid: { left: narrow() ? 90 : 160, right: 24, top: 16, bottom: 32 },
-      xAxis: { type: "time" },
-      yAxis: { type: "category", data: names, axisLabel: { fontSize: 11, width: narrow() ? 84 : 150, overflow: "truncate" } },
+      // at 390 px fewer date ticks, and labels that would overlap are hidden rather than drawn on each other
+      xAxis: { type: "time", splitNumber: narrow() ? 3 : 6, axisLabel: { hideOverlap: true, fontSize: 11, formatter: "{yyyy}-{MM}" } },
+      yAxis: { type: "category", data: names, axisLabel: { fontSize: 11, width: narrow() ? 84 : 150, overflow: "truncate", hideOverlap: true } },
       series: [{ type: "scatter", symbolSize: 12,
         data: data.map(function (d) { return { name: d.name, status: d.status, value: [d.value[0], d.name], itemStyle: { color: STATUS_COLOR[d.status] || "#6b7280" } }; }),
-        markLine: { symbol: "none", label: { formatter: "今天" }, lineStyle: { color: "#111", type: "dashed" }, data: [{ xAxis: c.extra.today }] } }]
+        markLine: { symbol: "none", label: { formatter: "今天", position: "insideEndTop" }, lineStyle: { color: "#111", type: "dashed" }, data: [{ xAxis: c.extra.today }] } }]
     };
   }
 
