@@ -15,6 +15,12 @@ class ComplianceConfig(AppConfig):
         stamps.track(RequirementRevision)
         stamps.track(Exemption)
 
+        from dangjian.core import measures
+
+        from . import measures as own
+
+        measures.register_family("compliance", "达标情况", own.choices, own.requirement_value)
+
         from dangjian.accounts.policy import Perm
         from dangjian.core.nav import HomePanel, NavItem, register_nav, register_panel
 

@@ -14,6 +14,12 @@ class DutiesConfig(AppConfig):
         stamps.track(Notice)
         stamps.track(NoticeTarget)
 
+        from dangjian.core import measures
+
+        from .measures import notice_ack_measure
+
+        measures.register("duties_notice_ack", "通知签收率", notice_ack_measure, source="重点工作通知")
+
         from dangjian.core import audit_events
 
         from .services.common import EVENTS

@@ -130,6 +130,7 @@ class OccurrenceState(StrEnum):
     DONE = "已完成"
     LATE_DONE = "逾期完成"
     OVERDUE = "逾期未完成"
+    NA = "不适用"  # an item bound to a measure that does not apply to the organisation in that period
 
 
 STATE_TAGS = {
@@ -138,6 +139,7 @@ STATE_TAGS = {
     OccurrenceState.DONE: "tag-ok",
     OccurrenceState.LATE_DONE: "tag-info",
     OccurrenceState.OVERDUE: "tag-bad",
+    OccurrenceState.NA: "",
 }
 
 

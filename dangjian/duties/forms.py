@@ -11,7 +11,7 @@ from django.db.models import Q
 from dangjian.accounts import scope
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import BUSINESS_ROLES
-from dangjian.core import uploads
+from dangjian.core import measures, uploads
 from dangjian.orgs.models import Organization, OrgKind, Unit
 
 from . import files as filekinds
@@ -106,6 +106,23 @@ class ScopedUsers:
         for name in self.user_fields:
             if name in self.fields:
                 self.fields[name].queryset = user_choices(actor)
+
+
+class MeasureChoice:
+    """A `measure_key` select offering the platform's measures (core.measures) — 自动取数 — or none (手工填报)."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        current = getattr(self.instance, "measure_key", "")
+        options = [("", "不绑定（手工填报完成情况）"), *measures.choices()]
+        if current and current not in dict(options):
+            options.append((current, measures.label(current)))
+        self.fields["measure_key"] = forms.ChoiceField(
+            label="自动取数",
+            choices=options,
+            required=False,
+            help_text="选定后，完成情况与进度由平台数据自动得出，不能手工填报",
+        )
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -209,7 +226,7 @@ class DutyListForm(ScopedUsers, VersionedForm):
         return year
 
 
-class DutyForm(ScopedUsers, VersionedForm):
+class DutyForm(MeasureChoice, ScopedUsers, VersionedForm):
     user_fields = ("responsible_user",)
     responsible_user = UserChoiceField(
         label="责任人账号",
@@ -232,6 +249,7 @@ class DutyForm(ScopedUsers, VersionedForm):
             "starts_on",
             "work_requirement",
             "evidence_required",
+            "measure_key",
         ]
         widgets = {
             "deadline": DATE,
@@ -267,12 +285,12 @@ class WorkPlanForm(VersionedForm):
         widgets = {"issued_on": DATE, "preamble": forms.Textarea(attrs={"rows": 4})}
 
 
-class WorkPlanItemForm(VersionedForm):
+class WorkPlanItemForm(MeasureChoice, VersionedForm):
     organization = OrgChoiceField(label="责任单位（党组织）", queryset=Organization.objects.order_by("path"))
 
     class Meta:
         model = WorkPlanItem
-        fields = ["seq", "category", "content", "organization", "lead", "deadline", "target"]
+        fields = ["seq", "category", "content", "organization", "lead", "deadline", "target", "measure_key"]
         widgets = {"deadline": DATE, "content": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, **kwargs: Any):

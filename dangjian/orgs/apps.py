@@ -19,6 +19,12 @@ class OrgsConfig(AppConfig):
         stamps.track(Term)
         stamps.track(Post)
 
+        from dangjian.core import measures
+
+        from .measures import term_measure
+
+        measures.register("orgs_term", "按期换届比例", term_measure, source="换届管理")
+
         from dangjian.core.nav import NavItem, register_nav
 
         register_nav(

@@ -12,6 +12,12 @@ class StudyConfig(AppConfig):
 
         audit_events.register(EVENTS)
 
+        from dangjian.core import measures
+
+        from .measures import study_measure
+
+        measures.register("study_hours", "年度学时达标率", study_measure, source="学习教育")
+
         # The tables whose writes invalidate memoised results (core.stamps, core.memo).
         from dangjian.core import stamps
 

@@ -13,6 +13,12 @@ class SupervisionConfig(AppConfig):
 
         stamps.track(Rectification)
 
+        from dangjian.core import measures
+
+        from .measures import rectification_measure
+
+        measures.register("supervision_rectified", "到期整改销号率", rectification_measure, source="督查考核")
+
         from dangjian.accounts.policy import Perm
         from dangjian.core.nav import HomePanel, NavItem, register_nav, register_panel
 

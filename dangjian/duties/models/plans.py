@@ -64,6 +64,12 @@ class WorkPlanItem(Versioned):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    measure_key = models.CharField(
+        "自动取数",
+        max_length=80,
+        blank=True,
+        help_text="选定后，完成情况按平台已有数据自动计算，不再手工填报",
+    )
     is_active = models.BooleanField("有效", default=True)
 
     class Meta:

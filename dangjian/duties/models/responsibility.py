@@ -209,6 +209,12 @@ class Duty(Versioned):
     )
     work_requirement = models.TextField("工作要求", blank=True)
     evidence_required = models.CharField("佐证材料", max_length=300, blank=True)
+    measure_key = models.CharField(
+        "自动取数",
+        max_length=80,
+        blank=True,
+        help_text="选定后，完成情况按平台已有数据自动计算，不再手工填报",
+    )
     is_active = models.BooleanField("有效", default=True)
 
     class Meta:

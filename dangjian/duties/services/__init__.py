@@ -24,7 +24,7 @@ from .notices import (
     urge,
     withdraw_notice,
 )
-from .plans import add_progress, assess_item, latest_progress, save_plan, save_plan_item
+from .plans import add_progress, assess_item, latest_progress, measured_progress, save_plan, save_plan_item
 from .responsibility import (
     can_report,
     completion_rates,
@@ -58,6 +58,7 @@ from .rules import (
 )
 
 __all__ = [
+    "measured_progress",
     "is_proxy",
     "urge",
     "NoticeCounts",

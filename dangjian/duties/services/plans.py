@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from dangjian.accounts.typing import Actor
+from dangjian.core import measures
 from dangjian.core.actions import Refusal
 
 from ..models import ListStatus, WorkPlan, WorkPlanItem, WorkPlanProgress, YearEndStatus
@@ -38,6 +39,8 @@ def save_plan_item(
 ) -> WorkPlanItem:
     if data["deadline"].year not in (plan.year, plan.year + 1):
         raise Refusal(f"完成时限应在 {plan.year} 年内（最迟次年）", field="deadline")
+    if data.get("measure_key") and not measures.exists(data["measure_key"]):
+        raise Refusal("所选取数口径不存在，请重新选择", field="measure_key")
     if item is None:
         if not data.get("seq"):
             data = {**data, "seq": (plan.items.aggregate(m=Max("seq"))["m"] or 0) + 1}
@@ -54,6 +57,11 @@ def add_progress(
     reported_on: date | None = None,
     percent: int | None = None,
 ) -> WorkPlanProgress:
+    if item.measure_key:
+        raise Refusal(
+            f"该事项已设为自动取数（{measures.label(item.measure_key)}），进度按平台数据计算，不能手工填报",
+            code="measure_bound",
+        )
     today = timezone.localdate()
     reported_on = reported_on or today
     if reported_on > today:
@@ -98,6 +106,14 @@ def assess_item(
         expected_version=version,
         note="年终评定",
     )
+
+
+def measured_progress(item: WorkPlanItem, as_of: date | None = None) -> measures.MeasureValue | None:
+    """A bound item's status and progress, read from the data as of today (at most up to its deadline)."""
+    if not item.measure_key:
+        return None
+    as_of = as_of or timezone.localdate()
+    return measures.value(item.measure_key, item.organization, min(item.deadline, as_of), as_of)
 
 
 def latest_progress(items: list[WorkPlanItem]) -> dict[int, WorkPlanProgress]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from dangjian.accounts import scope
 from dangjian.accounts.typing import Actor
-from dangjian.core import audit
+from dangjian.core import audit, measures
 from dangjian.core.actions import Refusal
 from dangjian.orgs.models import Organization
 
@@ -140,6 +140,8 @@ def _validate_duty(data: dict[str, Any], duty_list: DutyList) -> None:
         raise Refusal("一次性事项须填写完成时限（日期）", field="deadline")
     if cadence is not Cadence.ONCE and data.get("deadline"):
         raise Refusal("周期性事项按周期末计算完成时限，请清空“完成时限”或把周期改为一次性", field="deadline")
+    if data.get("measure_key") and not measures.exists(data["measure_key"]):
+        raise Refusal("所选取数口径不存在，请重新选择", field="measure_key")
     start = data.get("starts_on")
     if start and start.year != duty_list.year:
         raise Refusal(f"起始日期应在清单年度（{duty_list.year}年）内", field="starts_on")
@@ -230,6 +232,11 @@ def report_duty(
         raise Refusal("该责任事项已停用，不能再报告完成情况")
     if duty.duty_list.status != ListStatus.ISSUED:
         raise Refusal("清单尚未印发（或已废止），不能报告完成情况")
+    if duty.measure_key:
+        raise Refusal(
+            f"该事项已设为自动取数（{measures.label(duty.measure_key)}），完成情况按平台数据计算，不能手工填报",
+            code="measure_bound",
+        )
     occ = find_occurrence(duty, key)
     if occ.key != ONCE_KEY and today < occ.starts_on:
         raise Refusal(f"“{occ.label}”尚未开始，不能提前报告")
@@ -271,6 +278,9 @@ class ItemProgress:
     duty: Duty
     rows: list[tuple[Occurrence, DutyReport | None, OccurrenceState]] = field(default_factory=list)
     tally: Tally = field(default_factory=Tally)
+    values: dict[str, measures.MeasureValue | None] = field(
+        default_factory=dict
+    )  # bound items: per occurrence
 
     @property
     def overdue(self) -> list[Occurrence]:
@@ -293,12 +303,41 @@ def reports_by_duty(duty_ids: Iterable[int]) -> dict[int, dict[str, DutyReport]]
     return found
 
 
+_MEASURE_STATE = {
+    measures.MeasureStatus.MET: OccurrenceState.DONE,
+    measures.MeasureStatus.UNMET: OccurrenceState.OVERDUE,
+    measures.MeasureStatus.PENDING: OccurrenceState.OPEN,
+    measures.MeasureStatus.NA: OccurrenceState.NA,
+}
+
+
+def measured_state(
+    duty: Duty, occ: Occurrence, as_of: date
+) -> tuple[OccurrenceState, measures.MeasureValue | None]:
+    """The state of an occurrence of an item bound to a measure: read from the data, never from a report.
+    达标 → 已完成; 未达标 → 逾期未完成; 进行中 (a period still running, or records awaiting review) → 待完成;
+    不适用 → 不适用 (not counted)."""
+    if as_of < occ.starts_on:
+        return OccurrenceState.UPCOMING, None
+    value = measures.value(duty.measure_key, duty.duty_list.organization, occ.due_on, as_of)
+    return _MEASURE_STATE[value.status], value
+
+
 def progress_for(duties: Sequence[Duty], as_of: date) -> list[ItemProgress]:
-    """Each item's occurrences in its list's year, with report and state as of `as_of` (one query)."""
-    reports = reports_by_duty(d.pk for d in duties)
+    """Each item's occurrences in its list's year, with report and state as of `as_of` (one query; items bound
+    to a measure read it per occurrence)."""
+    reports = reports_by_duty(d.pk for d in duties if not d.measure_key)
     result = []
     for d in duties:
         p = ItemProgress(d)
+        if d.measure_key:
+            for occ in year_occurrences(d):
+                state, value = measured_state(d, occ, as_of)
+                p.rows.append((occ, None, state))
+                p.values[occ.key] = value
+                p.tally.add(state)
+            result.append(p)
+            continue
         for occ in year_occurrences(d):
             r = reports.get(d.pk, {}).get(occ.key)
             reported_on = timezone.localdate(r.reported_at) if r else None

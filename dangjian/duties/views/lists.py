@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.accounts import scope
 from dangjian.accounts.policy import Perm, can
+from dangjian.core import measures
 from dangjian.core.actions import Refusal, refusal_to_form
 from dangjian.core.params import optional_year_param, year_param
 from dangjian.core.xlsx import Sheet
@@ -257,7 +258,9 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report_ids = [r.pk for _o, r, _s in progress.rows if r]
     for f in DutyEvidence.objects.filter(report_id__in=report_ids, is_deleted=False):
         files[f.report_id].append(f)
-    rows = [(o, r, s, files.get(r.pk, []) if r else []) for o, r, s in progress.rows]
+    rows = [
+        (o, r, s, files.get(r.pk, []) if r else [], progress.values.get(o.key)) for o, r, s in progress.rows
+    ]
     return render(
         request,
         "duties/item_detail.html",
@@ -267,7 +270,8 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "tally": progress.tally,
             "tags": STATE_TAGS,
-            "can_report": services.can_report(request.user, duty) and duty.is_active,
+            "can_report": services.can_report(request.user, duty) and duty.is_active and not duty.measure_key,
+            "measure_label": measures.label(duty.measure_key) if duty.measure_key else "",
             "can_edit": scope.org_in_scope(request.user, duty.duty_list.organization, write=True),
         },
     )
@@ -291,6 +295,11 @@ def item_report(request: HttpRequest, pk: int) -> HttpResponse:
     duty = get_duty(request.user, pk)
     if not services.can_report(request.user, duty):
         raise PermissionDenied("只有责任人或本组织管理员可以报告完成情况")
+    if duty.measure_key:
+        messages.info(
+            request, f"该事项已设为自动取数（{measures.label(duty.measure_key)}），完成情况按平台数据计算。"
+        )
+        return redirect("duties:item_detail", pk=duty.pk)
     today = timezone.localdate()
     choices, default = _period_choices(duty, today)
     form = ReportForm(request.POST or None, request.FILES or None, periods=choices)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts import scope
+from dangjian.core import measures
 from dangjian.core.actions import Refusal, refusal_to_form
 from dangjian.core.xlsx import Sheet
 
@@ -68,6 +69,7 @@ def _plan_items(plan: WorkPlan) -> list[WorkPlanItem]:
     latest = services.latest_progress(items)
     for i in items:
         i.latest = latest.get(i.pk)
+        i.measured = services.measured_progress(i)
     return items
 
 
@@ -174,7 +176,7 @@ def plan_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_plan_item(request.user, pk)
     progress = item.progress.select_related("reported_by").order_by("-reported_on", "-id")
-    can_progress = scope.org_in_scope(request.user, item.organization, write=True)
+    can_progress = scope.org_in_scope(request.user, item.organization, write=True) and not item.measure_key
     form = ProgressForm(initial={"reported_on": timezone.localdate()}) if can_progress else None
     return render(
         request,
@@ -186,6 +188,8 @@ def plan_item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "is_bureau": scope.is_bureau_admin(request.user),
             "tags": YEAR_END_TAGS,
+            "measured": services.measured_progress(item),
+            "measure_label": measures.label(item.measure_key) if item.measure_key else "",
         },
     )
 
