@@ -19,10 +19,13 @@ class OrgsConfig(AppConfig):
         stamps.track(Term)
         stamps.track(Post)
 
-        from dangjian.core import measures
+        from dangjian.core import audit_events, events, measures
 
         from .measures import term_measure
+        from .services.reminders import EVENTS
 
+        audit_events.register(EVENTS)
+        events.register({"term.remind": "换届提醒"})
         measures.register("orgs_term", "按期换届比例", term_measure, source="换届管理")
 
         from dangjian.core.nav import NavItem, register_nav

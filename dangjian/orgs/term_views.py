@@ -4,14 +4,18 @@ the renewal steps in order (the 选举大会 starts the new term), and the 换�
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from dangjian.accounts.scope import visible_orgs
-from dangjian.core.actions import refusal_to_form
+from dangjian.core.actions import Refusal, refusal_to_form
 from dangjian.members.models import Member
 
 from . import services
@@ -27,6 +31,7 @@ from .forms import (
     posts_from,
 )
 from .models import RENEWAL_ORDER, CommitteeKind, Organization, OrgKind, RenewalStepKind
+from .services import reminders
 from .terms import COMMITTEE_THRESHOLD, STATUS_TAG, TermStatus
 
 BLANK_POST_ROWS = 3
@@ -69,6 +74,43 @@ def _not_elected(request: HttpRequest, org: Organization) -> HttpResponse:
         "orgs/not_elected.html",
         {"page_title": f"任期：{org.name}", "org": org},
     )
+
+
+# --- 换届提醒: 提醒 (站内通知) and 发函 (提醒函 .docx) by the superior organisation ----------------------------
+def _remindable(request: HttpRequest, pk: int) -> Organization:
+    org = org_for_write(request.user, pk)
+    if not reminders.may_remind(request.user, org):
+        raise PermissionDenied("只有上级党组织可以提醒本组织换届")
+    return org
+
+
+@require_POST
+@writer_view
+def renewal_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    org = _remindable(request, pk)
+    try:
+        reminders.remind_renewal(org, request.user)
+    except Refusal as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已向{org.name}的管理员发送换届提醒（同一天重复提醒不再重复通知）。")
+    return redirect(reverse("orgs:terms") + "#org-" + str(org.pk))
+
+
+@writer_view
+def renewal_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    org = _remindable(request, pk)
+    try:
+        data = reminders.renewal_letter(org, request.user)
+    except Refusal as exc:
+        messages.error(request, exc.message)
+        return redirect("orgs:terms")
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    name = quote(f"关于做好党组织换届工作的提醒函（{org.name}）.docx")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    return response
 
 
 # --- record / correct the current term ---------------------------------------------------------------------
@@ -302,6 +344,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     kind = request.GET.get("kind", "")
     shown = [r for r in rows if (not status or r.status == status) and (not kind or r.org.kind == kind)]
+    for r in shown:
+        r.can_remind = r.status in reminders.DUE and reminders.may_remind(request.user, r.org)
     return render(
         request,
         "orgs/overview.html",

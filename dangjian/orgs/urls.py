@@ -22,5 +22,7 @@ urlpatterns = [
     path("<int:pk>/term/", term_views.term_edit, name="term_edit"),
     path("<int:pk>/term/delay/", term_views.term_delay, name="term_delay"),
     path("<int:pk>/renewal/", term_views.renewal, name="renewal"),
+    path("<int:pk>/renewal/remind/", term_views.renewal_remind, name="renewal_remind"),
+    path("<int:pk>/renewal/letter/", term_views.renewal_letter, name="renewal_letter"),
     path("<int:pk>/renewal/election/", term_views.renewal_election, name="renewal_election"),
 ]

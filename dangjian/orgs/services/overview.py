@@ -26,6 +26,7 @@ class TermRow:
     steps: list[RenewalStep] = field(default_factory=list)
     next_step: str | None = None  # RenewalStepKind value
     wrapping_up: bool = False  # the steps belong to the previous term (elected, not yet 新一届)
+    can_remind: bool = False  # the viewer may 提醒 / 发函 (a superior, the term due); set by the page
 
     @property
     def status_tag(self) -> str:

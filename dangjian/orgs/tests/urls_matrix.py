@@ -63,4 +63,14 @@ def cases(cast):
             "orgs:renewal_election", f"/orgs/{a.pk}/renewal/election/", allow=writers_a, not_found={"admin_b"}
         ),
         Case("orgs:terms", "/orgs/terms/", allow={"bureau", "admin_a", "admin_b", "inspector"}),
+        # 换届提醒 is the superior's: never the organisation's own admin (403), nobody outside the scope (404).
+        Case(
+            "orgs:renewal_remind",
+            f"/orgs/{a.pk}/renewal/remind/",
+            allow={"bureau"},
+            not_found={"admin_b"},
+            method="post",
+            ok=(302,),
+        ),
+        Case("orgs:renewal_letter", f"/orgs/{a.pk}/renewal/letter/", allow={"bureau"}, not_found={"admin_b"}),
     ]
