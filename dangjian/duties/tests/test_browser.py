@@ -82,3 +82,24 @@ def test_branch_admin_acknowledges_from_home_and_pages_fit_a_phone(cast, live_se
         assert phone.title() and "出错" not in phone.title()
         wide = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert wide <= 1, f"{url} 在手机上横向溢出 {wide}px"
+
+
+def test_binding_an_item_to_a_measure_shows_automatic_status(cast, live_server, phone):
+    """An admin binds the item "每月召开支部委员会会议" to the 支部委员会会议 达标 measure in its form at 390 px; the
+    item then shows 自动取数 with its source and offers no manual report."""
+    dl = f.duty_list(cast["a"])
+    d = f.duty(dl, responsible_user=cast["admin_a"], content="每月召开支部委员会会议")
+    base = live_server.url
+    _login(phone, base, "admin_a")
+    phone.goto(f"{base}/duties/items/{d.pk}/edit/")
+    phone.select_option("select[name=measure_key]", "compliance:branch_committee")
+    phone.get_by_role("button", name="保存").click()
+    phone.wait_for_url(f"{base}/duties/lists/{dl.pk}/")
+    phone.goto(f"{base}/duties/items/{d.pk}/")
+    text = phone.locator("main").inner_text()
+    assert "自动取数" in text and "支部委员会会议" in text
+    assert phone.get_by_role("link", name="报告完成情况").count() == 0
+    d.refresh_from_db()
+    assert d.measure_key == "compliance:branch_committee"
+    wide = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 1

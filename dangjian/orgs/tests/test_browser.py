@@ -74,3 +74,22 @@ def test_tree_expands_and_collapses(cast, live_server, page):
     assert not branch.is_visible()
     page.locator("#org-tree details > summary").first.click(position={"x": 2, "y": 5})
     assert branch.is_visible()
+
+
+def test_superior_reminds_and_sends_a_letter_from_the_overview(cast, live_server, page):
+    """换届管理 at 390 px: the bureau 提醒 an overdue branch (the admin's bell shows it) and downloads the 提醒函."""
+    from dangjian.notify.models import Notification
+
+    f.term(cast["a"], elected_on=date(2023, 1, 1))  # long expired
+    _login(page, live_server, "bureau")
+    page.goto(f"{live_server.url}/orgs/terms/")
+    row = page.locator(f"#org-{cast['a'].pk}")
+    row.get_by_role("button", name="提醒").click()
+    page.wait_for_load_state()
+    assert "已向" in page.locator(".msg").first.inner_text()
+    assert Notification.objects.filter(recipient=cast["admin_a"], title__contains="换届提醒").count() == 1
+    with page.expect_download() as dl:
+        page.locator(f"#org-{cast['a'].pk}").get_by_role("link", name="发函").click()
+    assert dl.value.suggested_filename.endswith(".docx")
+    assert "提醒函" in dl.value.suggested_filename
+    assert _fits(page)
