@@ -96,7 +96,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         if cd["end"]:
             qs = qs.filter(date__lte=cd["end"])
         if cd["q"]:
-            qs = qs.filter(topic__icontains=cd["q"])
+            qs = qs.filter(topic__icontains=cd["q"]).filter(privacy.readable_talks_q(request.user))
         status = cd["status"] or ""
     if status == "voided":
         qs = qs.filter(is_deleted=True)
@@ -112,6 +112,9 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         .order_by("-date", "-id")
     )
     page = Paginator(qs, PAGE_SIZE).get_page(page_param(request))
+    hidden = privacy.hidden_talk_ids(request.user, page.object_list)
+    for a in page.object_list:
+        a.topic_hidden = a.pk in hidden
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -1,5 +1,6 @@
 """我的首页 (issue 18 item 7): a member's home page is their own — their meetings and attendance this year, their
-study hours against the threshold, their 政治生日 — not the branch's to-dos with colleagues' names.
+study hours against the threshold, their 政治生日, this month's records they are on (with their review status)
+and their unread 站内通知 (the bell's count, which the header gives every page) — not the branch's to-dos with colleagues' names.
 
 A page may read the apps below members (activities, study) to show them; it writes nothing."""
 
@@ -23,6 +24,7 @@ def member_panel(request: Any) -> dict[str, Any] | None:
     if own is None:
         return None
     from dangjian.activities.models import Attendance
+    from dangjian.activities.privacy import hidden_talk_ids
     from dangjian.study.services import yearly_progress
 
     today = timezone.localdate()
@@ -33,6 +35,20 @@ def member_panel(request: Any) -> dict[str, Any] | None:
         .select_related("activity")
         .order_by("-activity__date", "-activity_id")
     )
+    # This month's records the member is on (planned, awaiting review or approved): what awaits them now.
+    this_month = list(
+        Attendance.objects.filter(
+            member=own,
+            activity__is_deleted=False,
+            activity__date__year=today.year,
+            activity__date__month=today.month,
+        )
+        .select_related("activity")
+        .order_by("activity__date", "activity_id")
+    )
+    hidden = hidden_talk_ids(user, [a.activity for a in this_month + attendance[:6]])
+    for a in this_month + attendance[:6]:
+        a.activity.topic_hidden = a.activity.pk in hidden
     progress = next(iter(yearly_progress(today.year, Member.objects.filter(pk=own.pk))), None)
     birthday = (
         own.join_date.replace(year=today.year)
@@ -46,6 +62,9 @@ def member_panel(request: Any) -> dict[str, Any] | None:
         "attended": sum(1 for a in attendance if a.present),
         "absent": sum(1 for a in attendance if not a.present),
         "recent": attendance[:6],
+        "this_month": this_month,
+        "month": today.month,
+        "today": today,
         "progress": progress.progress if progress else None,
         "years": today.year - own.join_date.year,
         "next_birthday": birthday,

@@ -53,6 +53,15 @@ def test_member_home_is_their_own_page(cast, live_server, phone_page, browser_lo
     body = p.locator("main").inner_text() if p.locator("main").count() else p.content()
     assert colleague.name not in body and other.name not in body, "首页不应出现其他党员的姓名"
     assert p.locator("#panel-compliance_todo").count() == 0
+    assert "支部党员大会" in p.locator("#my-month").inner_text()  # this month's record the member is on
+    assert "未读通知" in p.locator("#my-unread").inner_text()
+    assert horizontal_overflow(p) == 0
+    # the activity list names a colleague's talk without its topic
+    theirs.topic = "关于家庭困难的谈话"
+    theirs.save()
+    p.goto(f"{live_server.url}/activities/")
+    assert "关于家庭困难的谈话" not in p.locator("main").inner_text()
+    assert p.locator(f"a[href='/activities/{theirs.pk}/']").count() >= 1
     assert horizontal_overflow(p) == 0
     # a colleague's talk: that it happened, not what was said
     p.goto(f"{live_server.url}/activities/{theirs.pk}/")
