@@ -296,6 +296,10 @@ def _lists(ctx, root, organ, bureau_name, leaders, branches, bureau_user, org_ad
                     work_requirement=req,
                     evidence_required=evidence,
                     deadline=date(year, 7, 10) if cad == "once" else None,
+                    # one source per duty: the committee meeting is read from the records (达标情况)
+                    measure_key="compliance:branch_committee"
+                    if content.startswith("每月召开支部委员会会议")
+                    else "",
                 )
             )
         created.append((dl, Duty.objects.bulk_create(items)))
@@ -337,6 +341,7 @@ def _reports(ctx, lists, today) -> int:
                         reported_at=_at(on, 9 + ctx.rng.randint(0, 8)),
                     )
                 )
+    rows = [r for r in rows if not r.duty.measure_key]  # a bound item is never reported by hand
     DutyReport.objects.bulk_create(rows, batch_size=500)
     return len(rows)
 
@@ -376,6 +381,7 @@ def _plans(ctx, root, organ, branches, bureau_name, today) -> int:
                     year_end_status=status,
                     year_end_note=note,
                     assessed_at=_at(date(year, 12, 28)) if past else None,
+                    measure_key="orgs_term" if content.startswith("督促按期换届") else "",
                 )
             )
         items = WorkPlanItem.objects.bulk_create(items)
@@ -391,7 +397,7 @@ def _plans(ctx, root, organ, branches, bureau_name, today) -> int:
                             item=it, reported_on=on, text=f"按计划推进，完成约{pct}%。", percent=pct
                         )
                     )
-        WorkPlanProgress.objects.bulk_create(progress)
+        WorkPlanProgress.objects.bulk_create([p for p in progress if not p.item.measure_key])
         count += len(items)
     return count
 

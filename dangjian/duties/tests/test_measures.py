@@ -166,3 +166,35 @@ def test_duties_imports_no_supervision_or_compliance():
                 names = [a.name for a in node.names]
             for n in names:
                 assert not n.startswith(("dangjian.supervision", "dangjian.compliance")), (path, n)
+
+
+def test_demo_binds_the_committee_meeting_and_agrees_with_the_grid(cast, travel):
+    import random
+
+    from dangjian.demo import duties as demo
+    from dangjian.demo.context import DemoContext
+    from dangjian.duties.models import Duty, WorkPlanItem
+
+    today = date(2026, 7, 15)
+    travel(2026, 7, 15)
+    _year_of_meetings(cast, 2026)
+    demo.seed(DemoContext(rng=random.Random(7), today=today, log=lambda *a: None))
+    bound = list(services.live_duties(Duty.objects.filter(measure_key=KEY)))
+    assert bound and all(d.content.startswith("每月召开支部委员会会议") for d in bound)
+    assert not DutyReport.objects.filter(duty__in=bound).exists()
+    grid = {
+        (r.org_id, r.period): r.status
+        for r in compliance.evaluate(Period.whole_year(2026), None, today)
+        if r.requirement_key == "branch_committee"
+    }
+    compared = 0
+    for p in services.progress_for(bound, today):
+        for occ, _r, state in p.rows:
+            if state is OccurrenceState.UPCOMING:
+                continue
+            status = grid.get((p.duty.duty_list.organization_id, Period.parse(occ.key)), engine.Status.NA)
+            assert state is GRID_TO_DUTY[status], (p.duty.duty_list.organization, occ.key, status, state)
+            compared += 1
+    assert compared >= 7
+    item = WorkPlanItem.objects.get(plan__year=2026, content__startswith="督促按期换届")
+    assert item.measure_key == "orgs_term" and not item.progress.exists()
