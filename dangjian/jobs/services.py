@@ -94,7 +94,10 @@ class _Recorder:
         self.stage = ""
         self.last = 0.0
 
+        self.seen: tuple[str, int, int] | None = None
+
     def __call__(self, stage: str, done: int, total: int) -> None:
+        self.seen = (stage, max(done, 0), max(total, 0))
         now = time.monotonic()
         last_row = bool(total) and done >= total
         if stage == self.stage and now - self.last < THROTTLE_SECONDS and not last_row:
@@ -126,15 +129,19 @@ def run(job_id: int) -> None:
         return  # delivered twice: it ran already
     job.status, job.started_at, job.stage = JobStatus.RUNNING, timezone.now(), "开始"
     job.save(update_fields=["status", "started_at", "stage"])
+    recorder = _Recorder(job.pk)
     try:
-        with progress.listening(_Recorder(job.pk)):
+        with progress.listening(recorder):
             outcome = RUNNERS[job.kind](job)
     except (JobFailed, actions.Refusal) as exc:
+        _last_seen(job, recorder)
         _finish(job, JobStatus.FAILED, error=str(getattr(exc, "message", "") or exc))
     except Exception:
+        _last_seen(job, recorder)
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         _finish(job, JobStatus.FAILED, error=INTERNAL_ERROR)
     else:
+        _last_seen(job, recorder)
         if outcome.data:
             row = JobFile(
                 original_name=outcome.file_name,
@@ -153,6 +160,12 @@ def run(job_id: int) -> None:
         job.summary, job.result_url = outcome.summary, outcome.url[:300]
         _finish(job, JobStatus.DONE)
     caches[PROGRESS_CACHE].delete(_key(job.pk))
+
+
+def _last_seen(job: Job, recorder: _Recorder) -> None:
+    """The last progress the work reported (the row may have missed it: throttled, or inside a transaction)."""
+    if recorder.seen is not None:
+        _, job.done, job.total = recorder.seen
 
 
 def _sha256(data: bytes) -> str:
@@ -240,7 +253,7 @@ def run_remind_job(job: Job) -> Outcome:
     with_items = sum(1 for oi in org_items if oi.items)
     return Outcome(
         summary=(
-            f"{month.label}月提醒：{with_items} 个党组织有待办事项；新推送站内通知 {report.notifications} 条，"
+            f"{month.label}提醒：{with_items} 个党组织有待办事项；新推送站内通知 {report.notifications} 条，"
             f"外部推送 {report.deliveries} 条（成功 {report.sent}，失败 {report.failed}）"
         )
     )

@@ -122,7 +122,7 @@ def start_remind(request: HttpRequest) -> HttpResponse:
         month = None
     if month is None or month.kind != PeriodKind.MONTH:
         raise BadRequest("月份应写作 YYYY-MM，如 2026-12")
-    job = services.enqueue(request.user, JobKind.REMIND, f"{month.label}月提醒", {"month": str(month)})
+    job = services.enqueue(request.user, JobKind.REMIND, f"{month.label}提醒", {"month": str(month)})
     return redirect("jobs:detail", pk=job.pk)
 
 
