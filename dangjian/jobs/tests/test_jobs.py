@@ -159,3 +159,11 @@ def test_the_database_queue_worker_runs_what_the_web_queued(cast, login):
     job.refresh_from_db()
     assert job.status == JobStatus.DONE and job.done == job.total >= 1, job.error
     assert "已预热" in c.get(f"/jobs/{job.pk}/").content.decode()
+
+
+def test_the_annual_report_page_offers_the_report_as_a_job_for_its_scope(cast, login):
+    c = login(cast["admin_a"])
+    html = c.get("/reports/annual/?year=2025").content.decode()
+    assert 'action="/jobs/new/report/"' in html and 'id="report-as-job"' in html
+    r = c.post("/jobs/new/report/", {"year": "2025", "org": str(cast["b"].pk)})
+    assert r.status_code == 404 and not Job.objects.exists()  # another branch: nothing queued
