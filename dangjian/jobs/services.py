@@ -24,10 +24,11 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -133,9 +134,12 @@ def run(job_id: int) -> None:
     try:
         with progress.listening(recorder):
             outcome = RUNNERS[job.kind](job)
-    except (JobFailed, actions.Refusal) as exc:
+    except (JobFailed, actions.Refusal, PermissionDenied, Http404) as exc:
+        # the owner's own cause (a refusal; a permission or scope lost since the job was queued)
         _last_seen(job, recorder)
-        _finish(job, JobStatus.FAILED, error=str(getattr(exc, "message", "") or exc))
+        _finish(
+            job, JobStatus.FAILED, error=str(getattr(exc, "message", "") or exc) or "没有执行该任务的权限"
+        )
     except Exception:
         _last_seen(job, recorder)
         logger.exception("job %s (%s) failed", job.pk, job.kind)

@@ -167,3 +167,22 @@ def test_the_annual_report_page_offers_the_report_as_a_job_for_its_scope(cast, l
     assert 'action="/jobs/new/report/"' in html and 'id="report-as-job"' in html
     r = c.post("/jobs/new/report/", {"year": "2025", "org": str(cast["b"].pk)})
     assert r.status_code == 404 and not Job.objects.exists()  # another branch: nothing queued
+
+
+def test_an_export_over_the_threshold_runs_as_a_job_with_the_same_filters_and_scope(cast, login, settings):
+    import openpyxl
+
+    settings.DANGJIAN_EXPORT_JOB_ROWS = 2
+    c = login(cast["admin_a"])
+    small = c.get("/members/?export=xlsx&q=甲支部党员1")  # under the threshold: downloaded at once
+    assert small.status_code == 200 and not Job.objects.exists()
+    r = c.get("/members/?export=xlsx")
+    job = Job.objects.get()
+    assert r["Location"] == f"/jobs/{job.pk}/" and job.kind == JobKind.EXPORT
+    assert job.status == JobStatus.DONE and job.done == job.total == 3, job.error
+    d = c.get(f"/jobs/{job.pk}/download/")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(d.streaming_content))).worksheets[0]
+    from dangjian.members.roster import HEADER
+
+    names = {row[HEADER.index("姓名")] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert names == {"甲支部党员0", "甲支部党员1", "甲支部党员2"}  # branch A only: the owner's scope
