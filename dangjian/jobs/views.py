@@ -4,6 +4,7 @@ result's download, and the forms that start a report, 月提醒 or a warm-up as 
 
 from __future__ import annotations
 
+from typing import cast
 from urllib.parse import quote
 
 from django.core.exceptions import BadRequest
@@ -90,7 +91,7 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("该任务没有可下载的结果文件")
     response = FileResponse(stored.file.open("rb"), content_type=stored.content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(stored.original_name)}"
-    return response
+    return cast(HttpResponse, response)  # streamed; the decorators' type knows only HttpResponse
 
 
 @requires(Perm.VIEW_STAFF)

@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch", action="store_true", help="处理完当前队列中的任务后退出")
 
     def handle(self, *args, **options):
-        backend = settings.TASKS["default"]["BACKEND"]
+        backend = str(settings.TASKS["default"]["BACKEND"])
         if backend.startswith("django_tasks_rq"):
             extra = {"burst": True} if options["batch"] else {}
             call_command("rqworker", "default", job_class="django_tasks_rq.Job", **extra)
