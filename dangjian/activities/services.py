@@ -16,12 +16,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from dangjian.accounts import scope
-from dangjian.core import audit, progress
+from dangjian.core import actions, audit, progress
 from dangjian.core import uploads as core_uploads
 from dangjian.core.actions import Refusal, Stale
 from dangjian.core.models import AuditAction
@@ -432,28 +432,27 @@ def record_activities(
                     activity.reviewed_by = actor_user
                 built.append((activity, d, t, at_entry))
             Activity.objects.bulk_create([b[0] for b in built])
-            through.objects.bulk_create(
-                through(activity_id=a.pk, activitykind_id=k.pk) for a, d, _t, _e in built for k in d.kinds
+            actions.insert_rows(
+                through,
+                ("activity_id", "activitykind_id"),
+                ((a.pk, k.pk) for a, d, _t, _e in built for k in d.kinds),
             )
-            Attendance.objects.bulk_create(
-                Attendance(activity=a, member=m, present=p, absence_reason=r, note=n[:100])
-                for a, _d, t, _e in built
-                for m, p, r, n in t.rows
+            actions.insert_rows(
+                Attendance,
+                ("activity_id", "member_id", "present", "absence_reason", "note"),
+                ((a.pk, m.pk, p, r, n[:100]) for a, _d, t, _e in built for m, p, r, n in t.rows),
             )
-            ReviewStep.objects.bulk_create(
-                ReviewStep(
-                    activity=a,
-                    action=ReviewAction.APPROVE,
-                    from_status=ActivityStatus.DRAFT,
-                    to_status=ActivityStatus.APPROVED,
-                    actor=actor_user,
-                    actor_name=label,
-                    comment=AT_ENTRY,
-                    at=now,
-                )
-                for a, _d, _t, at_entry in built
-                if at_entry
-            )
+            at_db = connection.ops.adapt_datetimefield_value(now)
+            actions.insert_rows(
+                ReviewStep,
+                ("activity_id", "action", "from_status", "to_status", "actor_id", "actor_name", "comment", "at"),
+                (
+                    (a.pk, ReviewAction.APPROVE.value, ActivityStatus.DRAFT.value, ActivityStatus.APPROVED.value,
+                     getattr(actor_user, "pk", None), label, AT_ENTRY, at_db)
+                    for a, _d, _t, at_entry in built
+                    if at_entry
+                ),
+            )  # fmt: skip
             audit.record_many(
                 audit.Entry(
                     action=AuditAction.CREATE,
