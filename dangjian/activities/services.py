@@ -16,13 +16,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from dangjian.accounts import scope
-from dangjian.core import audit, events
+from dangjian.core import actions, audit, events, progress
 from dangjian.core import uploads as core_uploads
 from dangjian.core.actions import Refusal, Stale
 from dangjian.core.models import AuditAction
@@ -360,6 +360,116 @@ def record_activity(
         _discard(saved)
         raise
     return activity
+
+
+@dataclass
+class NewRecord:
+    """One record of a bulk create (the 台账 import): what `record_activity` takes for one row."""
+
+    organization: Organization
+    kinds: list[ActivityKind]
+    date: date
+    topic: str
+    roster: Roster
+    import_key: str = ""
+    host: str = ""
+    minutes: str = ""
+    counts: tuple[int, int] | None = None
+    absences: Mapping[int, tuple[str, str]] = field(default_factory=dict)
+    absence_note: str = ""
+
+
+def record_activities(
+    records: Sequence[NewRecord],
+    *,
+    actor: Any = None,
+    actor_name: str = "",
+    source: str = "import",
+    today: date | None = None,
+    batch_size: int = 1000,
+    stage: str = "写入",
+) -> list[Activity]:
+    """Store many records at once, set-based: the same rows, review steps, attendance and one audit entry per
+    record as `record_activity` (strict=False, no attachments) would leave, written in batches of bulk inserts.
+    The caller has validated the rows and checked the actor's scope; the service's own checks still run and
+    raise ActivityInvalid for the first record they refuse (nothing is written then: call inside a
+    transaction). Reports progress as `stage`."""
+    today = today or timezone.localdate()
+    total = len(records)
+    out: list[Activity] = []
+    actor_user = actor if getattr(actor, "pk", None) else None
+    label = audit.actor_label(actor, actor_name)
+    through = Activity.kinds.through
+    with transaction.atomic():
+        for start in range(0, total, batch_size):
+            chunk = records[start : start + batch_size]
+            built: list[tuple[Activity, ActivityInput, Tally, bool]] = []
+            now = timezone.now()
+            for rec in chunk:
+                d = _make_input(
+                    rec.organization,
+                    rec.kinds,
+                    date=rec.date,
+                    topic=rec.topic or "",
+                    host=rec.host,
+                    minutes=rec.minutes,
+                    counts=rec.counts,
+                    absences=dict(rec.absences),
+                    absence_note=rec.absence_note,
+                )
+                # actor None: the caller checked the scope once for the whole import
+                errors = _validate(d, actor=None, strict=False, today=today, roster=rec.roster)
+                if errors:
+                    raise ActivityInvalid(errors)
+                t = tally(d, rec.roster)
+                activity = Activity(created_by=actor_user, source=source)
+                activity.import_key = rec.import_key
+                activity.topic = d.topic
+                _apply(activity, d, t)
+                at_entry = approves_at_entry(actor, rec.organization)
+                if at_entry:
+                    activity.status = ActivityStatus.APPROVED
+                    activity.submitted_at = activity.reviewed_at = now
+                    activity.reviewed_by = actor_user
+                built.append((activity, d, t, at_entry))
+            Activity.objects.bulk_create([b[0] for b in built])
+            actions.insert_rows(
+                through,
+                ("activity_id", "activitykind_id"),
+                ((a.pk, k.pk) for a, d, _t, _e in built for k in d.kinds),
+            )
+            actions.insert_rows(
+                Attendance,
+                ("activity_id", "member_id", "present", "absence_reason", "note"),
+                ((a.pk, m.pk, p, r, n[:100]) for a, _d, t, _e in built for m, p, r, n in t.rows),
+            )
+            at_db = connection.ops.adapt_datetimefield_value(now)
+            actions.insert_rows(
+                ReviewStep,
+                ("activity_id", "action", "from_status", "to_status", "actor_id", "actor_name", "comment", "at"),
+                (
+                    (a.pk, ReviewAction.APPROVE.value, ActivityStatus.DRAFT.value, ActivityStatus.APPROVED.value,
+                     getattr(actor_user, "pk", None), label, AT_ENTRY, at_db)
+                    for a, _d, _t, at_entry in built
+                    if at_entry
+                ),
+            )  # fmt: skip
+            audit.record_many(
+                audit.Entry(
+                    action=AuditAction.CREATE,
+                    actor=actor,
+                    actor_name=actor_name,
+                    instance=a,
+                    changes={
+                        k: [None, v] for k, v in audit.snapshot(a).items() if v not in (None, "", [], {})
+                    },
+                    note=_summary(a, d.kinds) + (f"；{AT_ENTRY}" if at_entry else ""),
+                )
+                for a, d, _t, at_entry in built
+            )
+            out.extend(b[0] for b in built)
+            progress.report(stage, min(start + batch_size, total), total)
+    return out
 
 
 def _absent_map(activity: Activity) -> dict[int, tuple[str, str]]:

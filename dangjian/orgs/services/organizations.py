@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -209,6 +210,132 @@ def create_organization(
         changes["units"] = [None, sorted(u.name for u in units)]
     audit.record(AuditAction.CREATE, actor=actor, actor_name=actor_name, instance=org, changes=changes)
     return org
+
+
+@dataclass
+class NewOrganization:
+    """One organisation of a bulk create: `parent` is an existing organisation or an earlier item of the same
+    call (parents before children)."""
+
+    name: str
+    kind: str
+    code: str
+    parent: Organization | NewOrganization
+    founded_on: date | None = None
+    units: Sequence[Unit] = ()
+    instance: Organization | None = None
+
+
+SIMPLE_CODE = re.compile(r"[A-Z0-9]+")
+
+
+def appendable(parent: Organization, codes: Iterable[str], children_codes: Iterable[str]) -> bool:
+    """Whether new children with these codes can take the next paths after the parent's existing children and
+    keep treebeard's order (`node_order_by = ["code"]`): every new code sorts after every existing one. Only
+    plain letter-and-digit codes, whose order is the same in Python and in every database collation."""
+    codes = list(codes)
+    if not all(SIMPLE_CODE.fullmatch(c) for c in codes):
+        return False
+    existing = list(children_codes)
+    if not all(SIMPLE_CODE.fullmatch(c) for c in existing):
+        return False
+    return not existing or min(codes) > max(existing)
+
+
+def create_organizations(
+    items: Sequence[NewOrganization],
+    *,
+    actor: Any = None,
+    actor_name: str = "",
+    today: date | None = None,
+    batch_size: int = 500,
+) -> list[Organization]:
+    """Create many organisations set-based: the materialised paths are computed here (each parent's new
+    children after its existing ones, in code order — the caller checks that with `appendable`), inserted in
+    bulk, the parents' `numchild` raised, the units linked, and one create entry audited per organisation, as
+    `create_organization` would leave them. Parents come before their children in `items`."""
+    now = today_or_now(today)
+    by_parent: dict[int, list[NewOrganization]] = {}
+    for item in items:
+        name, code = item.name.strip(), item.code.strip().upper()
+        if not name or not code:
+            raise Refusal("请填写组织名称", "name")
+        _check_units(item.kind, item.units)
+        _check_founded(item.founded_on, now)
+        by_parent.setdefault(id(item.parent), []).append(item)
+    with transaction.atomic():
+        existing_parents = {id(i.parent): i.parent for i in items if isinstance(i.parent, Organization)}
+        locked = {
+            p.pk: p
+            for p in Organization.objects.select_for_update().filter(
+                pk__in=[p.pk for p in existing_parents.values()]
+            )
+        }
+        last_step: dict[int, int] = {}
+        for key, parent in existing_parents.items():
+            fresh = locked[parent.pk]
+            check_parent(fresh)
+            existing_parents[key] = fresh
+            last = (
+                Organization.objects.filter(path__startswith=fresh.path, depth=fresh.depth + 1)
+                .order_by("-path")
+                .values_list("path", flat=True)
+                .first()
+            )
+            last_step[key] = Organization._str2int(last[-Organization.steplen :]) if last else 0
+        made: list[Organization] = []
+        for item in items:
+            key = id(item.parent)
+            parent = existing_parents[key] if isinstance(item.parent, Organization) else item.parent.instance
+            assert parent is not None, "parents come before their children"
+            if isinstance(item.parent, NewOrganization) and item.parent.instance is not None:
+                check_parent(item.parent.instance)
+            step = last_step.get(key, 0) + 1
+            last_step[key] = step
+            depth = parent.depth + 1
+            org = Organization(
+                name=item.name.strip(),
+                code=item.code.strip().upper(),
+                kind=item.kind,
+                founded_on=item.founded_on,
+                depth=depth,
+                numchild=len(by_parent.get(id(item), [])),
+                path=Organization._get_path(parent.path, depth, step),
+            )
+            if len(org.path) != depth * Organization.steplen:
+                raise Refusal(f"“{parent.name}”的下级党组织过多，无法再增加", "parent")
+            item.instance = org
+            made.append(org)
+        for i in range(0, len(made), batch_size):
+            Organization.objects.bulk_create(made[i : i + batch_size])
+        raised = []
+        for key, parent in existing_parents.items():
+            parent.numchild += len(by_parent[key])
+            raised.append(parent)
+        Organization.objects.bulk_update(raised, ["numchild"])
+        through = Organization.units.through
+        through.objects.bulk_create(
+            through(organization_id=i.instance.pk, unit_id=u.pk) for i in items for u in i.units
+        )
+        entries = []
+        for item in items:
+            org = item.instance
+            parent = item.parent if isinstance(item.parent, Organization) else item.parent.instance
+            changes = {k: [None, v] for k, v in audit.snapshot(org).items() if v not in (None, "", [], {})}
+            changes["parent"] = [None, parent.name]
+            if item.units:
+                changes["units"] = [None, sorted(u.name for u in item.units)]
+            entries.append(
+                audit.Entry(
+                    action=AuditAction.CREATE,
+                    actor=actor,
+                    actor_name=actor_name,
+                    instance=org,
+                    changes=changes,
+                )
+            )
+        audit.record_many(entries)
+    return made
 
 
 def _unit_names(org: Organization) -> list[str]:
