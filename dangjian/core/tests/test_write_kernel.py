@@ -39,8 +39,6 @@ ALLOWED_CLASSES = {
 }
 ALLOWED_COMPARES = {
     # Not yet moved onto the kernel: these apps refuse with ValidationError, which their pages catch.
-    ("accounts/services.py", "if version is not None and int(version) != user.version:"),
-    ("accounts/services.py", "if version is not None and int(version) != config.version:"),
     ("compliance/services.py", "if current.version != version:"),
     ("duties/services/common.py", "if expected is not None and int(expected) != current.version:"),
     # A change request carries the version it was filed against; a mismatch is a review refusal, not a stale form.
