@@ -42,6 +42,18 @@ def member_record(user: Any):
     return user._member_record
 
 
+def home_org(user: Any) -> Organization | None:
+    """The organisation a user's own pages start from (本月待办 …): a member's branch, an org admin's own
+    organisation; None for the roles that read the whole tree, and for those without business data."""
+    role = _role(user)
+    if role == Role.MEMBER:
+        m = member_record(user)
+        return m.organization if m else None
+    if role == Role.ORG_ADMIN:
+        return scope_root(user)
+    return None
+
+
 def visible_orgs(user: Any) -> models.QuerySet[Organization]:
     """Every organisation this user may read."""
     role = _role(user)
