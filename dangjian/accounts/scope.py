@@ -54,6 +54,12 @@ def home_org(user: Any) -> Organization | None:
     return None
 
 
+def own_record_only(user: Any) -> bool:
+    """A member reads, of the roster and of personal records, only their own (although `visible_orgs` lets
+    them read their organisation)."""
+    return _role(user) == Role.MEMBER
+
+
 def visible_orgs(user: Any) -> models.QuerySet[Organization]:
     """Every organisation this user may read."""
     role = _role(user)

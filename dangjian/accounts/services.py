@@ -207,7 +207,7 @@ def suspend_roles(user: User, *, actor: Actor, actor_name: str = "", reason: str
     reset it may know the password now. The role and scope are kept for the security administrator's
     confirmation (`confirm_roles`); the linked member stays linked but reads nothing while the role is none.
     Runs inside the caller's transaction. False when there was no business role to suspend."""
-    if user.role not in BUSINESS_ROLES or user.is_superuser:
+    if not user.has_business_role or user.is_superuser:
         return False
     before = _scope_values(user.role, user.organization, linked_member(user))
     user.suspended_role, user.suspended_organization = user.role, user.organization

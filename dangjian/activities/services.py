@@ -21,7 +21,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from dangjian.accounts import scope
-from dangjian.core import audit
+from dangjian.core import actions, audit
 from dangjian.core import uploads as core_uploads
 from dangjian.core.actions import Refusal, Stale
 from dangjian.core.models import AuditAction
@@ -62,6 +62,7 @@ class ActivityInvalid(Refusal):
 
 
 AT_ENTRY = "录入人有审核权限，录入即审核通过"
+CHANGED_SINCE_REQUEST = "申请提交后该记录已被修改，请驳回后由申请人重新申请"
 
 
 class ConcurrencyError(Stale):
@@ -888,8 +889,11 @@ def decide_change(
             void_activity(activity, actor=actor, reason=why[:200], actor_name=actor_name)
         elif approve:
             p = dict(cr.payload)
-            if p.get("version") != activity.version:
-                raise review.ReviewError("申请提交后该记录已被修改，请驳回后由申请人重新申请")
+            # The request carries the version it was filed against (a missing one is stale too).
+            try:
+                actions.check_version(activity, p.get("version", ""), CHANGED_SINCE_REQUEST)
+            except Stale as exc:
+                raise review.ReviewError(exc.message) from None
             update_activity(
                 activity,
                 version=activity.version,

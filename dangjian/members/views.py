@@ -18,8 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from dangjian.accounts import policy
 from dangjian.accounts.policy import Perm
-from dangjian.accounts.roles import Role
-from dangjian.accounts.scope import can_write, editable_orgs, member_record, scope_label
+from dangjian.accounts.scope import can_write, editable_orgs, member_record, own_record_only, scope_label
 from dangjian.core import memo
 from dangjian.core.dates import age_on
 from dangjian.core.idnumber import mask_id_number, mask_phone
@@ -35,7 +34,6 @@ from .access import (
     may_edit,
     may_export_full,
     may_see_full_identity,
-    role_of,
     visible_members,
 )
 from .choices import AGE_BANDS, Category, Gender, Status
@@ -64,7 +62,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     filters = MemberFilters.from_params(request.GET, user)
     full = may_export_full(user)
-    is_member = role_of(user) == Role.MEMBER
+    is_member = own_record_only(user)
     if is_member:
         # A member's list is their own record, whatever its status: the filters do not apply.
         qs = visible_members(user)
@@ -151,7 +149,7 @@ def _rows(values: Any, today: Any) -> list[dict[str, Any]]:
 def _export(request: HttpRequest, qs: Any, filters: MemberFilters, *, full: bool) -> HttpResponse:
     """The filtered list as a roster workbook. Full ID numbers and phones for writers (their scope bounds the
     rows; the file then re-imports); masked for the inspector. Always audited."""
-    if role_of(request.user) == Role.MEMBER:
+    if own_record_only(request.user):
         raise PermissionDenied("党员本人不能导出名册")
     response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
     name = f"党员名册-{timezone.localdate():%Y%m%d}.xlsx"

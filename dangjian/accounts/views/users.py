@@ -266,10 +266,10 @@ def user_set_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def user_reset_password(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     target = policy.get_account_for(request.user, pk, Perm.MANAGE_ACCOUNTS)
-    suspended = target.role
+    had_role = not target.awaits_role
     password = services.reset_password(target, actor=request.user)
     target.refresh_from_db()
-    return _show_password(request, target, password, created=False, suspended=suspended != target.role)
+    return _show_password(request, target, password, created=False, suspended=had_role and target.awaits_role)
 
 
 @login_required
