@@ -244,7 +244,7 @@ def _exemption_facts(orgs: OrgsArg, req_ids: set[int], start: date, end: date) -
     )
     out = []
     for pk, org_id, req_id, starts, ends, revoked, revoked_from in rows:
-        if revoked:
+        if revoked and revoked_from is not None:
             ends = min(ends, revoked_from - timedelta(days=1))
         if ends >= starts and ends >= start:
             out.append(engine.ExemptionFacts(pk, org_id, req_id, starts, ends))
@@ -593,8 +593,8 @@ def create_requirement(
 
 def rule_changes(req: Requirement, data: dict[str, Any], valid_from: date | None) -> dict[str, list[Any]]:
     """The rule fields `data` changes against the revision in force at `valid_from` (default: the latest)."""
-    base = _governing(req, valid_from) if valid_from is not None else None
-    base = base or req
+    governing = _governing(req, valid_from) if valid_from is not None else None
+    base: Requirement | RequirementRevision = governing or req
     out: dict[str, list[Any]] = {}
     for f in RULE_FIELDS:
         old = getattr(base, f)

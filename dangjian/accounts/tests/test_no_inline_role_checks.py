@@ -21,6 +21,7 @@ INLINE_ROLE = re.compile(
     r"\.role\b\s*(?:==|!=|(?:not\s+)?in\b)"  # user.role == Role.X / request.user.role in (...)
     r"|(?:==|!=)\s*[\w.]*\.role\b"  # Role.X == user.role
     r"|\brole_of\([^)]*\)\s*(?:==|!=|(?:not\s+)?in\b)"  # role_of(user) == Role.X
+    r"|getattr\([^,()]+,\s*[\"']role[\"'][^)]*\)\s*(?:==|!=|(?:not\s+)?in\b)"  # getattr(u, "role", None) == …
     r").*$",
     re.MULTILINE,
 )
@@ -85,6 +86,7 @@ def test_the_guard_sees_the_shapes_it_forbids():
         "if user.role not in WRITER_ROLES:",
         "if Role.MEMBER == user.role:",
         "is_member = role_of(user) == Role.MEMBER",
+        'if getattr(user, "role", None) == "org_admin":',
     ):
         assert INLINE_ROLE.search(line), line
     assert not INLINE_ROLE.search("user.role = Role.NONE")
