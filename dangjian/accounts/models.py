@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from dangjian.orgs.models import Organization
 
-from .roles import Role
+from .roles import BUSINESS_ROLES, Role
 
 
 class UserQuerySet(models.QuerySet):
@@ -70,6 +70,11 @@ class User(AbstractUser):
     def awaits_own_password(self) -> bool:
         """待本人设置密码: opened or reset by an administrator, the holder has not yet chosen a password."""
         return self.must_change_password
+
+    @property
+    def has_business_role(self) -> bool:
+        """局党建管理员, 党组织管理员, 督查员 or 党员 (not one of the three administrators, not waiting)."""
+        return self.role in BUSINESS_ROLES
 
     @property
     def awaits_role(self) -> bool:

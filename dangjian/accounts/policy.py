@@ -208,9 +208,14 @@ def visible_accounts(user: Any) -> models.QuerySet:
     if not can(user, Perm.VIEW_ACCOUNTS):
         return User.objects.none()
     qs = User.objects.all()
-    if _role(user) in BUSINESS_ACCOUNTS_ONLY:
+    if sees_business_accounts_only(user):
         qs = qs.filter(role__in=list(MANAGED_ROLES), is_superuser=False)
     return qs
+
+
+def sees_business_accounts_only(user: Any) -> bool:
+    """Whether the account list shows this user business accounts only (局党建管理员)."""
+    return _role(user) in BUSINESS_ACCOUNTS_ONLY
 
 
 def can_act_on(user: Any, perm: Perm, target: Any) -> bool:

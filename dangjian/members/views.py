@@ -20,8 +20,14 @@ from django.views.decorators.http import require_http_methods
 
 from dangjian.accounts import policy
 from dangjian.accounts.policy import Perm
-from dangjian.accounts.roles import Role
-from dangjian.accounts.scope import can_write, editable_orgs, member_record, scope_label, visible_orgs
+from dangjian.accounts.scope import (
+    can_write,
+    editable_orgs,
+    member_record,
+    own_record_only,
+    scope_label,
+    visible_orgs,
+)
 from dangjian.core import memo, progress
 from dangjian.core.dates import age_on
 from dangjian.core.idnumber import mask_id_number, mask_phone
@@ -37,7 +43,6 @@ from .access import (
     may_edit,
     may_export_full,
     may_see_full_identity,
-    role_of,
     visible_members,
 )
 from .choices import AGE_BANDS, Category, Gender, Status
@@ -70,7 +75,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     filters = MemberFilters.from_params(request.GET, user)
     full = may_export_full(user)
-    is_member = role_of(user) == Role.MEMBER
+    is_member = own_record_only(user)
     if is_member:
         # A member's list is their own record, whatever its status: the filters do not apply.
         qs = visible_members(user)
@@ -157,7 +162,7 @@ def _rows(values: Any, today: Any) -> list[dict[str, Any]]:
 def _export(request: HttpRequest, qs: Any, filters: MemberFilters, *, full: bool) -> HttpResponse:
     """The filtered list as a roster workbook. Full ID numbers and phones for writers (their scope bounds the
     rows; the file then re-imports); masked for the inspector. Always audited."""
-    if role_of(request.user) == Role.MEMBER:
+    if own_record_only(request.user):
         raise PermissionDenied("党员本人不能导出名册")
     if qs.count() > getattr(settings, "DANGJIAN_EXPORT_JOB_ROWS", EXPORT_JOB_ROWS):
         # A big export runs as a job (issue 20): the page shows its progress, the file downloads when ready.
@@ -185,7 +190,7 @@ def export_job(user: Any, params: dict[str, Any]) -> tuple[str, bytes, str]:
     """The roster export as a job (jobs.services.run_export_job): the same filters, scope and audit as `_export`,
     checked again for the job's owner as they are now."""
     policy.check(user, Perm.VIEW_MEMBERS, "您的角色不能查看党员信息")
-    if role_of(user) == Role.MEMBER:
+    if own_record_only(user):
         raise PermissionDenied("党员本人不能导出名册")
     filters = MemberFilters.from_params(QueryDict(params.get("query", "")), user)
     full = may_export_full(user)

@@ -15,7 +15,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -24,6 +24,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import default_key
 
 from dangjian.core import audit
+from dangjian.core.actions import Refusal
 from dangjian.core.models import AuditAction
 
 from .. import lockout, otp, policy, services
@@ -186,8 +187,8 @@ def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.set_password(user, form.cleaned_data["new_password1"], actor=user)
-        except ValidationError as exc:
-            form.add_error("new_password1", exc)
+        except Refusal as exc:
+            form.add_error("new_password1", exc.message)
         else:
             update_session_auth_hash(request, user)
             messages.success(request, "密码已修改。")
@@ -226,8 +227,8 @@ def otp_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             device = services.confirm_totp(user, key, form.cleaned_data["token"], actor=user)
-        except ValidationError as exc:
-            form.add_error("token", exc.message_dict["token"])
+        except Refusal as exc:
+            form.add_error("token", exc.message)
         else:
             request.session.pop(SESSION_SETUP_KEY, None)
             otp_login(request, device)

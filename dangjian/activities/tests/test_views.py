@@ -570,3 +570,34 @@ def test_review_of_a_record_changed_since_it_was_shown(cast, login, client):
     login(cast["bureau"]).post(f"/activities/{a.pk}/review/", {"decision": "approve", "version": a.version})
     a.refresh_from_db()
     assert a.status == ActivityStatus.APPROVED
+
+
+def test_an_edit_request_is_refused_when_the_record_changed_after_it(cast, login):
+    """The request carries the version it was filed against (core.actions.check_version): approving it after
+    the record changed applies nothing and says why."""
+    from django.db.models import F
+
+    m = cast["members_a"]
+    a = activity(cast["a"])
+    services.submit(a, actor=cast["admin_a"])
+    services.approve(a, actor=cast["bureau"])
+    a.refresh_from_db()
+    data = {
+        "organization": cast["a"].pk,
+        "kinds": ["theme_day"],
+        "date": "2025-03-12",
+        "topic": "锁定后修改",
+        "version": a.version,
+        "roster": ",".join(str(x.pk) for x in m),
+        "reason": "主持人填错",
+    }
+    login(cast["admin_a"]).post(f"/activities/{a.pk}/edit/", data)
+    change = ChangeRequest.objects.get(activity=a, state="pending")
+    Activity.objects.filter(pk=a.pk).update(version=F("version") + 1)  # someone saved it in between
+    r = login(cast["bureau"]).post(
+        f"/activities/changes/{change.pk}/decide/", {"decision": "approve"}, follow=True
+    )
+    assert "申请提交后该记录已被修改，请驳回后由申请人重新申请" in html(r)
+    a.refresh_from_db()
+    assert a.topic == "学习上级文件精神"
+    assert ChangeRequest.objects.get(pk=change.pk).state == "pending"

@@ -35,14 +35,7 @@ ALLOWED_CLASSES = {
     # actions.bulk_write, whose RowRefusal carries a Refusal.
     ("core/importing.py", "RowErrors"),  # aborts an import's transaction (carries the row reports)
 }
-ALLOWED_COMPARES = {
-    # Not yet moved onto the kernel: these apps refuse with ValidationError, which their pages catch.
-    ("accounts/services.py", "if version is not None and int(version) != user.version:"),
-    ("accounts/services.py", "if version is not None and int(version) != config.version:"),
-    ("compliance/services.py", "if current.version != version:"),
-    # A change request carries the version it was filed against; a mismatch is a review refusal, not a stale form.
-    ("activities/services.py", 'if p.get("version") != activity.version:'),
-}
+ALLOWED_COMPARES = {}
 
 
 def _sources() -> list[tuple[str, str]]:
