@@ -85,6 +85,11 @@ def editable_orgs(user: Any) -> models.QuerySet[Organization]:
     return Organization.objects.none()
 
 
+def subtree_root(user: Any) -> Organization | None:
+    """The top of the subtree an org admin's scope is bounded by; None for a role not bounded by one."""
+    return scope_root(user) if _role(user) == Role.ORG_ADMIN else None
+
+
 def can_write(user: Any) -> bool:
     return _role(user) in WRITER_ROLES
 

@@ -26,6 +26,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.html import escape
 
 from . import audit
+from .models import AuditAction
 
 M = TypeVar("M", bound=models.Model)
 
@@ -112,13 +113,15 @@ def save_versioned(
     what: str = "记录",
     skip_unchanged: bool = False,
     locked: bool = False,
+    extra: Mapping[str, list[Any]] | None = None,
 ) -> dict[str, list[Any]]:
     """Compare the version, bump it, save and audit `event` with the diff, in one place; returns the diff.
 
     `before` is the snapshot taken before the change (default: the row as stored now, read under a lock, so
     that a caller who changed `instance` in memory gets the right diff). `fields` limits the save to those
     columns (plus version). `skip_unchanged` saves and audits nothing when no field changed. `locked`: the
-    caller read `instance` with `lock` in this transaction (and gives `before`), so it is not read again."""
+    caller read `instance` with `lock` in this transaction (and gives `before`), so it is not read again.
+    `extra` adds changes a snapshot cannot see (many-to-many links, a tree move: `{"units": [old, new]}`)."""
     with transaction.atomic():
         if locked and before is not None:
             check_version(instance, expected_version, message, what)
@@ -130,7 +133,7 @@ def save_versioned(
             current = stored.version  # type: ignore[attr-defined]
             if before is None:
                 before = audit.snapshot(stored)
-        changes = audit.diff(before, audit.snapshot(instance))
+        changes = {**audit.diff(before, audit.snapshot(instance)), **(extra or {})}
         if skip_unchanged and not changes:
             return {}
         instance.version = current + 1  # type: ignore[attr-defined]
@@ -139,7 +142,14 @@ def save_versioned(
         else:
             instance.save()
         if changes:
-            audit.log_update(instance, before, actor=actor, actor_name=actor_name, note=note, event=event)
+            audit.record(
+                event or AuditAction.UPDATE,
+                actor=actor,
+                actor_name=actor_name,
+                instance=instance,
+                changes=changes,
+                note=note,
+            )
         return changes
 
 
@@ -155,11 +165,23 @@ def create(
     event: str = "",
     note: str = "",
     actor_name: str = "",
+    make: Callable[[dict[str, Any]], M] | None = None,
+    extra: Mapping[str, list[Any]] | None = None,
 ) -> M:
-    """Create a row and audit it (as `event`, by default `<model>.create`)."""
+    """Create a row and audit it (as `event`, by default `<model>.create`). `make(data)` creates the row when
+    the model's manager has its own way (a treebeard `add_child`); `extra` adds changes a snapshot cannot see
+    (many-to-many links set by `make`)."""
     with transaction.atomic():
-        row = model._default_manager.create(**data)
-        audit.log_create(row, actor=actor, actor_name=actor_name, note=note, event=event)
+        row = make(dict(data)) if make is not None else model._default_manager.create(**data)
+        changes = {k: [None, v] for k, v in audit.snapshot(row).items() if v not in (None, "", [], {})}
+        audit.record(
+            event or AuditAction.CREATE,
+            actor=actor,
+            actor_name=actor_name,
+            instance=row,
+            changes={**changes, **(extra or {})},
+            note=note,
+        )
     return row
 
 
