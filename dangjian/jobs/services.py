@@ -45,8 +45,10 @@ THROTTLE_SECONDS = 0.5
 INTERNAL_ERROR = "任务执行时发生内部错误，已记入系统日志，请联系系统管理员。"
 
 
-class JobFailed(Exception):
+class JobFailed(actions.Refusal):
     """The work could not be done, for a reason the owner can act on (the message says it in Chinese)."""
+
+    default_code = "job_failed"
 
 
 @dataclass
@@ -222,8 +224,8 @@ def run_report_job(job: Job) -> Outcome:
     root = None
     if job.params.get("org"):
         root = scope.get_org_for_user(job.owner, job.params["org"])
-    elif getattr(job.owner, "role", "") == "org_admin":
-        root = scope.scope_root(job.owner)
+    else:
+        root = scope.home_org(job.owner)  # an org admin's report is of their own subtree
     progress.report("统计数据", 0, 2)
     report = annual.build(year, root)
     progress.report("生成文档", 1, 2)

@@ -26,26 +26,8 @@ INLINE_ROLE = re.compile(
     re.MULTILINE,
 )
 
-ALLOWED = {
-    # Apps other helpers are moving onto the policy table (issue 17 part 2).
-    ("duties/views/lists.py", "if request.user.role == Role.ORG_ADMIN:"),
-    # A duty's post role (the office's own members), not an account's role.
-    ("duties/views/system.py", "g.leading = [m for m in ordered if m.role not in OFFICE_ROLES]"),
-    ("duties/views/system.py", "g.office = [m for m in ordered if m.role in OFFICE_ROLES]"),
-    ("notify/services.py", "if u.role == Role.BUREAU_ADMIN:"),
-    ("orgs/access.py", "root = scope_root(user) if user.role == Role.ORG_ADMIN else None"),
-    (
-        "orgs/views.py",
-        '"members_url": None if user.role == Role.MEMBER else f"{reverse(\'members:list\')}?org={org.pk}",',
-    ),
-    ("reports/views.py", "if request.user.role == Role.ORG_ADMIN:"),
-    ("reports/views.py", 'if what == "statistics" and org is None and request.user.role == Role.ORG_ADMIN:'),
-    ("study/views.py", "if user.role == Role.MEMBER:"),
-    ("study/views.py", "if request.user.role == Role.MEMBER:"),
-    ("study/views.py", "if request.user.role != Role.MEMBER"),
-    ("study/views.py", "is_self = request.user.role == Role.MEMBER"),
-    ("study/views.py", "self_report = request.user.role == Role.MEMBER"),
-}
+# Empty: every app asks the policy table or the scope helper (issue 17 part 2). Keep it so.
+ALLOWED: set[tuple[str, str]] = set()
 
 
 def _is_page_or_service(rel: str) -> bool:

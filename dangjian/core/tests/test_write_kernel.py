@@ -35,7 +35,7 @@ ALLOWED_CLASSES = {
     # actions.bulk_write, whose RowRefusal carries a Refusal.
     ("core/importing.py", "RowErrors"),  # aborts an import's transaction (carries the row reports)
 }
-ALLOWED_COMPARES = {}
+ALLOWED_COMPARES: set[tuple[str, str]] = set()
 
 
 def _sources() -> list[tuple[str, str]]:
