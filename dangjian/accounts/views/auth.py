@@ -164,7 +164,7 @@ def login_otp(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def large_text(request: HttpRequest) -> HttpResponse:
+def large_text(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The 大字 switch in the user menu: on or off for this person, kept with their account."""
     on = request.POST.get("on") == "1"
     services.set_large_text(request.user, on, actor=request.user)
