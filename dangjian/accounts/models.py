@@ -34,6 +34,9 @@ class User(AbstractUser):
     )
     phone = models.CharField("手机号码", max_length=20, blank=True)
     must_change_password = models.BooleanField("首次登录须修改密码", default=True)
+    large_text = models.BooleanField(
+        "大字模式", default=False, help_text="更大的字号、更高的对比度，本人开启后保持（适老化）"
+    )
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
     version = models.PositiveIntegerField("版本", default=1)
     # 三员分立 (issue 14): after an administrator resets the password or the second factor, the business role

@@ -562,3 +562,18 @@ def update_security_config(*, require_otp_for_admins: bool, actor: Actor, versio
         note="安全设置：管理类角色强制双因素认证" + ("开启" if require_otp_for_admins else "关闭"),
     )
     return True
+
+
+@transaction.atomic
+def set_large_text(user: User, on: bool, *, actor: Actor) -> bool:
+    """A person switches their own 大字 mode (larger text, higher contrast) on or off; it stays with the account."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.large_text == on:
+        return False
+    before = audit.snapshot(user)
+    user.large_text = on
+    user.save(update_fields=["large_text"])
+    audit.log_update(
+        user, before, actor=actor, note="开启大字模式" if on else "关闭大字模式", event="account.display"
+    )
+    return True

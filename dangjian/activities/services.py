@@ -1071,3 +1071,63 @@ def decide_change(
             note=("批准" if approve else "驳回") + f"{label}申请：{comment.strip() or cr.reason}",
         )
     return cr
+
+
+# --- review at scale (issue 18) -----------------------------------------------------------------------------
+@dataclass
+class BulkResult:
+    """What a bulk approval did: the records approved, and per record refused its label and the reason."""
+
+    approved: list[Activity]
+    refused: list[tuple[int, str, str]]  # (pk, "2025-03-02 主题", message)
+
+
+NOT_SEEN = "尚未查看该记录的内容：请先展开或打开记录，核对后再审核通过"
+
+
+def bulk_approve(
+    pks: Sequence[int], *, actor: Any, seen: Mapping[int, int], comment: str = "", actor_name: str = ""
+) -> BulkResult:
+    """Approve several records at once, each on its own (one `activity.approve` event per record).
+
+    `seen` maps a record to the version whose content was shown to this reviewer (expanded in place or
+    opened): a record never shown is refused, and so is one changed since it was shown. A refusal of one
+    record leaves the others approved; every refusal is reported with its record."""
+    wanted = list(dict.fromkeys(int(pk) for pk in pks))
+    found = {
+        a.pk: a
+        for a in reviewable(Activity.objects.filter(pk__in=wanted, is_deleted=False), actor).select_related(
+            "organization"
+        )
+    }
+    result = BulkResult(approved=[], refused=[])
+    for pk in wanted:
+        a = found.get(pk)
+        if a is None:
+            result.refused.append((pk, f"#{pk}", "记录不存在或不在您的审核范围内"))
+            continue
+        label = f"{a.date:%Y-%m-%d} {a.topic}"
+        if pk not in seen:
+            result.refused.append((pk, label, NOT_SEEN))
+            continue
+        try:
+            result.approved.append(
+                approve(a, actor=actor, comment=comment, actor_name=actor_name, version=seen[pk])
+            )
+        except review.ReviewError as exc:
+            result.refused.append((pk, label, exc.message))
+    return result
+
+
+def pending_by_org(user: Any, limit: int = 8) -> list[tuple[Organization, int]]:
+    """The organisations with records waiting for this reviewer, most waiting first, and how many each."""
+    from django.db.models import Count
+
+    rows = (
+        reviewable(Activity.objects.filter(status=ActivityStatus.SUBMITTED, is_deleted=False), user)
+        .values("organization")
+        .annotate(n=Count("id"))
+        .order_by("-n", "organization")[:limit]
+    )
+    orgs = Organization.objects.in_bulk([r["organization"] for r in rows])
+    return [(orgs[r["organization"]], r["n"]) for r in rows]

@@ -49,6 +49,7 @@ EVENTS: dict[str, str] = {
     "account.unlock": "解除登录锁定",
     "account.disable": "停用账号",
     "account.enable": "启用账号",
+    "account.display": "切换大字模式",
     # members
     "member.transfer_out": "党员转出",
     "member.suspend": "停止党籍",

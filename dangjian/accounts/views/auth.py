@@ -19,6 +19,8 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import default_key
@@ -159,6 +161,19 @@ def login_otp(request: HttpRequest) -> HttpResponse:
         "accounts/login_otp.html",
         {"form": form, "pending_user": user, "page_title": "动态口令验证"},
     )
+
+
+@login_required
+@require_POST
+def large_text(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The 大字 switch in the user menu: on or off for this person, kept with their account."""
+    on = request.POST.get("on") == "1"
+    services.set_large_text(request.user, on, actor=request.user)
+    messages.success(request, "已开启大字模式。" if on else "已关闭大字模式。")
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = reverse("site:home")
+    return redirect(target)
 
 
 @require_POST
