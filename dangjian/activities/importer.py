@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from dangjian.accounts.typing import Actor
 from dangjian.core import progress
 from dangjian.core.dates import DateParseError, parse_date
 from dangjian.core.importing import CREATE, UNCHANGED, UPDATE, Column, Importer, RowErrors, RowOutcome
@@ -117,7 +118,7 @@ class ActivityImporter(Importer[Row]):
 
     def __init__(
         self,
-        actor: Any = None,
+        actor: Actor = None,
         actor_name: str = "",
         *,
         allowed_org_ids: Iterable[int] | None = None,

@@ -385,7 +385,7 @@ class NewRecord:
 def record_activities(
     records: Sequence[NewRecord],
     *,
-    actor: Any = None,
+    actor: Actor = None,
     actor_name: str = "",
     source: str = "import",
     today: date | None = None,
@@ -1086,7 +1086,7 @@ NOT_SEEN = "尚未查看该记录的内容：请先展开或打开记录，核�
 
 
 def bulk_approve(
-    pks: Sequence[int], *, actor: Any, seen: Mapping[int, int], comment: str = "", actor_name: str = ""
+    pks: Sequence[int], *, actor: Actor, seen: Mapping[int, int], comment: str = "", actor_name: str = ""
 ) -> BulkResult:
     """Approve several records at once, each on its own (one `activity.approve` event per record).
 

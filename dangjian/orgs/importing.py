@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from dangjian.accounts.typing import Actor
 from dangjian.core import progress
 from dangjian.core.dates import DateParseError, parse_date
 from dangjian.core.importing import CREATE, UNCHANGED, UPDATE, Column, Importer, RowErrors, RowOutcome
@@ -135,7 +136,7 @@ class OrgImporter(Importer[OrgRow]):
         Column(KIND_FROM, ("类别变更日期", "单位类别变更时间"), example=None),
     )
 
-    def __init__(self, actor: Any = None, actor_name: str = ACTOR_NAME, today: date | None = None):
+    def __init__(self, actor: Actor = None, actor_name: str = ACTOR_NAME, today: date | None = None):
         super().__init__(actor=actor, actor_name=actor_name)
         self.today = today or timezone.localdate()
         self.seen: dict[int, tuple[str, str]] = {}  # every row's (name, code), valid or not

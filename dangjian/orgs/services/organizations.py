@@ -267,7 +267,7 @@ def appendable(parent: Organization, codes: Iterable[str], children_codes: Itera
 def create_organizations(
     items: Sequence[NewOrganization],
     *,
-    actor: Any = None,
+    actor: Actor = None,
     actor_name: str = "",
     today: date | None = None,
     batch_size: int = 500,

@@ -47,7 +47,7 @@ _ANNOUNCED = {
 }
 
 
-def _announce(rect: Rectification, action: Action, step: RectificationEvent, actor: Any, text: str) -> None:
+def _announce(rect: Rectification, action: Action, step: RectificationEvent, actor: Actor, text: str) -> None:
     """整改待核验 to the inspector who opened it; 退回 / 销号 to the organisation's admins."""
     if action not in _ANNOUNCED:
         return
