@@ -213,22 +213,15 @@ def suspend_roles(user: User, *, actor: Actor, actor_name: str = "", reason: str
     user.suspended_role, user.suspended_organization = user.role, user.organization
     user.roles_suspended_at = timezone.now()
     user.role, user.organization = Role.NONE, None
-    user.version += 1
-    user.save(
-        update_fields=[
-            "role",
-            "organization",
-            "suspended_role",
-            "suspended_organization",
-            "roles_suspended_at",
-            "version",
-        ]
-    )
-    audit.record(
-        AuditAction.PERMISSION,
+    actions.save_versioned(
+        user,
+        expected_version=None,
+        locked=True,
+        before={},
+        fields=["role", "organization", "suspended_role", "suspended_organization", "roles_suspended_at"],
         actor=actor,
         actor_name=actor_name,
-        instance=user,
+        event=AuditAction.PERMISSION,
         object_repr=account_label(user),
         changes={"角色": [before["角色"], SUSPENDED]},
         note=f"{reason}：业务角色暂停，待本人设置新密码并由安全管理员确认",
@@ -252,14 +245,16 @@ def confirm_roles(user: User, *, actor: Actor, actor_name: str = "", version: in
     _check_scope(role, organization, member if role in NEEDS_MEMBER else None, user=user)
     user.role, user.organization = role, organization
     fields = _clear_suspension(user)
-    user.version += 1
-    user.save(update_fields=["role", "organization", "version", *fields])
     after = _scope_values(role, organization, member if role in NEEDS_MEMBER else None)
-    audit.record(
-        AuditAction.PERMISSION,
+    actions.save_versioned(
+        user,
+        expected_version=None,
+        locked=True,
+        before={},
+        fields=["role", "organization", *fields],
+        event=AuditAction.PERMISSION,
         actor=actor,
         actor_name=actor_name,
-        instance=user,
         object_repr=account_label(user),
         changes={
             "角色": [SUSPENDED, after["角色"]],
@@ -375,13 +370,15 @@ def change_scope(
     if member is not None:
         _set_member_link(member, user, actor, actor_name)
     user.role, user.organization = role, organization
-    user.version += 1
-    user.save(update_fields=["role", "organization", "version", *cleared])
-    audit.record(
-        AuditAction.PERMISSION,
+    actions.save_versioned(
+        user,
+        expected_version=None,
+        locked=True,
+        before={},
+        fields=["role", "organization", *cleared],
+        event=AuditAction.PERMISSION,
         actor=actor,
         actor_name=actor_name,
-        instance=user,
         object_repr=account_label(user),
         changes={k: [before[k], after[k]] for k in after if before[k] != after[k]},
         note="调整角色和管理范围" if before["角色"] != role_label(Role.NONE) else "授予业务角色和管理范围",
@@ -550,14 +547,15 @@ def update_security_config(*, require_otp_for_admins: bool, actor: Actor, versio
         return False
     before = {"require_otp_for_admins": config.require_otp_for_admins}
     config.require_otp_for_admins = require_otp_for_admins
-    config.version += 1
     config.updated_at = timezone.now()
     config.updated_by = actor
-    config.save()
-    audit.record(
-        AuditAction.UPDATE,
+    actions.save_versioned(
+        config,
+        expected_version=None,
+        locked=True,
+        before=before,
+        event=AuditAction.UPDATE,
         actor=actor,
-        instance=config,
         changes={"require_otp_for_admins": [before["require_otp_for_admins"], require_otp_for_admins]},
         note="安全设置：管理类角色强制双因素认证" + ("开启" if require_otp_for_admins else "关闭"),
     )

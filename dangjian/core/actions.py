@@ -114,6 +114,8 @@ def save_versioned(
     skip_unchanged: bool = False,
     locked: bool = False,
     extra: Mapping[str, list[Any]] | None = None,
+    changes: Mapping[str, list[Any]] | None = None,
+    object_repr: str = "",
 ) -> dict[str, list[Any]]:
     """Compare the version, bump it, save and audit `event` with the diff, in one place; returns the diff.
 
@@ -121,7 +123,9 @@ def save_versioned(
     that a caller who changed `instance` in memory gets the right diff). `fields` limits the save to those
     columns (plus version). `skip_unchanged` saves and audits nothing when no field changed. `locked`: the
     caller read `instance` with `lock` in this transaction (and gives `before`), so it is not read again.
-    `extra` adds changes a snapshot cannot see (many-to-many links, a tree move: `{"units": [old, new]}`)."""
+    `extra` adds changes a snapshot cannot see (many-to-many links, a tree move: `{"units": [old, new]}`).
+    `changes` replaces the diff where the audit must say it in other words (an account's role and scope in
+    Chinese labels, masked); `object_repr` names the object in the log."""
     with transaction.atomic():
         if locked and before is not None:
             check_version(instance, expected_version, message, what)
@@ -133,7 +137,10 @@ def save_versioned(
             current = stored.version  # type: ignore[attr-defined]
             if before is None:
                 before = audit.snapshot(stored)
-        changes = {**audit.diff(before, audit.snapshot(instance)), **(extra or {})}
+        if changes is None:
+            changes = {**audit.diff(before, audit.snapshot(instance)), **(extra or {})}
+        else:
+            changes = dict(changes)
         if skip_unchanged and not changes:
             return {}
         instance.version = current + 1  # type: ignore[attr-defined]
@@ -149,6 +156,7 @@ def save_versioned(
                 instance=instance,
                 changes=changes,
                 note=note,
+                **({"object_repr": object_repr} if object_repr else {}),
             )
         return changes
 
