@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "dangjian.reports",
     "dangjian.notify",
     "dangjian.site",
+    "django_tasks",
+    "django_tasks_db",
+    "dangjian.jobs",
     "dangjian.demo",  # seed_demo only; production may drop it together with dangjian.bench (gen_scale seeds it)
     "dangjian.bench",
 ]
@@ -130,6 +133,17 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 2000},
     },
 }
+
+# --- jobs (dangjian.jobs) --------------------------------------------------------------------------------
+# Long work runs as jobs on django-tasks: by default the database queue (no extra service; `dangjian worker`
+# runs it), on Redis through RQ when REDIS_URL is set (the same `dangjian worker` then runs RQ's worker).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 6 * 3600}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # --- i18n -----------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

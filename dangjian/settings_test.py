@@ -37,3 +37,7 @@ CACHES = {
 
 # A memoised computation that reads a table outside the topics it declared fails (dangjian/core/memo.py).
 DANGJIAN_MEMO_CHECK = True
+
+# Jobs run at once, in the request that queued them (dangjian/jobs/tests test the database queue's worker too).
+DANGJIAN_JOBS_EAGER = True
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}

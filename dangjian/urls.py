@@ -14,6 +14,7 @@ urlpatterns = [
     path("reports/", include("dangjian.reports.urls")),
     path("notify/", include("dangjian.notify.urls")),
     path("audit/", include("dangjian.core.urls")),
+    path("jobs/", include("dangjian.jobs.urls")),
 ]
 
 # A malformed query parameter (core.params) is the caller's error: a 400 page that names it, never a 500.

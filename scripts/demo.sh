@@ -16,5 +16,11 @@ ADDR="${DEMO_ADDR:-127.0.0.1:8000}"
 "$VENV/bin/dangjian" migrate --no-input -v 0
 "$VENV/bin/dangjian" seed_demo
 echo
+# The job worker (imports from the upload page, reports, 月提醒, warm-up) beside the server: the database queue
+# needs no other service. It stops with the server.
+"$VENV/bin/dangjian" worker -v 0 &
+WORKER_PID=$!
+trap 'kill "$WORKER_PID" 2>/dev/null || true' EXIT INT TERM
+echo "后台任务进程已启动（PID ${WORKER_PID}）"
 echo "演示地址：http://${ADDR}/   （按 Ctrl+C 停止）"
-exec "$VENV/bin/dangjian" runserver "$ADDR" --noreload
+"$VENV/bin/dangjian" runserver "$ADDR" --noreload

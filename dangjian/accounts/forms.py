@@ -164,9 +164,9 @@ class ScopeFieldsMixin:
         if value:
             try:
                 member = services.find_member(value)
-            except ValidationError as exc:
+            except services.AccountRefused as exc:
                 # A malformed number (length, check digit) says nothing about the roster: keep that message.
-                message = exc.message_dict["member_id_number"][0]
+                message = exc.message
                 raise ValidationError(message if "党员名册" not in message else MEMBER_REFUSED)
             target = self.target
             linked_elsewhere = member.user_id is not None and (target is None or member.user_id != target.pk)

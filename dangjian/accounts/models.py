@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from dangjian.orgs.models import Organization
 
-from .roles import Role
+from .roles import BUSINESS_ROLES, Role
 
 
 class UserQuerySet(models.QuerySet):
@@ -34,6 +34,9 @@ class User(AbstractUser):
     )
     phone = models.CharField("手机号码", max_length=20, blank=True)
     must_change_password = models.BooleanField("首次登录须修改密码", default=True)
+    large_text = models.BooleanField(
+        "大字模式", default=False, help_text="更大的字号、更高的对比度，本人开启后保持（适老化）"
+    )
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
     version = models.PositiveIntegerField("版本", default=1)
     # 三员分立 (issue 14): after an administrator resets the password or the second factor, the business role
@@ -70,6 +73,11 @@ class User(AbstractUser):
     def awaits_own_password(self) -> bool:
         """待本人设置密码: opened or reset by an administrator, the holder has not yet chosen a password."""
         return self.must_change_password
+
+    @property
+    def has_business_role(self) -> bool:
+        """局党建管理员, 党组织管理员, 督查员 or 党员 (not one of the three administrators, not waiting)."""
+        return self.role in BUSINESS_ROLES
 
     @property
     def awaits_role(self) -> bool:

@@ -70,6 +70,7 @@ class Perm(StrEnum):
     VIEW_OWN_TODO = "view_own_todo"  # home panel 本月待办: one's own organisation or record
     ANSWER_NOTICES = "answer_notices"  # home panel 待办通知: an organisation answers the bureau's notices
     OVERSEE_ACCOUNTS = "oversee_accounts"  # home panel 账号概况 for the system and security administrators
+    VIEW_JOBS = "view_jobs"  # 我的后台任务: one's own imports, reports, exports run as jobs (issue 20)
 
 
 BUR, ORG, INS, MEM = Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.INSPECTOR, Role.MEMBER
@@ -97,6 +98,7 @@ TABLE: dict[Perm, frozenset[str]] = {
     Perm.VIEW_OWN_TODO: frozenset({ORG, MEM}),
     Perm.ANSWER_NOTICES: frozenset({ORG}),
     Perm.OVERSEE_ACCOUNTS: frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}),
+    Perm.VIEW_JOBS: frozenset({BUR, ORG, INS}),
 }
 
 GRANTS: dict[str, frozenset[Perm]] = {
@@ -131,6 +133,7 @@ DESCRIPTIONS: dict[Perm, str] = {
     Perm.VIEW_OWN_TODO: "查看本组织或本人待办",
     Perm.ANSWER_NOTICES: "办理重点工作通知",
     Perm.OVERSEE_ACCOUNTS: "查看账号概况",
+    Perm.VIEW_JOBS: "查看本人发起的后台任务",
 }
 
 
@@ -205,9 +208,14 @@ def visible_accounts(user: Any) -> models.QuerySet:
     if not can(user, Perm.VIEW_ACCOUNTS):
         return User.objects.none()
     qs = User.objects.all()
-    if _role(user) in BUSINESS_ACCOUNTS_ONLY:
+    if sees_business_accounts_only(user):
         qs = qs.filter(role__in=list(MANAGED_ROLES), is_superuser=False)
     return qs
+
+
+def sees_business_accounts_only(user: Any) -> bool:
+    """Whether the account list shows this user business accounts only (局党建管理员)."""
+    return _role(user) in BUSINESS_ACCOUNTS_ONLY
 
 
 def can_act_on(user: Any, perm: Perm, target: Any) -> bool:

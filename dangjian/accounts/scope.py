@@ -42,6 +42,25 @@ def member_record(user: Any):
     return user._member_record
 
 
+def home_org(user: Any) -> Organization | None:
+    """The organisation a user's own pages start from (本月待办 …): a member's branch, an org admin's own
+    organisation; None for the roles that read the whole tree, and for those without business data."""
+    role = _role(user)
+    if role == Role.MEMBER:
+        m = member_record(user)
+        return m.organization if m else None
+    if role == Role.ORG_ADMIN:
+        return scope_root(user)
+    return None
+
+
+def own_record_only(user: Any) -> bool:
+    """A member's scope is their own member record: of the roster and of personal records (study records,
+    nominations) they read and report only their own, although `visible_orgs` lets them read their
+    organisation; everyone else works through `filter_by_org`."""
+    return _role(user) == Role.MEMBER
+
+
 def visible_orgs(user: Any) -> models.QuerySet[Organization]:
     """Every organisation this user may read."""
     role = _role(user)
@@ -64,6 +83,11 @@ def editable_orgs(user: Any) -> models.QuerySet[Organization]:
     if role == Role.ORG_ADMIN and (root := scope_root(user)) is not None:
         return Organization.objects.filter(path__startswith=root.path)
     return Organization.objects.none()
+
+
+def subtree_root(user: Any) -> Organization | None:
+    """The top of the subtree an org admin's scope is bounded by; None for a role not bounded by one."""
+    return scope_root(user) if _role(user) == Role.ORG_ADMIN else None
 
 
 def can_write(user: Any) -> bool:
@@ -160,9 +184,3 @@ def scope_label(user: Any) -> str:
     if role == Role.NONE:
         return "角色待安全管理员确认（暂无业务数据）"
     return "—"
-
-
-def own_record_only(user: Any) -> bool:
-    """A member's scope is their own member record: pages about members show, and let them report, only their
-    own (their study records, their nominations); everyone else works through `filter_by_org`."""
-    return _role(user) == Role.MEMBER

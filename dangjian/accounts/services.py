@@ -1,11 +1,13 @@
 """Writes on accounts: creation, profile, role and scope, activation, passwords, TOTP devices, lockouts and the
 security settings. Views and commands both come here; every write is audited in the same transaction.
 
-Errors are `django.core.exceptions.ValidationError` with Chinese messages (keyed by form field where one applies).
+A refusal is `AccountRefused` (a `core.actions.Refusal`): Chinese messages keyed by form field where one applies
+(`errors`); a stale copy is `actions.Stale`. Views put either on the form with `put_on_form`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -16,7 +18,8 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from dangjian.core import audit
+from dangjian.core import actions, audit
+from dangjian.core.actions import NON_FIELD, Refusal
 from dangjian.core.idnumber import IdNumberError, parse_id_number
 from dangjian.core.models import AuditAction
 from dangjian.orgs.models import Organization
@@ -30,6 +33,32 @@ from .typing import Actor
 USES_ORG = frozenset({Role.ORG_ADMIN, Role.BUREAU_ADMIN})
 STALE = "该账号已被他人修改，请刷新页面后重新操作"
 TOTP_DEVICE_NAME = "身份验证器"
+SECURITY_STALE = "安全设置已被他人修改，请刷新页面后重新操作"
+
+
+class AccountRefused(Refusal):
+    """A refused write on an account. `errors` maps a form field (or "__all__") to its Chinese message (a scope
+    can be refused for several reasons at once); `message` joins them, `field` names the first."""
+
+    default_code = "account_refused"
+
+    def __init__(self, errors: Mapping[str, str] | str, field: str | None = None):
+        self.errors = {field or NON_FIELD: errors} if isinstance(errors, str) else dict(errors)
+        first = next(iter(self.errors), NON_FIELD)
+        super().__init__("；".join(self.errors.values()), None if first == NON_FIELD else first)
+
+
+def refusal_errors(exc: Refusal) -> dict[str, str]:
+    """A refusal as field → message (a plain Refusal or Stale: its one message, on its field or the form)."""
+    if isinstance(exc, AccountRefused):
+        return exc.errors
+    return {exc.field or NON_FIELD: exc.message}
+
+
+def put_on_form(form: Any, exc: Refusal) -> None:
+    """Each message of a refusal on its field when the form has it, else among the form's non-field errors."""
+    for name, message in refusal_errors(exc).items():
+        actions.refusal_to_form(form, Refusal(message, None if name == NON_FIELD else name))
 
 
 def account_label(user: User) -> str:
@@ -60,7 +89,7 @@ def find_org(code: str, *, field: str = "organization") -> Organization:
     code = (code or "").strip()
     org = Organization.objects.filter(code=code).first()
     if org is None:
-        raise ValidationError({field: f"未找到组织代码为“{code}”的党组织，请核对组织代码"})
+        raise AccountRefused({field: f"未找到组织代码为“{code}”的党组织，请核对组织代码"})
     return org
 
 
@@ -70,10 +99,10 @@ def find_member(id_number: str, *, field: str = "member_id_number") -> Any:
     try:
         number = parse_id_number(id_number).number
     except IdNumberError as exc:
-        raise ValidationError({field: str(exc)})
+        raise AccountRefused({field: str(exc)}) from None
     member = Member.objects.select_related("organization").filter(id_number=number).first()
     if member is None:
-        raise ValidationError(
+        raise AccountRefused(
             {field: f"党员名册中没有公民身份号码为 {number} 的党员，请先在“党员”中录入该党员，或核对号码"}
         )
     return member
@@ -105,7 +134,7 @@ def _check_scope(role: str, organization: Organization | None, member: Any, *, u
                 f"党员{member.name}已关联账号“{holder.username if holder else member.user_id}”，一名党员只能有一个账号"
             )
     if errors:
-        raise ValidationError(errors)
+        raise AccountRefused(errors)
 
 
 def _scope_values(role: str, organization: Organization | None, member: Any) -> dict[str, str]:
@@ -135,25 +164,25 @@ def _set_member_link(member: Any, user: User | None, actor: Actor, actor_name: s
 def _validate_username(username: str) -> str:
     username = (username or "").strip()
     if not username:
-        raise ValidationError({"username": "请填写用户名"})
+        raise AccountRefused({"username": "请填写用户名"})
     if len(username) > 150:
-        raise ValidationError({"username": "用户名不能超过 150 个字符"})
+        raise AccountRefused({"username": "用户名不能超过 150 个字符"})
     try:
         UnicodeUsernameValidator()(username)
     except ValidationError:
-        raise ValidationError({"username": "用户名只能包含字母、数字和 @ . + - _ 字符"})
+        raise AccountRefused({"username": "用户名只能包含字母、数字和 @ . + - _ 字符"}) from None
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": f"用户名“{username}”已存在，请换一个"})
+        raise AccountRefused({"username": f"用户名“{username}”已存在，请换一个"})
     return username
 
 
 def _validate_new_password(password: str, user: User) -> None:
     if not password:
-        raise ValidationError({"password": "密码不能为空"})
+        raise AccountRefused({"password": "密码不能为空"})
     try:
         validate_password(password, user)
-    except ValidationError as exc:
-        raise ValidationError({"password": "；".join(exc.messages)})
+    except ValidationError as exc:  # Django's password validators speak ValidationError
+        raise AccountRefused({"password": "；".join(exc.messages)}) from None
 
 
 # --- 三员分立: roles wait for the holder's own password and the security administrator ---------------------
@@ -165,7 +194,7 @@ SUSPENDED = "未授予角色（暂停，待安全管理员确认）"
 
 def _check_holder_set_password(user: User, role: str) -> None:
     if role in BUSINESS_ROLES and user.must_change_password:
-        raise ValidationError({"role": AWAITS_OWN_PASSWORD})
+        raise AccountRefused({"role": AWAITS_OWN_PASSWORD})
 
 
 def _clear_suspension(user: User) -> list[str]:
@@ -178,28 +207,21 @@ def suspend_roles(user: User, *, actor: Actor, actor_name: str = "", reason: str
     reset it may know the password now. The role and scope are kept for the security administrator's
     confirmation (`confirm_roles`); the linked member stays linked but reads nothing while the role is none.
     Runs inside the caller's transaction. False when there was no business role to suspend."""
-    if user.role not in BUSINESS_ROLES or user.is_superuser:
+    if not user.has_business_role or user.is_superuser:
         return False
     before = _scope_values(user.role, user.organization, linked_member(user))
     user.suspended_role, user.suspended_organization = user.role, user.organization
     user.roles_suspended_at = timezone.now()
     user.role, user.organization = Role.NONE, None
-    user.version += 1
-    user.save(
-        update_fields=[
-            "role",
-            "organization",
-            "suspended_role",
-            "suspended_organization",
-            "roles_suspended_at",
-            "version",
-        ]
-    )
-    audit.record(
-        AuditAction.PERMISSION,
+    actions.save_versioned(
+        user,
+        expected_version=None,
+        locked=True,
+        before={},
+        fields=["role", "organization", "suspended_role", "suspended_organization", "roles_suspended_at"],
         actor=actor,
         actor_name=actor_name,
-        instance=user,
+        event=AuditAction.PERMISSION,
         object_repr=account_label(user),
         changes={"角色": [before["角色"], SUSPENDED]},
         note=f"{reason}：业务角色暂停，待本人设置新密码并由安全管理员确认",
@@ -214,23 +236,25 @@ def confirm_roles(user: User, *, actor: Actor, actor_name: str = "", version: in
     user = (
         User.objects.select_for_update(of=("self",)).select_related("suspended_organization").get(pk=user.pk)
     )
-    _check_version(user, version)
-    if user.role != Role.NONE or not user.suspended_role:
-        raise ValidationError("该账号没有待确认的角色")
+    actions.check_version(user, version, STALE)
+    if not user.awaits_role or not user.suspended_role:
+        raise AccountRefused("该账号没有待确认的角色")
     _check_holder_set_password(user, user.suspended_role)
     member = linked_member(user)
     role, organization = user.suspended_role, user.suspended_organization
     _check_scope(role, organization, member if role in NEEDS_MEMBER else None, user=user)
     user.role, user.organization = role, organization
     fields = _clear_suspension(user)
-    user.version += 1
-    user.save(update_fields=["role", "organization", "version", *fields])
     after = _scope_values(role, organization, member if role in NEEDS_MEMBER else None)
-    audit.record(
-        AuditAction.PERMISSION,
+    actions.save_versioned(
+        user,
+        expected_version=None,
+        locked=True,
+        before={},
+        fields=["role", "organization", *fields],
+        event=AuditAction.PERMISSION,
         actor=actor,
         actor_name=actor_name,
-        instance=user,
         object_repr=account_label(user),
         changes={
             "角色": [SUSPENDED, after["角色"]],
@@ -297,25 +321,26 @@ def create_user(
     return user, password
 
 
-def _check_version(user: User, version: int | None) -> None:
-    if version is not None and int(version) != user.version:
-        raise ValidationError(STALE)
-
-
 @transaction.atomic
 def update_profile(
     user: User, *, display_name: str, phone: str, email: str, actor: Actor, version: int | None = None
 ) -> bool:
-    user = User.objects.select_for_update().get(pk=user.pk)
-    _check_version(user, version)
+    user = actions.lock(User, user.pk, expected_version=version, message=STALE)
     before = audit.snapshot(user)
     user.display_name, user.phone, user.email = display_name.strip(), phone.strip(), email.strip()
-    if audit.diff(before, audit.snapshot(user)):
-        user.version += 1
-        user.save(update_fields=["display_name", "phone", "email", "version"])
-        audit.log_update(user, before, actor=actor, note="修改账号信息")
-        return True
-    return False
+    changes = actions.save_versioned(
+        user,
+        expected_version=version,
+        actor=actor,
+        event="user.update",
+        note="修改账号信息",
+        fields=["display_name", "phone", "email"],
+        before=before,
+        locked=True,
+        skip_unchanged=True,
+        message=STALE,
+    )
+    return bool(changes)
 
 
 @transaction.atomic
@@ -330,8 +355,7 @@ def change_scope(
     version: int | None = None,
 ) -> bool:
     """Change an account's role and scope (the security administrator's task). Audited as 权限变更."""
-    user = User.objects.select_for_update(of=("self",)).select_related("organization").get(pk=user.pk)
-    _check_version(user, version)
+    user = actions.lock(User, user.pk, expected_version=version, message=STALE)
     _check_holder_set_password(user, role)
     _check_scope(role, organization, member, user=user)
     old_member = linked_member(user)
@@ -346,13 +370,15 @@ def change_scope(
     if member is not None:
         _set_member_link(member, user, actor, actor_name)
     user.role, user.organization = role, organization
-    user.version += 1
-    user.save(update_fields=["role", "organization", "version", *cleared])
-    audit.record(
-        AuditAction.PERMISSION,
+    actions.save_versioned(
+        user,
+        expected_version=None,
+        locked=True,
+        before={},
+        fields=["role", "organization", *cleared],
+        event=AuditAction.PERMISSION,
         actor=actor,
         actor_name=actor_name,
-        instance=user,
         object_repr=account_label(user),
         changes={k: [before[k], after[k]] for k in after if before[k] != after[k]},
         note="调整角色和管理范围" if before["角色"] != role_label(Role.NONE) else "授予业务角色和管理范围",
@@ -392,8 +418,9 @@ def set_password(
     note: str = "修改密码",
 ) -> None:
     """Validate against the policy and store the new password; the model keeps the old hash in the history.
-    `forced_change` makes the user change it at next login (a reset by an administrator)."""
-    validate_password(raw_password, user)
+    `forced_change` makes the user change it at next login (a reset by an administrator). AccountRefused
+    (on `password`) when the policy refuses it."""
+    _validate_new_password(raw_password, user)
     user.set_password(raw_password)
     user.must_change_password = forced_change
     user.save(update_fields=["password", "password_changed_at", "must_change_password"])
@@ -461,9 +488,7 @@ def confirm_totp(user: User, key_hex: str, token: str, *, actor: Actor = None) -
     """Bind the authenticator whose secret was shown during setup, after it produced a right code."""
     step = matched_step(key_hex, token)
     if step is None:
-        raise ValidationError(
-            {"token": "动态口令不正确。请确认手机时间准确，输入验证器中当前显示的 6 位数字"}
-        )
+        raise AccountRefused({"token": "动态口令不正确。请确认手机时间准确，输入验证器中当前显示的 6 位数字"})
     TOTPDevice.objects.filter(user=user).delete()
     # last_t: the code just used cannot be replayed for a login.
     device = TOTPDevice.objects.create(
@@ -517,21 +542,36 @@ def reset_totp(user: User, *, actor: Actor, actor_name: str = "") -> bool:
 @transaction.atomic
 def update_security_config(*, require_otp_for_admins: bool, actor: Actor, version: int | None = None) -> bool:
     config = SecurityConfig.objects.select_for_update().filter(pk=1).first() or SecurityConfig.current()
-    if version is not None and int(version) != config.version:
-        raise ValidationError("安全设置已被他人修改，请刷新页面后重新操作")
+    actions.check_version(config, version, SECURITY_STALE)
     if config.require_otp_for_admins == require_otp_for_admins:
         return False
     before = {"require_otp_for_admins": config.require_otp_for_admins}
     config.require_otp_for_admins = require_otp_for_admins
-    config.version += 1
     config.updated_at = timezone.now()
     config.updated_by = actor
-    config.save()
-    audit.record(
-        AuditAction.UPDATE,
+    actions.save_versioned(
+        config,
+        expected_version=None,
+        locked=True,
+        before=before,
+        event=AuditAction.UPDATE,
         actor=actor,
-        instance=config,
         changes={"require_otp_for_admins": [before["require_otp_for_admins"], require_otp_for_admins]},
         note="安全设置：管理类角色强制双因素认证" + ("开启" if require_otp_for_admins else "关闭"),
+    )
+    return True
+
+
+@transaction.atomic
+def set_large_text(user: User, on: bool, *, actor: Actor) -> bool:
+    """A person switches their own 大字 mode (larger text, higher contrast) on or off; it stays with the account."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.large_text == on:
+        return False
+    before = audit.snapshot(user)
+    user.large_text = on
+    user.save(update_fields=["large_text"])
+    audit.log_update(
+        user, before, actor=actor, note="开启大字模式" if on else "关闭大字模式", event="account.display"
     )
     return True

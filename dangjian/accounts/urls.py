@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/", auth.LoginView.as_view(), name="login"),
     path("login/otp/", auth.login_otp, name="login_otp"),
     path("logout/", auth.logout_view, name="logout"),
+    path("large-text/", auth.large_text, name="large_text"),
     path("password/", auth.password_change, name="password_change"),
     path("otp/", auth.otp_setup, name="otp_setup"),
     path("otp/remove/", auth.otp_remove, name="otp_remove"),

@@ -14,6 +14,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from dangjian.accounts.typing import Actor
+from dangjian.core import progress
 from dangjian.core.dates import DateParseError, parse_date
 from dangjian.core.importing import CREATE, UNCHANGED, UPDATE, Column, Importer, RowErrors, RowOutcome
 from dangjian.members.models import Member
@@ -116,7 +118,7 @@ class ActivityImporter(Importer[Row]):
 
     def __init__(
         self,
-        actor: Any = None,
+        actor: Actor = None,
         actor_name: str = "",
         *,
         allowed_org_ids: Iterable[int] | None = None,
@@ -383,7 +385,33 @@ class ActivityImporter(Importer[Row]):
         return changes
 
     def write(self, outcomes: list[RowOutcome[Row]]) -> None:
+        # new records set-based (bulk inserts in batches); the rare corrected ones through the form's service
+        new: list[services.NewRecord] = []
         for o in outcomes:
+            r = o.record
+            if o.action != CREATE or r is None:
+                continue
+            assert r.roster is not None
+            new.append(
+                services.NewRecord(
+                    organization=r.org,
+                    kinds=r.kinds,
+                    date=r.day,
+                    topic=r.topic,
+                    roster=r.roster,
+                    import_key=r.key,
+                    host=r.host,
+                    minutes=r.minutes,
+                    counts=(r.expected, r.present),
+                    absences=r.absences,
+                    absence_note=r.absent_text,
+                )
+            )
+        services.record_activities(
+            new, actor=self.actor, actor_name=self.actor_name, source="import", today=self.today
+        )
+        updates = [o for o in outcomes if o.action == UPDATE]
+        for i, o in enumerate(updates, start=1):
             r = o.record
             assert r is not None
             common = {
@@ -400,11 +428,7 @@ class ActivityImporter(Importer[Row]):
                 "actor_name": self.actor_name,
                 "today": self.today,
             }
-            if o.action == CREATE:
-                services.record_activity(
-                    organization=r.org, source="import", import_key=r.key, roster=r.roster, **common
-                )
-            elif o.action == UPDATE and r.existing is not None:
+            if r.existing is not None:
                 e = r.existing
                 services.update_activity(
                     e,
@@ -422,3 +446,4 @@ class ActivityImporter(Importer[Row]):
                     hours=e.hours,
                     **common,
                 )
+            progress.every(100, "更新", i, len(updates))

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from dangjian.accounts.typing import Actor
 from dangjian.core import audit
 
 from .models import BUREAU_MEETING_FIELDS, Activity, ActivityKind, BureauMeeting
@@ -44,7 +45,7 @@ def missing(kinds: Iterable[ActivityKind | str], values: Mapping[str, Any]) -> d
 
 
 def save_details(
-    activity: Activity, values: Mapping[str, Any], *, actor: Any = None, actor_name: str = ""
+    activity: Activity, values: Mapping[str, Any], *, actor: Actor = None, actor_name: str = ""
 ) -> None:
     """Keep the record's meeting details in step with its kinds: the called-for fields are saved (audited);
     fields its kinds no longer call for are kept as they were (never silently erased)."""

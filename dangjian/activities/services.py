@@ -16,13 +16,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from dangjian.accounts import scope
-from dangjian.core import audit, events
+from dangjian.accounts import policy, scope
+from dangjian.accounts.policy import Perm
+from dangjian.accounts.typing import Actor
+from dangjian.core import actions, audit, events, progress
 from dangjian.core import uploads as core_uploads
 from dangjian.core.actions import Refusal, Stale
 from dangjian.core.models import AuditAction
@@ -63,6 +65,7 @@ class ActivityInvalid(Refusal):
 
 
 AT_ENTRY = "录入人有审核权限，录入即审核通过"
+CHANGED_SINCE_REQUEST = "申请提交后该记录已被修改，请驳回后由申请人重新申请"
 
 
 class ConcurrencyError(Stale):
@@ -115,7 +118,7 @@ def resolve_kinds(kinds: Iterable[ActivityKind | str]) -> list[ActivityKind]:
 def _validate(
     d: ActivityInput,
     *,
-    actor: Any,
+    actor: Actor,
     strict: bool,
     today: date,
     roster: Roster | None,
@@ -155,8 +158,8 @@ def _validate(
     audiences = {k.audience for k in d.kinds}
     if strict:
         if any(k.needs_speaker for k in d.kinds) and not d.speaker.strip():
-            names = "、".join(k.name for k in d.kinds if k.needs_speaker)
-            err("speaker", f"{names}须填写主讲人")
+            speaker_kinds = "、".join(k.name for k in d.kinds if k.needs_speaker)
+            err("speaker", f"{speaker_kinds}须填写主讲人")
         if any(k.needs_site for k in d.kinds) and not d.site.strip():
             err("site", "现场教学须填写教学地点（基地）")
         if KindAudience.GROUP in audiences and d.party_group is None:
@@ -245,7 +248,7 @@ def check_uploads(files: Sequence[Any], *, already: int = 0) -> list[Checked]:
 
 
 def _store_uploads(
-    activity: Activity, checked: list[Checked], saved: list[str], actor: Any = None
+    activity: Activity, checked: list[Checked], saved: list[str], actor: Actor = None
 ) -> list[Attachment]:
     rows = []
     for c in checked:
@@ -294,7 +297,7 @@ def record_activity(
     kinds: Iterable[ActivityKind | str],
     date: date | None,
     topic: str,
-    actor: Any = None,
+    actor: Actor = None,
     actor_name: str = "",
     attachments: Sequence[Any] = (),
     source: str = "manual",
@@ -362,6 +365,116 @@ def record_activity(
     return activity
 
 
+@dataclass
+class NewRecord:
+    """One record of a bulk create (the 台账 import): what `record_activity` takes for one row."""
+
+    organization: Organization
+    kinds: list[ActivityKind]
+    date: date
+    topic: str
+    roster: Roster
+    import_key: str = ""
+    host: str = ""
+    minutes: str = ""
+    counts: tuple[int, int] | None = None
+    absences: Mapping[int, tuple[str, str]] = field(default_factory=dict)
+    absence_note: str = ""
+
+
+def record_activities(
+    records: Sequence[NewRecord],
+    *,
+    actor: Actor = None,
+    actor_name: str = "",
+    source: str = "import",
+    today: date | None = None,
+    batch_size: int = 1000,
+    stage: str = "写入",
+) -> list[Activity]:
+    """Store many records at once, set-based: the same rows, review steps, attendance and one audit entry per
+    record as `record_activity` (strict=False, no attachments) would leave, written in batches of bulk inserts.
+    The caller has validated the rows and checked the actor's scope; the service's own checks still run and
+    raise ActivityInvalid for the first record they refuse (nothing is written then: call inside a
+    transaction). Reports progress as `stage`."""
+    today = today or timezone.localdate()
+    total = len(records)
+    out: list[Activity] = []
+    actor_user = actor if getattr(actor, "pk", None) else None
+    label = audit.actor_label(actor, actor_name)
+    through = Activity.kinds.through
+    with transaction.atomic():
+        for start in range(0, total, batch_size):
+            chunk = records[start : start + batch_size]
+            built: list[tuple[Activity, ActivityInput, Tally, bool]] = []
+            now = timezone.now()
+            for rec in chunk:
+                d = _make_input(
+                    rec.organization,
+                    rec.kinds,
+                    date=rec.date,
+                    topic=rec.topic or "",
+                    host=rec.host,
+                    minutes=rec.minutes,
+                    counts=rec.counts,
+                    absences=dict(rec.absences),
+                    absence_note=rec.absence_note,
+                )
+                # actor None: the caller checked the scope once for the whole import
+                errors = _validate(d, actor=None, strict=False, today=today, roster=rec.roster)
+                if errors:
+                    raise ActivityInvalid(errors)
+                t = tally(d, rec.roster)
+                activity = Activity(created_by=actor_user, source=source)
+                activity.import_key = rec.import_key
+                activity.topic = d.topic
+                _apply(activity, d, t)
+                at_entry = approves_at_entry(actor, rec.organization)
+                if at_entry:
+                    activity.status = ActivityStatus.APPROVED
+                    activity.submitted_at = activity.reviewed_at = now
+                    activity.reviewed_by = actor_user
+                built.append((activity, d, t, at_entry))
+            Activity.objects.bulk_create([b[0] for b in built])
+            actions.insert_rows(
+                through,
+                ("activity_id", "activitykind_id"),
+                ((a.pk, k.pk) for a, d, _t, _e in built for k in d.kinds),
+            )
+            actions.insert_rows(
+                Attendance,
+                ("activity_id", "member_id", "present", "absence_reason", "note"),
+                ((a.pk, m.pk, p, r, n[:100]) for a, _d, t, _e in built for m, p, r, n in t.rows),
+            )
+            at_db = connection.ops.adapt_datetimefield_value(now)
+            actions.insert_rows(
+                ReviewStep,
+                ("activity_id", "action", "from_status", "to_status", "actor_id", "actor_name", "comment", "at"),
+                (
+                    (a.pk, ReviewAction.APPROVE.value, ActivityStatus.DRAFT.value, ActivityStatus.APPROVED.value,
+                     getattr(actor_user, "pk", None), label, AT_ENTRY, at_db)
+                    for a, _d, _t, at_entry in built
+                    if at_entry
+                ),
+            )  # fmt: skip
+            audit.record_many(
+                audit.Entry(
+                    action=AuditAction.CREATE,
+                    actor=actor,
+                    actor_name=actor_name,
+                    instance=a,
+                    changes={
+                        k: [None, v] for k, v in audit.snapshot(a).items() if v not in (None, "", [], {})
+                    },
+                    note=_summary(a, d.kinds) + (f"；{AT_ENTRY}" if at_entry else ""),
+                )
+                for a, d, _t, at_entry in built
+            )
+            out.extend(b[0] for b in built)
+            progress.report(stage, min(start + batch_size, total), total)
+    return out
+
+
 def _absent_map(activity: Activity) -> dict[int, tuple[str, str]]:
     return {a.member_id: (a.absence_reason, a.note) for a in activity.attendance.all() if not a.present}
 
@@ -370,7 +483,7 @@ def update_activity(
     activity: Activity,
     *,
     version: int,
-    actor: Any,
+    actor: Actor,
     kinds: Iterable[ActivityKind | str],
     date: date | None,
     topic: str,
@@ -497,7 +610,7 @@ def _replace_attendance(activity: Activity, t: Tally) -> None:
     Attendance.objects.bulk_update(change, ["present", "absence_reason", "note"])
 
 
-def void_activity(activity: Activity, *, actor: Any, reason: str, actor_name: str = "") -> Activity:
+def void_activity(activity: Activity, *, actor: Actor, reason: str, actor_name: str = "") -> Activity:
     """作废: the record stays (never deleted), flagged with the reason; it no longer counts. An approved record
     is voided only by a reviewer (its organisation's admins use `request_void`)."""
     facts = review_actor(actor, activity)
@@ -519,7 +632,8 @@ def void_activity(activity: Activity, *, actor: Any, reason: str, actor_name: st
 
 # --- review -------------------------------------------------------------------------------------------------
 def may_review_org(user: Any, org: Organization) -> bool:
-    root = scope.scope_root(user) if getattr(user, "role", None) == "org_admin" else None
+    # Reviewers are the bureau (everything) and org admins (strictly below their own organisation).
+    root = scope.scope_root(user) if policy.can(user, Perm.REVIEW_ACTIVITIES) else None
     return review.may_review(
         is_bureau_admin=scope.is_bureau_admin(user),
         admin_root_path=root.path if root is not None else None,
@@ -547,14 +661,14 @@ def reviewable(qs: QuerySet[Activity], user: Any) -> QuerySet[Activity]:
     """The records of the organisations this user reviews (strictly below an org admin's own)."""
     if scope.is_bureau_admin(user):
         return qs
-    if getattr(user, "role", None) == "org_admin" and scope.scope_root(user) is not None:
-        root = scope.scope_root(user)
+    # The one other reviewer: an org admin, below their own organisation.
+    if policy.can(user, Perm.REVIEW_ACTIVITIES) and (root := scope.scope_root(user)) is not None:
         return qs.filter(organization__path__startswith=root.path).exclude(organization_id=root.pk)
     return qs.none()
 
 
 def _step(
-    activity: Activity, action: str, to_status: str, actor: Any, actor_name: str, comment: str
+    activity: Activity, action: str, to_status: str, actor: Actor, actor_name: str, comment: str
 ) -> ReviewStep:
     return ReviewStep.objects.create(
         activity=activity,
@@ -570,7 +684,7 @@ def _step(
 def _transition(
     activity: Activity,
     action: review.Action,
-    actor: Any,
+    actor: Actor,
     comment: str = "",
     actor_name: str = "",
     version: int | None = None,
@@ -610,7 +724,9 @@ def _transition(
     return activity
 
 
-def _announce(activity: Activity, action: review.Action, step: ReviewStep, actor: Any, comment: str) -> None:
+def _announce(
+    activity: Activity, action: review.Action, step: ReviewStep, actor: Actor, comment: str
+) -> None:
     """待审核 to the reviewers; 通过 / 退回 to whoever entered the record and the organisation's admins."""
     org = activity.organization
     url = reverse("activities:detail", args=[activity.pk])
@@ -642,22 +758,22 @@ def _announce(activity: Activity, action: review.Action, step: ReviewStep, actor
         )
 
 
-def submit(activity: Activity, *, actor: Any, actor_name: str = "") -> Activity:
+def submit(activity: Activity, *, actor: Actor, actor_name: str = "") -> Activity:
     return _transition(activity, review.Action.SUBMIT, actor, actor_name=actor_name)
 
 
-def withdraw(activity: Activity, *, actor: Any, actor_name: str = "") -> Activity:
+def withdraw(activity: Activity, *, actor: Actor, actor_name: str = "") -> Activity:
     return _transition(activity, review.Action.WITHDRAW, actor, actor_name=actor_name)
 
 
 def approve(
-    activity: Activity, *, actor: Any, comment: str = "", actor_name: str = "", version: int | None = None
+    activity: Activity, *, actor: Actor, comment: str = "", actor_name: str = "", version: int | None = None
 ) -> Activity:
     return _transition(activity, review.Action.APPROVE, actor, comment, actor_name, version)
 
 
 def return_for_correction(
-    activity: Activity, *, actor: Any, comment: str, actor_name: str = "", version: int | None = None
+    activity: Activity, *, actor: Actor, comment: str, actor_name: str = "", version: int | None = None
 ) -> Activity:
     return _transition(activity, review.Action.RETURN, actor, comment, actor_name, version)
 
@@ -708,7 +824,7 @@ def _next_kind_key() -> str:
     return f"local_{n}"
 
 
-def create_kind(*, actor: Any, actor_name: str = "", key: str = "", **values: Any) -> ActivityKind:
+def create_kind(*, actor: Actor, actor_name: str = "", key: str = "", **values: Any) -> ActivityKind:
     kind = ActivityKind(key=key.strip() or _next_kind_key(), is_builtin=False)
     for f in KIND_FIELDS:
         if f in values:
@@ -726,7 +842,7 @@ def create_kind(*, actor: Any, actor_name: str = "", key: str = "", **values: An
     return kind
 
 
-def update_kind(kind: ActivityKind, *, actor: Any, actor_name: str = "", **values: Any) -> ActivityKind:
+def update_kind(kind: ActivityKind, *, actor: Actor, actor_name: str = "", **values: Any) -> ActivityKind:
     """Built-in kinds are what the rules count: only their name, synonyms and order may change."""
     before = audit.snapshot(kind)
     allowed = KIND_EDITABLE_BUILTIN if kind.is_builtin else KIND_FIELDS
@@ -775,7 +891,7 @@ def pending_change(activity: Activity) -> ChangeRequest | None:
     return activity.change_requests.filter(state=ChangeState.PENDING).select_related("requested_by").first()
 
 
-def _check_request(activity: Activity, actor: Any, reason: str) -> None:
+def _check_request(activity: Activity, actor: Actor, reason: str) -> None:
     try:
         review.check(
             review.Action.REQUEST_CHANGE,
@@ -793,7 +909,7 @@ def _check_request(activity: Activity, actor: Any, reason: str) -> None:
 
 
 def _open_request(
-    activity: Activity, kind: str, reason: str, payload: dict[str, Any], actor: Any, actor_name: str
+    activity: Activity, kind: str, reason: str, payload: dict[str, Any], actor: Actor, actor_name: str
 ) -> ChangeRequest:
     with transaction.atomic():
         cr = ChangeRequest.objects.create(
@@ -818,7 +934,7 @@ def _open_request(
     return cr
 
 
-def request_void(activity: Activity, *, actor: Any, reason: str, actor_name: str = "") -> ChangeRequest:
+def request_void(activity: Activity, *, actor: Actor, reason: str, actor_name: str = "") -> ChangeRequest:
     """The organisation's admin asks to void an approved record; it keeps counting until a reviewer agrees."""
     _check_request(activity, actor, reason)
     return _open_request(activity, ChangeKind.VOID, reason, {}, actor, actor_name)
@@ -860,7 +976,7 @@ def _from_payload(p: Mapping[str, Any]) -> dict[str, Any]:
 def request_edit(
     activity: Activity,
     *,
-    actor: Any,
+    actor: Actor,
     reason: str,
     kinds: Iterable[ActivityKind | str],
     date: date | None,
@@ -898,7 +1014,7 @@ def request_edit(
 
 
 def decide_change(
-    cr: ChangeRequest, *, actor: Any, approve: bool, comment: str = "", actor_name: str = ""
+    cr: ChangeRequest, *, actor: Actor, approve: bool, comment: str = "", actor_name: str = ""
 ) -> ChangeRequest:
     """A reviewer of the record's organisation approves (the void or edit is applied, audited with the
     request's reason) or rejects (with a comment; the record stays as it was) a pending request."""
@@ -924,8 +1040,11 @@ def decide_change(
             void_activity(activity, actor=actor, reason=why[:200], actor_name=actor_name)
         elif approve:
             p = dict(cr.payload)
-            if p.get("version") != activity.version:
-                raise review.ReviewError("申请提交后该记录已被修改，请驳回后由申请人重新申请")
+            # The request carries the version it was filed against (a missing one is stale too).
+            try:
+                actions.check_version(activity, p.get("version", ""), CHANGED_SINCE_REQUEST)
+            except Stale as exc:
+                raise review.ReviewError(exc.message) from None
             update_activity(
                 activity,
                 version=activity.version,
@@ -952,3 +1071,63 @@ def decide_change(
             note=("批准" if approve else "驳回") + f"{label}申请：{comment.strip() or cr.reason}",
         )
     return cr
+
+
+# --- review at scale (issue 18) -----------------------------------------------------------------------------
+@dataclass
+class BulkResult:
+    """What a bulk approval did: the records approved, and per record refused its label and the reason."""
+
+    approved: list[Activity]
+    refused: list[tuple[int, str, str]]  # (pk, "2025-03-02 主题", message)
+
+
+NOT_SEEN = "尚未查看该记录的内容：请先展开或打开记录，核对后再审核通过"
+
+
+def bulk_approve(
+    pks: Sequence[int], *, actor: Actor, seen: Mapping[int, int], comment: str = "", actor_name: str = ""
+) -> BulkResult:
+    """Approve several records at once, each on its own (one `activity.approve` event per record).
+
+    `seen` maps a record to the version whose content was shown to this reviewer (expanded in place or
+    opened): a record never shown is refused, and so is one changed since it was shown. A refusal of one
+    record leaves the others approved; every refusal is reported with its record."""
+    wanted = list(dict.fromkeys(int(pk) for pk in pks))
+    found = {
+        a.pk: a
+        for a in reviewable(Activity.objects.filter(pk__in=wanted, is_deleted=False), actor).select_related(
+            "organization"
+        )
+    }
+    result = BulkResult(approved=[], refused=[])
+    for pk in wanted:
+        a = found.get(pk)
+        if a is None:
+            result.refused.append((pk, f"#{pk}", "记录不存在或不在您的审核范围内"))
+            continue
+        label = f"{a.date:%Y-%m-%d} {a.topic}"
+        if pk not in seen:
+            result.refused.append((pk, label, NOT_SEEN))
+            continue
+        try:
+            result.approved.append(
+                approve(a, actor=actor, comment=comment, actor_name=actor_name, version=seen[pk])
+            )
+        except review.ReviewError as exc:
+            result.refused.append((pk, label, exc.message))
+    return result
+
+
+def pending_by_org(user: Any, limit: int = 8) -> list[tuple[Organization, int]]:
+    """The organisations with records waiting for this reviewer, most waiting first, and how many each."""
+    from django.db.models import Count
+
+    rows = (
+        reviewable(Activity.objects.filter(status=ActivityStatus.SUBMITTED, is_deleted=False), user)
+        .values("organization")
+        .annotate(n=Count("id"))
+        .order_by("-n", "organization")[:limit]
+    )
+    orgs = Organization.objects.in_bulk([r["organization"] for r in rows])
+    return [(orgs[r["organization"]], r["n"]) for r in rows]

@@ -6,7 +6,7 @@ Views parse input and check access (dangjian.accounts.scope); every write goes t
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -26,7 +26,7 @@ from dangjian.accounts import scope
 from dangjian.accounts.policy import Perm, requires
 from dangjian.core import uploads as core_uploads
 from dangjian.core.import_views import ImportSpec, wizard_view
-from dangjian.core.params import page_param
+from dangjian.core.params import choice_param, int_param, page_param
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization, PartyGroup
 
@@ -149,6 +149,8 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = services.review_actor(request.user, activity)
     actions = set(review.allowed_actions(activity.status, activity.is_deleted, actor))
     change = services.pending_change(activity)
+    if review.Action.APPROVE in actions:
+        mark_seen(request, activity)  # opened: its content has been shown to this reviewer
     return render(
         request,
         "activities/detail.html",
@@ -606,6 +608,9 @@ def activity_review(request: HttpRequest, pk: int) -> HttpResponse:
     comment = form.cleaned_data["comment"]
     version = form.cleaned_data.get("version")
     if form.cleaned_data["decision"] == "approve":
+        if a.pk not in seen_versions(request):  # approved only once its content was shown (issue 18)
+            messages.error(request, services.NOT_SEEN)
+            return redirect(reverse("activities:detail", args=[a.pk]))
         return _act(
             request,
             a,
@@ -620,21 +625,64 @@ def activity_review(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+QUEUE_ORDERS = {"oldest": ("submitted_at", "id"), "newest": ("-submitted_at", "-id")}
+QUEUE_AGES = (("", "不限"), ("3", "3 天以上"), ("7", "7 天以上"), ("14", "14 天以上"), ("30", "30 天以上"))
+SEEN_KEY = "activities.review_seen"  # {record pk: version shown to this reviewer}, in the reviewer's session
+SEEN_KEEP = 500
+
+
+def mark_seen(request: HttpRequest, a: Activity) -> None:
+    """Remember that this reviewer was shown the record's content at its current version (issue 18): only then
+    may it be approved from the queue, alone or with others."""
+    seen = dict(request.session.get(SEEN_KEY) or {})
+    seen.pop(str(a.pk), None)
+    seen[str(a.pk)] = a.version
+    request.session[SEEN_KEY] = dict(list(seen.items())[-SEEN_KEEP:])
+
+
+def seen_versions(request: HttpRequest) -> dict[int, int]:
+    return {int(k): int(v) for k, v in (request.session.get(SEEN_KEY) or {}).items()}
+
+
+def _queue_orgs(user: Any) -> QuerySet[Organization]:
+    pending = services.reviewable(
+        Activity.objects.filter(status=ActivityStatus.SUBMITTED, is_deleted=False), user
+    ).values("organization")
+    return Organization.objects.filter(pk__in=pending).order_by("path")
+
+
 @reviewers
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
+    orgs = _queue_orgs(request.user)
+    org_id = int_param(request, "org", None, min=1)
+    kinds = ActivityKind.objects.order_by("sort", "id")
+    kind = choice_param(request, "kind", [k.key for k in kinds])
+    age = choice_param(request, "age", [v for v, _ in QUEUE_AGES if v])
+    order = choice_param(request, "order", QUEUE_ORDERS, "oldest")
+    qs = services.reviewable(
+        Activity.objects.filter(status=ActivityStatus.SUBMITTED, is_deleted=False), request.user
+    )
+    if org_id is not None:
+        # the organisation and those below it, within the reviewer's scope (404 outside it)
+        org = scope.get_org_for_user(request.user, org_id)
+        qs = qs.filter(organization__path__startswith=org.path)
+    if kind:
+        qs = qs.filter(kinds__key=kind)
+    now = timezone.now()
+    if age:
+        qs = qs.filter(submitted_at__lte=now - timedelta(days=int(age)))
     qs = (
-        services.reviewable(
-            Activity.objects.filter(status=ActivityStatus.SUBMITTED, is_deleted=False), request.user
-        )
-        .select_related("organization")
+        qs.select_related("organization")
         .prefetch_related(Prefetch("kinds", queryset=ActivityKind.objects.order_by("sort", "id")))
-        .order_by("submitted_at", "id")
+        .order_by(*QUEUE_ORDERS[order])
+        .distinct()
     )
     page = Paginator(qs, PAGE_SIZE).get_page(page_param(request))
-    now = timezone.now()
+    seen = seen_versions(request)
     for a in page.object_list:
         a.age_days = (now - a.submitted_at).days if a.submitted_at else None
+        a.seen = seen.get(a.pk) == a.version
     changes = list(
         ChangeRequest.objects.filter(
             state=ChangeState.PENDING,
@@ -645,6 +693,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
     for c in changes:
         c.age_days = (now - c.requested_at).days
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "activities/queue.html",
@@ -653,8 +703,54 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "changes": changes,
             "next": request.get_full_path(),
+            "orgs": orgs,
+            "kinds": kinds,
+            "ages": QUEUE_AGES,
+            "f": {"org": org_id, "kind": kind, "age": age, "order": order},
+            "query": query.urlencode(),
         },
     )
+
+
+@reviewers
+@require_GET
+def review_expand(request: HttpRequest, pk: int) -> HttpResponse:
+    """The record's content, expanded in place in the queue (htmx); showing it marks it seen for this reviewer."""
+    a = _record(request, pk)
+    if not services.may_review_org(request.user, a.organization):
+        raise PermissionDenied("只有上级党组织的管理员或局党建管理员可以审核该记录")
+    attendance = Attendance.objects.filter(activity=a).select_related("member").order_by("member__name")
+    if a.status == ActivityStatus.SUBMITTED:
+        mark_seen(request, a)
+    return render(
+        request,
+        "activities/_review_expand.html",
+        {
+            "a": a,
+            "kinds": a.kinds.order_by("sort", "id"),
+            "absent": [x for x in attendance if not x.present],
+            "attachments": a.attachments.filter(is_deleted=False).order_by("id"),
+            "selectable": a.status == ActivityStatus.SUBMITTED,
+        },
+    )
+
+
+@reviewers
+@require_POST
+def review_bulk(request: HttpRequest) -> HttpResponse:
+    """Approve the selected records, each shown to this reviewer first; refusals are reported per record."""
+    pks = [int(v) for v in request.POST.getlist("pk") if v.isascii() and v.isdigit()][:200]
+    back = _next_url(request, reverse("activities:queue"))
+    if not pks:
+        messages.error(request, "请先展开记录核对内容，再勾选要通过的记录。")
+        return redirect(back)
+    comment = (request.POST.get("comment") or "").strip()[:300]
+    result = services.bulk_approve(pks, actor=request.user, seen=seen_versions(request), comment=comment)
+    if result.approved:
+        messages.success(request, f"已审核通过 {len(result.approved)} 条记录。")
+    for _pk, label, message in result.refused:
+        messages.error(request, f"{label}：未通过——{message}")
+    return redirect(back)
 
 
 # --- attachments --------------------------------------------------------------------------------------------
@@ -754,4 +850,4 @@ def home_panel(request: HttpRequest) -> dict[str, Any] | None:
         state=ChangeState.PENDING, activity__in=services.reviewable(live, user)
     ).count()
     returned = scope.filter_by_org(live.filter(status=ActivityStatus.RETURNED), user, write=True).count()
-    return {"pending": pending, "returned": returned}
+    return {"pending": pending, "returned": returned, "by_org": services.pending_by_org(user)}

@@ -28,12 +28,21 @@ from django.utils import timezone
 from dangjian.core.periods import Period
 
 SCALES: dict[str, dict[str, int]] = {
-    "small": {"orgs": 40, "members": 1000, "years": 1, "import_rows": 1000, "runs": 3, "page_runs": 5},
+    "small": {
+        "orgs": 40,
+        "members": 1000,
+        "years": 1,
+        "import_rows": 1000,
+        "ledger_rows": 1000,
+        "runs": 3,
+        "page_runs": 5,
+    },
     "city": {
         "orgs": 2000,
         "members": 60000,
         "years": 3,
         "import_rows": 60000,
+        "ledger_rows": 160000,
         "runs": 3,
         "page_runs": 20,
         "import_runs": 2,
@@ -43,6 +52,7 @@ SCALES: dict[str, dict[str, int]] = {
         "members": 600000,
         "years": 3,
         "import_rows": 60000,
+        "ledger_rows": 160000,
         "runs": 2,
         "page_runs": 20,
     },
@@ -166,6 +176,63 @@ def measure_import(rows: int, runs: int, work: Path) -> tuple[float, float, floa
         proc.join()
         if result["rejected"] or result["rows"] != rows:
             raise RuntimeError(f"导入测试未全部通过校验：{result}")
+        elapsed.append(result["elapsed"])
+        peaks.append(result["rss_mb"])
+    return rows / statistics.median(elapsed), rows / floor_s, max(peaks)
+
+
+# --- 台账 import --------------------------------------------------------------------------------------------
+def _ledger_child(path: str, conn: Any) -> None:
+    import resource
+
+    import django
+
+    django.setup()
+    from dangjian.activities.importer import ActivityImporter
+    from dangjian.core.importing import run_import
+
+    t = time.perf_counter()
+    with transaction.atomic():
+        report = run_import(ActivityImporter(actor_name="bench"), path)
+        transaction.set_rollback(True)
+    elapsed = time.perf_counter() - t
+    conn.send(
+        {
+            "elapsed": elapsed,
+            "rss_mb": _peak_rss_mb(resource),
+            "rows": report.rows,
+            "rejected": report.rejected,
+            "errors": [e.message for e in report.errors[:3]],
+        }
+    )
+    conn.close()
+
+
+def measure_ledger_import(rows: int, years: int, runs: int, work: Path) -> tuple[float, float, float]:
+    """(rows/s, bare-read rows/s, peak RSS MB) of `import_activities` over a generated 台账 of `rows` rows,
+    each run in a fresh child process inside a transaction that is rolled back."""
+    from python_calamine import CalamineWorkbook
+
+    from dangjian.demo.ledger_gen import branches_of_database, write_ledger_workbook
+
+    path = work / "ledger.xlsx"
+    write_ledger_workbook(path, rows, branches_of_database(years), seed=11)
+
+    def floor() -> None:
+        CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+
+    floor_s = timed(floor, runs)
+    connections.close_all()
+    ctx = multiprocessing.get_context("spawn")
+    elapsed, peaks = [], []
+    for _ in range(runs):
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_ledger_child, args=(str(path), child))
+        proc.start()
+        result = parent.recv()
+        proc.join()
+        if result["rejected"] or result["rows"] != rows:
+            raise RuntimeError(f"台账导入测试未全部通过校验：{result}")
         elapsed.append(result["elapsed"])
         peaks.append(result["rss_mb"])
     return rows / statistics.median(elapsed), rows / floor_s, max(peaks)
@@ -353,6 +420,12 @@ def run_all(scale: str, load: bool, log: Callable[[str], None]) -> dict[str, Any
         log("测量：名册导入……")
         out["import_rows_per_s"], out["import_floor_rows_per_s"], out["import_peak_rss_mb"] = measure_import(
             cfg["import_rows"], cfg.get("import_runs", cfg["runs"]), Path(tmp)
+        )
+        log("测量：台账导入……")
+        out["ledger_rows_per_s"], out["ledger_floor_rows_per_s"], out["ledger_peak_rss_mb"] = (
+            measure_ledger_import(
+                cfg["ledger_rows"], cfg["years"], cfg.get("import_runs", cfg["runs"]), Path(tmp)
+            )
         )
     client = Client()
     client.force_login(bureau_user())

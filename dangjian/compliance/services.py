@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import operator
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import reduce
@@ -19,9 +19,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from dangjian.accounts.scope import is_bureau_admin
+from dangjian.accounts import policy
+from dangjian.accounts.policy import Perm
+from dangjian.accounts.typing import Actor
 from dangjian.activities.models import Activity, ActivityKind, ActivityStatus
-from dangjian.core import audit, rawrows
+from dangjian.core import actions, audit, rawrows
+from dangjian.core.actions import NON_FIELD, Refusal
 from dangjian.core.periods import Period, PeriodKind
 from dangjian.members.choices import Status as MemberStatus
 from dangjian.members.models import Member
@@ -34,6 +37,38 @@ from .models import Applicability, Exemption, PeriodChoice, Requirement, Require
 # The organisations whose subtree is rolled up (design §4 / issue 3): 党总支, 党委, 机关党委.
 ROLLUP_KINDS = frozenset({OrgKind.GENERAL_BRANCH, OrgKind.COMMITTEE, OrgKind.ORGAN_COMMITTEE})
 STALE_MESSAGE = "该记录已被他人修改（版本已变化），请刷新页面后重新填写。"
+
+
+class ComplianceRefused(Refusal):
+    """A refused write on a requirement or an exemption. `errors` maps a form field (or "__all__") to its
+    Chinese message (a requirement can be refused for several reasons at once); `message` joins them."""
+
+    default_code = "compliance_refused"
+
+    def __init__(self, errors: Mapping[str, str] | str, field: str | None = None):
+        self.errors = {field or NON_FIELD: errors} if isinstance(errors, str) else dict(errors)
+        first = next(iter(self.errors), NON_FIELD)
+        super().__init__("；".join(self.errors.values()), None if first == NON_FIELD else first)
+
+
+def put_on_form(form: Any, exc: Refusal) -> None:
+    """Each message of a refusal on its field when the form has it, else among the form's non-field errors."""
+    errors = exc.errors if isinstance(exc, ComplianceRefused) else {exc.field or NON_FIELD: exc.message}
+    for name, message in errors.items():
+        actions.refusal_to_form(form, Refusal(message, None if name == NON_FIELD else name))
+
+
+def _full_clean(row: models.Model) -> None:
+    """The model's own checks, as a refusal."""
+    try:
+        row.full_clean()
+    except ValidationError as exc:
+        raise ComplianceRefused(
+            {name: "；".join(msgs) for name, msgs in exc.message_dict.items()}
+            if hasattr(exc, "error_dict")
+            else "；".join(exc.messages)
+        ) from None
+
 
 OrgsArg = models.QuerySet[Organization] | Sequence[Organization] | None
 # Below this many organisations a fresh evaluation is cheaper than reading the whole tree's cached periods.
@@ -209,7 +244,7 @@ def _exemption_facts(orgs: OrgsArg, req_ids: set[int], start: date, end: date) -
     )
     out = []
     for pk, org_id, req_id, starts, ends, revoked, revoked_from in rows:
-        if revoked:
+        if revoked and revoked_from is not None:
             ends = min(ends, revoked_from - timedelta(days=1))
         if ends >= starts and ends >= start:
             out.append(engine.ExemptionFacts(pk, org_id, req_id, starts, ends))
@@ -414,16 +449,16 @@ def _validate_requirement(data: dict[str, Any]) -> None:
     if not isinstance(data.get("kind"), ActivityKind):
         errors["kind"] = "请选择活动类型"
     if errors:
-        raise ValidationError(errors)
+        raise ComplianceRefused(errors)
 
 
 RULE_FIELDS = ["kind", "org_kinds", "applicability", "period", "minimum", "citation", "citation_status"]
 CORRECTION_DENIED = "只有局党建管理员可以更正已开始期间的制度要求（生效日期早于或等于今天）"
 
 
-def acts_for_bureau(actor: Any) -> bool:
+def acts_for_bureau(actor: Actor) -> bool:
     """The bureau admin, or the command line / demo (no user), which acts for the bureau."""
-    return not getattr(actor, "pk", None) or is_bureau_admin(actor)
+    return actor is None or not actor.pk or policy.can(actor, Perm.MANAGE_BUREAU)
 
 
 def next_period_start(period: str, today: date, previous_period: str | None = None) -> date:
@@ -440,7 +475,12 @@ def is_correction(valid_from: date, today: date) -> bool:
 
 
 def _check_valid_from(
-    valid_from: date, period: str, previous: RequirementRevision | None, today: date, actor: Any, reason: str
+    valid_from: date,
+    period: str,
+    previous: RequirementRevision | None,
+    today: date,
+    actor: Actor,
+    reason: str,
 ) -> None:
     errors: dict[str, str] = {}
     if (
@@ -456,7 +496,7 @@ def _check_valid_from(
         if len((reason or "").strip()) < 4:
             errors["reason"] = "生效日期早于或等于今天属于更正既往结果，请写明更正理由（至少4个字）"
     if errors:
-        raise ValidationError(errors)
+        raise ComplianceRefused(errors)
 
 
 def _governing(req: Requirement, day: date) -> RequirementRevision | None:
@@ -493,7 +533,7 @@ def _write_revision(
     valid_from: date,
     reason: str,
     correction: bool,
-    actor: Any,
+    actor: Actor,
     actor_name: str,
 ) -> RequirementRevision:
     what = "更正既往制度要求" if correction else "修订制度要求"
@@ -525,7 +565,7 @@ def _write_revision(
 def create_requirement(
     data: dict[str, Any],
     *,
-    actor: Any = None,
+    actor: Actor = None,
     actor_name: str = "",
     valid_from: date | None = None,
     reason: str = "",
@@ -536,15 +576,15 @@ def create_requirement(
     rewrite periods that have started; an earlier start is a correction, the bureau's)."""
     key = (data.get("key") or "").strip()
     if not key:
-        raise ValidationError({"key": "请填写代码（英文小写字母、数字、下划线）"})
+        raise ComplianceRefused({"key": "请填写代码（英文小写字母、数字、下划线）"})
     if Requirement.objects.filter(key=key).exists():
-        raise ValidationError({"key": f"代码“{key}”已被使用，请换一个"})
+        raise ComplianceRefused({"key": f"代码“{key}”已被使用，请换一个"})
     _validate_requirement(data)
     today = today or timezone.localdate()
     valid_from = valid_from or next_period_start(data["period"], today)
     _check_valid_from(valid_from, data["period"], None, today, actor, reason)
     req = Requirement(key=key, is_builtin=False, **{f: data[f] for f in REQUIREMENT_FIELDS if f in data})
-    req.full_clean()
+    _full_clean(req)
     req.save()
     audit.log_create(req, actor=actor, actor_name=actor_name, note="新增制度要求")
     _write_revision(req, data, valid_from, reason, is_correction(valid_from, today), actor, actor_name)
@@ -553,8 +593,8 @@ def create_requirement(
 
 def rule_changes(req: Requirement, data: dict[str, Any], valid_from: date | None) -> dict[str, list[Any]]:
     """The rule fields `data` changes against the revision in force at `valid_from` (default: the latest)."""
-    base = _governing(req, valid_from) if valid_from is not None else None
-    base = base or req
+    governing = _governing(req, valid_from) if valid_from is not None else None
+    base: Requirement | RequirementRevision = governing or req
     out: dict[str, list[Any]] = {}
     for f in RULE_FIELDS:
         old = getattr(base, f)
@@ -569,7 +609,7 @@ def update_requirement(
     data: dict[str, Any],
     *,
     version: int,
-    actor: Any = None,
+    actor: Actor = None,
     actor_name: str = "",
     valid_from: date | None = None,
     reason: str = "",
@@ -579,9 +619,7 @@ def update_requirement(
     citation) is a new revision valid from `valid_from` (default: the start of the next period); periods that
     started before it keep their revision. A start on or before today is a correction: only the bureau (or the
     command line) may make it, with a reason, and it is audited. Refused when someone saved in between."""
-    current = Requirement.objects.select_for_update().get(pk=req.pk)
-    if current.version != version:
-        raise ValidationError(STALE_MESSAGE)
+    current = actions.lock(Requirement, req.pk, expected_version=version, message=STALE_MESSAGE)
     merged = {f: data.get(f, getattr(current, f)) for f in REQUIREMENT_FIELDS}
     _validate_requirement(merged)
     today = today or timezone.localdate()
@@ -598,10 +636,18 @@ def update_requirement(
         if f in data and f not in RULE_FIELDS:
             setattr(current, f, data[f])
     _sync_from_latest(current)
-    current.version += 1
-    current.full_clean()
-    current.save()
-    audit.log_update(current, before, actor=actor, actor_name=actor_name, note="修改制度要求")
+    _full_clean(current)
+    actions.save_versioned(
+        current,
+        expected_version=version,
+        actor=actor,
+        actor_name=actor_name,
+        event="requirement.update",
+        note="修改制度要求",
+        before=before,
+        locked=True,
+        message=STALE_MESSAGE,
+    )
     return current
 
 
@@ -655,7 +701,7 @@ def grant_exemption(
     ends_on: date,
     reason: str,
     *,
-    actor: Any = None,
+    actor: Actor = None,
     actor_name: str = "",
 ) -> Exemption:
     """A reasoned, dated exemption of one organisation from one requirement (status 豁免)."""
@@ -687,7 +733,7 @@ def grant_exemption(
                 "请先撤销原豁免或调整日期"
             )
     if errors:
-        raise ValidationError(errors)
+        raise ComplianceRefused(errors)
     ex = Exemption.objects.create(
         organization=organization,
         requirement=requirement,
@@ -706,7 +752,7 @@ def revoke_exemption(
     reason: str,
     *,
     version: int,
-    actor: Any = None,
+    actor: Actor = None,
     actor_name: str = "",
     effective: date | None = None,
     today: date | None = None,
@@ -717,24 +763,30 @@ def revoke_exemption(
     effective = effective or today
     if effective < today and not acts_for_bureau(actor):
         raise PermissionDenied("只有局党建管理员可以追溯撤销豁免")
-    current = Exemption.objects.select_for_update().get(pk=exemption.pk)
-    if current.version != version:
-        raise ValidationError(STALE_MESSAGE)
+    current = actions.lock(Exemption, exemption.pk, expected_version=version, message=STALE_MESSAGE)
     if current.revoked:
-        raise ValidationError("该豁免已撤销，无需重复操作")
+        raise ComplianceRefused("该豁免已撤销，无需重复操作")
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise ValidationError({"revoke_reason": "请写明撤销理由"})
+        raise ComplianceRefused({"revoke_reason": "请写明撤销理由"})
     before = audit.snapshot(current)
     current.revoked = True
     current.revoked_at = timezone.now()
     current.revoked_by = actor if getattr(actor, "pk", None) else None
     current.revoke_reason = reason
     current.revoked_from = max(effective, current.starts_on)
-    current.version += 1
-    current.save()
     note = "撤销豁免"
     if effective < today:
         note = f"追溯撤销豁免（更正既往，自{current.revoked_from:%Y-%m-%d}起）"
-    audit.log_update(current, before, actor=actor, actor_name=actor_name, note=note)
+    actions.save_versioned(
+        current,
+        expected_version=version,
+        actor=actor,
+        actor_name=actor_name,
+        event="exemption.update",
+        note=note,
+        before=before,
+        locked=True,
+        message=STALE_MESSAGE,
+    )
     return current

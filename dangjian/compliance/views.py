@@ -16,13 +16,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from dangjian.accounts import scope
 from dangjian.accounts.policy import Perm, can
-from dangjian.accounts.roles import Role
-from dangjian.accounts.scope import get_org_for_user, member_record, org_in_scope, scope_root, visible_orgs
+from dangjian.accounts.scope import get_org_for_user, org_in_scope, own_record_only, visible_orgs
 from dangjian.activities.models import Activity
 from dangjian.core.params import year_param
 from dangjian.core.periods import Period, PeriodKind
-from dangjian.orgs.models import Organization, OrgKind
+from dangjian.orgs.models import OrgKind
 
 from . import grid, services
 from .access import business_reader
@@ -277,15 +277,8 @@ def todo_items(todo: services.Todo, can_write: bool) -> tuple[list[TodoItem], li
     return due, overdue
 
 
-def home_org(user: Any) -> Organization | None:
-    """The organisation whose 待办 a user sees first: a member's branch, an org admin's own organisation;
-    None (everything) for the bureau and the inspector."""
-    if user.role == Role.MEMBER:
-        m = member_record(user)
-        return m.organization if m else None
-    if user.role == Role.ORG_ADMIN:
-        return scope_root(user)
-    return None
+# The organisation whose 待办 a user sees first (None: everything, for the bureau and the inspector).
+home_org = scope.home_org
 
 
 @business_reader
@@ -326,14 +319,17 @@ def todo_page(request: HttpRequest) -> HttpResponse:
 def home_panel(request: HttpRequest) -> dict[str, Any] | None:
     """本月待办 on the home page: the branch's own list; for an admin over several branches, the worst few."""
     user = request.user
-    if user.role == Role.MEMBER:  # a member's home is their own page (members.home), not the branch's to-dos
+    if own_record_only(user):  # a member's home is their own page (members.home), not the branch's to-dos
         return None
     org = home_org(user)
     if org is None:
         return None
     today = timezone.localdate()
     year = Period.whole_year(today.year)
-    orgs = Organization.objects.filter(services.existing_q(year), path__startswith=org.path).order_by("path")
+    # The organisations below it that the user reads: a member's branch alone, an org admin's subtree.
+    orgs = list(
+        visible_orgs(user).filter(services.existing_q(year), path__startswith=org.path).order_by("path")
+    )
     todos = [t for t in services.todos(orgs, today) if t.applicable]
     own = next((t for t in todos if t.org.pk == org.pk), None)
     others = sorted(

@@ -4,14 +4,16 @@ exemptions (granted and revoked by the bureau, read in scope)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from dangjian.accounts.scope import filter_by_org, get_object_for_user, is_bureau_admin
+from dangjian.accounts import policy
+from dangjian.accounts.policy import Perm
+from dangjian.accounts.scope import filter_by_org, get_object_for_user
+from dangjian.core.actions import Refusal
 from dangjian.core.params import page_param
 from dangjian.core.periods import Period
 from dangjian.orgs.models import OrgKind
@@ -24,13 +26,7 @@ from .models import Exemption, Requirement
 KIND_LABELS = dict(OrgKind.choices)
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when it names one, else on the form."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+_apply_errors = services.put_on_form
 
 
 # --- requirements -------------------------------------------------------------------------------------------
@@ -42,7 +38,11 @@ def requirement_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "compliance/requirements.html",
-        {"page_title": "制度要求", "requirements": reqs, "can_edit": is_bureau_admin(request.user)},
+        {
+            "page_title": "制度要求",
+            "requirements": reqs,
+            "can_edit": policy.can(request.user, Perm.MANAGE_BUREAU),
+        },
     )
 
 
@@ -58,7 +58,7 @@ def requirement_add(request: HttpRequest) -> HttpResponse:
                 valid_from=form.cleaned_data.get("valid_from"),
                 reason=form.cleaned_data.get("reason") or "",
             )
-        except ValidationError as exc:
+        except Refusal as exc:
             _apply_errors(form, exc)
         else:
             messages.success(request, f"已新增制度要求“{req.name}”。")
@@ -100,7 +100,7 @@ def requirement_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     reason=form.cleaned_data.get("reason") or "",
                     today=today,
                 )
-            except ValidationError as exc:
+            except Refusal as exc:
                 _apply_errors(form, exc)
             else:
                 messages.success(request, f"已保存制度要求“{req.name}”。")
@@ -146,7 +146,7 @@ def exemption_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "state": state,
             "states": EXEMPTION_STATES,
-            "can_grant": is_bureau_admin(request.user),
+            "can_grant": policy.can(request.user, Perm.MANAGE_BUREAU),
         },
     )
 
@@ -183,7 +183,7 @@ def exemption_add(request: HttpRequest) -> HttpResponse:
                 d["reason"],
                 actor=request.user,
             )
-        except ValidationError as exc:
+        except Refusal as exc:
             _apply_errors(form, exc)
         else:
             messages.success(request, f"已批准{ex.organization.name}“{ex.requirement.name}”的豁免。")
@@ -198,7 +198,7 @@ def exemption_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Exemption.objects.select_related("organization", "requirement", "granted_by", "revoked_by"),
         pk=pk,
     )
-    can_revoke = is_bureau_admin(request.user) and not ex.revoked
+    can_revoke = policy.can(request.user, Perm.MANAGE_BUREAU) and not ex.revoked
     return render(
         request,
         "compliance/exemption_detail.html",
@@ -228,8 +228,8 @@ def exemption_revoke(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
             effective=form.cleaned_data.get("effective"),
         )
-    except ValidationError as exc:
-        messages.error(request, "撤销未成功：" + "；".join(exc.messages))
+    except Refusal as exc:
+        messages.error(request, "撤销未成功：" + exc.message)
     else:
         messages.success(request, "已撤销该豁免，相关期间将恢复按制度要求统计。")
     return redirect("compliance:exemption_detail", pk=pk)

@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.contrib import messages
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.html import escape
 
 from . import audit
+from .models import AuditAction
 
 M = TypeVar("M", bound=models.Model)
 
@@ -102,7 +103,7 @@ def save_versioned(
     instance: M,
     *,
     expected_version: Any,
-    actor: Any,
+    actor: audit.AuditActor,
     event: str,
     note: str = "",
     fields: Iterable[str] | None = None,
@@ -112,13 +113,19 @@ def save_versioned(
     what: str = "记录",
     skip_unchanged: bool = False,
     locked: bool = False,
+    extra: Mapping[str, list[Any]] | None = None,
+    changes: Mapping[str, list[Any]] | None = None,
+    object_repr: str = "",
 ) -> dict[str, list[Any]]:
     """Compare the version, bump it, save and audit `event` with the diff, in one place; returns the diff.
 
     `before` is the snapshot taken before the change (default: the row as stored now, read under a lock, so
     that a caller who changed `instance` in memory gets the right diff). `fields` limits the save to those
     columns (plus version). `skip_unchanged` saves and audits nothing when no field changed. `locked`: the
-    caller read `instance` with `lock` in this transaction (and gives `before`), so it is not read again."""
+    caller read `instance` with `lock` in this transaction (and gives `before`), so it is not read again.
+    `extra` adds changes a snapshot cannot see (many-to-many links, a tree move: `{"units": [old, new]}`).
+    `changes` replaces the diff where the audit must say it in other words (an account's role and scope in
+    Chinese labels, masked); `object_repr` names the object in the log."""
     with transaction.atomic():
         if locked and before is not None:
             check_version(instance, expected_version, message, what)
@@ -130,7 +137,10 @@ def save_versioned(
             current = stored.version  # type: ignore[attr-defined]
             if before is None:
                 before = audit.snapshot(stored)
-        changes = audit.diff(before, audit.snapshot(instance))
+        if changes is None:
+            changes = {**audit.diff(before, audit.snapshot(instance)), **(extra or {})}
+        else:
+            changes = dict(changes)
         if skip_unchanged and not changes:
             return {}
         instance.version = current + 1  # type: ignore[attr-defined]
@@ -139,7 +149,15 @@ def save_versioned(
         else:
             instance.save()
         if changes:
-            audit.log_update(instance, before, actor=actor, actor_name=actor_name, note=note, event=event)
+            audit.record(
+                event or AuditAction.UPDATE,
+                actor=actor,
+                actor_name=actor_name,
+                instance=instance,
+                changes=changes,
+                note=note,
+                **({"object_repr": object_repr} if object_repr else {}),
+            )
         return changes
 
 
@@ -151,15 +169,27 @@ def create(
     model: type[M],
     data: Mapping[str, Any],
     *,
-    actor: Any,
+    actor: audit.AuditActor,
     event: str = "",
     note: str = "",
     actor_name: str = "",
+    make: Callable[[dict[str, Any]], M] | None = None,
+    extra: Mapping[str, list[Any]] | None = None,
 ) -> M:
-    """Create a row and audit it (as `event`, by default `<model>.create`)."""
+    """Create a row and audit it (as `event`, by default `<model>.create`). `make(data)` creates the row when
+    the model's manager has its own way (a treebeard `add_child`); `extra` adds changes a snapshot cannot see
+    (many-to-many links set by `make`)."""
     with transaction.atomic():
-        row = model._default_manager.create(**data)
-        audit.log_create(row, actor=actor, actor_name=actor_name, note=note, event=event)
+        row = make(dict(data)) if make is not None else model._default_manager.create(**data)
+        changes = {k: [None, v] for k, v in audit.snapshot(row).items() if v not in (None, "", [], {})}
+        audit.record(
+            event or AuditAction.CREATE,
+            actor=actor,
+            actor_name=actor_name,
+            instance=row,
+            changes={**changes, **(extra or {})},
+            note=note,
+        )
     return row
 
 
@@ -196,7 +226,7 @@ def bulk_write(
     rows: Sequence[tuple[int, Any]],
     validate: Callable[[Any], BulkRow | None],
     *,
-    actor: Any,
+    actor: audit.AuditActor,
     event: str,
     row_event: str,
     note: str = "",
@@ -268,6 +298,38 @@ def bulk_write(
         )
         audit.record_many(entries)
     return result
+
+
+def insert_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    batch_size: int = 5000,
+) -> int:
+    """Insert plain rows (database-ready values: numbers, booleans, text, ids) into `model`'s table with one
+    prepared statement executed over many rows: for the wide, simple tables of an import (attendance, a
+    many-to-many through table) where building a model object per row costs more than the write. No audit
+    entry of its own (the caller audits the records these rows belong to); the data-version triggers count
+    them like any write. Returns the number of rows."""
+    qn = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    done = 0
+    batch: list[Sequence[Any]] = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= batch_size:
+                cursor.executemany(sql, batch)
+                done += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            done += len(batch)
+    return done
 
 
 # --- forms and views ---------------------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ EVENTS: dict[str, str] = {
     "account.unlock": "解除登录锁定",
     "account.disable": "停用账号",
     "account.enable": "启用账号",
+    "account.display": "切换大字模式",
     # members
     "member.transfer_out": "党员转出",
     "member.suspend": "停止党籍",
@@ -68,6 +69,28 @@ EVENTS: dict[str, str] = {
     "nomination.approve": "评先推荐审核通过",
     "nomination.return": "评先推荐退回",
     "nomination.resubmit": "评先推荐重新提交",
+    # orgs
+    "organization.move": "调整党组织隶属关系",
+    "organization.dissolve": "撤销党组织",
+    "term.end": "换届，本届任期结束",
+    # supervision (rectification.<action>: the steps of a 整改事项, flow.Action)
+    "rectification.start": "开始整改",
+    "rectification.evidence": "提交整改材料",
+    "rectification.submit": "整改提交验收",
+    "rectification.return": "整改退回重改",
+    "rectification.close": "整改验收销号",
+    "rectification.cancel": "撤销整改事项",
+    "rectification.deadline": "调整整改期限",
+    "rectification.reopen": "重新下达整改",
+    "rectification.withdraw": "检查结论更正，整改撤销",
+    "inspectionround.void": "作废抽查轮次",
+    "observation.score": "录入观摩评分",
+    "observation.finalize": "观摩评分定稿",
+    "observation.reopen": "撤销观摩评分定稿",
+    "observation.cancel": "取消观摩活动",
+    "indicator.deactivate": "停用考核指标",
+    "adjustment.revoke": "撤销加减分或否决事项",
+    "appraisal.publish": "发布年终总评结果",
 }
 
 

@@ -1,14 +1,18 @@
-"""Shared pieces of `dangjian` commands: JSON output, exit codes, the import command base (design §4)."""
+"""Shared pieces of `dangjian` commands: JSON output, exit codes, the import command base (design §4), and the
+progress bar long commands draw on a terminal (`terminal_progress`)."""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from . import progress
 from .importing import Importer, ImportReport, run_import
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -21,6 +25,45 @@ def print_json(command: BaseCommand, data: Any) -> None:
 
 def usage_error(message: str) -> CommandError:
     return CommandError(message, returncode=EXIT_USAGE)
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+@contextmanager
+def terminal_progress(command: BaseCommand, as_json: bool = False) -> Iterator[None]:
+    """Draw the work's `core.progress` reports as a bar (tqdm, on stderr) while stdout is a terminal and the
+    output is not --json; otherwise nothing at all, so that the command's output stays exactly its contract."""
+    if as_json or not _is_terminal(command.stdout):
+        yield
+        return
+    from tqdm import tqdm
+
+    state: dict[str, Any] = {"bar": None, "stage": None}
+
+    def listener(stage: str, done: int, total: int) -> None:
+        bar = state["bar"]
+        if bar is None or stage != state["stage"]:
+            if bar is not None:
+                bar.close()
+            bar = tqdm(
+                total=total or None, desc=stage, unit="行", file=sys.stderr, leave=False, dynamic_ncols=True
+            )
+            state.update(bar=bar, stage=stage)
+        if total and bar.total != total:
+            bar.total = total
+        bar.update(max(0, done - bar.n))
+
+    try:
+        with progress.listening(listener):
+            yield
+    finally:
+        if state["bar"] is not None:
+            state["bar"].close()
 
 
 class ImportCommand(BaseCommand):
@@ -47,13 +90,14 @@ class ImportCommand(BaseCommand):
         if not path.is_file():
             raise usage_error(f"找不到文件：{path}")
         importer = self.make_importer(options)
-        report = run_import(
-            importer,
-            path,
-            dry_run=options["dry_run"],
-            skip_invalid=options.get("skip_invalid", False),
-            errors_out=options.get("errors_out"),
-        )
+        with terminal_progress(self, options["json"]):
+            report = run_import(
+                importer,
+                path,
+                dry_run=options["dry_run"],
+                skip_invalid=options.get("skip_invalid", False),
+                errors_out=options.get("errors_out"),
+            )
         self.emit(report, options)
         if report.errors:
             sys.exit(EXIT_REJECTED)

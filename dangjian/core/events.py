@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .audit import AuditActor
+
 AUDIENCES = ("", "org_admins", "reviewers")
 
 # name -> Chinese label (the kind shown in 通知中心); apps may add their own with `register`.
@@ -50,7 +52,7 @@ class Event:
     org: Any = None
     audience: str = ""
     org_summary: str = ""
-    actor: Any = None
+    actor: AuditActor = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -85,7 +87,7 @@ def emit(
     org: Any = None,
     audience: str = "",
     org_summary: str = "",
-    actor: Any = None,
+    actor: AuditActor = None,
     **extra: Any,
 ) -> Event:
     """Announce an event to every listener and return it."""

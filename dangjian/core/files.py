@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models
 
+from .audit import AuditActor
 from .uploads import Checked
 
 
@@ -46,7 +47,7 @@ class StoredFile(models.Model):
         return self.content_type.startswith("image/")
 
     @classmethod
-    def stored(cls, checked: Checked, folder: str, actor: Any = None, **parent: Any) -> Self:
+    def stored(cls, checked: Checked, folder: str, actor: AuditActor = None, **parent: Any) -> Self:
         """An unsaved row for a checked upload, its bytes already written under a generated name in `folder`."""
         row = cls(
             original_name=checked.original_name,

@@ -3,7 +3,12 @@ new / changed / unchanged / rejected) → confirm; and the template download.
 
 An app's view calls `import_wizard(request, spec)` with an `ImportSpec` saying how to build its importer for
 this user. The uploaded file is kept under MEDIA_ROOT/imports under a random name between preview and confirm,
-and the confirm step validates again (the data may have changed in between)."""
+and the confirm step validates again (the data may have changed in between).
+
+The confirmed import runs as a job when a job starter is installed (`dangjian.jobs` installs one in its
+AppConfig.ready: core knows no job runner): the confirm step answers with a redirect to the job's page, which
+shows its progress; the worker rebuilds the spec from `ImportSpec.factory` (the dotted path of the view's spec
+factory) for the job's owner. Without a starter the import runs in the request, as before."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ import os
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +68,25 @@ class ImportSpec:
     back_url: str  # where "返回" and "完成" go
     rules: tuple[str, ...] = ()  # extra lines of the instructions
     allow_skip_invalid: bool = True
+    factory: str = ""  # dotted path of the spec factory (set by wizard_view): how a job rebuilds this spec
+
+
+# (request, spec, token, skip_invalid, file name) -> the URL of the job page; installed by dangjian.jobs.
+JobStarter = Callable[[HttpRequest, ImportSpec, str, bool, str], str]
+_job_starter: list[JobStarter] = []
+
+
+def set_job_starter(starter: JobStarter | None) -> None:
+    """Install (or with None remove) what turns a confirmed import into a job."""
+    _job_starter[:] = [starter] if starter is not None else []
+
+
+def upload_path(token: str) -> Path | None:
+    """The stored upload of a token, or None when it has expired (or the token is malformed)."""
+    if not token or not token.isalnum():
+        return None
+    path = _upload_dir() / f"{token}.xlsx"
+    return path if path.is_file() else None
 
 
 def _upload_dir() -> Path:
@@ -208,6 +232,9 @@ def _confirm(request: HttpRequest, spec: ImportSpec, ctx: dict[str, Any]) -> Htt
         messages.warning(request, "导入文件已过期或不存在，请重新上传。")
         return redirect(request.path)
     skip = spec.allow_skip_invalid and request.POST.get("skip_invalid") == "1"
+    if _job_starter and spec.factory:
+        name = request.session.get(SESSION_KEY, {}).get(token, {}).get("name", "")
+        return redirect(_job_starter[0](request, spec, token, skip, name))
     report = run_import(spec.make_importer(request), path, skip_invalid=skip)
     if report.written:
         path.unlink(missing_ok=True)
@@ -223,8 +250,10 @@ def _confirm(request: HttpRequest, spec: ImportSpec, ctx: dict[str, Any]) -> Htt
 def wizard_view(spec_factory: Callable[[HttpRequest], ImportSpec]) -> Callable[[HttpRequest], HttpResponse]:
     """Build a view from a spec factory; the caller wraps it with its own access checks."""
 
+    factory = f"{spec_factory.__module__}.{spec_factory.__qualname__}"
+
     def view(request: HttpRequest) -> HttpResponse:
-        spec = spec_factory(request)
+        spec = replace(spec_factory(request), factory=factory)
         if request.method == "GET":
             return preview_or_upload(request, spec)
         return import_wizard(request, spec)

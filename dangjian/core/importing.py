@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from django.db import transaction
 
-from . import audit
+from . import audit, progress
 from .audit import AuditActor
 from .models import AuditAction
 from .xlsx import Sheet, WorkbookError, iter_rows, write_workbook
@@ -229,7 +229,8 @@ def run_import(
     _check_duplicates(importer, outcomes)
     valid = [o for o in outcomes if not o.errors]
     importer.load_existing([o.record for o in valid])  # type: ignore[misc]
-    for o in valid:
+    for i, o in enumerate(valid, start=1):
+        progress.every(1000, "核对", i, len(valid))
         try:
             o.action, o.changes = importer.plan(o.record)  # type: ignore[arg-type]
         except RowErrors as exc:
@@ -281,6 +282,7 @@ def _prepare_all(
             continue  # blank lines are not rows
         values = {name: cells[i] if i < width else None for name, i in columns}
         o: RowOutcome[R] = RowOutcome(row=rowno, values=values, raw=list(raw))
+        progress.every(1000, "校验", rowno - 1)
         try:
             o.record = importer.prepare(values, rowno)
         except RowErrors as exc:

@@ -11,6 +11,7 @@ from django.db.models import Q
 from dangjian.accounts import scope
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import BUSINESS_ROLES
+from dangjian.accounts.typing import Actor
 from dangjian.core import measures, uploads
 from dangjian.orgs.models import Organization, OrgKind, Unit
 
@@ -86,7 +87,7 @@ class VersionedForm(ChineseLabels, forms.ModelForm):
         }
 
 
-def user_choices(actor: Any = None):
+def user_choices(actor: Actor = None):
     """Accounts that may be named as responsible. A branch admin chooses among the accounts of their own
     organisations (admins and members there); the bureau among everyone's."""
     qs = User.objects.filter(is_active=True, role__in=BUSINESS_ROLES).order_by("display_name", "username")
@@ -101,7 +102,7 @@ class ScopedUsers:
 
     user_fields: tuple[str, ...] = ()
 
-    def __init__(self, *args: Any, actor: Any = None, **kwargs: Any):
+    def __init__(self, *args: Any, actor: Actor = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         for name in self.user_fields:
             if name in self.fields:

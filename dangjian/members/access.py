@@ -16,21 +16,16 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from dangjian.accounts.roles import BUSINESS_ROLES, Role
-from dangjian.accounts.scope import can_write, filter_by_org, member_record, org_in_scope
+from dangjian.accounts import policy
+from dangjian.accounts.policy import Perm
+from dangjian.accounts.scope import can_write, filter_by_org, member_record, org_in_scope, own_record_only
 
 from .models import Member
 
 
-def role_of(user: Any) -> str | None:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return None
-    return user.role
-
-
 def visible_members(user: Any) -> QuerySet[Member]:
     """Every member record this user may read (any status)."""
-    if role_of(user) == Role.MEMBER:
+    if own_record_only(user):
         own = member_record(user)
         return Member.objects.filter(pk=own.pk) if own is not None else Member.objects.none()
     return filter_by_org(Member.objects.all(), user)
@@ -41,7 +36,7 @@ def editable_members(user: Any) -> QuerySet[Member]:
 
 
 def reads_members(user: Any) -> bool:
-    return role_of(user) in BUSINESS_ROLES
+    return policy.can(user, Perm.VIEW_MEMBERS)
 
 
 def is_self(user: Any, member: Member) -> bool:

@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from dangjian.accounts.scope import editable_orgs
+from dangjian.accounts.typing import Actor
 from dangjian.core.importing import CREATE, UNCHANGED, UPDATE, Column, Importer, RowErrors, RowOutcome
 from dangjian.core.xlsx import Sheet, write_workbook
 from dangjian.orgs.models import Organization
@@ -99,7 +100,7 @@ class RosterImporter(Importer[RosterRecord]):
     columns = COLUMNS
 
     def __init__(
-        self, actor: Any = None, actor_name: str = "", *, scope_user: Any = None, today: date | None = None
+        self, actor: Actor = None, actor_name: str = "", *, scope_user: Any = None, today: date | None = None
     ):
         super().__init__(actor=actor, actor_name=actor_name)
         self.scope_user = scope_user

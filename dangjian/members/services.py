@@ -13,12 +13,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
-from typing import Any
+from typing import Any, cast
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from dangjian.accounts.scope import org_in_scope
+from dangjian.accounts.typing import Actor
 from dangjian.core import actions, audit
 from dangjian.core.actions import Refusal, Stale
 from dangjian.core.models import AuditAction
@@ -74,7 +75,7 @@ def today() -> date:
     return timezone.localdate()
 
 
-def _who(actor: Any, actor_name: str) -> str:
+def _who(actor: Actor, actor_name: str) -> str:
     return audit.actor_label(actor, actor_name)
 
 
@@ -112,7 +113,7 @@ def _save_versioned(member: Member, fields: Iterable[str], expected_version: int
     """Write `fields` only if the row still has the version the user saw; bump the version."""
     if expected_version is None:
         expected_version = member.version
-    names = {Member._meta.get_field(f).attname for f in fields}
+    names = {cast("models.Field[Any, Any]", Member._meta.get_field(f)).attname for f in fields}
     values = {n: getattr(member, n) for n in names}
     now = timezone.now()
     updated = Member.objects.filter(pk=member.pk, version=expected_version).update(
@@ -150,7 +151,7 @@ def _event(
     )
 
 
-def _check_target(target: Organization, actor: Any) -> None:
+def _check_target(target: Organization, actor: Actor) -> None:
     if not target.is_branch:
         raise MemberError("党员只能编入党支部（含联合党支部、临时党支部）；请选择一个党支部", "organization")
     if not target.is_active:
@@ -176,7 +177,7 @@ def create_member(
     facts: MemberFacts,
     organization: Organization,
     *,
-    actor: Any = None,
+    actor: Actor = None,
     actor_name: str = "",
     transfer_in: TransferIn | None = None,
     extra: dict[str, Any] | None = None,
@@ -232,7 +233,7 @@ def update_member(
     data: dict[str, Any],
     *,
     expected_version: int,
-    actor: Any = None,
+    actor: Actor = None,
     actor_name: str = "",
 ) -> dict[str, list[Any]]:
     """Change facts and flags (not the organisation: that is a move). Returns the changes."""
@@ -255,7 +256,7 @@ def update_member(
     if not changed:
         return {}
     _save_versioned(member, changed, expected_version)
-    if became_full:
+    if became_full and member.full_date is not None:
         _event(member, EventKind.FULL, member.full_date, _who(actor, actor_name)).save()
     return audit.log_update(member, before, actor=actor, actor_name=actor_name, note="修改党员信息")
 
@@ -273,7 +274,7 @@ def move_member(
     on: date,
     *,
     expected_version: int,
-    actor: Any = None,
+    actor: Actor = None,
     actor_name: str = "",
     note: str = "",
 ) -> MembershipEvent:
@@ -317,7 +318,7 @@ def end_membership(
     *,
     expected_version: int,
     destination: str = "",
-    actor: Any = None,
+    actor: Actor = None,
     actor_name: str = "",
     note: str = "",
 ) -> MembershipEvent:
@@ -334,7 +335,7 @@ def end_membership(
     if kind in (EventKind.SUSPENDED, EventKind.LEFT) and not note.strip():
         raise MemberError(f"请写明{label}的原因及批准文件或会议", "note")
     before = audit.snapshot(member)
-    member.status = LEAVING_STATUS[kind]
+    member.status = LEAVING_STATUS[EventKind(kind)]
     member.left_on = on
     _save_versioned(member, ["status", "left_on"], expected_version)
     event = MembershipEvent.objects.create(
@@ -352,7 +353,7 @@ def end_membership(
         actor=actor,
         actor_name=actor_name,
         note=f"{label}" + (f"，转往{destination}" if destination else ""),
-        event=LEAVING_EVENTS[kind],
+        event=LEAVING_EVENTS[EventKind(kind)],
     )
     return event
 
@@ -363,7 +364,7 @@ def restore_membership(
     on: date,
     *,
     expected_version: int,
-    actor: Any = None,
+    actor: Actor = None,
     actor_name: str = "",
     note: str = "",
 ) -> MembershipEvent:
@@ -400,7 +401,7 @@ def confirm_full(
     on: date,
     *,
     expected_version: int,
-    actor: Any = None,
+    actor: Actor = None,
     actor_name: str = "",
     note: str = "",
 ) -> MembershipEvent:
@@ -434,7 +435,7 @@ def confirm_full(
     return event
 
 
-def record_full_view(member: Member, *, actor: Any, ip: str | None = None) -> None:
+def record_full_view(member: Member, *, actor: Actor, ip: str | None = None) -> None:
     """Someone other than the member saw the full ID number and phone."""
     audit.record(
         AuditAction.VIEW_SENSITIVE,
@@ -445,7 +446,7 @@ def record_full_view(member: Member, *, actor: Any, ip: str | None = None) -> No
     )
 
 
-def record_export(*, actor: Any, actor_name: str = "", count: int, full: bool, scope: str) -> None:
+def record_export(*, actor: Actor, actor_name: str = "", count: int, full: bool, scope: str) -> None:
     audit.record(
         AuditAction.EXPORT,
         actor=actor,
@@ -469,7 +470,7 @@ APPLY_CHUNK = 5000  # rows written (and audited) at a time, to bound memory
 
 
 def apply_roster(
-    rows: Sequence[RosterWrite], *, actor: Any = None, actor_name: str = "", note: str = "名册导入"
+    rows: Sequence[RosterWrite], *, actor: Actor = None, actor_name: str = "", note: str = "名册导入"
 ) -> None:
     """Write planned roster rows in bulk: creations with their 入党/转正 events; updates with a 组织内转接 event
     when the organisation changes and a 转正 event when the full date first appears. One audit entry per
@@ -498,13 +499,13 @@ def _create_chunk(
     members: RowInserter,
     events: RowInserter,
     who: str,
-    actor: Any,
+    actor: Actor,
     actor_name: str,
     note: str,
 ) -> list[audit.Entry]:
     if not rows:
         return []
-    values = [
+    values: list[Sequence[Any]] = [
         (*_facts_of(r.facts), r.facts.arrived_on, r.organization_id, initials_of(r.facts.name)) for r in rows
     ]
     ids = members.insert_keyed(values, "id_number")
@@ -545,7 +546,7 @@ def _create_chunk(
 
 
 def _update_chunk(
-    rows: list[RosterWrite], events: RowInserter, who: str, actor: Any, actor_name: str, note: str
+    rows: list[RosterWrite], events: RowInserter, who: str, actor: Actor, actor_name: str, note: str
 ) -> list[audit.Entry]:
     if not rows:
         return []

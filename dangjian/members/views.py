@@ -5,12 +5,14 @@ Views parse input and check access (members.access, on the scope helper); every 
 
 from __future__ import annotations
 
+import io
 from typing import Any
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,9 +20,15 @@ from django.views.decorators.http import require_http_methods
 
 from dangjian.accounts import policy
 from dangjian.accounts.policy import Perm
-from dangjian.accounts.roles import Role
-from dangjian.accounts.scope import can_write, editable_orgs, member_record, scope_label, visible_orgs
-from dangjian.core import memo
+from dangjian.accounts.scope import (
+    can_write,
+    editable_orgs,
+    member_record,
+    own_record_only,
+    scope_label,
+    visible_orgs,
+)
+from dangjian.core import memo, progress
 from dangjian.core.dates import age_on
 from dangjian.core.idnumber import mask_id_number, mask_phone
 from dangjian.core.import_views import ImportSpec, wizard_view
@@ -35,7 +43,6 @@ from .access import (
     may_edit,
     may_export_full,
     may_see_full_identity,
-    role_of,
     visible_members,
 )
 from .choices import AGE_BANDS, Category, Gender, Status
@@ -56,6 +63,10 @@ def _client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+# An export of more members than this runs as a job (its page shows the progress; the file downloads when ready).
+EXPORT_JOB_ROWS = 5000
+
+
 # -- list and export --------------------------------------------------------------------------------------
 @policy.requires(Perm.VIEW_MEMBERS, "您的角色不能查看党员信息")
 @require_http_methods(["GET"])
@@ -64,7 +75,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     filters = MemberFilters.from_params(request.GET, user)
     full = may_export_full(user)
-    is_member = role_of(user) == Role.MEMBER
+    is_member = own_record_only(user)
     if is_member:
         # A member's list is their own record, whatever its status: the filters do not apply.
         qs = visible_members(user)
@@ -151,14 +162,46 @@ def _rows(values: Any, today: Any) -> list[dict[str, Any]]:
 def _export(request: HttpRequest, qs: Any, filters: MemberFilters, *, full: bool) -> HttpResponse:
     """The filtered list as a roster workbook. Full ID numbers and phones for writers (their scope bounds the
     rows; the file then re-imports); masked for the inspector. Always audited."""
-    if role_of(request.user) == Role.MEMBER:
+    if own_record_only(request.user):
         raise PermissionDenied("党员本人不能导出名册")
+    if qs.count() > getattr(settings, "DANGJIAN_EXPORT_JOB_ROWS", EXPORT_JOB_ROWS):
+        # A big export runs as a job (issue 20): the page shows its progress, the file downloads when ready.
+        from dangjian.jobs import services as jobs
+        from dangjian.jobs.models import JobKind
+
+        query = request.GET.copy()
+        query.pop("export", None)
+        job = jobs.enqueue(
+            request.user,
+            JobKind.EXPORT,
+            f"导出党员名册（{filters.describe()}）",
+            {"export": "dangjian.members.views.export_job", "query": query.urlencode()},
+        )
+        return redirect("jobs:detail", pk=job.pk)
     response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
     name = f"党员名册-{timezone.localdate():%Y%m%d}.xlsx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     count = write_roster(response, qs, full=full)
     services.record_export(actor=request.user, count=count, full=full, scope=filters.describe())
     return response
+
+
+def export_job(user: Any, params: dict[str, Any]) -> tuple[str, bytes, str]:
+    """The roster export as a job (jobs.services.run_export_job): the same filters, scope and audit as `_export`,
+    checked again for the job's owner as they are now."""
+    policy.check(user, Perm.VIEW_MEMBERS, "您的角色不能查看党员信息")
+    if own_record_only(user):
+        raise PermissionDenied("党员本人不能导出名册")
+    filters = MemberFilters.from_params(QueryDict(params.get("query", "")), user)
+    full = may_export_full(user)
+    qs = filters.apply(visible_members(user), timezone.localdate(), full_id_search=full)
+    total = qs.count()
+    progress.report("导出党员名册", 0, total)
+    buffer = io.BytesIO()
+    count = write_roster(buffer, qs, full=full)
+    progress.report("导出党员名册", count, max(total, count))
+    services.record_export(actor=user, count=count, full=full, scope=filters.describe())
+    return f"党员名册-{timezone.localdate():%Y%m%d}.xlsx", buffer.getvalue(), XLSX_CONTENT_TYPE
 
 
 @policy.requires(Perm.VIEW_MEMBERS, "您的角色不能查看党员信息")

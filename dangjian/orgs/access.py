@@ -14,8 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from dangjian.accounts.policy import Perm, requires
-from dangjian.accounts.roles import Role
-from dangjian.accounts.scope import editable_orgs, get_org_for_user, org_in_scope, scope_root
+from dangjian.accounts.scope import editable_orgs, get_org_for_user, org_in_scope, subtree_root
 
 from .models import BRANCH_KINDS, Organization
 
@@ -40,7 +39,7 @@ def can_edit(user: Any, org: Organization) -> bool:
 
 
 def is_own_root(user: Any, org: Organization) -> bool:
-    root = scope_root(user) if user.role == Role.ORG_ADMIN else None
+    root = subtree_root(user)
     return root is not None and root.pk == org.pk
 
 

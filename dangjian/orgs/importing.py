@@ -15,6 +15,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from dangjian.accounts.typing import Actor
+from dangjian.core import progress
 from dangjian.core.dates import DateParseError, parse_date
 from dangjian.core.importing import CREATE, UNCHANGED, UPDATE, Column, Importer, RowErrors, RowOutcome
 
@@ -134,7 +136,7 @@ class OrgImporter(Importer[OrgRow]):
         Column(KIND_FROM, ("类别变更日期", "单位类别变更时间"), example=None),
     )
 
-    def __init__(self, actor: Any = None, actor_name: str = ACTOR_NAME, today: date | None = None):
+    def __init__(self, actor: Actor = None, actor_name: str = ACTOR_NAME, today: date | None = None):
         super().__init__(actor=actor, actor_name=actor_name)
         self.today = today or timezone.localdate()
         self.seen: dict[int, tuple[str, str]] = {}  # every row's (name, code), valid or not
@@ -623,9 +625,14 @@ class OrgImporter(Importer[OrgRow]):
 
     def write(self, outcomes: list[RowOutcome[OrgRow]]) -> None:
         rows = sorted((o.record for o in outcomes), key=lambda r: (r.depth, r.row))
-        for r in rows:
+        bulk = self._bulk_create(rows)
+        for i, r in enumerate(rows, start=1):
+            progress.every(100, "写入", i, len(rows))
             try:
-                self._write_row(r)
+                if r in bulk:
+                    self._write_term(r)
+                else:
+                    self._write_row(r)
             except services.Refusal as exc:
                 # Checked before writing, so only a concurrent change gets here; the transaction rolls back.
                 raise ImportWriteError(r.row, exc.message)
@@ -640,6 +647,61 @@ class OrgImporter(Importer[OrgRow]):
                 )  # fmt: skip
             except services.Refusal as exc:
                 raise ImportWriteError(r.row, exc.message)
+
+    def _bulk_create(self, rows: list[OrgRow]) -> set[OrgRow]:
+        """Create the new organisations set-based when their paths can be computed here: no row moves an
+        existing organisation, every new one has a parent, and each existing parent's new children sort after
+        its present ones (treebeard keeps children in code order). Otherwise none: they go one by one through
+        the service, which re-paths siblings as needed. Returns the rows created."""
+        new = [r for r in rows if r.existing is None]
+        if not new or any(r.existing is not None and PARENT in r.changes for r in rows):
+            return set()
+        if any(r.parent_row is None and r.parent_org is None for r in new):
+            return set()
+        step = Organization.steplen
+        children: dict[str, list[str]] = {}
+        for o in self.by_path.values():
+            if o.depth > 1:
+                children.setdefault(o.path[:-step], []).append(o.code)
+        incoming: dict[int, tuple[Organization, list[str]]] = {}
+        for r in new:
+            parent = self._existing_parent(r)
+            if parent is not None:
+                incoming.setdefault(parent.pk, (parent, []))[1].append(r.final_code)
+            elif not services.appendable(Organization(), [r.final_code], []):
+                return set()
+        for parent, codes in incoming.values():
+            if not services.appendable(parent, codes, children.get(parent.path, [])):
+                return set()
+        items: dict[int, services.NewOrganization] = {}
+        ordered = sorted(new, key=lambda r: (r.depth, r.final_code))
+        for r in ordered:
+            existing_parent = self._existing_parent(r)
+            parent: Organization | services.NewOrganization
+            if existing_parent is not None:
+                parent = existing_parent
+            else:
+                assert r.parent_row is not None
+                parent = items[id(r.parent_row)]
+            items[id(r)] = services.NewOrganization(
+                name=r.name, kind=r.kind, code=r.final_code, parent=parent, founded_on=r.founded_on,
+                units=self._write_units(r),
+            )  # fmt: skip
+        try:
+            services.create_organizations(
+                [items[id(r)] for r in ordered],
+                actor=self.actor, actor_name=self.actor_name, today=self.today,
+            )  # fmt: skip
+        except services.Refusal as exc:
+            raise ImportWriteError(ordered[0].row, exc.message)
+        for r in ordered:
+            r.instance = items[id(r)].instance
+        return set(ordered)
+
+    def _existing_parent(self, r: OrgRow) -> Organization | None:
+        if r.parent_row is not None:
+            return r.parent_row.existing
+        return r.parent_org
 
     def _write_row(self, r: OrgRow) -> None:
         kw = {"actor": self.actor, "actor_name": self.actor_name, "today": self.today}

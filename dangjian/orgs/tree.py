@@ -91,7 +91,12 @@ def render_forest(
     def walk(node: TreeNode) -> None:
         if node.children:
             opened = " open" if node.org.depth <= open_depth else ""
-            out.append(f"<li><details{opened}><summary>{label(node)}</summary>\n<ul>")
+            # The link stands beside the toggle, not inside it: a link within <summary> nests one control in
+            # another (axe-core `nested-interactive`; a screen reader cannot reach both).
+            out.append(
+                f'<li><div class="tree-row">{label(node)}</div><details{opened}>'
+                f"<summary>下级组织（{len(node.children)}）</summary>\n<ul>"
+            )
             for child in node.children:
                 walk(child)
             out.append("</ul></details></li>")

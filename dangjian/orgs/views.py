@@ -15,7 +15,6 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from dangjian.accounts.policy import Perm, can
-from dangjian.accounts.roles import Role
 from dangjian.accounts.scope import get_object_for_user, is_bureau_admin, org_in_scope, visible_orgs
 from dangjian.core.actions import refusal_to_form
 from dangjian.members.choices import Status
@@ -223,7 +222,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can_edit(user, org),
             "can_restructure": can_restructure(user, org) and org.is_active,
             # A member's roster page shows only their own record (and refuses an ?org= filter): no link for them.
-            "members_url": None if user.role == Role.MEMBER else f"{reverse('members:list')}?org={org.pk}",
+            "members_url": None
+            if can(user, Perm.VIEW_OWN_MEMBER)
+            else f"{reverse('members:list')}?org={org.pk}",
         },
     )
 

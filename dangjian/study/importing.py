@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from dangjian.accounts.typing import Actor
 from dangjian.core import audit
 from dangjian.core.dates import DateParseError, parse_date
 from dangjian.core.idnumber import IdNumberError, parse_id_number
@@ -54,7 +55,7 @@ class StudyImporter(Importer[StudyRow]):
     title = "学习记录导入"
     columns = COLUMNS
 
-    def __init__(self, actor: Any = None, actor_name: str = "", member_scope=None):
+    def __init__(self, actor: Actor = None, actor_name: str = "", member_scope=None):
         super().__init__(actor, actor_name)
         # member_scope: a Member queryset the importing user may write to (None = everyone, for the command line)
         self.member_scope = member_scope

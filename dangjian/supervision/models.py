@@ -483,6 +483,9 @@ class IndicatorSource(models.TextChoices):
 class Indicator(models.Model):
     """一级 (parent empty) or 二级 indicator. Points of 二级 indicators are relative within their 一级."""
 
+    # Set by appraisal.services.active_tree on 一级 indicators (not a column).
+    active_children: list[Indicator]
+
     appraisal = models.ForeignKey(
         Appraisal, verbose_name="年终总评", on_delete=models.PROTECT, related_name="indicators"
     )

@@ -34,6 +34,14 @@ def cases(cast):
         # Signed in already: the second step sends people on to the home page.
         Case("accounts:login_otp", "/accounts/login/otp/", allow=set(CAST_USERS), ok=(302,)),
         Case("accounts:logout", "/accounts/logout/", allow=set(CAST_USERS), method="post", ok=(302,)),
+        Case(
+            "accounts:large_text",
+            "/accounts/large-text/",
+            allow=set(CAST_USERS),
+            method="post",
+            data={"on": "1"},
+            ok=(302,),
+        ),
         Case("accounts:password_change", "/accounts/password/", allow=set(CAST_USERS)),
         Case("accounts:otp_setup", "/accounts/otp/", allow=set(CAST_USERS)),
         Case("accounts:otp_remove", "/accounts/otp/remove/", allow=set(CAST_USERS), method="post", ok=(302,)),

@@ -15,15 +15,18 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import default_key
 
 from dangjian.core import audit
+from dangjian.core.actions import Refusal
 from dangjian.core.models import AuditAction
 
 from .. import lockout, otp, policy, services
@@ -160,6 +163,19 @@ def login_otp(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
+@require_POST
+def large_text(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The 大字 switch in the user menu: on or off for this person, kept with their account."""
+    on = request.POST.get("on") == "1"
+    services.set_large_text(request.user, on, actor=request.user)
+    messages.success(request, "已开启大字模式。" if on else "已关闭大字模式。")
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = reverse("site:home")
+    return redirect(target)
+
+
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
@@ -186,8 +202,8 @@ def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.set_password(user, form.cleaned_data["new_password1"], actor=user)
-        except ValidationError as exc:
-            form.add_error("new_password1", exc)
+        except Refusal as exc:
+            form.add_error("new_password1", exc.message)
         else:
             update_session_auth_hash(request, user)
             messages.success(request, "密码已修改。")
@@ -226,8 +242,8 @@ def otp_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             device = services.confirm_totp(user, key, form.cleaned_data["token"], actor=user)
-        except ValidationError as exc:
-            form.add_error("token", exc.message_dict["token"])
+        except Refusal as exc:
+            form.add_error("token", exc.message)
         else:
             request.session.pop(SESSION_SETUP_KEY, None)
             otp_login(request, device)

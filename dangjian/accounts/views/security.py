@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+
+from dangjian.core import actions
+from dangjian.core.actions import Refusal
 
 from .. import policy, services
 from ..forms import SecurityConfigForm, lockout_minutes
@@ -30,8 +32,8 @@ def security_config(request: AuthenticatedHttpRequest) -> HttpResponse:
                 actor=request.user,
                 version=form.cleaned_data["version"],
             )
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except Refusal as exc:
+            actions.refusal_to_form(form, exc)
         else:
             messages.success(
                 request, "安全设置已保存，将在相关用户下次登录时生效。" if changed else "安全设置没有变化。"

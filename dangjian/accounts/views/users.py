@@ -9,7 +9,6 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dangjian.accounts.typing import AuthenticatedHttpRequest
+from dangjian.core.actions import Refusal
 from dangjian.core.params import page_param
 
 from .. import policy, services
@@ -30,12 +30,7 @@ from ..roles import Role
 PAGE_SIZE = 30
 
 
-def add_form_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+add_form_errors = services.put_on_form
 
 
 def locked_usernames(usernames: list[str] | QuerySet[Any, Any] | None = None) -> set[str]:
@@ -94,7 +89,7 @@ def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "locked": locked,
             "query": query.urlencode(),
             "can_create": policy.can(request.user, Perm.MANAGE_ACCOUNTS),
-            "business_only": request.user.role in policy.BUSINESS_ACCOUNTS_ONLY,
+            "business_only": policy.sees_business_accounts_only(request.user),
             "role": request.user.role,
         },
     )
@@ -130,7 +125,7 @@ def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 email=data["email"],
                 actor=request.user,
             )
-        except ValidationError as exc:
+        except Refusal as exc:
             add_form_errors(form, exc)
         else:
             return _show_password(request, user, password, created=True)
@@ -195,7 +190,7 @@ def user_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 version=data["version"],
             )
-        except ValidationError as exc:
+        except Refusal as exc:
             add_form_errors(form, exc)
         else:
             messages.success(request, "账号信息已保存。" if changed else "没有需要保存的修改。")
@@ -233,7 +228,7 @@ def user_scope(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 version=data["version"],
             )
-        except ValidationError as exc:
+        except Refusal as exc:
             add_form_errors(form, exc)
         else:
             messages.success(
@@ -271,10 +266,10 @@ def user_set_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def user_reset_password(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     target = policy.get_account_for(request.user, pk, Perm.MANAGE_ACCOUNTS)
-    suspended = target.role
+    had_role = not target.awaits_role
     password = services.reset_password(target, actor=request.user)
     target.refresh_from_db()
-    return _show_password(request, target, password, created=False, suspended=suspended != target.role)
+    return _show_password(request, target, password, created=False, suspended=had_role and target.awaits_role)
 
 
 @login_required
@@ -312,8 +307,8 @@ def user_confirm_roles(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             actor=request.user,
             version=int(v) if (v := request.POST.get("version", "")).isdigit() else None,
         )
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+    except Refusal as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(request, f"已确认恢复账号 {target.username} 的业务角色，并已记入审计日志。")
     return redirect("accounts:user_detail", pk=target.pk)

@@ -279,8 +279,12 @@ def test_wizard_imports_only_into_the_write_scope(cast, login, tmp_path):
     token = r["Location"].split("preview=")[1]
     r = client.post("/activities/import/", {"step": "confirm", "token": token})
     assert Activity.objects.count() == 0  # atomic: one row is out of scope
+    assert r.status_code == 302 and r["Location"].startswith("/jobs/")  # the import ran as a job
+    assert "不在您的管理范围内" in client.get(r["Location"]).content.decode()  # which failed, saying why
     r = client.post("/activities/import/", {"step": "confirm", "token": token, "skip_invalid": "1"})
-    assert r.status_code == 302 and r["Location"] == "/activities/"
+    assert r.status_code == 302 and r["Location"].startswith("/jobs/")
+    page = client.get(r["Location"]).content.decode()
+    assert "导入完成" in page and 'href="/activities/"' in page
     assert set(Activity.objects.values_list("organization__code", flat=True)) == {"A"}
     assert Activity.objects.count() == 2
     assert all(a.created_by == cast["admin_a"] for a in Activity.objects.all())

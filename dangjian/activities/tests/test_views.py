@@ -304,6 +304,11 @@ class TestRecordPage:
         page = html(client.get("/activities/review/"))
         assert "待审甲" not in page and "没有待审核的记录" in page
         client.force_login(jg_admin)
+        r = client.post(f"/activities/{a.pk}/review/", {"decision": "approve"})
+        a.refresh_from_db()
+        assert a.status == ActivityStatus.SUBMITTED, "未打开记录即审核通过"
+        client.get(f"/activities/{a.pk}/")  # opened: its content shown to the reviewer
+        client.get(f"/activities/{b.pk}/")
         r = client.post(f"/activities/{a.pk}/review/", {"decision": "approve", "next": "/activities/review/"})
         assert r["Location"] == "/activities/review/"
         a.refresh_from_db()
@@ -527,7 +532,8 @@ def test_home_panel_counts(cast, login, client):
     def panel(who):
         client.force_login(cast[who])
         r = client.get("/")
-        return next((p["ctx"] for p in r.context["panels"] if p["key"] == "activities_review"), None)
+        ctx = next((p["ctx"] for p in r.context["panels"] if p["key"] == "activities_review"), None)
+        return ctx and {k: v for k, v in ctx.items() if k != "by_org"}
 
     assert panel("bureau") == {"pending": 1, "returned": 1}
     assert panel("admin_a") == {"pending": 0, "returned": 1}
@@ -552,6 +558,8 @@ def test_review_of_a_record_changed_since_it_was_shown(cast, login, client):
     services.submit(a, actor=cast["admin_a"])
     a.refresh_from_db()
     shown = a.version
+    reviewer = login(cast["bureau"])
+    reviewer.get(f"/activities/{a.pk}/")  # the reviewer opens the record at this version
     services.update_activity(
         a,
         version=a.version,
@@ -561,12 +569,41 @@ def test_review_of_a_record_changed_since_it_was_shown(cast, login, client):
         topic="提交后又改了",
         absences={m[1].pk: ("因公", "")},
     )
-    r = login(cast["bureau"]).post(
-        f"/activities/{a.pk}/review/", {"decision": "approve", "version": shown}, follow=True
-    )
+    r = reviewer.post(f"/activities/{a.pk}/review/", {"decision": "approve", "version": shown}, follow=True)
     assert "已被他人修改或办理" in html(r)
     a.refresh_from_db()
     assert a.status == ActivityStatus.SUBMITTED
-    login(cast["bureau"]).post(f"/activities/{a.pk}/review/", {"decision": "approve", "version": a.version})
+    reviewer.post(f"/activities/{a.pk}/review/", {"decision": "approve", "version": a.version})
     a.refresh_from_db()
     assert a.status == ActivityStatus.APPROVED
+
+
+def test_an_edit_request_is_refused_when_the_record_changed_after_it(cast, login):
+    """The request carries the version it was filed against (core.actions.check_version): approving it after
+    the record changed applies nothing and says why."""
+    from django.db.models import F
+
+    m = cast["members_a"]
+    a = activity(cast["a"])
+    services.submit(a, actor=cast["admin_a"])
+    services.approve(a, actor=cast["bureau"])
+    a.refresh_from_db()
+    data = {
+        "organization": cast["a"].pk,
+        "kinds": ["theme_day"],
+        "date": "2025-03-12",
+        "topic": "锁定后修改",
+        "version": a.version,
+        "roster": ",".join(str(x.pk) for x in m),
+        "reason": "主持人填错",
+    }
+    login(cast["admin_a"]).post(f"/activities/{a.pk}/edit/", data)
+    change = ChangeRequest.objects.get(activity=a, state="pending")
+    Activity.objects.filter(pk=a.pk).update(version=F("version") + 1)  # someone saved it in between
+    r = login(cast["bureau"]).post(
+        f"/activities/changes/{change.pk}/decide/", {"decision": "approve"}, follow=True
+    )
+    assert "申请提交后该记录已被修改，请驳回后由申请人重新申请" in html(r)
+    a.refresh_from_db()
+    assert a.topic == "学习上级文件精神"
+    assert ChangeRequest.objects.get(pk=change.pk).state == "pending"

@@ -45,6 +45,26 @@ def cases(cast):
             not_found={"admin_b"},
         ),
         Case("activities:queue", "/activities/review/", allow={"bureau", "admin_a", "admin_b"}),
+        Case(
+            "activities:queue",
+            f"/activities/review/?org={a.pk}&kind=branch_assembly&age=7&order=newest",
+            allow={"bureau", "admin_a"},  # admin_a's own branch is in scope (its records are reviewed above)
+            not_found={"admin_b"},
+        ),
+        Case(
+            "activities:review_expand",
+            f"/activities/review/{to_review.pk}/expand/",
+            allow={"bureau"},
+            not_found={"admin_b"},
+        ),
+        Case(
+            "activities:review_bulk",
+            "/activities/review/bulk/",
+            allow={"bureau", "admin_a", "admin_b"},
+            method="post",
+            data={"pk": [to_review.pk]},
+            ok=(302,),
+        ),
         Case("activities:import", "/activities/import/", allow={"bureau", "admin_a", "admin_b"}),
         Case("activities:kinds", "/activities/kinds/", allow={"bureau"}),
         Case(

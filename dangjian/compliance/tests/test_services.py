@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 
 from dangjian import factories as f
 from dangjian.activities.models import Activity
 from dangjian.compliance import periodcache, services
 from dangjian.compliance.engine import Status, periods_in_range
 from dangjian.compliance.models import Exemption, Requirement, RequirementRevision
+from dangjian.core.actions import Stale
 from dangjian.core.models import AuditEntry
 from dangjian.core.periods import Period
 from dangjian.members.choices import Status as MemberStatus
@@ -378,13 +379,13 @@ def test_create_local_requirement_audited(cast):
     ],
 )
 def test_requirement_validation(cast, over, field):
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(services.ComplianceRefused) as exc:
         services.create_requirement({"key": "x_local", **_req_data(**over)}, actor=cast["bureau"])
-    assert field in exc.value.message_dict
+    assert field in exc.value.errors
 
 
 def test_requirement_key_is_unique(cast):
-    with pytest.raises(ValidationError, match="已被使用"):
+    with pytest.raises(services.ComplianceRefused, match="已被使用"):
         services.create_requirement({"key": "theme_day", **_req_data()}, actor=cast["bureau"])
 
 
@@ -396,7 +397,7 @@ def test_update_requirement_and_stale_version(cast):
     assert (updated.period, updated.version, updated.key) == ("month", 2, "party_lecture")
     entry = AuditEntry.objects.filter(model="compliance.requirement", action="requirement.update").get()
     assert entry.changes["period"] == ["quarter", "month"]
-    with pytest.raises(ValidationError, match="已被他人修改"):
+    with pytest.raises(Stale, match="已被他人修改"):
         services.update_requirement(req, {"minimum": 2}, version=1, actor=cast["bureau"])
     assert Requirement.objects.get(pk=req.pk).minimum == 1
 
@@ -404,10 +405,10 @@ def test_update_requirement_and_stale_version(cast):
 # --- writes: exemptions ------------------------------------------------------------------------------------------
 def test_grant_exemption_validation(cast):
     a, theme = cast["a"], Requirement.objects.get(key="theme_day")
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(services.ComplianceRefused) as exc:
         services.grant_exemption(a, theme, date(2025, 8, 31), date(2025, 8, 1), "短", actor=cast["bureau"])
-    assert set(exc.value.message_dict) == {"reason", "ends_on"}
-    with pytest.raises(ValidationError) as exc:
+    assert set(exc.value.errors) == {"reason", "ends_on"}
+    with pytest.raises(services.ComplianceRefused) as exc:
         services.grant_exemption(
             cast["organ"],
             theme,
@@ -416,7 +417,7 @@ def test_grant_exemption_validation(cast):
             "不适用的组织类别",
             actor=cast["bureau"],
         )
-    assert "requirement" in exc.value.message_dict
+    assert "requirement" in exc.value.errors
 
 
 def test_overlapping_exemptions_refused_until_revoked(cast):
@@ -424,7 +425,7 @@ def test_overlapping_exemptions_refused_until_revoked(cast):
     ex = services.grant_exemption(
         a, theme, date(2025, 1, 1), date(2025, 6, 30), "企业停产整顿期间", actor=cast["bureau"]
     )
-    with pytest.raises(ValidationError, match="时间重叠"):
+    with pytest.raises(services.ComplianceRefused, match="时间重叠"):
         services.grant_exemption(
             a, theme, date(2025, 6, 1), date(2025, 12, 31), "企业停产整顿延长", actor=cast["bureau"]
         )
@@ -442,7 +443,7 @@ def test_revoke_audited_and_not_twice(cast):
     ex = services.grant_exemption(
         a, theme, date(2025, 1, 1), date(2025, 6, 30), "企业停产整顿期间", actor=cast["bureau"]
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(services.ComplianceRefused):
         services.revoke_exemption(ex, "", version=ex.version, actor=cast["bureau"])
     ex = services.revoke_exemption(ex, "整顿结束", version=ex.version, actor=cast["bureau"])
     assert ex.revoked and ex.revoked_by == cast["bureau"] and ex.revoke_reason == "整顿结束"
@@ -452,7 +453,7 @@ def test_revoke_audited_and_not_twice(cast):
         )
     )
     assert sorted(actions) == [("exemption.create", "授予豁免"), ("exemption.update", "撤销豁免")]
-    with pytest.raises(ValidationError, match="已撤销"):
+    with pytest.raises(services.ComplianceRefused, match="已撤销"):
         services.revoke_exemption(ex, "再次", version=ex.version, actor=cast["bureau"])
-    with pytest.raises(ValidationError, match="已被他人修改"):
+    with pytest.raises(Stale, match="已被他人修改"):
         services.revoke_exemption(ex, "再次", version=1, actor=cast["bureau"])

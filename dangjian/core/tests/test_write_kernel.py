@@ -35,14 +35,7 @@ ALLOWED_CLASSES = {
     # actions.bulk_write, whose RowRefusal carries a Refusal.
     ("core/importing.py", "RowErrors"),  # aborts an import's transaction (carries the row reports)
 }
-ALLOWED_COMPARES = {
-    # Not yet moved onto the kernel: these apps refuse with ValidationError, which their pages catch.
-    ("accounts/services.py", "if version is not None and int(version) != user.version:"),
-    ("accounts/services.py", "if version is not None and int(version) != config.version:"),
-    ("compliance/services.py", "if current.version != version:"),
-    # A change request carries the version it was filed against; a mismatch is a review refusal, not a stale form.
-    ("activities/services.py", 'if p.get("version") != activity.version:'),
-}
+ALLOWED_COMPARES: set[tuple[str, str]] = set()
 
 
 def _sources() -> list[tuple[str, str]]:
@@ -77,3 +70,13 @@ def test_the_guard_sees_a_copy(tmp_path):
         "if obj.version != expected_version:"
     ]
     assert VERSION_COMPARE.search("if expected != current.version:")
+
+
+ACTOR_ANY = re.compile(r"\bactor: Any\b")
+
+
+def test_the_acting_user_is_typed():
+    """No `actor: Any`: the acting user is `accounts.typing.Actor` in the apps, `audit.AuditActor` in core."""
+    found = [rel for rel, text in _sources() if not rel.startswith("demo/") and ACTOR_ANY.search(text)]
+    assert found == []
+    assert ACTOR_ANY.search("def f(actor: Any = None):")

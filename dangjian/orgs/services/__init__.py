@@ -12,9 +12,12 @@ from ..terms import step_after
 from .base import POST_LABELS, STEP_LABELS
 from .organizations import (
     JOINT_BRANCH_MAX_UNITS,
+    NewOrganization,
+    appendable,
     change_unit_kind,
     check_parent,
     create_organization,
+    create_organizations,
     create_party_group,
     create_unit,
     dissolve_organization,
@@ -36,6 +39,9 @@ from .terms import (
 )
 
 __all__ = [
+    "NewOrganization",
+    "appendable",
+    "create_organizations",
     "JOINT_BRANCH_MAX_UNITS",
     "POST_LABELS",
     "STEP_LABELS",

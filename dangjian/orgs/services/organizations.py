@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 
+from dangjian.accounts.typing import Actor
 from dangjian.core import actions, audit
 from dangjian.core.actions import Refusal
-from dangjian.core.models import AuditAction
 
 from ..models import BRANCH_KINDS, Organization, OrgKind, PartyGroup, Unit, UnitKind, UnitKindChange
 from .base import today_or_now
@@ -25,21 +26,25 @@ def _check_unit_name(name: str, exclude_pk: int | None = None) -> str:
     name = (name or "").strip()
     if not name:
         raise Refusal("请填写单位名称", "name")
-    if Unit.objects.filter(name=name).exclude(pk=exclude_pk).exists():
+    if Unit.objects.filter(name=name).exclude(pk=exclude_pk or 0).exists():
         raise Refusal(f"单位“{name}”已存在；同名单位只能登记一次", "name")
     return name
 
 
 @transaction.atomic
-def create_unit(*, name: str, kind: str, note: str = "", actor: Any = None, actor_name: str = "") -> Unit:
-    unit = Unit.objects.create(name=_check_unit_name(name), kind=kind, note=note)
-    audit.log_create(unit, actor=actor, actor_name=actor_name)
-    return unit
+def create_unit(*, name: str, kind: str, note: str = "", actor: Actor = None, actor_name: str = "") -> Unit:
+    return actions.create(
+        Unit,
+        {"name": _check_unit_name(name), "kind": kind, "note": note},
+        actor=actor,
+        actor_name=actor_name,
+        event="unit.create",
+    )
 
 
 @transaction.atomic
 def update_unit(
-    unit: Unit, *, expected_version: int | None, actor: Any = None, actor_name: str = "", **fields: Any
+    unit: Unit, *, expected_version: int | None, actor: Actor = None, actor_name: str = "", **fields: Any
 ) -> Unit:
     unit = actions.lock(Unit, unit.pk, expected_version=expected_version, what="单位")
     before = audit.snapshot(unit)
@@ -68,7 +73,7 @@ def change_unit_kind(
     valid_from: date,
     expected_version: int | None,
     note: str = "",
-    actor: Any = None,
+    actor: Actor = None,
     actor_name: str = "",
     today: date | None = None,
 ) -> UnitKindChange:
@@ -84,21 +89,27 @@ def change_unit_kind(
         history.append(UnitKindChange.objects.create(unit=unit, kind=unit.kind, valid_from=None))
     if any(h.valid_from == valid_from for h in history):
         raise Refusal(f"{valid_from:%Y-%m-%d} 已登记过一次类别变更；如需更正请联系系统管理员", "valid_from")
-    dated = [h for h in history if h.valid_from is not None]
-    if dated and valid_from < max(h.valid_from for h in dated):
-        last = max(h.valid_from for h in dated)
-        raise Refusal(f"变更日期应晚于上一次变更（{last:%Y-%m-%d}）", "valid_from")
-    in_force = (dated and max(dated, key=lambda h: h.valid_from)) or history[0]
+    dated = [(h.valid_from, h) for h in history if h.valid_from is not None]
+    last = max(dated, key=lambda pair: pair[0]) if dated else None
+    if last is not None and valid_from < last[0]:
+        raise Refusal(f"变更日期应晚于上一次变更（{last[0]:%Y-%m-%d}）", "valid_from")
+    in_force = last[1] if last is not None else history[0]
     if in_force.kind == kind:
         raise Refusal(f"该单位目前已是“{UnitKind(kind).label}”，无需变更", "kind")
-    change = UnitKindChange.objects.create(
-        unit=unit,
-        kind=kind,
-        valid_from=valid_from,
-        note=note.strip()[:200],
-        recorded_by=audit.actor_label(actor, actor_name)[:150],
+    change = actions.create(
+        UnitKindChange,
+        {
+            "unit": unit,
+            "kind": kind,
+            "valid_from": valid_from,
+            "note": note.strip()[:200],
+            "recorded_by": audit.actor_label(actor, actor_name)[:150],
+        },
+        actor=actor,
+        actor_name=actor_name,
+        event="unitkindchange.create",
+        note="单位类别变更",
     )
-    audit.log_create(change, actor=actor, actor_name=actor_name, note="单位类别变更")
     before = audit.snapshot(unit)
     unit.kind = kind  # the stored kind is the one in force today; the rows answer for earlier days
     actions.save_versioned(
@@ -178,7 +189,7 @@ def create_organization(
     phone: str = "",
     note: str = "",
     units: Sequence[Unit] = (),
-    actor: Any = None,
+    actor: Actor = None,
     actor_name: str = "",
     today: date | None = None,
 ) -> Organization:
@@ -194,21 +205,164 @@ def create_organization(
         "phone": phone,
         "note": note,
     }
+    extra: dict[str, list[Any]] = {}
     if parent is not None:
         parent = Organization.objects.select_for_update().get(pk=parent.pk)
         check_parent(parent)
-        org = Organization.objects.add_child(parent, fields)
-    else:
-        org = Organization.objects.add_root(fields)
+        extra["parent"] = [None, parent.name]
     if units:
-        org.units.set(units)
-    changes = {k: [None, v] for k, v in audit.snapshot(org).items() if v not in (None, "", [], {})}
-    if parent is not None:
-        changes["parent"] = [None, parent.name]
-    if units:
-        changes["units"] = [None, sorted(u.name for u in units)]
-    audit.record(AuditAction.CREATE, actor=actor, actor_name=actor_name, instance=org, changes=changes)
-    return org
+        extra["units"] = [None, sorted(u.name for u in units)]
+
+    def make(data: dict[str, Any]) -> Organization:
+        org = (
+            Organization.objects.add_child(parent, data)
+            if parent is not None
+            else Organization.objects.add_root(data)
+        )
+        if units:
+            org.units.set(units)
+        return org
+
+    return actions.create(
+        Organization,
+        fields,
+        make=make,
+        extra=extra,
+        actor=actor,
+        actor_name=actor_name,
+        event="organization.create",
+    )
+
+
+@dataclass
+class NewOrganization:
+    """One organisation of a bulk create: `parent` is an existing organisation or an earlier item of the same
+    call (parents before children)."""
+
+    name: str
+    kind: str
+    code: str
+    parent: Organization | NewOrganization
+    founded_on: date | None = None
+    units: Sequence[Unit] = ()
+    instance: Organization | None = None
+
+
+SIMPLE_CODE = re.compile(r"[A-Z0-9]+")
+
+
+def appendable(parent: Organization, codes: Iterable[str], children_codes: Iterable[str]) -> bool:
+    """Whether new children with these codes can take the next paths after the parent's existing children and
+    keep treebeard's order (`node_order_by = ["code"]`): every new code sorts after every existing one. Only
+    plain letter-and-digit codes, whose order is the same in Python and in every database collation."""
+    codes = list(codes)
+    if not all(SIMPLE_CODE.fullmatch(c) for c in codes):
+        return False
+    existing = list(children_codes)
+    if not all(SIMPLE_CODE.fullmatch(c) for c in existing):
+        return False
+    return not existing or min(codes) > max(existing)
+
+
+def create_organizations(
+    items: Sequence[NewOrganization],
+    *,
+    actor: Actor = None,
+    actor_name: str = "",
+    today: date | None = None,
+    batch_size: int = 500,
+) -> list[Organization]:
+    """Create many organisations set-based: the materialised paths are computed here (each parent's new
+    children after its existing ones, in code order — the caller checks that with `appendable`), inserted in
+    bulk, the parents' `numchild` raised, the units linked, and one create entry audited per organisation, as
+    `create_organization` would leave them. Parents come before their children in `items`."""
+    now = today_or_now(today)
+    by_parent: dict[int, list[NewOrganization]] = {}
+    for item in items:
+        name, code = item.name.strip(), item.code.strip().upper()
+        if not name or not code:
+            raise Refusal("请填写组织名称", "name")
+        _check_units(item.kind, item.units)
+        _check_founded(item.founded_on, now)
+        by_parent.setdefault(id(item.parent), []).append(item)
+    with transaction.atomic():
+        existing_parents = {id(i.parent): i.parent for i in items if isinstance(i.parent, Organization)}
+        locked = {
+            p.pk: p
+            for p in Organization.objects.select_for_update().filter(
+                pk__in=[p.pk for p in existing_parents.values()]
+            )
+        }
+        last_step: dict[int, int] = {}
+        for key, parent in existing_parents.items():
+            fresh = locked[parent.pk]
+            check_parent(fresh)
+            existing_parents[key] = fresh
+            last = (
+                Organization.objects.filter(path__startswith=fresh.path, depth=fresh.depth + 1)
+                .order_by("-path")
+                .values_list("path", flat=True)
+                .first()
+            )
+            last_step[key] = Organization._str2int(last[-Organization.steplen :]) if last else 0
+        made: list[Organization] = []
+        for item in items:
+            key = id(item.parent)
+            up: Organization | None = (
+                existing_parents[key] if isinstance(item.parent, Organization) else item.parent.instance
+            )
+            assert up is not None, "parents come before their children"
+            if isinstance(item.parent, NewOrganization) and item.parent.instance is not None:
+                check_parent(item.parent.instance)
+            step = last_step.get(key, 0) + 1
+            last_step[key] = step
+            depth = up.depth + 1
+            org = Organization(
+                name=item.name.strip(),
+                code=item.code.strip().upper(),
+                kind=item.kind,
+                founded_on=item.founded_on,
+                depth=depth,
+                numchild=len(by_parent.get(id(item), [])),
+                path=Organization._get_path(up.path, depth, step),
+            )
+            if len(org.path) != depth * Organization.steplen:
+                raise Refusal(f"“{up.name}”的下级党组织过多，无法再增加", "parent")
+            item.instance = org
+            made.append(org)
+        for i in range(0, len(made), batch_size):
+            Organization.objects.bulk_create(made[i : i + batch_size])
+        raised = []
+        for key, parent in existing_parents.items():
+            parent.numchild += len(by_parent[key])
+            raised.append(parent)
+        Organization.objects.bulk_update(raised, ["numchild"])
+        through = Organization.units.through
+        through.objects.bulk_create(
+            through(organization_id=o.pk, unit_id=u.pk)
+            for o, i in zip(made, items, strict=True)
+            for u in i.units
+        )
+        entries = []
+        for item in items:
+            new = item.instance
+            above = item.parent if isinstance(item.parent, Organization) else item.parent.instance
+            assert new is not None and above is not None
+            changes = {k: [None, v] for k, v in audit.snapshot(new).items() if v not in (None, "", [], {})}
+            changes["parent"] = [None, above.name]
+            if item.units:
+                changes["units"] = [None, sorted(u.name for u in item.units)]
+            entries.append(
+                audit.Entry(
+                    action="organization.create",
+                    actor=actor,
+                    actor_name=actor_name,
+                    instance=new,
+                    changes=changes,
+                )
+            )
+        audit.record_many(entries)
+    return made
 
 
 def _unit_names(org: Organization) -> list[str]:
@@ -220,7 +374,7 @@ def update_organization(
     org: Organization,
     *,
     expected_version: int | None,
-    actor: Any = None,
+    actor: Actor = None,
     actor_name: str = "",
     units: Sequence[Unit] | None = None,
     today: date | None = None,
@@ -238,22 +392,28 @@ def update_organization(
     org.name, org.code = name, code
     for k, v in fields.items():
         setattr(org, k, v)
-    changes = audit.diff(before, audit.snapshot(org))
+    extra: dict[str, list[Any]] = {}
     if units is not None:
         _check_units(kind, units)
         old_units, new_units = _unit_names(org), sorted(u.name for u in units)
         if old_units != new_units:
             org.units.set(units)
-            changes["units"] = [old_units, new_units]
-    elif "kind" in changes:
+            extra["units"] = [old_units, new_units]
+    elif kind != before["kind"]:
         _check_units(kind, list(org.units.all()))
-    if not changes:
-        return {}
-    org.version += 1
-    org.save()
-    if code_changed:
+    changes = actions.save_versioned(
+        org,
+        expected_version=None,
+        before=before,
+        locked=True,
+        skip_unchanged=True,
+        extra=extra,
+        actor=actor,
+        actor_name=actor_name,
+        event="organization.update",
+    )
+    if changes and code_changed:
         _resort(org)  # siblings are ordered by code (node_order_by)
-    audit.record(AuditAction.UPDATE, actor=actor, actor_name=actor_name, instance=org, changes=changes)
     return changes
 
 
@@ -271,12 +431,13 @@ def move_organization(
     new_parent: Organization | None,
     *,
     expected_version: int | None,
-    actor: Any = None,
+    actor: Actor = None,
     actor_name: str = "",
 ) -> None:
     """Put `org` (with its whole subtree) under `new_parent` (None: make it a top organisation), kept in
     code order."""
     org = actions.lock(Organization, org.pk, expected_version=expected_version, what="党组织")
+    before = audit.snapshot(org)
     if org.dissolved_on is not None:
         raise Refusal("已撤销的党组织不能调整隶属关系", "parent")
     old_parent = Organization.objects.get_parent(org, update=True)
@@ -292,15 +453,17 @@ def move_organization(
         if old_parent is not None and old_parent.pk == new_parent.pk:
             raise Refusal(f"该组织已隶属于“{new_parent.name}”", "parent")
         Organization.objects.move(org, new_parent, "sorted-child")
-    Organization.objects.filter(pk=org.pk).update(version=models.F("version") + 1)
-    audit.record(
-        AuditAction.UPDATE,
+    # The move rewrote the tree columns in the database; only the version (and stamp) are saved from memory.
+    actions.save_versioned(
+        org,
+        expected_version=None,
+        before=before,
+        locked=True,
+        fields=(),
+        extra={"parent": [old_parent.name if old_parent else None, new_parent.name if new_parent else None]},
         actor=actor,
         actor_name=actor_name,
-        instance=org,
-        changes={
-            "parent": [old_parent.name if old_parent else None, new_parent.name if new_parent else None]
-        },
+        event="organization.move",
         note="调整隶属关系",
     )
 
@@ -312,7 +475,7 @@ def dissolve_organization(
     dissolved_on: date,
     reason: str,
     expected_version: int | None,
-    actor: Any = None,
+    actor: Actor = None,
     actor_name: str = "",
     today: date | None = None,
 ) -> None:
@@ -331,16 +494,23 @@ def dissolve_organization(
         names = "、".join(live_children.values_list("name", flat=True)[:5])
         raise Refusal(f"该组织下还有未撤销的党组织（{names}）；请先撤销或调整这些下级组织")
     # Related manager of members.Member (below us in the layers): read without importing it.
-    on_roll = org.members.current().count()  # type: ignore[attr-defined]
+    on_roll = org.members.current().count()
     if on_roll:
         raise Refusal(f"该组织还有 {on_roll} 名党员；请先为他们办理组织关系转接")
     before = audit.snapshot(org)
     org.dissolved_on = dissolved_on
     org.dissolved_reason = reason.strip()
-    org.version += 1
-    org.save()
+    actions.save_versioned(
+        org,
+        expected_version=None,
+        before=before,
+        locked=True,
+        actor=actor,
+        actor_name=actor_name,
+        event="organization.dissolve",
+        note="撤销党组织",
+    )
     PartyGroup.objects.filter(organization=org, is_active=True).update(is_active=False)
-    audit.log_update(org, before, actor=actor, actor_name=actor_name, note="撤销党组织")
 
 
 # --- party groups ------------------------------------------------------------------------------------------
@@ -352,25 +522,32 @@ def _check_group(org: Organization, name: str, exclude_pk: int | None = None) ->
         raise Refusal("该党支部已撤销，不能再设党小组")
     if not name:
         raise Refusal("请填写党小组名称", "name")
-    if PartyGroup.objects.filter(organization=org, name=name).exclude(pk=exclude_pk).exists():
+    if PartyGroup.objects.filter(organization=org, name=name).exclude(pk=exclude_pk or 0).exists():
         raise Refusal(f"本支部已有名为“{name}”的党小组", "name")
     return name
 
 
 @transaction.atomic
 def create_party_group(
-    org: Organization, *, name: str, leader_name: str = "", actor: Any = None, actor_name: str = ""
+    org: Organization, *, name: str, leader_name: str = "", actor: Actor = None, actor_name: str = ""
 ) -> PartyGroup:
-    group = PartyGroup.objects.create(
-        organization=org, name=_check_group(org, name), leader_name=(leader_name or "").strip()
+    return actions.create(
+        PartyGroup,
+        {"organization": org, "name": _check_group(org, name), "leader_name": (leader_name or "").strip()},
+        actor=actor,
+        actor_name=actor_name,
+        event="partygroup.create",
     )
-    audit.log_create(group, actor=actor, actor_name=actor_name)
-    return group
 
 
 @transaction.atomic
 def update_party_group(
-    group: PartyGroup, *, expected_version: int | None, actor: Any = None, actor_name: str = "", **fields: Any
+    group: PartyGroup,
+    *,
+    expected_version: int | None,
+    actor: Actor = None,
+    actor_name: str = "",
+    **fields: Any,
 ) -> PartyGroup:
     group = actions.lock(PartyGroup, group.pk, expected_version=expected_version, what="党小组")
     before = audit.snapshot(group)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dangjian.accounts.scope import org_in_scope, scope_root
+from dangjian.accounts.typing import Actor
 from dangjian.core import audit, events
 from dangjian.core.actions import Refusal
 from dangjian.core.official_docx import OfficialDocument
@@ -43,7 +44,7 @@ def due_status(org: Organization, today: date) -> tuple[TermStatus, date | None]
     return term_status(expiry, today, elected=org.has_elected_term), expiry
 
 
-def _check(org: Organization, actor: Any, today: date) -> tuple[TermStatus, date]:
+def _check(org: Organization, actor: Actor, today: date) -> tuple[TermStatus, date]:
     if not may_remind(actor, org):
         raise Refusal("只有上级党组织可以提醒该组织换届", code="not_superior")
     status, expiry = due_status(org, today)
@@ -59,7 +60,7 @@ def _what(status: TermStatus, expiry: date) -> str:
 
 
 @transaction.atomic
-def remind_renewal(org: Organization, actor: Any, *, today: date | None = None) -> None:
+def remind_renewal(org: Organization, actor: Actor, *, today: date | None = None) -> None:
     """提醒: a notification to the organisation's admins; once a day (a second click the same day tells no one
     again — the event's key), audited each time as `term.remind`."""
     today = today or timezone.localdate()
@@ -78,7 +79,7 @@ def remind_renewal(org: Organization, actor: Any, *, today: date | None = None) 
     audit.record("term.remind", actor=actor, instance=org, note=f"换届提醒：{_what(status, expiry)}")
 
 
-def _sender(actor: Any) -> str:
+def _sender(actor: Actor) -> str:
     root = scope_root(actor)
     if root is None:
         root = Organization.get_root_nodes().first()
@@ -86,7 +87,7 @@ def _sender(actor: Any) -> str:
 
 
 @transaction.atomic
-def renewal_letter(org: Organization, actor: Any, *, today: date | None = None) -> bytes:
+def renewal_letter(org: Organization, actor: Actor, *, today: date | None = None) -> bytes:
     """发函: the 换届提醒函 as a 公文格式 .docx (core.official_docx), audited as `term.letter`."""
     today = today or timezone.localdate()
     status, expiry = _check(org, actor, today)

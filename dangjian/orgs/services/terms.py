@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from dangjian.accounts.typing import Actor
 from dangjian.core import actions, audit
 from dangjian.core.actions import Refusal
 from dangjian.core.models import AuditAction
@@ -69,12 +70,12 @@ def _check_posts(posts: Sequence[PostInput], committee_kind: str) -> None:
         raise Refusal("；".join(problems), "posts")
 
 
-def _committee_for(org: Organization, committee_kind: str | None, actor: Any, actor_name: str) -> Committee:
+def _committee_for(org: Organization, committee_kind: str | None, actor: Actor, actor_name: str) -> Committee:
     committee, created = Committee.objects.select_for_update().get_or_create(
         organization=org, defaults={"kind": committee_kind or CommitteeKind.COMMITTEE}
     )
-    if created:
-        audit.log_create(committee, actor=actor, actor_name=actor_name)
+    if created:  # get_or_create under the lock: the kernel's create cannot lock first
+        audit.log_create(committee, actor=actor, actor_name=actor_name, event="committee.create")
     elif committee_kind and committee.kind != committee_kind:
         before = audit.snapshot(committee)
         committee.kind = committee_kind
@@ -103,7 +104,7 @@ def _create_posts(
     )
 
 
-def _audit_posts(posts: Sequence[Post], actor: Any, actor_name: str) -> None:
+def _audit_posts(posts: Sequence[Post], actor: Actor, actor_name: str) -> None:
     audit.record_many(
         audit.Entry(
             action=AuditAction.CREATE,
@@ -136,7 +137,7 @@ def save_current_term(
     posts: Sequence[PostInput] | None,
     note: str | None = None,
     expected_version: int | None = None,
-    actor: Any = None,
+    actor: Actor = None,
     actor_name: str = "",
     today: date | None = None,
 ) -> Term:
@@ -149,8 +150,9 @@ def save_current_term(
     """
     _check_can_be_elected(org)
     years = years or org.default_term_years
-    if problem := term_years_problem(years):
-        raise Refusal(problem, "years")
+    problem = term_years_problem(years)
+    if problem or years is None:
+        raise Refusal(problem or "请填写任期年数", "years")
     _check_election_date(elected_on, today_or_now(today), org)
     committee = _committee_for(org, committee_kind, actor, actor_name)
     if posts is not None:
@@ -164,20 +166,27 @@ def save_current_term(
             raise Refusal(
                 f"选举日期应晚于上一届（第{previous.number}届，{previous.elected_on:%Y-%m-%d}）", "elected_on"
             )
-        term = Term.objects.create(
-            committee=committee,
-            number=number or (previous.number + 1 if previous else 1),
-            elected_on=elected_on,
-            years=years,
-            note=note or "",
-            previous=previous,
+        term = actions.create(
+            Term,
+            {
+                "committee": committee,
+                "number": number or (previous.number + 1 if previous else 1),
+                "elected_on": elected_on,
+                "years": years,
+                "note": note or "",
+                "previous": previous,
+            },
+            actor=actor,
+            actor_name=actor_name,
+            event="term.create",
+            note="录入本届任期",
         )
-        audit.log_create(term, actor=actor, actor_name=actor_name, note="录入本届任期")
         _audit_posts(_create_posts(term, posts or (), elected_on), actor, actor_name)
         return term
     term = actions.lock(Term, term.pk, expected_version=expected_version, what="届次")
-    if term.previous_id and elected_on <= term.previous.elected_on:
-        raise Refusal(f"选举日期应晚于上一届的选举日期（{term.previous.elected_on:%Y-%m-%d}）", "elected_on")
+    previous = term.previous
+    if previous is not None and elected_on <= previous.elected_on:
+        raise Refusal(f"选举日期应晚于上一届的选举日期（{previous.elected_on:%Y-%m-%d}）", "elected_on")
     before = audit.snapshot(term)
     term.number, term.elected_on, term.years = number or term.number, elected_on, years
     if note is not None:
@@ -203,7 +212,7 @@ def save_current_term(
     return term
 
 
-def _update_posts(term: Term, posts: Sequence[PostInput], actor: Any, actor_name: str) -> None:
+def _update_posts(term: Term, posts: Sequence[PostInput], actor: Actor, actor_name: str) -> None:
     existing = {p.pk: p for p in term.posts.all()}
     entries: list[audit.Entry] = []
     new_rows: list[PostInput] = []
@@ -239,7 +248,7 @@ def grant_delay(
     extended_to: date,
     reason: str,
     expected_version: int | None,
-    actor: Any = None,
+    actor: Actor = None,
     actor_name: str = "",
 ) -> Term:
     """Record the superior's approval to hold the election later (选举条例 第三条: at most one year)."""
@@ -272,7 +281,7 @@ def record_election(
     elected_on: date,
     years: int | None,
     posts: Sequence[PostInput],
-    actor: Any = None,
+    actor: Actor = None,
     *,
     actor_name: str = "",
     number: int | None = None,
@@ -286,8 +295,9 @@ def record_election(
     current, and the old term's renewal records its election step."""
     _check_can_be_elected(org)
     years = years or org.default_term_years
-    if problem := term_years_problem(years):
-        raise Refusal(problem, "years")
+    problem = term_years_problem(years)
+    if problem or years is None:
+        raise Refusal(problem or "请填写任期年数", "years")
     _check_election_date(elected_on, today_or_now(today), org)
     committee = _committee_for(org, committee_kind, actor, actor_name)
     if require_posts:
@@ -300,30 +310,48 @@ def record_election(
             )
         before = audit.snapshot(old)
         old.is_current, old.ended_on = False, elected_on
-        old.version += 1
-        old.save()
-        audit.log_update(old, before, actor=actor, actor_name=actor_name, note="换届，本届任期结束")
-    new = Term.objects.create(
-        committee=committee,
-        number=number or (old.number + 1 if old else 1),
-        elected_on=elected_on,
-        years=years,
-        previous=old,
-        note=note,
+        actions.save_versioned(
+            old,
+            expected_version=None,
+            before=before,
+            locked=True,
+            actor=actor,
+            actor_name=actor_name,
+            event="term.end",
+            note="换届，本届任期结束",
+        )
+    new = actions.create(
+        Term,
+        {
+            "committee": committee,
+            "number": number or (old.number + 1 if old else 1),
+            "elected_on": elected_on,
+            "years": years,
+            "previous": old,
+            "note": note,
+        },
+        actor=actor,
+        actor_name=actor_name,
+        event="term.create",
+        note="换届选举，新一届开始",
     )
-    audit.log_create(new, actor=actor, actor_name=actor_name, note="换届选举，新一届开始")
     _audit_posts(_create_posts(new, posts, elected_on), actor, actor_name)
     if old is not None:
-        step = RenewalStep.objects.create(
-            term=old,
-            kind=RenewalStepKind.ELECTION,
-            done_on=elected_on,
-            doc_number=doc_number,
-            note=note,
-            new_term=new,
-            recorded_by=audit.actor_label(actor, actor_name),
+        actions.create(
+            RenewalStep,
+            {
+                "term": old,
+                "kind": RenewalStepKind.ELECTION,
+                "done_on": elected_on,
+                "doc_number": doc_number,
+                "note": note,
+                "new_term": new,
+                "recorded_by": audit.actor_label(actor, actor_name),
+            },
+            actor=actor,
+            actor_name=actor_name,
+            event="renewalstep.create",
         )
-        audit.log_create(step, actor=actor, actor_name=actor_name)
     return new
 
 
@@ -353,7 +381,7 @@ def record_step(
     *,
     doc_number: str = "",
     note: str = "",
-    actor: Any = None,
+    actor: Actor = None,
     actor_name: str = "",
     today: date | None = None,
     election: dict[str, Any] | None = None,
@@ -377,15 +405,19 @@ def record_step(
         )  # fmt: skip
         return new.elected_by_step
     try:
-        step = RenewalStep.objects.create(
-            term=term,
-            kind=kind,
-            done_on=done_on,
-            doc_number=(doc_number or "").strip(),
-            note=(note or "").strip(),
-            recorded_by=audit.actor_label(actor, actor_name),
+        return actions.create(
+            RenewalStep,
+            {
+                "term": term,
+                "kind": kind,
+                "done_on": done_on,
+                "doc_number": (doc_number or "").strip(),
+                "note": (note or "").strip(),
+                "recorded_by": audit.actor_label(actor, actor_name),
+            },
+            actor=actor,
+            actor_name=actor_name,
+            event="renewalstep.create",
         )
     except IntegrityError:
-        raise Refusal(f"“{STEP_LABELS[kind]}”已登记，请刷新页面")
-    audit.log_create(step, actor=actor, actor_name=actor_name)
-    return step
+        raise Refusal(f"“{STEP_LABELS[kind]}”已登记，请刷新页面") from None

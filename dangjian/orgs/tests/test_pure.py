@@ -188,6 +188,7 @@ def test_render_forest_escapes_and_opens_the_top():
     html = render_forest(
         nest(nodes, {1: 3, 2: 3}), open_depth=1, url="/o/{}/".format, kinds={"branch": "党支部"}
     )
-    assert html.startswith('<li><details open><summary><a href="/o/1/">党组&lt;b&gt;</a>')
+    assert html.startswith('<li><div class="tree-row"><a href="/o/1/">党组&lt;b&gt;</a>')
+    assert "<details open><summary>下级组织（1）</summary>" in html
     assert '<div class="tree-leaf"><a href="/o/2/">支部&amp;一</a>' in html and "已撤销" in html
     assert html.count("<li>") == 2 and html.endswith("</ul></details></li>")

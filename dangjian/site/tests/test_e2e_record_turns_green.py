@@ -40,9 +40,11 @@ def test_recording_on_a_phone_turns_the_matrix_cell_green(
     # Submitted, not yet approved: 待审核 (only approved records count).
     page.goto(f"{live_server.url}/compliance/?period={month}")
     expect(page.locator(cell)).to_have_class("status-待审核")
-    # The bureau approves it from its queue; the matrix cell is now green (达标).
+    # The bureau approves it from its queue, after expanding it; the matrix cell is now green (达标).
     page.goto(f"{live_server.url}/activities/review/")
-    page.locator("#queue-table button[value=approve]").first.click()
+    page.locator("#queue-table button", has_text="展开核对").first.click()
+    page.locator("#queue-table input[name=pk]").first.check()
+    page.click("#bulk-approve")
     page.wait_for_url(f"{live_server.url}/activities/review/*")
     page.goto(f"{live_server.url}/compliance/?period={month}")
     expect(page.locator(cell)).to_have_class("status-达标")

@@ -18,7 +18,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from dangjian.core import audit
+from dangjian.accounts.typing import Actor
+from dangjian.core import actions, audit
 from dangjian.core.models import AuditAction
 from dangjian.orgs.models import Organization
 
@@ -69,15 +70,17 @@ DEFAULT_TREE: list[tuple[str, int, list[tuple[str, int, str, Decimal | None, boo
 
 # --- writes ----------------------------------------------------------------------------------------------
 def create_appraisal(
-    year: int, title: str = "", *, actor: Any = None, default_tree: bool = True
+    year: int, title: str = "", *, actor: Actor = None, default_tree: bool = True
 ) -> Appraisal:
     if Appraisal.objects.filter(year=year).exists():
         raise ServiceError(f"{year}年度的年终总评已经建立，请在列表中打开")
     with transaction.atomic():
-        appraisal = Appraisal.objects.create(
-            year=year, title=title.strip() or f"{year}年度基层党组织年终总评", created_by=actor
+        appraisal = actions.create(
+            Appraisal,
+            {"year": year, "title": title.strip() or f"{year}年度基层党组织年终总评", "created_by": actor},
+            actor=actor,
+            event="appraisal.create",
         )
-        audit.log_create(appraisal, actor)
         if default_tree:
             for i, (name, points, children) in enumerate(DEFAULT_TREE, start=1):
                 top = Indicator.objects.create(appraisal=appraisal, name=name, max_points=points, sort=i * 10)
@@ -98,7 +101,7 @@ def create_appraisal(
 
 
 def update_appraisal(
-    appraisal: Appraisal, data: Mapping[str, Any], *, version: int | None, actor: Any
+    appraisal: Appraisal, data: Mapping[str, Any], *, version: int | None, actor: Actor
 ) -> None:
     t = scoring.Thresholds(data["good_from"], data["fairly_good_from"], data["average_from"])
     if problems := t.problems():
@@ -109,13 +112,13 @@ def update_appraisal(
         before = audit.snapshot(locked)
         for k in ("title", "good_from", "fairly_good_from", "average_from", "note"):
             setattr(locked, k, data[k])
-        locked.version += 1
-        locked.save()
-        audit.log_update(locked, before, actor)
+        actions.save_versioned(
+            locked, expected_version=None, before=before, locked=True, actor=actor, event="appraisal.update"
+        )
 
 
 def save_indicator(
-    appraisal: Appraisal, indicator: Indicator | None, data: Mapping[str, Any], *, actor: Any
+    appraisal: Appraisal, indicator: Indicator | None, data: Mapping[str, Any], *, actor: Actor
 ) -> Indicator:
     parent = data.get("parent")
     if parent is not None and (parent.appraisal_id != appraisal.pk or parent.parent_id is not None):
@@ -127,31 +130,39 @@ def save_indicator(
     fields = ("name", "max_points", "source", "requirement_key", "target", "missing_full", "guidance", "sort")
     with transaction.atomic():
         if indicator is None:
-            indicator = Indicator(appraisal=appraisal, parent=parent, **{k: data[k] for k in fields})
-            indicator.save()
-            audit.log_create(indicator, actor)
-            return indicator
+            return actions.create(
+                Indicator,
+                {"appraisal": appraisal, "parent": parent, **{k: data[k] for k in fields}},
+                actor=actor,
+                event="indicator.create",
+            )
         locked = Indicator.objects.select_for_update().get(pk=indicator.pk)
         check_version(locked, data.get("version"), "该指标")
         before = audit.snapshot(locked)
         locked.parent = parent
         for k in fields:
             setattr(locked, k, data[k])
-        locked.version += 1
-        locked.save()
-        audit.log_update(locked, before, actor)
+        actions.save_versioned(
+            locked, expected_version=None, before=before, locked=True, actor=actor, event="indicator.update"
+        )
         return locked
 
 
-def remove_indicator(indicator: Indicator, *, actor: Any) -> None:
+def remove_indicator(indicator: Indicator, *, actor: Actor) -> None:
     """Indicators are never deleted: a removed one is switched off (with its 二级 indicators)."""
     with transaction.atomic():
         for ind in [indicator, *indicator.children.filter(is_active=True)]:
             before = audit.snapshot(ind)
             ind.is_active = False
-            ind.version += 1
-            ind.save(update_fields=["is_active", "version"])
-            audit.log_update(ind, before, actor, note="停用考核指标")
+            actions.save_versioned(
+                ind,
+                expected_version=None,
+                before=before,
+                fields=["is_active"],
+                actor=actor,
+                event="indicator.deactivate",
+                note="停用考核指标",
+            )
 
 
 def parse_points(text: str, max_points: Decimal, what: str) -> Decimal | None:
@@ -169,7 +180,7 @@ def parse_points(text: str, max_points: Decimal, what: str) -> Decimal | None:
 
 
 def save_manual_scores(
-    indicator: Indicator, entries: Mapping[int, tuple[Decimal | None, str]], *, actor: Any
+    indicator: Indicator, entries: Mapping[int, tuple[Decimal | None, str]], *, actor: Actor
 ) -> int:
     """Hand scores of one indicator, {org_id: (points or None to clear, note)}. Returns how many changed."""
     if indicator.source != IndicatorSource.MANUAL:
@@ -207,7 +218,7 @@ def save_manual_scores(
 
 
 def add_adjustment(
-    appraisal: Appraisal, org: Organization, kind: str, points: Decimal | None, reason: str, *, actor: Any
+    appraisal: Appraisal, org: Organization, kind: str, points: Decimal | None, reason: str, *, actor: Actor
 ) -> Adjustment:
     reason = (reason or "").strip()
     if not reason:
@@ -218,24 +229,33 @@ def add_adjustment(
         points = Decimal(0)
     elif points is None or points <= 0:
         raise ServiceError("加分、扣分的分值应大于 0")
-    adj = Adjustment.objects.create(
-        appraisal=appraisal, organization=org, kind=kind, points=points, reason=reason, entered_by=actor
+    return actions.create(
+        Adjustment,
+        {
+            "appraisal": appraisal,
+            "organization": org,
+            "kind": kind,
+            "points": points,
+            "reason": reason,
+            "entered_by": actor,
+        },
+        actor=actor,
+        event="adjustment.create",
     )
-    audit.log_create(adj, actor)
-    return adj
 
 
-def revoke_adjustment(adj: Adjustment, *, actor: Any) -> None:
+def revoke_adjustment(adj: Adjustment, *, actor: Actor) -> None:
     if adj.is_revoked:
         return
     before = audit.snapshot(adj)
     adj.is_revoked = True
     adj.save(update_fields=["is_revoked"])
-    audit.log_update(adj, before, actor, note="撤销加减分或否决事项")
+    # Adjustments carry no version (they are entered once and only ever revoked).
+    audit.log_update(adj, before, actor, note="撤销加减分或否决事项", event="adjustment.revoke")
 
 
 def publish(
-    appraisal: Appraisal, *, actor: Any, note: str = "", today: date | None = None
+    appraisal: Appraisal, *, actor: Actor, note: str = "", today: date | None = None
 ) -> AppraisalVersion:
     """Compute from the data as it is now and freeze it as the next version."""
     data = compute(appraisal, today=today)
@@ -253,8 +273,9 @@ def publish(
             published_by_name=audit.actor_label(actor),
             published_at=timezone.now(),
         )
+        # Not actions.create: the frozen results (`data`) are the version itself, too large for the audit diff.
         audit.record(
-            AuditAction.CREATE, actor=actor, instance=v, note=f"发布{appraisal.title}第{number}版结果"[:500]
+            "appraisal.publish", actor=actor, instance=v, note=f"发布{appraisal.title}第{number}版结果"[:500]
         )
     return v
 

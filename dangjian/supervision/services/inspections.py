@@ -19,7 +19,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from dangjian.core import audit, events
+from dangjian.accounts.typing import Actor
+from dangjian.core import actions, audit, events
 from dangjian.core.models import AuditAction
 from dangjian.core.periods import Period, PeriodKind
 from dangjian.orgs.models import BRANCH_KINDS, Organization, Unit, UnitKind
@@ -166,7 +167,7 @@ def plan_draw(req: DrawRequest) -> DrawPlan:
 
 @transaction.atomic
 def create_round(
-    plan: DrawPlan, *, actor: Any = None, actor_name: str = "", note: str = ""
+    plan: DrawPlan, *, actor: Actor = None, actor_name: str = "", note: str = ""
 ) -> InspectionRound:
     req = plan.request
     existing = active_round(req.quarter)
@@ -176,24 +177,34 @@ def create_round(
         existing.status = RoundStatus.VOID
         existing.void_reason = f"{timezone.localdate():%Y-%m-%d} 重新抽取，原轮次作废"
         existing.save(update_fields=["status", "void_reason"])
-        audit.log_update(existing, before, actor, actor_name, note="作废抽查轮次")
+        # A round carries no version: it is drawn once, and only ever voided.
+        audit.log_update(
+            existing, before, actor, actor_name, note="作废抽查轮次", event="inspectionround.void"
+        )
     snapshot_by_code = {c["code"]: c for c in plan.candidates}
     try:
-        rnd = InspectionRound.objects.create(
-            quarter=str(req.quarter),
-            seed=plan.seed,
-            count=req.count,
-            ratio=req.ratio,
-            stratified=req.stratify,
-            include_failing=req.include_failing,
-            candidates=plan.candidates,
-            drawn_by=actor if getattr(actor, "pk", None) else None,
-            drawn_by_name=audit.actor_label(actor, actor_name),
-            note=note[:200],
+        rnd = actions.create(
+            InspectionRound,
+            {
+                "quarter": str(req.quarter),
+                "seed": plan.seed,
+                "count": req.count,
+                "ratio": req.ratio,
+                "stratified": req.stratify,
+                "include_failing": req.include_failing,
+                "candidates": plan.candidates,
+                "drawn_by": actor if getattr(actor, "pk", None) else None,
+                "drawn_by_name": audit.actor_label(actor, actor_name),
+                "note": note[:200],
+            },
+            actor=actor,
+            actor_name=actor_name,
+            event="inspectionround.create",
+            note=f"抽取 {len(plan.codes)} 个党组织：{'、'.join(plan.codes)}"[:500],
         )
     except IntegrityError:
-        raise ServiceError(f"{req.quarter.label}已有抽查轮次（可能刚由他人抽取），请刷新后查看")
-    targets = InspectionTarget.objects.bulk_create(
+        raise ServiceError(f"{req.quarter.label}已有抽查轮次（可能刚由他人抽取），请刷新后查看") from None
+    InspectionTarget.objects.bulk_create(
         InspectionTarget(
             round=rnd,
             organization=plan.orgs[code],
@@ -202,9 +213,6 @@ def create_round(
             must_inspect=code in plan.result.forced,
         )
         for code in plan.codes
-    )
-    audit.log_create(
-        rnd, actor, actor_name, note=f"抽取 {len(targets)} 个党组织：{'、'.join(plan.codes)}"[:500]
     )
     return rnd
 
@@ -232,7 +240,7 @@ def save_checklist_item(
     sort: int,
     is_active: bool,
     version: Any = None,
-    actor: Any = None,
+    actor: Actor = None,
 ) -> ChecklistItem:
     access.require(actor, access.BUREAU, "只有局党建管理员可以修改检查清单")
     name = (name or "").strip()
@@ -247,18 +255,19 @@ def save_checklist_item(
         raise ServiceError(f"检查项目“{name}”已存在")
     with transaction.atomic():
         if item is None:
-            item = ChecklistItem.objects.create(
-                name=name, guidance=guidance.strip()[:300], sort=sort, is_active=is_active
+            return actions.create(
+                ChecklistItem,
+                {"name": name, "guidance": guidance.strip()[:300], "sort": sort, "is_active": is_active},
+                actor=actor,
+                event="checklistitem.create",
             )
-            audit.log_create(item, actor)
-            return item
         item = ChecklistItem.objects.select_for_update().get(pk=item.pk)
         check_version(item, version, "该检查项目")
         before = audit.snapshot(item)
         item.name, item.guidance, item.sort, item.is_active = name, guidance.strip()[:300], sort, is_active
-        item.version += 1
-        item.save()
-        audit.log_update(item, before, actor)
+        actions.save_versioned(
+            item, expected_version=None, before=before, locked=True, actor=actor, event="checklistitem.update"
+        )
         return item
 
 
@@ -280,13 +289,15 @@ def _rect_title(target: InspectionTarget, item_name: str) -> str:
 
 
 def _open_rectification(
-    finding: Finding, target: InspectionTarget, deadline: date, actor: Any, actor_name: str
-) -> list[audit.Entry]:
-    """Create (or re-open a cancelled) rectification for a 不符合 finding."""
+    finding: Finding, target: InspectionTarget, deadline: date, actor: Actor, actor_name: str
+) -> tuple[bool, list[audit.Entry]]:
+    """Create (or re-open a cancelled) rectification for a 不符合 finding: whether one was opened, and the audit
+    entries still to be written with the batch (a re-opened one is saved and audited by the kernel at once)."""
     rect = getattr(finding, "rectification", None) if finding.pk else None
     if rect is not None and rect.status != State.CANCELLED:
-        return []
+        return False, []
     note = f"{target.round.period.label}抽查：{finding.item_name}不符合"
+    entry: audit.Entry | None = None
     if rect is None:
         rect = Rectification.objects.create(
             organization=target.organization,
@@ -302,14 +313,13 @@ def _open_rectification(
     else:
         before = audit.snapshot(rect)
         rect.status, rect.deadline, rect.problem = State.PENDING, deadline, finding.note
-        rect.version += 1
-        rect.save()
-        entry = audit.Entry(
-            AuditAction.UPDATE,
-            actor,
-            actor_name,
-            instance=rect,
-            changes=audit.diff(before, audit.snapshot(rect)),
+        actions.save_versioned(
+            rect,
+            expected_version=None,
+            before=before,
+            actor=actor,
+            actor_name=actor_name,
+            event="rectification.reopen",
             note="重新下达整改",
         )
     step = RectificationEvent.objects.create(
@@ -331,11 +341,11 @@ def _open_rectification(
         org_summary=f"本组织新增 1 项整改事项，整改期限 {deadline:%Y年%m月%d日}。",
         actor=actor,
     )
-    return [entry]
+    return True, [entry] if entry is not None else []
 
 
 def _withdraw_rectification(
-    finding: Finding, new_label: str, actor: Any, actor_name: str
+    finding: Finding, new_label: str, actor: Actor, actor_name: str
 ) -> list[audit.Entry]:
     rect = getattr(finding, "rectification", None)
     if rect is None or rect.status == State.CANCELLED:
@@ -351,8 +361,6 @@ def _withdraw_rectification(
         )
     before = audit.snapshot(rect)
     rect.status = State.CANCELLED
-    rect.version += 1
-    rect.save()
     text = f"检查结论更正为“{new_label}”，整改事项撤销"
     RectificationEvent.objects.create(
         rectification=rect,
@@ -363,16 +371,16 @@ def _withdraw_rectification(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=audit.actor_label(actor, actor_name),
     )
-    return [
-        audit.Entry(
-            AuditAction.UPDATE,
-            actor,
-            actor_name,
-            instance=rect,
-            changes=audit.diff(before, audit.snapshot(rect)),
-            note=text,
-        )
-    ]
+    actions.save_versioned(
+        rect,
+        expected_version=None,
+        before=before,
+        actor=actor,
+        actor_name=actor_name,
+        event="rectification.withdraw",
+        note=text,
+    )
+    return []
 
 
 def record_findings(
@@ -383,7 +391,7 @@ def record_findings(
     summary: str = "",
     deadline: date | None = None,
     version: Any = None,
-    actor: Any = None,
+    actor: Actor = None,
     actor_name: str = "",
     enforce_role: bool = True,
 ) -> dict[str, int]:
@@ -465,24 +473,28 @@ def record_findings(
             else:
                 continue
             if finding.result == ResultChoice.FAIL:
-                opened = _open_rectification(finding, target, deadline, actor, actor_name)
-                counts["rectifications"] += len(opened)
-                log += opened
+                opened, opened_log = _open_rectification(finding, target, deadline, actor, actor_name)
+                counts["rectifications"] += opened
+                log += opened_log
+        audit.record_many(log)
         before = audit.snapshot(locked)
         locked.inspected_on = inspected_on
         locked.summary = summary.strip()
         locked.inspector = actor if getattr(actor, "pk", None) else locked.inspector
-        locked.version += 1
-        locked.save()
-        changes = audit.diff(before, audit.snapshot(locked))
-        if changes:
-            log.append(audit.Entry(AuditAction.UPDATE, actor, actor_name, instance=locked, changes=changes))
-        audit.record_many(log)
+        actions.save_versioned(
+            locked,
+            expected_version=None,
+            before=before,
+            locked=True,
+            actor=actor,
+            actor_name=actor_name,
+            event="inspectiontarget.update",
+        )
     target.refresh_from_db()
     return counts
 
 
-def add_finding_photos(finding: Finding, files: Iterable[Any], *, actor: Any = None) -> list[FindingPhoto]:
+def add_finding_photos(finding: Finding, files: Iterable[Any], *, actor: Actor = None) -> list[FindingPhoto]:
     access.require(actor, access.INSPECTOR_SIDE, "只有督查员或局党建管理员可以上传检查照片")
     files = list(files)
     if not files:
@@ -509,7 +521,7 @@ def save_inspection(
     *,
     photos: dict[int, list[Any]] | None = None,
     remove_photos: Iterable[int] = (),
-    actor: Any = None,
+    actor: Actor = None,
     **kw: Any,
 ) -> dict[str, int]:
     """One save for the whole page: the findings, each item's new photos and the photos marked for removal,
@@ -538,7 +550,7 @@ def save_inspection(
     return counts
 
 
-def remove_finding_photo(photo: FindingPhoto, *, actor: Any = None) -> None:
+def remove_finding_photo(photo: FindingPhoto, *, actor: Actor = None) -> None:
     access.require(actor, access.INSPECTOR_SIDE, "只有督查员或局党建管理员可以删除检查照片")
     with transaction.atomic():
         photo.is_deleted = True

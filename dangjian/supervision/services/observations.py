@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -14,7 +14,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from dangjian.accounts.policy import roles_with
-from dangjian.core import audit
+from dangjian.accounts.typing import Actor
+from dangjian.core import actions, audit
 from dangjian.core.models import AuditAction
 from dangjian.orgs.models import Organization
 
@@ -24,7 +25,7 @@ from ..models import Observation, ObservationRater, ObservationScore, Observatio
 from .common import ServiceError, check_version
 
 
-def _user_or_none(actor: Any) -> Any:
+def _user_or_none(actor: Actor) -> Any:
     return actor if getattr(actor, "pk", None) else None
 
 
@@ -69,19 +70,26 @@ def _validate(data: ObservationInput) -> tuple[list[Organization], list[Any]]:
 
 @transaction.atomic
 def create_observation(
-    data: ObservationInput, *, actor: Any = None, actor_name: str = "", enforce_role: bool = True
+    data: ObservationInput, *, actor: Actor = None, actor_name: str = "", enforce_role: bool = True
 ) -> Observation:
     if enforce_role:
         access.require(actor, access.BUREAU, "只有局党建管理员可以组织观摩")
     orgs, users = _validate(data)
-    obs = Observation.objects.create(
-        title=data.title.strip(),
-        year=data.year,
-        half=data.half,
-        held_on=data.held_on,
-        place=data.place.strip(),
-        note=data.note.strip(),
-        created_by=_user_or_none(actor),
+    obs = actions.create(
+        Observation,
+        {
+            "title": data.title.strip(),
+            "year": data.year,
+            "half": data.half,
+            "held_on": data.held_on,
+            "place": data.place.strip(),
+            "note": data.note.strip(),
+            "created_by": _user_or_none(actor),
+        },
+        actor=actor,
+        actor_name=actor_name,
+        event="observation.create",
+        note=f"观摩对象 {len(orgs)} 个：{'、'.join(o.code for o in orgs)}；评委 {len(users)} 名"[:500],
     )
     ObservationTarget.objects.bulk_create(
         ObservationTarget(observation=obs, organization=o, sort=i) for i, o in enumerate(orgs, start=1)
@@ -92,12 +100,6 @@ def create_observation(
     RubricItem.objects.bulk_create(
         RubricItem(observation=obs, name=n, max_points=m, guidance=g, sort=i)
         for i, (n, m, g) in enumerate(RUBRIC, start=1)
-    )
-    audit.log_create(
-        obs,
-        actor,
-        actor_name,
-        note=f"观摩对象 {len(orgs)} 个：{'、'.join(o.code for o in orgs)}；评委 {len(users)} 名"[:500],
     )
     return obs
 
@@ -111,7 +113,7 @@ def _ensure_editable(obs: Observation) -> None:
 
 @transaction.atomic
 def update_observation(
-    obs: Observation, data: ObservationInput, *, version: Any = None, actor: Any = None
+    obs: Observation, data: ObservationInput, *, version: Any = None, actor: Actor = None
 ) -> None:
     access.require(actor, access.BUREAU, "只有局党建管理员可以修改观摩活动")
     locked = Observation.objects.select_for_update().get(pk=obs.pk)
@@ -122,8 +124,6 @@ def update_observation(
     for name in ("title", "place", "note"):
         setattr(locked, name, getattr(data, name).strip())
     locked.year, locked.half, locked.held_on = data.year, data.half, data.held_on
-    locked.version += 1
-    locked.save()
     scored_targets = set(
         ObservationScore.objects.filter(target__observation=locked).values_list(
             "target__organization_id", flat=True
@@ -155,15 +155,23 @@ def update_observation(
         ObservationRater(observation=locked, user=u, sort=start + i)
         for i, u in enumerate(u for u in users if u.pk not in current_users)
     )
-    changes = audit.diff(before, audit.snapshot(locked))
-    changes["观摩对象"] = [sorted(current_orgs), sorted(new_org_ids)]
-    changes["评委"] = [sorted(current_users), sorted(new_user_ids)]
-    audit.record(AuditAction.UPDATE, actor=actor, instance=locked, changes=changes)
+    actions.save_versioned(
+        locked,
+        expected_version=None,
+        before=before,
+        locked=True,
+        extra={
+            "观摩对象": [sorted(current_orgs), sorted(new_org_ids)],
+            "评委": [sorted(current_users), sorted(new_user_ids)],
+        },
+        actor=actor,
+        event="observation.update",
+    )
 
 
 @transaction.atomic
 def set_final(
-    obs: Observation, final: bool, *, version: Any = None, actor: Any = None, enforce_role: bool = True
+    obs: Observation, final: bool, *, version: Any = None, actor: Actor = None, enforce_role: bool = True
 ) -> None:
     if enforce_role:
         access.require(actor, access.BUREAU, "只有局党建管理员可以定稿")
@@ -173,13 +181,19 @@ def set_final(
         raise ServiceError("该观摩活动已取消")
     before = audit.snapshot(locked)
     locked.is_final = final
-    locked.version += 1
-    locked.save()
-    audit.log_update(locked, before, actor, note="评分定稿" if final else "撤销定稿")
+    actions.save_versioned(
+        locked,
+        expected_version=None,
+        before=before,
+        locked=True,
+        actor=actor,
+        event="observation.finalize" if final else "observation.reopen",
+        note="评分定稿" if final else "撤销定稿",
+    )
 
 
 @transaction.atomic
-def cancel_observation(obs: Observation, reason: str, *, version: Any = None, actor: Any = None) -> None:
+def cancel_observation(obs: Observation, reason: str, *, version: Any = None, actor: Actor = None) -> None:
     """Never deleted: a mistaken or called-off event is marked 已取消 and stops counting for the appraisal."""
     access.require(actor, access.BUREAU, "只有局党建管理员可以取消观摩活动")
     if not reason.strip():
@@ -191,9 +205,15 @@ def cancel_observation(obs: Observation, reason: str, *, version: Any = None, ac
     before = audit.snapshot(locked)
     locked.is_cancelled = True
     locked.note = (f"{locked.note}\n" if locked.note else "") + f"【已取消】{reason.strip()}"
-    locked.version += 1
-    locked.save()
-    audit.log_update(locked, before, actor, note=f"取消观摩活动：{reason.strip()}"[:500])
+    actions.save_versioned(
+        locked,
+        expected_version=None,
+        before=before,
+        locked=True,
+        actor=actor,
+        event="observation.cancel",
+        note=f"取消观摩活动：{reason.strip()}"[:500],
+    )
 
 
 # --- the rubric ------------------------------------------------------------------------------------------------
@@ -218,7 +238,7 @@ def _points(value: Any, what: str) -> Decimal:
 
 @transaction.atomic
 def save_rubric(
-    obs: Observation, rows: Sequence[RubricRow], *, version: Any = None, actor: Any = None
+    obs: Observation, rows: Sequence[RubricRow], *, version: Any = None, actor: Actor = None
 ) -> None:
     """Rename, re-weight, add and remove rubric items. A removed item that has scores is only switched off."""
     access.require(actor, access.BUREAU, "只有局党建管理员可以修改评分表")
@@ -289,17 +309,26 @@ def save_rubric(
             log.append(audit.Entry(AuditAction.UPDATE, actor, instance=item, changes=changes))
     if not RubricItem.objects.filter(observation=locked, is_active=True).exists():
         raise ServiceError("评分表至少要有一个评分项目")
-    locked.version += 1
-    locked.save(update_fields=["version"])
     audit.record_many(log)
+    # The rubric's rows are audited above; the observation's version moves so that open score forms go stale.
+    actions.save_versioned(
+        locked,
+        expected_version=None,
+        before=audit.snapshot(locked),
+        locked=True,
+        fields=(),
+        actor=actor,
+        event="observation.update",
+    )
 
 
 # --- scores ----------------------------------------------------------------------------------------------------
 def rater_seat(obs: Observation, user: Any) -> ObservationRater | None:
-    return ObservationRater.objects.filter(observation=obs, user_id=getattr(user, "pk", None)).first()
+    pk = getattr(user, "pk", None)
+    return ObservationRater.objects.filter(observation=obs, user_id=pk).first() if pk is not None else None
 
 
-def may_score_for(actor: Any, seat: ObservationRater) -> bool:
+def may_score_for(actor: Actor, seat: ObservationRater) -> bool:
     """A rater enters their own sheet; the bureau admin may enter any (score sheets handed in on paper)."""
     return access.is_bureau(actor) or seat.user_id == getattr(actor, "pk", None)
 
@@ -310,7 +339,7 @@ def save_scores(
     seat: ObservationRater,
     values: Mapping[tuple[int, int], str | Decimal | None],
     *,
-    actor: Any = None,
+    actor: Actor = None,
     enforce_role: bool = True,
 ) -> int:
     """Store one rater's sheet: {(target_id, item_id): points or empty}. Empty clears. Returns cells changed."""
@@ -358,7 +387,7 @@ def save_scores(
     changed = len(to_create) + len(to_update) + len(to_delete)
     if changed:
         audit.record(
-            AuditAction.UPDATE,
+            "observation.score",
             actor=actor,
             instance=locked,
             changes={
@@ -418,7 +447,9 @@ def results(obs: Observation) -> Results:
     rater_ids = [r.pk for r in raters]
     rows = []
     for t in targets:
-        sheet = {(r, i): p for (tt, r, i), p in points.items() if tt == t.pk}
+        sheet: dict[tuple[int, Hashable], Decimal] = {
+            (r, i): p for (tt, r, i), p in points.items() if tt == t.pk
+        }
         totals = scoring.rater_totals(sheet, rater_ids, item_ids)
         rows.append(
             OrgResult(
@@ -466,17 +497,19 @@ def export_sheets(res: Results) -> list[Any]:
     rows = []
     for row in res.rows:
         line: list[Any] = [row.rank or "—", row.organization.code, row.organization.name]
-        line += [float(scoring.as_decimal(t)) if t is not None else "未完成" for t in row.totals]
+        line += [float(scoring.as_decimal(t) or 0) if t is not None else "未完成" for t in row.totals]
         if res.trimmed:
             line += [
-                float(scoring.as_decimal(row.result.dropped_high))
+                float(scoring.as_decimal(row.result.dropped_high) or 0)
                 if row.result.dropped_high is not None
                 else "",
-                float(scoring.as_decimal(row.result.dropped_low))
+                float(scoring.as_decimal(row.result.dropped_low) or 0)
                 if row.result.dropped_low is not None
                 else "",
             ]
-        line.append(float(scoring.as_decimal(row.result.score)) if row.result.score is not None else "未评分")
+        line.append(
+            float(scoring.as_decimal(row.result.score) or 0) if row.result.score is not None else "未评分"
+        )
         rows.append(line)
     detail_header = [
         "组织代码",
@@ -492,9 +525,9 @@ def export_sheets(res: Results) -> list[Any]:
             detail.append(
                 [row.organization.code, row.organization.name, str(rater.user)]
                 + [float(c) if c is not None else "" for c in cells]
-                + [float(scoring.as_decimal(total)) if total is not None else "未完成"]
+                + [float(scoring.as_decimal(total) or 0) if total is not None else "未完成"]
             )
     return [
-        Sheet(name="排名", header=header, rows=rows, text_columns={1}),
-        Sheet(name="评分明细", header=detail_header, rows=detail, text_columns={0}),
+        Sheet(name="排名", header=header, rows=rows, text_columns=(1,)),
+        Sheet(name="评分明细", header=detail_header, rows=detail, text_columns=(0,)),
     ]

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from dangjian.core import audit, events
+from dangjian.accounts.typing import Actor
+from dangjian.core import actions, audit, events
 from dangjian.core.models import AuditAction
 
 from .. import access, flow, uploads
@@ -46,7 +47,7 @@ _ANNOUNCED = {
 }
 
 
-def _announce(rect: Rectification, action: Action, step: RectificationEvent, actor: Any, text: str) -> None:
+def _announce(rect: Rectification, action: Action, step: RectificationEvent, actor: Actor, text: str) -> None:
     """整改待核验 to the inspector who opened it; 退回 / 销号 to the organisation's admins."""
     if action not in _ANNOUNCED:
         return
@@ -68,7 +69,7 @@ def act(
     rect: Rectification,
     action: Action | str,
     *,
-    actor: Any,
+    actor: Actor,
     text: str = "",
     version: Any = None,
     deadline: date | None = None,
@@ -123,9 +124,17 @@ def act(
             locked.verified_by = actor if getattr(actor, "pk", None) else None
         elif action == Action.DEADLINE:
             text = f"整改期限由 {locked.deadline:%Y-%m-%d} 调整为 {deadline:%Y-%m-%d}：{text}"
-            locked.deadline = deadline
-        locked.version += 1
-        locked.save()
+            locked.deadline = deadline or locked.deadline  # checked above: a DEADLINE step brings one
+        actions.save_versioned(
+            locked,
+            expected_version=None,
+            before=before,
+            locked=True,
+            actor=actor,
+            actor_name=actor_name,
+            event=f"rectification.{action.value}",
+            note=flow.ACTION_LABELS[action],
+        )
         event = RectificationEvent.objects.create(
             rectification=locked,
             kind=EventKind(action.value),
@@ -140,7 +149,6 @@ def act(
             ef = EvidenceFile.stored(c, "supervision/evidence", actor, event=event)
             ef.save()
             stored.append(ef)
-        audit.log_update(locked, before, actor, actor_name, note=flow.ACTION_LABELS[action])
         _announce(locked, action, event, actor, text)
         created = [event, *stored] if action == Action.EVIDENCE else stored
         audit.record_many(

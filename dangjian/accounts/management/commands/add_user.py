@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import sys
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 
 from dangjian.accounts import services
 from dangjian.accounts.roles import NEEDS_MEMBER, NEEDS_ORG, Role
+from dangjian.core.actions import NON_FIELD, Refusal
 from dangjian.core.commands import EXIT_REJECTED, usage_error
 
 ROLE_LIST = "、".join(f"{r.value}（{r.label}）" for r in Role)
@@ -39,7 +39,7 @@ class Command(BaseCommand):
             organization = services.find_org(options["org"]) if options["org"] else None
             member = services.find_member(options["member"]) if options["member"] else None
             if not password:
-                raise ValidationError({"password": "没有从标准输入读到密码"})
+                raise services.AccountRefused({"password": "没有从标准输入读到密码"})
             user, _ = services.create_user(
                 username=options["username"],
                 role=role,
@@ -48,7 +48,7 @@ class Command(BaseCommand):
                 member=member,
                 actor_name=ACTOR_NAME,
             )
-        except ValidationError as exc:
+        except Refusal as exc:
             self._reject(exc)
         scope = ""
         if user.organization is not None:
@@ -77,19 +77,14 @@ class Command(BaseCommand):
             )
         return role
 
-    def _reject(self, exc: ValidationError) -> None:
+    def _reject(self, exc: Refusal) -> None:
         labels = {
             "username": "用户名",
             "password": "密码",
             "organization": "--org",
             "member_id_number": "--member",
         }
-        if hasattr(exc, "error_dict"):
-            for field, messages in exc.message_dict.items():
-                for message in messages:
-                    self.stderr.write(f"{labels.get(field, field)}：{message}")
-        else:
-            for message in exc.messages:
-                self.stderr.write(message)
+        for field, message in services.refusal_errors(exc).items():
+            self.stderr.write(message if field == NON_FIELD else f"{labels.get(field, field)}：{message}")
         self.stderr.write("账号未开通。")
         sys.exit(EXIT_REJECTED)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import sys
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 
 from dangjian.accounts import services
 from dangjian.accounts.models import User
+from dangjian.core.actions import Refusal
 from dangjian.core.commands import EXIT_REJECTED, usage_error
 
 ACTOR_NAME = "命令行 manage_account"
@@ -73,7 +73,7 @@ class Command(BaseCommand):
             password = (stdin.readline() or "").rstrip("\r\n")
             try:
                 if not password:
-                    raise ValidationError("没有从标准输入读到密码")
+                    raise services.AccountRefused({"password": "没有从标准输入读到密码"})
                 services.set_password(
                     user,
                     password,
@@ -81,8 +81,8 @@ class Command(BaseCommand):
                     forced_change=True,
                     note="在服务器上重置密码（下次登录须修改）",
                 )
-            except ValidationError as exc:
-                for message in exc.messages:
+            except Refusal as exc:
+                for message in services.refusal_errors(exc).values():
                     self.stderr.write(f"密码：{message}")
                 self.stderr.write("密码未修改。")
                 sys.exit(EXIT_REJECTED)

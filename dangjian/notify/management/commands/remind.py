@@ -9,8 +9,8 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from dangjian.core import stamps
-from dangjian.core.commands import print_json, usage_error
+from dangjian.core import progress, stamps
+from dangjian.core.commands import print_json, terminal_progress, usage_error
 from dangjian.core.periods import Period, PeriodKind
 from dangjian.notify import monthly, services
 
@@ -39,13 +39,17 @@ class Command(BaseCommand):
             raise usage_error(str(exc))
         if month.kind != PeriodKind.MONTH:
             raise usage_error("--month 应写作 YYYY-MM，如 2026-12")
-        self._run(month, options)
+        with terminal_progress(self, options["json"]):
+            self._run(month, options)
 
     def _run(self, month: Period, options) -> None:
+        progress.report("汇总待办事项", 0, 2)
         org_items = monthly.build(month)
+        progress.report("推送提醒", 1, 2)
         report = None if options["dry_run"] else services.deliver(month, org_items)
         if not options["dry_run"]:
             stamps.compact()  # a periodic job: fold the data-version rows of the writes since the last run
+        progress.report("推送提醒", 2, 2)
         if options["json"]:
             print_json(self, {"month": str(month), "orgs": [oi.as_json() for oi in org_items]})
             return

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from dangjian.core import audit
-from dangjian.core.commands import print_json, usage_error
+from dangjian.core import audit, progress
+from dangjian.core.commands import print_json, terminal_progress, usage_error
 from dangjian.core.models import AuditAction
 from dangjian.orgs.models import Organization
 from dangjian.reports import annual
@@ -58,14 +58,19 @@ class Command(BaseCommand):
         out = _target(options["out"], ".docx", "--out")
         appendix = _target(options["appendix"], ".xlsx", "--appendix")
         year = options["year"]
-        report = annual.build(year, root)
         written = []
-        if out is not None:
-            report.to_document().save(out)
-            written.append(str(out))
-        if appendix is not None:
-            appendix.write_bytes(report.appendix_workbook())
-            written.append(str(appendix))
+        with terminal_progress(self, options["json"]):
+            progress.report("统计数据", 0, 3)
+            report = annual.build(year, root)
+            progress.report("生成文件", 1, 3)
+            if out is not None:
+                report.to_document().save(out)
+                written.append(str(out))
+            progress.report("生成文件", 2, 3)
+            if appendix is not None:
+                appendix.write_bytes(report.appendix_workbook())
+                written.append(str(appendix))
+            progress.report("生成文件", 3, 3)
         if written:
             audit.record(
                 AuditAction.EXPORT,
