@@ -1,4 +1,4 @@
-"""Multi-row INSERTs for the roster import, without building a model instance per row.
+"""Multi-row INSERTs for big imports and the data generator, without building a model instance per row.
 
 `QuerySet.bulk_create` spends most of its time compiling each value through the field machinery (and on
 SQLite Django assumes the old limit of 999 parameters per statement, i.e. about 40 members per INSERT). The
@@ -48,7 +48,7 @@ class RowInserter:
         if unknown:
             raise ValueError(f"{model._meta.label} has no fields {unknown}")
         ops = connection.ops
-        now = timezone.now()
+        self.now = now = timezone.now()  # what the auto_now(_add) fields get
         tail: list[Any] = []
         rest = [f for name, f in fields.items() if name not in columns]
         for f in rest:
@@ -103,6 +103,12 @@ class RowInserter:
         if not (connection.vendor == "postgresql" and self._copy(rows)):
             self._insert_values(rows, returning=())
         return pks_by(self.model, key, [r[at] for r in rows])
+
+    def insert_returning_ids(self, rows: Iterable[Sequence[Any]]) -> list[int]:
+        """Insert rows and return their new primary keys in the order of the rows: multi-row INSERT …
+        RETURNING, whose rows come back in the order of the VALUES on SQLite and PostgreSQL (what Django's own
+        `bulk_create` relies on)."""
+        return [r[0] for r in self._insert_values(rows, returning=(self.model._meta.pk.column,))]
 
     def _copy(self, rows: Iterable[Sequence[Any]]) -> bool:
         """PostgreSQL COPY … FROM STDIN through psycopg 3; False when that driver is not in use."""
