@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models
 from django.db.models.fields import NOT_PROVIDED
@@ -52,6 +52,7 @@ class RowInserter:
         tail: list[Any] = []
         rest = [f for name, f in fields.items() if name not in columns]
         for f in rest:
+            value: Any
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
                 value = now
             elif f.default is not NOT_PROVIDED:
@@ -157,8 +158,8 @@ class RowInserter:
 def pks_by(model: type[models.Model], column: str, keys: Sequence[Any]) -> dict[Any, int]:
     """{key: primary key} of the rows whose unique `column` is one of `keys`, found set-wise: one query with
     an array on PostgreSQL, IN lists as long as the engine allows elsewhere. Keys not found are absent."""
-    field = model._meta.get_field(column)
-    table, col = connection.ops.quote_name(model._meta.db_table), connection.ops.quote_name(field.column)
+    field = cast("models.Field[Any, Any]", model._meta.get_field(column))
+    table, col = connection.ops.quote_name(model._meta.db_table), connection.ops.quote_name(str(field.column))
     pk = connection.ops.quote_name(model._meta.pk.column)
     found: dict[Any, int] = {}
     with connection.cursor() as cursor:
