@@ -419,6 +419,14 @@ def record_activities(
     ]
     with transaction.atomic(), stamps.counted_per_topic(Activity, through, Attendance):
         inserter = RowInserter(Activity, columns)
+        links = RowInserter(through, ("activity_id", "activitykind_id"))
+        attendance = RowInserter(
+            Attendance, ("activity_id", "member_id", "present", "absence_reason", "note")
+        )
+        steps = RowInserter(
+            ReviewStep,
+            ("activity_id", "action", "from_status", "to_status", "actor_id", "actor_name", "comment", "at"),
+        )
         for start in range(0, total, batch_size):
             chunk = records[start : start + batch_size]
             built: list[tuple[Activity, ActivityInput, Tally, bool]] = []
@@ -457,26 +465,14 @@ def record_activities(
                     setattr(activity, c, inserter.now)
                 activity._state.adding = False
                 activity._state.db = connection.alias
-            actions.insert_rows(
-                through,
-                ("activity_id", "activitykind_id"),
-                ((a.pk, k.pk) for a, d, _t, _e in built for k in d.kinds),
-            )
-            actions.insert_rows(
-                Attendance,
-                ("activity_id", "member_id", "present", "absence_reason", "note"),
-                ((a.id, m.id, p, r, n[:100]) for a, _d, t, _e in built for m, p, r, n in t.rows),
-            )
-            at_db = connection.ops.adapt_datetimefield_value(now)
-            actions.insert_rows(
-                ReviewStep,
-                ("activity_id", "action", "from_status", "to_status", "actor_id", "actor_name", "comment", "at"),
-                (
-                    (a.pk, ReviewAction.APPROVE.value, ActivityStatus.DRAFT.value, ActivityStatus.APPROVED.value,
-                     getattr(actor_user, "pk", None), label, AT_ENTRY, at_db)
-                    for a, _d, _t, at_entry in built
-                    if at_entry
-                ),
+            # COPY on PostgreSQL, multi-row INSERT … VALUES elsewhere (core.bulk)
+            links.insert((a.id, k.id) for a, d, _t, _e in built for k in d.kinds)
+            attendance.insert((a.id, m.id, p, r, n[:100]) for a, _d, t, _e in built for m, p, r, n in t.rows)
+            steps.insert(
+                (a.id, ReviewAction.APPROVE.value, ActivityStatus.DRAFT.value, ActivityStatus.APPROVED.value,
+                 getattr(actor_user, "pk", None), label, AT_ENTRY, now)
+                for a, _d, _t, at_entry in built
+                if at_entry
             )  # fmt: skip
             audit.record_many(
                 audit.Entry(
