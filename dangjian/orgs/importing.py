@@ -650,12 +650,16 @@ class OrgImporter(Importer[OrgRow]):
     def _bulk_create(self, rows: list[OrgRow]) -> set[OrgRow]:
         """Create the new organisations set-based when their paths can be computed here: no row moves an
         existing organisation, every new one has a parent, and each existing parent's new children sort after
-        its present ones (treebeard keeps children in code order). Otherwise none: they go one by one through
-        the service, which re-paths siblings as needed. Returns the rows created."""
+        its present ones (treebeard keeps children in code order); new top-level organisations likewise sort
+        after the existing ones. Otherwise none: they go one by one through the service, which re-paths
+        siblings as needed. Returns the rows created."""
         new = [r for r in rows if r.existing is None]
         if not new or any(r.existing is not None and PARENT in r.changes for r in rows):
             return set()
-        if any(r.parent_row is None and r.parent_org is None for r in new):
+        roots = [r.final_code for r in new if r.parent_row is None and r.parent_org is None]
+        if roots and not services.appendable(
+            Organization(), roots, [o.code for o in self.by_path.values() if o.depth == 1]
+        ):
             return set()
         step = Organization.steplen
         children: dict[str, list[str]] = {}
@@ -664,6 +668,8 @@ class OrgImporter(Importer[OrgRow]):
                 children.setdefault(o.path[:-step], []).append(o.code)
         incoming: dict[int, tuple[Organization, list[str]]] = {}
         for r in new:
+            if r.parent_row is None and r.parent_org is None:
+                continue  # a root: checked above
             parent = self._existing_parent(r)
             if parent is not None:
                 incoming.setdefault(parent.pk, (parent, []))[1].append(r.final_code)
@@ -676,12 +682,13 @@ class OrgImporter(Importer[OrgRow]):
         ordered = sorted(new, key=lambda r: (r.depth, r.final_code))
         for r in ordered:
             existing_parent = self._existing_parent(r)
-            parent: Organization | services.NewOrganization
+            parent: Organization | services.NewOrganization | None
             if existing_parent is not None:
                 parent = existing_parent
-            else:
-                assert r.parent_row is not None
+            elif r.parent_row is not None:
                 parent = items[id(r.parent_row)]
+            else:
+                parent = None  # a new top-level organisation
             items[id(r)] = services.NewOrganization(
                 name=r.name, kind=r.kind, code=r.final_code, parent=parent, founded_on=r.founded_on,
                 units=self._write_units(r),
