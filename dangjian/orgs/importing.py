@@ -625,8 +625,29 @@ class OrgImporter(Importer[OrgRow]):
     def write(self, outcomes: list[RowOutcome[OrgRow]]) -> None:
         rows = sorted((o.record for o in outcomes), key=lambda r: (r.depth, r.row))
         bulk = self._bulk_create(rows)
+        # The first terms of organisations just created in bulk go in bulk too, in runs between the other rows
+        # (so that the audit entries keep the rows' order).
+        run: list[OrgRow] = []
+
+        def flush() -> None:
+            for r in run:  # the service's checks row by row first, for the row number of a refusal
+                try:
+                    services.check_first_term(r.instance, r.elected_on, r.years, today=self.today)
+                except services.Refusal as exc:
+                    raise ImportWriteError(r.row, exc.message)
+            services.create_first_terms(
+                [(r.instance, r.elected_on, r.years) for r in run],
+                actor=self.actor, actor_name=self.actor_name, today=self.today,
+            )  # fmt: skip
+            run.clear()
+
         for i, r in enumerate(rows, start=1):
             progress.every(100, "写入", i, len(rows))
+            if r in bulk and r.term_action and r.term_action != "new_term":
+                run.append(r)
+                continue
+            if run:
+                flush()
             try:
                 if r in bulk:
                     self._write_term(r)
@@ -635,6 +656,8 @@ class OrgImporter(Importer[OrgRow]):
             except services.Refusal as exc:
                 # Checked before writing, so only a concurrent change gets here; the transaction rolls back.
                 raise ImportWriteError(r.row, exc.message)
+        if run:
+            flush()
         # Dissolutions last and deepest first, so that a file dissolving a parent with its children works.
         for r in sorted(rows, key=lambda r: (-r.depth, r.row)):
             if r.dissolved_on is None or r.instance is None or r.instance.dissolved_on is not None:
@@ -680,6 +703,21 @@ class OrgImporter(Importer[OrgRow]):
                 return set()
         items: dict[int, services.NewOrganization] = {}
         ordered = sorted(new, key=lambda r: (r.depth, r.final_code))
+        # the units the rows name that are not on file yet, created in one go (in the order `_write_units`
+        # would meet them, which then finds them)
+        fresh: dict[str, str] = {}
+        for r in ordered:
+            for name in r.unit_names:
+                if name not in self.units and name not in fresh:
+                    fresh[name] = self.unit_kind_for[name]
+        if fresh:
+            try:
+                made = services.create_units(
+                    list(fresh.items()), actor=self.actor, actor_name=self.actor_name
+                )
+            except services.Refusal as exc:
+                raise ImportWriteError(ordered[0].row, exc.message)
+            self.units.update((u.name, u) for u in made)
         for r in ordered:
             existing_parent = self._existing_parent(r)
             parent: Organization | services.NewOrganization | None

@@ -43,6 +43,37 @@ def create_unit(*, name: str, kind: str, note: str = "", actor: Actor = None, ac
 
 
 @transaction.atomic
+def create_units(
+    items: Sequence[tuple[str, str]], *, actor: Actor = None, actor_name: str = ""
+) -> list[Unit]:
+    """`create_unit(name=…, kind=…)` for many (name, kind) pairs at once: the same checks (the names taken
+    looked up in one query), rows and audit entries, in order."""
+    names = [(name or "").strip() for name, _kind in items]
+    taken = set(Unit.objects.filter(name__in=names).values_list("name", flat=True))
+    seen: set[str] = set()
+    for name in names:
+        if not name:
+            raise Refusal("请填写单位名称", "name")
+        if name in taken or name in seen:
+            raise Refusal(f"单位“{name}”已存在；同名单位只能登记一次", "name")
+        seen.add(name)
+    made = Unit.objects.bulk_create(
+        [Unit(name=name, kind=kind, note="") for name, (_n, kind) in zip(names, items, strict=True)]
+    )
+    audit.record_many(
+        audit.Entry(
+            action="unit.create",
+            actor=actor,
+            actor_name=actor_name,
+            instance=u,
+            changes={k: [None, v] for k, v in audit.snapshot(u).items() if v not in (None, "", [], {})},
+        )
+        for u in made
+    )
+    return made
+
+
+@transaction.atomic
 def update_unit(
     unit: Unit, *, expected_version: int | None, actor: Actor = None, actor_name: str = "", **fields: Any
 ) -> Unit:
