@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from dangjian.accounts.scope import org_in_scope
 from dangjian.accounts.typing import Actor
-from dangjian.core import actions, audit, stamps
+from dangjian.core import actions, audit
 from dangjian.core.actions import Refusal, Stale
 from dangjian.core.bulk import RowInserter
 from dangjian.core.models import AuditAction
@@ -477,18 +477,15 @@ def apply_roster(
     member. The caller holds the transaction (the import framework does)."""
     who = _who(actor, actor_name)
     members, events = RowInserter(Member, MEMBER_COLUMNS), RowInserter(MembershipEvent, EVENT_COLUMNS)
-    with stamps.counted_per_topic(
-        Member, MembershipEvent
-    ):  # SQLite: the data versions per topic, not per row
-        for i in range(0, len(rows), APPLY_CHUNK):
-            chunk = rows[i : i + APPLY_CHUNK]
-            entries = _create_chunk(
-                [r for r in chunk if r.existing is None], members, events, who, actor, actor_name, note
-            )
-            entries += _update_chunk(
-                [r for r in chunk if r.existing is not None], events, who, actor, actor_name, note
-            )
-            audit.record_many(entries)
+    for i in range(0, len(rows), APPLY_CHUNK):
+        chunk = rows[i : i + APPLY_CHUNK]
+        entries = _create_chunk(
+            [r for r in chunk if r.existing is None], members, events, who, actor, actor_name, note
+        )
+        entries += _update_chunk(
+            [r for r in chunk if r.existing is not None], events, who, actor, actor_name, note
+        )
+        audit.record_many(entries)
 
 
 # The columns the roster import writes (RowInserter rows); every other column takes its default.
