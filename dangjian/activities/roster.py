@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 
 from dangjian.members.models import Member, MembershipEvent
 from dangjian.orgs.models import Organization, PartyGroup, Post
@@ -19,52 +19,56 @@ from .models import ActivityKind, KindAudience
 
 
 # --- the roll --------------------------------------------------------------------------------------
-def _facts(m: Member) -> tuple[rules.MemberFacts, list[rules.Move]]:
+def _facts(
+    m: Member, moves: dict[int, list[rules.Move]] | None = None
+) -> tuple[rules.MemberFacts, list[rules.Move]]:
     facts = rules.MemberFacts(
         organization_id=m.organization_id, join_date=m.join_date, status=m.status, left_on=m.left_on
     )
-    moves = [rules.Move(e.kind, e.date, e.from_org_id, e.to_org_id) for e in m.events.all()]
-    return facts, moves
+    if moves is not None:
+        return facts, moves.get(m.id, [])
+    return facts, [rules.Move(e.kind, e.date, e.from_org_id, e.to_org_id) for e in m.events.all()]
 
 
 class RosterIndex:
     """Members that were ever on some organisations' rolls, with their history, to answer "who was on the
     roll of X on day D" for many organisations and days in memory (imports, the demo): two queries."""
 
-    def __init__(self, members: Iterable[Member]):
+    def __init__(self, members: Iterable[Member], moves: dict[int, list[rules.Move]] | None = None):
+        """`moves`: each member's moves by member id, in date order; without it, from `m.events.all()`."""
         self._by_org: dict[int, list[tuple[Member, rules.MemberFacts, list[rules.Move]]]] = {}
         for m in members:
-            facts, moves = _facts(m)
+            facts, history = _facts(m, moves)
             # A member can only have been on the rolls they are on now or were moved away from.
-            for org_id in {facts.organization_id, *(e.from_org_id for e in moves if e.from_org_id)}:
-                self._by_org.setdefault(org_id, []).append((m, facts, moves))
+            for org_id in {facts.organization_id, *(e.from_org_id for e in history if e.from_org_id)}:
+                self._by_org.setdefault(org_id, []).append((m, facts, history))
 
     @classmethod
     def for_orgs(cls, org_ids: Iterable[int]) -> RosterIndex:
+        """The events as plain rows grouped here rather than prefetched as model objects (a city's 台账 import
+        indexes some sixty thousand members)."""
         ids = list(set(org_ids))
         moved_away = MembershipEvent.objects.filter(from_org_id__in=ids).values("member_id")
-        members = (
-            Member.objects.filter(Q(organization_id__in=ids) | Q(pk__in=moved_away))
-            .select_related("organization")
-            .prefetch_related(
-                Prefetch(
-                    "events",
-                    queryset=MembershipEvent.objects.only(
-                        "id", "member_id", "kind", "date", "from_org_id", "to_org_id"
-                    ).order_by("date", "id"),
-                )
-            )
+        wanted = Q(organization_id__in=ids) | Q(pk__in=moved_away)
+        members = list(Member.objects.filter(wanted).select_related("organization"))
+        moves: dict[int, list[rules.Move]] = {}
+        events = (
+            MembershipEvent.objects.filter(member__in=Member.objects.filter(wanted).values("pk"))
+            .order_by("date", "id")
+            .values_list("member_id", "kind", "date", "from_org_id", "to_org_id")
         )
-        return cls(members)
+        for member_id, kind, day, from_org, to_org in events.iterator(chunk_size=5000):
+            moves.setdefault(member_id, []).append(rules.Move(kind, day, from_org, to_org))
+        return cls(members, moves)
 
     def on(self, org_ids: int | Iterable[int], day: date) -> list[Member]:
         wanted = {org_ids} if isinstance(org_ids, int) else set(org_ids)
         found: dict[int, Member] = {}
         for org_id in wanted:
             for m, facts, moves in self._by_org.get(org_id, ()):
-                if m.pk not in found and rules.org_on(facts, moves, day) in wanted:
-                    found[m.pk] = m
-        return sorted(found.values(), key=lambda m: (m.initials or m.name, m.name, m.pk))
+                if m.id not in found and rules.org_on(facts, moves, day) in wanted:
+                    found[m.id] = m
+        return sorted(found.values(), key=lambda m: (m.initials or m.name, m.name, m.id))
 
 
 def _roll_ids(org: Organization, subtree: bool) -> list[int]:

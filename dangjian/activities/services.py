@@ -24,9 +24,10 @@ from django.utils import timezone
 from dangjian.accounts import policy, scope
 from dangjian.accounts.policy import Perm
 from dangjian.accounts.typing import Actor
-from dangjian.core import actions, audit, events, progress
+from dangjian.core import actions, audit, events, progress, stamps
 from dangjian.core import uploads as core_uploads
 from dangjian.core.actions import Refusal, Stale
+from dangjian.core.bulk import RowInserter
 from dangjian.core.models import AuditAction
 from dangjian.core.uploads import Checked
 from dangjian.members.models import Member
@@ -208,7 +209,13 @@ def tally(d: ActivityInput, roster: Roster) -> Tally:
     assert d.date is not None
     day = d.date
     needs_quorum = any(k.needs_quorum for k in d.kinds)
-    everyone = [(m, m.pk not in d.absences, *(d.absences.get(m.pk) or ("", ""))) for m in roster.members]
+    absences = d.absences
+    # m.id rather than m.pk: the property costs more than the rest of the row (a 台账 import runs this a
+    # few million times)
+    everyone = [
+        (m, m.id not in absences, *(absences.get(m.id) or ("", ""))) if absences else (m, True, "", "")
+        for m in roster.members
+    ]
     if d.counts is None:
         rows = everyone
         expected, present = len(rows), sum(1 for r in rows if r[1])
@@ -403,7 +410,23 @@ def record_activities(
     actor_user = actor if getattr(actor, "pk", None) else None
     label = audit.actor_label(actor, actor_name)
     through = Activity.kinds.through
-    with transaction.atomic():
+    # The records as plain rows (no field compilation per value); the auto_now(_add) fields get the
+    # inserter's time, which the instances are given too (the audit entry snapshots them).
+    auto = [f.attname for f in Activity._meta.concrete_fields if getattr(f, "auto_now", False)]
+    auto += [f.attname for f in Activity._meta.concrete_fields if getattr(f, "auto_now_add", False)]
+    columns = [
+        f.attname for f in Activity._meta.concrete_fields if not f.primary_key and f.attname not in auto
+    ]
+    with transaction.atomic(), stamps.counted_per_topic(Activity, through, Attendance):
+        inserter = RowInserter(Activity, columns)
+        links = RowInserter(through, ("activity_id", "activitykind_id"))
+        attendance = RowInserter(
+            Attendance, ("activity_id", "member_id", "present", "absence_reason", "note")
+        )
+        steps = RowInserter(
+            ReviewStep,
+            ("activity_id", "action", "from_status", "to_status", "actor_id", "actor_name", "comment", "at"),
+        )
         for start in range(0, total, batch_size):
             chunk = records[start : start + batch_size]
             built: list[tuple[Activity, ActivityInput, Tally, bool]] = []
@@ -435,27 +458,21 @@ def record_activities(
                     activity.submitted_at = activity.reviewed_at = now
                     activity.reviewed_by = actor_user
                 built.append((activity, d, t, at_entry))
-            Activity.objects.bulk_create([b[0] for b in built])
-            actions.insert_rows(
-                through,
-                ("activity_id", "activitykind_id"),
-                ((a.pk, k.pk) for a, d, _t, _e in built for k in d.kinds),
-            )
-            actions.insert_rows(
-                Attendance,
-                ("activity_id", "member_id", "present", "absence_reason", "note"),
-                ((a.pk, m.pk, p, r, n[:100]) for a, _d, t, _e in built for m, p, r, n in t.rows),
-            )
-            at_db = connection.ops.adapt_datetimefield_value(now)
-            actions.insert_rows(
-                ReviewStep,
-                ("activity_id", "action", "from_status", "to_status", "actor_id", "actor_name", "comment", "at"),
-                (
-                    (a.pk, ReviewAction.APPROVE.value, ActivityStatus.DRAFT.value, ActivityStatus.APPROVED.value,
-                     getattr(actor_user, "pk", None), label, AT_ENTRY, at_db)
-                    for a, _d, _t, at_entry in built
-                    if at_entry
-                ),
+            ids = inserter.insert_returning_ids([[getattr(b[0], c) for c in columns] for b in built])
+            for (activity, *_rest), pk in zip(built, ids, strict=True):
+                activity.pk = pk
+                for c in auto:
+                    setattr(activity, c, inserter.now)
+                activity._state.adding = False
+                activity._state.db = connection.alias
+            # COPY on PostgreSQL, multi-row INSERT … VALUES elsewhere (core.bulk)
+            links.insert((a.id, k.id) for a, d, _t, _e in built for k in d.kinds)
+            attendance.insert((a.id, m.id, p, r, n[:100]) for a, _d, t, _e in built for m, p, r, n in t.rows)
+            steps.insert(
+                (a.id, ReviewAction.APPROVE.value, ActivityStatus.DRAFT.value, ActivityStatus.APPROVED.value,
+                 getattr(actor_user, "pk", None), label, AT_ENTRY, now)
+                for a, _d, _t, at_entry in built
+                if at_entry
             )  # fmt: skip
             audit.record_many(
                 audit.Entry(

@@ -5,7 +5,7 @@ by `orgs` organisations — 机关党委 / 党委 / 党总支 under the 党组, 
 `members` members, and `years` years of organisational life at realistic rates with realistic gaps (attendance,
 minutes, approvals), study records, monthly notices with their targets and quarterly inspection rounds.
 
-Rows go in as multi-row INSERTs (COPY on PostgreSQL) through `members.bulk.RowInserter`; primary keys are read
+Rows go in as multi-row INSERTs (COPY on PostgreSQL) through `core.bulk.RowInserter`; primary keys are read
 back in insertion order (one session, one transaction: the keys are assigned in that order on both engines).
 """
 
@@ -26,11 +26,11 @@ from django.utils import timezone
 from dangjian.accounts.models import User
 from dangjian.activities.models import Activity, ActivityKind, Attendance
 from dangjian.core import audit
+from dangjian.core.bulk import DictRowInserter
 from dangjian.core.idnumber import make_id_number
 from dangjian.core.models import AuditAction
 from dangjian.core.periods import add_months, add_years
 from dangjian.duties.models import Notice, NoticeTarget
-from dangjian.members.bulk import DictRowInserter
 from dangjian.members.choices import Category, Education
 from dangjian.members.models import Member
 from dangjian.orgs.models import Committee, Organization, OrgKind, PartyGroup, Term, Unit, UnitKind

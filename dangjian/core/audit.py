@@ -191,8 +191,12 @@ def mask_changes(changes: Any, key: bytes) -> Any:
             for k, v in changes.items()
         }
     if isinstance(changes, list):
-        return [mask_changes(v, key) for v in changes]
+        # most lists are [old, new] of plain values: no call per item for those
+        return [v if v is None or type(v) in _SCALARS else mask_changes(v, key) for v in changes]
     return changes
+
+
+_SCALARS = (str, int, float, bool)
 
 
 @dataclass
@@ -331,7 +335,8 @@ def record_many(entries: Iterable[Entry]) -> int:
                 label = labels[who] = actor_label(e.actor, e.actor_name)
             model = e.model or (_model_label(inst) if inst is not None else "")
             # what the JSON column gives back: dates and decimals as strings
-            text = json.dumps(mask_changes(json.loads(json.dumps(e.changes or {}, default=str)), key))
+            masked = mask_changes(json.loads(json.dumps(e.changes or {}, default=str)), key)
+            text = json.dumps(masked)
             fields = {
                 "at": at_hashed,
                 "actor_id": actor_id,
@@ -341,7 +346,8 @@ def record_many(entries: Iterable[Entry]) -> int:
                 "object_id": e.object_id
                 or (str(inst.pk) if inst is not None and inst.pk is not None else ""),
                 "object_repr": (e.object_repr or (str(inst) if inst is not None else ""))[:200],
-                "changes": json.loads(text),
+                # what the column gives back: `masked` is parsed JSON already, so json.loads(text) equals it
+                "changes": masked,
                 "ip": e.ip,
                 "note": e.note[:500],
             }

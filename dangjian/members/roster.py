@@ -20,12 +20,12 @@ from django.utils import timezone
 
 from dangjian.accounts.scope import editable_orgs
 from dangjian.accounts.typing import Actor
+from dangjian.core.bulk import pks_by
 from dangjian.core.importing import CREATE, UNCHANGED, UPDATE, Column, Importer, RowErrors, RowOutcome
 from dangjian.core.xlsx import Sheet, write_workbook
 from dangjian.orgs.models import Organization
 
 from . import rules, services
-from .bulk import pks_by
 from .choices import ETHNICITIES, Category, Education, Gender, Status
 from .models import Member
 

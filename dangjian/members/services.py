@@ -22,10 +22,10 @@ from dangjian.accounts.scope import org_in_scope
 from dangjian.accounts.typing import Actor
 from dangjian.core import actions, audit
 from dangjian.core.actions import Refusal, Stale
+from dangjian.core.bulk import RowInserter
 from dangjian.core.models import AuditAction
 from dangjian.orgs.models import Organization
 
-from .bulk import RowInserter
 from .choices import EventKind, Status
 from .models import Member, MembershipEvent
 from .rules import MemberFacts, full_date_window, initials_of

@@ -626,8 +626,29 @@ class OrgImporter(Importer[OrgRow]):
     def write(self, outcomes: list[RowOutcome[OrgRow]]) -> None:
         rows = sorted((o.record for o in outcomes), key=lambda r: (r.depth, r.row))
         bulk = self._bulk_create(rows)
+        # The first terms of organisations just created in bulk go in bulk too, in runs between the other rows
+        # (so that the audit entries keep the rows' order).
+        run: list[OrgRow] = []
+
+        def flush() -> None:
+            for r in run:  # the service's checks row by row first, for the row number of a refusal
+                try:
+                    services.check_first_term(r.instance, r.elected_on, r.years, today=self.today)
+                except services.Refusal as exc:
+                    raise ImportWriteError(r.row, exc.message)
+            services.create_first_terms(
+                [(r.instance, r.elected_on, r.years) for r in run],
+                actor=self.actor, actor_name=self.actor_name, today=self.today,
+            )  # fmt: skip
+            run.clear()
+
         for i, r in enumerate(rows, start=1):
             progress.every(100, "写入", i, len(rows))
+            if r in bulk and r.term_action and r.term_action != "new_term":
+                run.append(r)
+                continue
+            if run:
+                flush()
             try:
                 if r in bulk:
                     self._write_term(r)
@@ -636,6 +657,8 @@ class OrgImporter(Importer[OrgRow]):
             except services.Refusal as exc:
                 # Checked before writing, so only a concurrent change gets here; the transaction rolls back.
                 raise ImportWriteError(r.row, exc.message)
+        if run:
+            flush()
         # Dissolutions last and deepest first, so that a file dissolving a parent with its children works.
         for r in sorted(rows, key=lambda r: (-r.depth, r.row)):
             if r.dissolved_on is None or r.instance is None or r.instance.dissolved_on is not None:
@@ -651,12 +674,16 @@ class OrgImporter(Importer[OrgRow]):
     def _bulk_create(self, rows: list[OrgRow]) -> set[OrgRow]:
         """Create the new organisations set-based when their paths can be computed here: no row moves an
         existing organisation, every new one has a parent, and each existing parent's new children sort after
-        its present ones (treebeard keeps children in code order). Otherwise none: they go one by one through
-        the service, which re-paths siblings as needed. Returns the rows created."""
+        its present ones (treebeard keeps children in code order); new top-level organisations likewise sort
+        after the existing ones. Otherwise none: they go one by one through the service, which re-paths
+        siblings as needed. Returns the rows created."""
         new = [r for r in rows if r.existing is None]
         if not new or any(r.existing is not None and PARENT in r.changes for r in rows):
             return set()
-        if any(r.parent_row is None and r.parent_org is None for r in new):
+        roots = [r.final_code for r in new if r.parent_row is None and r.parent_org is None]
+        if roots and not services.appendable(
+            Organization(), roots, [o.code for o in self.by_path.values() if o.depth == 1]
+        ):
             return set()
         step = Organization.steplen
         children: dict[str, list[str]] = {}
@@ -665,6 +692,8 @@ class OrgImporter(Importer[OrgRow]):
                 children.setdefault(o.path[:-step], []).append(o.code)
         incoming: dict[int, tuple[Organization, list[str]]] = {}
         for r in new:
+            if r.parent_row is None and r.parent_org is None:
+                continue  # a root: checked above
             parent = self._existing_parent(r)
             if parent is not None:
                 incoming.setdefault(parent.pk, (parent, []))[1].append(r.final_code)
@@ -675,14 +704,30 @@ class OrgImporter(Importer[OrgRow]):
                 return set()
         items: dict[int, services.NewOrganization] = {}
         ordered = sorted(new, key=lambda r: (r.depth, r.final_code))
+        # the units the rows name that are not on file yet, created in one go (in the order `_write_units`
+        # would meet them, which then finds them)
+        fresh: dict[str, str] = {}
+        for r in ordered:
+            for name in r.unit_names:
+                if name not in self.units and name not in fresh:
+                    fresh[name] = self.unit_kind_for[name]
+        if fresh:
+            try:
+                made = services.create_units(
+                    list(fresh.items()), actor=self.actor, actor_name=self.actor_name
+                )
+            except services.Refusal as exc:
+                raise ImportWriteError(ordered[0].row, exc.message)
+            self.units.update((u.name, u) for u in made)
         for r in ordered:
             existing_parent = self._existing_parent(r)
-            parent: Organization | services.NewOrganization
+            parent: Organization | services.NewOrganization | None
             if existing_parent is not None:
                 parent = existing_parent
-            else:
-                assert r.parent_row is not None
+            elif r.parent_row is not None:
                 parent = items[id(r.parent_row)]
+            else:
+                parent = None  # a new top-level organisation
             items[id(r)] = services.NewOrganization(
                 name=r.name, kind=r.kind, code=r.final_code, parent=parent, founded_on=r.founded_on,
                 units=self._write_units(r),

@@ -197,3 +197,30 @@ def test_a_counted_paginator_counts_each_query_once_per_version():
     assert not [q for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
     factories.member(org, name="李四")  # a write to the topic: counted again
     assert pages(everyone) == 3 and pages(li) == 2
+
+
+@pytest.mark.django_db
+def test_counted_per_topic_counts_each_month_written_and_puts_the_triggers_back(cast):
+    march, april, may = (stamps.month_topic(Attendance, 2026, m) for m in (3, 4, 5))
+    a3 = Activity.objects.create(organization=cast["a"], date=date(2026, 3, 5), topic="三月", minutes="记录")
+    a4 = Activity.objects.create(organization=cast["a"], date=date(2026, 4, 5), topic="四月", minutes="记录")
+    before = stamps.versions([march, april, may])
+    members = cast["members_a"][:2]
+    with transaction.atomic(), stamps.counted_per_topic(Attendance):
+        Attendance.objects.bulk_create(
+            [Attendance(activity=a, member=m, present=True) for a in (a3, a4) for m in members]
+        )
+    after = stamps.versions([march, april, may])
+    assert after[1] > before[1] and after[2] > before[2] and after[3] == before[3]
+    assert stamps.installed_triggers() >= stamps.expected_triggers(connection.vendor)
+    n = version(april)
+    Attendance.objects.filter(activity=a4).delete()
+    Attendance.objects.create(activity=a4, member=members[0], present=True)  # counted per row again
+    assert version(april) > n
+
+
+@pytest.mark.django_db
+def test_counted_per_topic_puts_the_triggers_back_when_the_block_fails(cast):
+    with pytest.raises(RuntimeError), transaction.atomic(), stamps.counted_per_topic(Attendance, Member):
+        raise RuntimeError("失败")
+    assert stamps.installed_triggers() >= stamps.expected_triggers(connection.vendor)

@@ -20,6 +20,7 @@ from .organizations import (
     create_organizations,
     create_party_group,
     create_unit,
+    create_units,
     dissolve_organization,
     move_organization,
     next_generated_code,
@@ -30,6 +31,8 @@ from .organizations import (
 from .overview import TermRow, current_expiries, term_overview
 from .terms import (
     PostInput,
+    check_first_term,
+    create_first_terms,
     current_term,
     grant_delay,
     record_election,
@@ -54,6 +57,7 @@ __all__ = [
     "create_organization",
     "create_party_group",
     "create_unit",
+    "create_units",
     "current_term",
     "dissolve_organization",
     "grant_delay",
@@ -62,6 +66,8 @@ __all__ = [
     "record_election",
     "record_step",
     "renewal_term",
+    "check_first_term",
+    "create_first_terms",
     "save_current_term",
     "step_after",
     "term_overview",

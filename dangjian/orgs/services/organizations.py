@@ -43,6 +43,37 @@ def create_unit(*, name: str, kind: str, note: str = "", actor: Actor = None, ac
 
 
 @transaction.atomic
+def create_units(
+    items: Sequence[tuple[str, str]], *, actor: Actor = None, actor_name: str = ""
+) -> list[Unit]:
+    """`create_unit(name=…, kind=…)` for many (name, kind) pairs at once: the same checks (the names taken
+    looked up in one query), rows and audit entries, in order."""
+    names = [(name or "").strip() for name, _kind in items]
+    taken = set(Unit.objects.filter(name__in=names).values_list("name", flat=True))
+    seen: set[str] = set()
+    for name in names:
+        if not name:
+            raise Refusal("请填写单位名称", "name")
+        if name in taken or name in seen:
+            raise Refusal(f"单位“{name}”已存在；同名单位只能登记一次", "name")
+        seen.add(name)
+    made = Unit.objects.bulk_create(
+        [Unit(name=name, kind=kind, note="") for name, (_n, kind) in zip(names, items, strict=True)]
+    )
+    audit.record_many(
+        audit.Entry(
+            action="unit.create",
+            actor=actor,
+            actor_name=actor_name,
+            instance=u,
+            changes={k: [None, v] for k, v in audit.snapshot(u).items() if v not in (None, "", [], {})},
+        )
+        for u in made
+    )
+    return made
+
+
+@transaction.atomic
 def update_unit(
     unit: Unit, *, expected_version: int | None, actor: Actor = None, actor_name: str = "", **fields: Any
 ) -> Unit:
@@ -236,13 +267,13 @@ def create_organization(
 
 @dataclass
 class NewOrganization:
-    """One organisation of a bulk create: `parent` is an existing organisation or an earlier item of the same
-    call (parents before children)."""
+    """One organisation of a bulk create: `parent` is an existing organisation, an earlier item of the same
+    call (parents before children), or None for a new top-level organisation (a root)."""
 
     name: str
     kind: str
     code: str
-    parent: Organization | NewOrganization
+    parent: Organization | NewOrganization | None
     founded_on: date | None = None
     units: Sequence[Unit] = ()
     instance: Organization | None = None
@@ -294,6 +325,11 @@ def create_organizations(
             )
         }
         last_step: dict[int, int] = {}
+        if any(i.parent is None for i in items):  # new roots go after the existing ones
+            last_root = (
+                Organization.objects.filter(depth=1).order_by("-path").values_list("path", flat=True).first()
+            )
+            last_step[id(None)] = Organization._str2int(last_root) if last_root else 0
         for key, parent in existing_parents.items():
             fresh = locked[parent.pk]
             check_parent(fresh)
@@ -308,15 +344,16 @@ def create_organizations(
         made: list[Organization] = []
         for item in items:
             key = id(item.parent)
-            up: Organization | None = (
-                existing_parents[key] if isinstance(item.parent, Organization) else item.parent.instance
-            )
-            assert up is not None, "parents come before their children"
-            if isinstance(item.parent, NewOrganization) and item.parent.instance is not None:
-                check_parent(item.parent.instance)
+            up: Organization | None = None
+            if isinstance(item.parent, Organization):
+                up = existing_parents[key]
+            elif item.parent is not None:
+                up = item.parent.instance
+                assert up is not None, "parents come before their children"
+                check_parent(up)
             step = last_step.get(key, 0) + 1
             last_step[key] = step
-            depth = up.depth + 1
+            depth = up.depth + 1 if up is not None else 1
             org = Organization(
                 name=item.name.strip(),
                 code=item.code.strip().upper(),
@@ -324,10 +361,11 @@ def create_organizations(
                 founded_on=item.founded_on,
                 depth=depth,
                 numchild=len(by_parent.get(id(item), [])),
-                path=Organization._get_path(up.path, depth, step),
+                path=Organization._get_path(up.path if up is not None else None, depth, step),
             )
             if len(org.path) != depth * Organization.steplen:
-                raise Refusal(f"“{up.name}”的下级党组织过多，无法再增加", "parent")
+                where = f"“{up.name}”的下级党组织" if up is not None else "顶层党组织"
+                raise Refusal(f"{where}过多，无法再增加", "parent")
             item.instance = org
             made.append(org)
         for i in range(0, len(made), batch_size):
@@ -346,10 +384,11 @@ def create_organizations(
         entries = []
         for item in items:
             new = item.instance
-            above = item.parent if isinstance(item.parent, Organization) else item.parent.instance
-            assert new is not None and above is not None
+            above = item.parent.instance if isinstance(item.parent, NewOrganization) else item.parent
+            assert new is not None
             changes = {k: [None, v] for k, v in audit.snapshot(new).items() if v not in (None, "", [], {})}
-            changes["parent"] = [None, above.name]
+            if above is not None:  # a root has none (as `create_organization` records it)
+                changes["parent"] = [None, above.name]
             if item.units:
                 changes["units"] = [None, sorted(u.name for u in item.units)]
             entries.append(

@@ -126,6 +126,75 @@ def _check_election_date(elected_on: date, today: date, org: Organization) -> No
         raise Refusal(f"选举日期不能早于成立日期（{org.founded_on:%Y-%m-%d}）", "elected_on")
 
 
+def check_first_term(
+    org: Organization, elected_on: date, years: int | None, *, today: date | None = None
+) -> int:
+    """What `save_current_term` checks before a first term (the years, the default when none); raises Refusal."""
+    _check_can_be_elected(org)
+    years = years or org.default_term_years
+    problem = term_years_problem(years)
+    if problem or years is None:
+        raise Refusal(problem or "请填写任期年数", "years")
+    _check_election_date(elected_on, today_or_now(today), org)
+    return years
+
+
+@transaction.atomic
+def create_first_terms(
+    items: Sequence[tuple[Organization, date, int | None]],
+    *,
+    actor: Actor = None,
+    actor_name: str = "",
+    today: date | None = None,
+) -> list[Term]:
+    """`save_current_term(org, number=None, elected_on=…, years=…, committee_kind=None, posts=None)` for many
+    organisations created in the same transaction (no committee and no term on file yet), set-based: the same
+    checks (the first refusal raised, nothing written), rows and audit entries (committee, then term, per
+    organisation in order)."""
+    prepared = [(org, e, check_first_term(org, e, years, today=today)) for org, e, years in items]
+    committees = Committee.objects.bulk_create(
+        [Committee(organization=org, kind=CommitteeKind.COMMITTEE) for org, _e, _y in prepared]
+    )
+    terms = Term.objects.bulk_create(
+        [
+            # Term.save computes the expiry; bulk_create does not call it
+            Term(
+                committee=c,
+                number=1,
+                elected_on=e,
+                years=y,
+                note="",
+                previous=None,
+                expires_on=add_years(e, y),
+            )
+            for c, (_o, e, y) in zip(committees, prepared, strict=True)
+        ]
+    )
+    entries: list[audit.Entry] = []
+    for c, t in zip(committees, terms, strict=True):
+        entries.append(
+            audit.Entry(
+                action="committee.create",
+                actor=actor,
+                actor_name=actor_name,
+                instance=c,
+                changes={k: [None, v] for k, v in audit.snapshot(c).items() if v not in (None, "", [], {})},
+            )
+        )
+        entries.append(
+            audit.Entry(
+                action="term.create",
+                actor=actor,
+                actor_name=actor_name,
+                instance=t,
+                changes={k: [None, v] for k, v in audit.snapshot(t).items() if v not in (None, "", [], {})},
+                note="录入本届任期",
+            )
+        )
+    audit.record_many(entries)
+    return terms
+
+
 @transaction.atomic
 def save_current_term(
     org: Organization,

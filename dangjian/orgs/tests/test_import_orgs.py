@@ -318,6 +318,8 @@ def test_a_write_refused_mid_way_rolls_everything_back(tmp_path, monkeypatch):
         return real(**kw)
 
     monkeypatch.setattr(importing.services, "create_organization", refuse_second)
+    # one by one (a fresh file with its root would otherwise be created set-based, without create_organization)
+    monkeypatch.setattr(importing.services, "appendable", lambda *a: False)
     code, report = run(workbook(tmp_path / "o.xlsx", BUREAU), "--json")
     assert code == 1 and report["errors"][0]["row"] == 4 and "并发修改" in report["errors"][0]["message"]
     assert not Organization.objects.exists() and not Unit.objects.exists()

@@ -71,3 +71,35 @@ def test_many_branches_under_an_existing_root_are_created_in_bulk_and_the_tree_h
         "00003",
     ]
     assert len(small.captured_queries) > 0
+
+
+def test_a_fresh_file_with_its_root_is_created_in_bulk_too(tmp_path):
+    with CaptureQueriesContext(connection) as big:
+        code, report = run(workbook(tmp_path / "city.xlsx", ROOT + branches(30, "B")), "--json")
+    assert code == 0 and report["created"] == 61
+    assert_tree_sound()
+    inserts = [q for q in big.captured_queries if 'INSERT INTO "orgs_organization"' in q["sql"]]
+    assert len(inserts) <= 2, len(inserts)
+    root = Organization.objects.get(code="R")
+    assert root.depth == 1 and root.numchild == 30
+    assert Organization.objects.get_parent(Organization.objects.get(code="B0001")) == root
+    entry = AuditEntry.objects.get(model="orgs.organization", object_id=str(root.pk))
+    assert "parent" not in entry.changes and entry.changes["code"] == [None, "R"]
+    # a second root sorts after the first (code order kept) and also goes in bulk
+    second = [["另一党委", "S", "党委", "", "另一机关", "局机关", "2009-01-01", "2024-01-01", ""]]
+    code, report = run(workbook(tmp_path / "s.xlsx", second + branches(2, "S", "S")), "--json")
+    assert code == 0 and report["created"] == 5
+    assert_tree_sound()
+    assert [o.code for o in Organization.objects.get_root_nodes()] == ["R", "S"]
+    # one that sorts before the existing roots goes through the service, which keeps the order
+    code, report = run(
+        workbook(
+            tmp_path / "a.xlsx",
+            [["甲党委", "A", "党委", "", "甲机关", "局机关", "2009-01-01", "2024-01-01", ""]],
+        ),
+        "--json",
+    )
+    assert code == 0 and report["created"] == 1
+    assert_tree_sound()
+    assert [o.code for o in Organization.objects.get_root_nodes()] == ["A", "R", "S"]
+    assert audit.verify(checkpoint=False).ok

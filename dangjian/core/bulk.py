@@ -1,4 +1,4 @@
-"""Multi-row INSERTs for the roster import, without building a model instance per row.
+"""Multi-row INSERTs for big imports and the data generator, without building a model instance per row.
 
 `QuerySet.bulk_create` spends most of its time compiling each value through the field machinery (and on
 SQLite Django assumes the old limit of 999 parameters per statement, i.e. about 40 members per INSERT). The
@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models
 from django.db.models.fields import NOT_PROVIDED
@@ -48,10 +48,11 @@ class RowInserter:
         if unknown:
             raise ValueError(f"{model._meta.label} has no fields {unknown}")
         ops = connection.ops
-        now = timezone.now()
+        self.now = now = timezone.now()  # what the auto_now(_add) fields get
         tail: list[Any] = []
         rest = [f for name, f in fields.items() if name not in columns]
         for f in rest:
+            value: Any
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
                 value = now
             elif f.default is not NOT_PROVIDED:
@@ -104,6 +105,12 @@ class RowInserter:
             self._insert_values(rows, returning=())
         return pks_by(self.model, key, [r[at] for r in rows])
 
+    def insert_returning_ids(self, rows: Iterable[Sequence[Any]]) -> list[int]:
+        """Insert rows and return their new primary keys in the order of the rows: multi-row INSERT …
+        RETURNING, whose rows come back in the order of the VALUES on SQLite and PostgreSQL (what Django's own
+        `bulk_create` relies on)."""
+        return [r[0] for r in self._insert_values(rows, returning=(self.model._meta.pk.column,))]
+
     def _copy(self, rows: Iterable[Sequence[Any]]) -> bool:
         """PostgreSQL COPY … FROM STDIN through psycopg 3; False when that driver is not in use."""
         with connection.cursor() as cursor:
@@ -151,8 +158,8 @@ class RowInserter:
 def pks_by(model: type[models.Model], column: str, keys: Sequence[Any]) -> dict[Any, int]:
     """{key: primary key} of the rows whose unique `column` is one of `keys`, found set-wise: one query with
     an array on PostgreSQL, IN lists as long as the engine allows elsewhere. Keys not found are absent."""
-    field = model._meta.get_field(column)
-    table, col = connection.ops.quote_name(model._meta.db_table), connection.ops.quote_name(field.column)
+    field = cast("models.Field[Any, Any]", model._meta.get_field(column))
+    table, col = connection.ops.quote_name(model._meta.db_table), connection.ops.quote_name(str(field.column))
     pk = connection.ops.quote_name(model._meta.pk.column)
     found: dict[Any, int] = {}
     with connection.cursor() as cursor:
