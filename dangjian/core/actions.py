@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.contrib import messages
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.html import escape
 
@@ -298,38 +298,6 @@ def bulk_write(
         )
         audit.record_many(entries)
     return result
-
-
-def insert_rows(
-    model: type[models.Model],
-    columns: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-    *,
-    batch_size: int = 5000,
-) -> int:
-    """Insert plain rows (database-ready values: numbers, booleans, text, ids) into `model`'s table with one
-    prepared statement executed over many rows: for the wide, simple tables of an import (attendance, a
-    many-to-many through table) where building a model object per row costs more than the write. No audit
-    entry of its own (the caller audits the records these rows belong to); the data-version triggers count
-    them like any write. Returns the number of rows."""
-    qn = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
-    done = 0
-    batch: list[Sequence[Any]] = []
-    with transaction.atomic(), connection.cursor() as cursor:
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= batch_size:
-                cursor.executemany(sql, batch)
-                done += len(batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
-            done += len(batch)
-    return done
 
 
 # --- forms and views ---------------------------------------------------------------------------------------------
