@@ -480,9 +480,7 @@ def record_activities(
                     actor=actor,
                     actor_name=actor_name,
                     instance=a,
-                    changes={
-                        k: [None, v] for k, v in audit.snapshot(a).items() if v not in (None, "", [], {})
-                    },
+                    changes=audit.created(a),
                     note=_summary(a, d.kinds) + (f"；{AT_ENTRY}" if at_entry else ""),
                 )
                 for a, d, _t, at_entry in built

@@ -181,7 +181,7 @@ def create(
     (many-to-many links set by `make`)."""
     with transaction.atomic():
         row = make(dict(data)) if make is not None else model._default_manager.create(**data)
-        changes = {k: [None, v] for k, v in audit.snapshot(row).items() if v not in (None, "", [], {})}
+        changes = audit.created(row)
         audit.record(
             event or AuditAction.CREATE,
             actor=actor,
@@ -269,7 +269,7 @@ def bulk_write(
                     actor=actor,
                     actor_name=actor_name,
                     instance=r.instance,
-                    changes={k: [None, v] for k, v in snap.items() if v not in (None, "", [], {})},
+                    changes=audit.created(snap),
                     note=f"第 {r.row} 行",
                 )
             )

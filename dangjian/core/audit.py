@@ -369,6 +369,12 @@ def record(
     record_many([Entry(action=action, actor=actor, actor_name=actor_name, instance=instance, **kw)])
 
 
+def created(values: Mapping[str, Any] | models.Model) -> dict[str, list[Any]]:
+    """The diff of a new object: each field that holds a value, from nothing to it (a model or its snapshot)."""
+    snap = snapshot(values) if isinstance(values, models.Model) else values
+    return {k: [None, v] for k, v in snap.items() if v not in (None, "", [], {})}
+
+
 def log_create(
     instance: models.Model, actor: AuditActor = None, actor_name: str = "", note: str = "", event: str = ""
 ) -> None:
@@ -378,7 +384,7 @@ def log_create(
         actor=actor,
         actor_name=actor_name,
         instance=instance,
-        changes={k: [None, v] for k, v in snapshot(instance).items() if v not in (None, "", [], {})},
+        changes=created(instance),
         note=note,
     )
 

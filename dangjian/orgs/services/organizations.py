@@ -66,7 +66,7 @@ def create_units(
             actor=actor,
             actor_name=actor_name,
             instance=u,
-            changes={k: [None, v] for k, v in audit.snapshot(u).items() if v not in (None, "", [], {})},
+            changes=audit.created(u),
         )
         for u in made
     )
@@ -386,7 +386,7 @@ def create_organizations(
             new = item.instance
             above = item.parent.instance if isinstance(item.parent, NewOrganization) else item.parent
             assert new is not None
-            changes = {k: [None, v] for k, v in audit.snapshot(new).items() if v not in (None, "", [], {})}
+            changes = audit.created(new)
             if above is not None:  # a root has none (as `create_organization` records it)
                 changes["parent"] = [None, above.name]
             if item.units:

@@ -178,7 +178,7 @@ def create_first_terms(
                 actor=actor,
                 actor_name=actor_name,
                 instance=c,
-                changes={k: [None, v] for k, v in audit.snapshot(c).items() if v not in (None, "", [], {})},
+                changes=audit.created(c),
             )
         )
         entries.append(
@@ -187,7 +187,7 @@ def create_first_terms(
                 actor=actor,
                 actor_name=actor_name,
                 instance=t,
-                changes={k: [None, v] for k, v in audit.snapshot(t).items() if v not in (None, "", [], {})},
+                changes=audit.created(t),
                 note="录入本届任期",
             )
         )
