@@ -6,6 +6,13 @@ class AccountsConfig(AppConfig):
     verbose_name = "用户与权限"
 
     def ready(self) -> None:
+        # Read (for names of who reported) by the memoised yearly report (reports.annual, core.memo).
+        from dangjian.core import stamps
+
+        from .models import User
+
+        stamps.track(User)
+
         from dangjian.core.nav import (
             HomePanel,
             NavItem,

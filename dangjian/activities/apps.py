@@ -9,13 +9,14 @@ class ActivitiesConfig(AppConfig):
         # The tables whose writes invalidate memoised results (core.stamps, core.memo).
         from dangjian.core import stamps
 
-        from .models import Activity, ActivityKind, Attendance
+        from .models import Activity, ActivityKind, Attendance, BureauMeeting
 
         stamps.track(
             Activity, monthly_by="date"
         )  # with its kinds (the through table), per month of the record
         stamps.track(Attendance, monthly_by="activity__date")
         stamps.track(ActivityKind)
+        stamps.track(BureauMeeting)  # the bureau's own meetings, in the yearly report
 
         from dangjian.accounts.policy import Perm
         from dangjian.core.nav import HomePanel, NavItem, register_nav, register_panel

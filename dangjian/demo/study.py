@@ -22,7 +22,8 @@ CONTENTS = [
 
 
 def seed(ctx) -> None:
-    StudyConfig.current()
+    if not StudyConfig.objects.exists():
+        StudyConfig.objects.create()  # the defaults, saved: the settings page shows who changed them
     rng = ctx.rng
     members = list(Member.objects.current().values_list("id", "category"))
     rows = []

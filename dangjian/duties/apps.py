@@ -9,10 +9,23 @@ class DutiesConfig(AppConfig):
         # The tables whose writes invalidate memoised results (core.stamps, core.memo).
         from dangjian.core import stamps
 
-        from .models import Notice, NoticeTarget
+        from . import models as m
 
-        stamps.track(Notice)
-        stamps.track(NoticeTarget)
+        for model in (
+            m.Notice,
+            m.NoticeTarget,
+            # the yearly report's 主要做法和成效 (reports.annual) reads the duty system
+            m.BrandCase,
+            m.LeadingGroup,
+            m.LeadingGroupMember,
+            m.DutyList,
+            m.Duty,
+            m.DutyReport,
+            m.WorkPlan,
+            m.WorkPlanItem,
+            m.WorkPlanProgress,
+        ):
+            stamps.track(model)
 
         from dangjian.core import measures
 

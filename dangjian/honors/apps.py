@@ -6,6 +6,15 @@ class HonorsConfig(AppConfig):
     verbose_name = "述职评议与表彰"
 
     def ready(self) -> None:
+        # The tables whose writes invalidate memoised results (core.stamps, core.memo): the yearly report
+        # (reports.annual) reads the year's reviews and honours.
+        from dangjian.core import stamps
+
+        from .models import Honor, ReviewReport, ReviewRound
+
+        for model in (ReviewRound, ReviewReport, Honor):
+            stamps.track(model)
+
         from dangjian.core import audit_events
 
         from .services import EVENTS

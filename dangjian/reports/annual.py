@@ -9,6 +9,7 @@ from datetime import date
 
 from django.utils import timezone
 
+from dangjian.core import memo, stamps
 from dangjian.core.official_docx import OfficialDocument
 from dangjian.core.xlsx import Sheet, workbook_bytes
 from dangjian.orgs.models import Organization, Unit, UnitKind
@@ -216,13 +217,44 @@ def subject_name(root: Organization | None) -> str:
     return unit.name if unit else "本局"
 
 
-def build(year: int, root: Organization | None = None, today: date | None = None) -> AnnualReport:
-    today = today or timezone.localdate()
+def report_topics(year: int) -> list[str]:
+    """What the report reads (`core.stamps`): every counted table, and of the tables counted per month (the
+    activities and their attendance) the months of the year and of the year before (the quarter before Q1)."""
+    topics: list[str] = []
+    for t in stamps.tracked():
+        if t.topic != t.table:
+            continue  # a many-to-many through table counts under its owner's topic
+        if t.monthly:
+            topics += [*stamps.months_topics(t.table, year - 1), *stamps.months_topics(t.table, year)]
+        else:
+            topics.append(t.topic)
+    return topics
+
+
+@dataclass
+class _Content:
+    metrics: Metrics
+    rows: list[tuple[str, int]]
+    achievements: list[tuple[str, list[str]]]
+    problems: list[tuple[Problem, ReportRule]]
+
+
+def _content(year: int, root: Organization | None, today: date) -> _Content:
     m = Metrics()
     facts.basic_facts(m, year, root)
     rows = facts.activity_facts(m, year, root)
     facts.study_facts(m, year, root)
     facts.honor_facts(m, year, root)
-    achievements = practice.sections(m, year, root)
+    achievements = practice.sections(m, year, root, today)
     problems = detect(m, year, root, today, ReportRule.objects.all())
-    return AnnualReport(year, root, subject_name(root), m, problems, rows, achievements, today)
+    return _Content(m, rows, achievements, problems)
+
+
+def build(year: int, root: Organization | None = None, today: date | None = None) -> AnnualReport:
+    """The report as of `today`. Its content is memoised (`core.memo`) under the versions of everything it reads:
+    the preview, the Word document, the appendix and the JSON of one state are computed once, and a write to
+    any table it reads makes the next one new."""
+    today = today or timezone.localdate()
+    params = (year, root.pk if root is not None else None, today)
+    c = memo.memoized("reports.annual", params, report_topics(year), lambda: _content(year, root, today))
+    return AnnualReport(year, root, subject_name(root), c.metrics, c.problems, c.rows, c.achievements, today)

@@ -6,6 +6,13 @@ class ReportsConfig(AppConfig):
     verbose_name = "报表与驾驶舱"
 
     def ready(self) -> None:
+        # The report's rules are read by the memoised report (reports.annual, core.memo).
+        from dangjian.core import stamps
+
+        from .models import ReportRule
+
+        stamps.track(ReportRule)
+
         from dangjian.core import audit_events
 
         from .services import EVENTS

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q
-from django.utils import timezone
 
 from dangjian.activities.models import Activity
 
@@ -352,14 +351,14 @@ def brand_cases(m: Metrics, s: Scope) -> None:
     m.put("brand_cases", "发布党建品牌案例", cases, "duties.services.published_case_count", SECTION)
 
 
-def sections(m: Metrics, year: int, root) -> list[tuple[str, list[str]]]:
+def sections(m: Metrics, year: int, root, today: date) -> list[tuple[str, list[str]]]:
     end = date(year, 12, 31)
     s = Scope(
         year,
         root,
         end,
         list(facts.scope_orgs(root, end).values_list("pk", flat=True)),
-        min(timezone.localdate(), end),
+        min(today, end),
     )
     brand_cases(m, s)
     out = []

@@ -113,8 +113,10 @@ class StudyConfig(models.Model):
 
     @classmethod
     def current(cls) -> StudyConfig:
+        """The saved settings, or the defaults (unsaved: reading never writes, so that a page or a memoised
+        figure that reads the settings does not change the data versions it is keyed on)."""
         obj = cls.objects.order_by("id").first()
-        return obj if obj is not None else cls.objects.create()
+        return obj if obj is not None else cls()
 
 
 __all__ = ["Activity", "StudyConfig", "StudyForm", "StudyRecord"]

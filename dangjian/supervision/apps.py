@@ -9,9 +9,20 @@ class SupervisionConfig(AppConfig):
         # The tables whose writes invalidate memoised results (core.stamps, core.memo).
         from dangjian.core import stamps
 
-        from .models import Rectification
+        from . import models as m
 
-        stamps.track(Rectification)
+        for model in (
+            m.Rectification,
+            # the yearly report (reports.annual) reads the year's inspections, observations and appraisal
+            m.RectificationEvent,
+            m.InspectionRound,
+            m.InspectionTarget,
+            m.Finding,
+            m.Observation,
+            m.Appraisal,
+            m.AppraisalVersion,
+        ):
+            stamps.track(model)
 
         from dangjian.core import measures
 

@@ -61,7 +61,7 @@ def test_study_figures_count_every_member_on_the_roll(bureau):
 
     from dangjian.study.models import StudyConfig, StudyRecord
 
-    StudyConfig.current()
+    StudyConfig.objects.create()
     StudyConfig.objects.update(member_hours=Decimal("10"))
     a0, a1, _ = bureau["members_a"]
     for member, hours in ((a0, "10"), (a1, "9.5")):
@@ -357,3 +357,29 @@ def test_web_preview_shows_every_section(bureau, login):
     assert "从主观方面讲" in page and "持续夯实“两个责任”" in page
     r = login(bureau["bureau"]).get("/reports/annual/?year=2026&download=appendix")
     assert r.status_code == 200 and r.content[:2] == b"PK"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_report_is_reused_until_a_table_it_reads_is_written():
+    """The preview, the document and the appendix of one state are computed once (`core.memo`); a new member,
+    a new activity of the year or an edited rule makes the next report new."""
+    from dangjian.activities.models import Activity
+    from dangjian.core import memo
+    from dangjian.factories import cast as build_cast
+
+    cast = build_cast()
+    today = date(2026, 11, 20)
+    first = annual.build(2026, today=today)
+    hits = memo.stats["hits"]
+    again = annual.build(2026, today=today)
+    assert memo.stats["hits"] == hits + 1 and again.metrics is first.metrics
+    total = first.metrics["members_total"]
+
+    factories.member(cast["a"], "新党员甲")
+    assert annual.build(2026, today=today).metrics["members_total"] == total + 1
+
+    acts = annual.build(2026, today=today).metrics["activities_total"]
+    Activity.objects.create(organization=cast["a"], date=date(2026, 3, 5), topic="支部党员大会")
+    assert annual.build(2026, today=today).metrics["activities_total"] == acts + 1
+    # another day is another report (what is late depends on the day)
+    assert annual.build(2026, today=date(2026, 11, 21)).metrics is not first.metrics

@@ -89,7 +89,7 @@ def test_secretaries_need_56_and_thresholds_are_configurable(cast):
         for mp in services.yearly_progress(2026, factories.Member.objects.filter(organization=cast["a"]))
     }
     assert rows[m0.id].required == 56 and rows[cast["members_a"][1].id].required == 32
-    StudyConfig.objects.update(member_hours=40)
+    StudyConfig.objects.create(member_hours=40)
     rows = {
         mp.member["id"]: mp.progress
         for mp in services.yearly_progress(2026, factories.Member.objects.filter(organization=cast["a"]))
@@ -99,7 +99,7 @@ def test_secretaries_need_56_and_thresholds_are_configurable(cast):
 
 def test_only_the_members_behind_when_asked(cast):
     m0, m1, m2 = cast["members_a"]
-    StudyConfig.current()  # the settings row, created on first use
+    StudyConfig.objects.create()  # the settings row (reading the defaults never creates it)
     StudyConfig.objects.update(member_hours=Decimal("5"))
     StudyRecord.objects.create(
         member=m0, date=date(2026, 2, 1), hours=Decimal("5"), content="学习", form="网络平台"
@@ -120,7 +120,7 @@ def test_only_the_members_behind_when_asked(cast):
 
 
 def test_yearly_progress_query_count_is_constant(cast, django_assert_num_queries):
-    StudyConfig.current()
+    StudyConfig.objects.create()
     for n in (2, 30):
         for _ in range(n):
             factories.member(cast["b"])
