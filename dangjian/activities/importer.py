@@ -294,7 +294,7 @@ class ActivityImporter(Importer[Row]):
         ids: set[int] = set()
         for r in records:
             ids.update(self._roll_ids(r.org))
-        self.index = services.RosterIndex.for_orgs(ids)
+        self.index = services.RosterIndex.for_orgs(ids, slim=True)
 
     def _roll_ids(self, org: Organization) -> list[int]:
         if org.pk not in self._subtrees:

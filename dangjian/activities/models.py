@@ -168,11 +168,14 @@ class AbsenceReason(models.TextChoices):
 
 
 class Attendance(models.Model):
+    # No single-column indexes on the two keys: "attendance_unique" (activity, member) and
+    # "attendance_member_idx" (member, present) lead with them and serve the same lookups, and every index is
+    # written for each of the millions of rows a 台账 import inserts.
     activity = models.ForeignKey(
-        Activity, verbose_name="活动", on_delete=models.CASCADE, related_name="attendance"
+        Activity, verbose_name="活动", on_delete=models.CASCADE, related_name="attendance", db_index=False
     )
     member = models.ForeignKey(
-        Member, verbose_name="党员", on_delete=models.PROTECT, related_name="attendance"
+        Member, verbose_name="党员", on_delete=models.PROTECT, related_name="attendance", db_index=False
     )
     present = models.BooleanField("出席", default=True)
     absence_reason = models.CharField("缺席原因", max_length=4, choices=AbsenceReason.choices, blank=True)

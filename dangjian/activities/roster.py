@@ -30,6 +30,10 @@ def _facts(
     return facts, [rules.Move(e.kind, e.date, e.from_org_id, e.to_org_id) for e in m.events.all()]
 
 
+# What the roll and an attendance list read of a member: the roll rule's facts, the name and the vote.
+ROLL_FIELDS = ("name", "initials", "full_date", "organization", "join_date", "status", "left_on")
+
+
 class RosterIndex:
     """Members that were ever on some organisations' rolls, with their history, to answer "who was on the
     roll of X on day D" for many organisations and days in memory (imports, the demo): two queries."""
@@ -44,13 +48,15 @@ class RosterIndex:
                 self._by_org.setdefault(org_id, []).append((m, facts, history))
 
     @classmethod
-    def for_orgs(cls, org_ids: Iterable[int]) -> RosterIndex:
+    def for_orgs(cls, org_ids: Iterable[int], *, slim: bool = False) -> RosterIndex:
         """The events as plain rows grouped here rather than prefetched as model objects (a city's 台账 import
-        indexes some sixty thousand members)."""
+        indexes some sixty thousand members). `slim`: the members carry only `ROLL_FIELDS` (an import, which
+        reads nothing else of them), not every column and their organisation."""
         ids = list(set(org_ids))
         moved_away = MembershipEvent.objects.filter(from_org_id__in=ids).values("member_id")
         wanted = Q(organization_id__in=ids) | Q(pk__in=moved_away)
-        members = list(Member.objects.filter(wanted).select_related("organization"))
+        qs = Member.objects.filter(wanted)
+        members = list(qs.only(*ROLL_FIELDS) if slim else qs.select_related("organization"))
         moves: dict[int, list[rules.Move]] = {}
         events = (
             MembershipEvent.objects.filter(member__in=Member.objects.filter(wanted).values("pk"))

@@ -177,7 +177,7 @@ def _validate(
         for f, m in (("talk_a", d.talk_a), ("talk_b", d.talk_b)):
             if m is not None and m.pk not in on_roll:
                 err(f, f"{m.name}在 {d.date:%Y-%m-%d} 不是{org.name}的党员")
-    if roster is not None:
+    if roster is not None and d.absences:
         names = {m.pk: m.name for m in roster.members}
         for member_id, (reason, _note) in d.absences.items():
             if member_id not in names:

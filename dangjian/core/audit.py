@@ -10,6 +10,7 @@ Personal fields are masked in every stored diff (`PERSONAL_FIELDS`).
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import hmac
 import json
@@ -42,7 +43,12 @@ from .models import AuditAction, AuditChainHead, AuditEntry
 SKIP_FIELDS = {"password", "version", "updated_at", "path", "depth", "numchild"}
 
 
+_AS_IS = frozenset({str, int, bool, float, type(None)})
+
+
 def _plain(value: Any) -> Any:
+    if type(value) in _AS_IS:  # most values: no conversion (an import snapshots millions of them)
+        return value
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -58,12 +64,12 @@ def _plain(value: Any) -> Any:
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
     """The concrete field values of an instance (foreign keys as ids), JSON-ready."""
-    data: dict[str, Any] = {}
-    for f in instance._meta.concrete_fields:
-        if f.name in SKIP_FIELDS:
-            continue
-        data[f.name] = _plain(getattr(instance, f.attname))
-    return data
+    return {name: _plain(getattr(instance, attname)) for name, attname in _snapshot_fields(type(instance))}
+
+
+@functools.cache
+def _snapshot_fields(model: type[models.Model]) -> tuple[tuple[str, str], ...]:
+    return tuple((f.name, f.attname) for f in model._meta.concrete_fields if f.name not in SKIP_FIELDS)
 
 
 # Who acts on an audited write: a user, or None when a command or job acts (then actor_name names it).

@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import sqlite3
 from collections.abc import Iterable, Sequence
+from contextlib import closing
 from typing import Any, cast
 
 from django.db import connection, models
@@ -125,14 +126,18 @@ class RowInserter:
     def _insert_values(
         self, rows: Iterable[Sequence[Any]], returning: Sequence[str]
     ) -> list[tuple[Any, ...]]:
-        placeholders = "(" + ", ".join(["%s"] * self.width) + ")"
+        # On SQLite the statement goes to the driver's own cursor with its "?" placeholders: Django's cursor
+        # wrapper would rewrite every "%s" of a 500-row VALUES list by regular expression, statement by statement.
+        sqlite = connection.vendor == "sqlite"
+        placeholders = "(" + ", ".join(["?" if sqlite else "%s"] * self.width) + ")"
         tail = ""
         if returning:
             tail = " RETURNING " + ", ".join(connection.ops.quote_name(c) for c in returning)
         result: list[tuple[Any, ...]] = []
         params: list[Any] = []
         count = 0
-        with connection.cursor() as cursor:
+        connection.ensure_connection()
+        with closing(connection.connection.cursor()) if sqlite else connection.cursor() as cursor:
 
             def flush() -> None:
                 nonlocal count
