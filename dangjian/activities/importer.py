@@ -7,7 +7,7 @@ so importing the same file again changes nothing, and a corrected head count or 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -71,7 +71,7 @@ RULES = (
 )
 
 
-@dataclass
+@dataclass(slots=True)  # one per 台账 row, all held until written
 class Row:
     org: Organization
     kinds: list[ActivityKind]
@@ -85,7 +85,6 @@ class Row:
     minutes: str
     key: str
     # filled by plan()
-    roster: services.Roster | None = None
     absences: dict[int, tuple[str, str]] = field(default_factory=dict)
     existing: Activity | None = None
 
@@ -326,11 +325,6 @@ class ActivityImporter(Importer[Row]):
                 absences[matches[0].pk] = (a.reason, a.note)
         if problems:
             raise RowErrors([(ABSENT, record.absent_text, p) for p in problems])
-        audience = rules.audience_of(k.audience for k in record.kinds)
-        if audience == KindAudience.ALL:
-            record.roster = services.Roster(audience, everyone)
-        else:  # a committee, group or talk: the 台账 gives only counts; keep the named absentees
-            record.roster = services.Roster(audience, [m for m in everyone if m.pk in absences])
         record.absences = absences
         existing = self.existing.get(record.key)
         if existing is None:
@@ -386,29 +380,14 @@ class ActivityImporter(Importer[Row]):
 
     def write(self, outcomes: list[RowOutcome[Row]]) -> None:
         # new records set-based (bulk inserts in batches); the rare corrected ones through the form's service
-        new: list[services.NewRecord] = []
-        for o in outcomes:
-            r = o.record
-            if o.action != CREATE or r is None:
-                continue
-            assert r.roster is not None
-            new.append(
-                services.NewRecord(
-                    organization=r.org,
-                    kinds=r.kinds,
-                    date=r.day,
-                    topic=r.topic,
-                    roster=r.roster,
-                    import_key=r.key,
-                    host=r.host,
-                    minutes=r.minutes,
-                    counts=(r.expected, r.present),
-                    absences=r.absences,
-                    absence_note=r.absent_text,
-                )
-            )
+        creates = [o for o in outcomes if o.action == CREATE and o.record is not None]
         services.record_activities(
-            new, actor=self.actor, actor_name=self.actor_name, source="import", today=self.today
+            self._new_records(creates),
+            total=len(creates),
+            actor=self.actor,
+            actor_name=self.actor_name,
+            source="import",
+            today=self.today,
         )
         updates = [o for o in outcomes if o.action == UPDATE]
         for i, o in enumerate(updates, start=1):
@@ -435,7 +414,7 @@ class ActivityImporter(Importer[Row]):
                     version=e.version,
                     organization=e.organization,
                     reason="台账导入更新",
-                    roster=r.roster,
+                    roster=self._roster(r),
                     place=e.place,
                     speaker=e.speaker,
                     site=e.site,
@@ -447,3 +426,34 @@ class ActivityImporter(Importer[Row]):
                     **common,
                 )
             progress.every(100, "更新", i, len(updates))
+
+    def _roster(self, record: Row) -> services.Roster:
+        """Who was expected: the roll on the day, or for a committee, group or talk (whose 台账 row gives only
+        counts) the named absentees. Drawn again when the record is written rather than kept from `plan` for
+        every row of a big file."""
+        assert self.index is not None
+        everyone = self.index.on(self._roll_ids(record.org), record.day)
+        audience = rules.audience_of(k.audience for k in record.kinds)
+        if audience == KindAudience.ALL:
+            return services.Roster(audience, everyone)
+        return services.Roster(audience, [m for m in everyone if m.pk in record.absences])
+
+    def _new_records(self, outcomes: list[RowOutcome[Row]]) -> Iterator[services.NewRecord]:
+        """The new records one at a time (a written batch keeps nothing alive)."""
+        for o in outcomes:
+            r = o.record
+            assert r is not None
+            roster = self._roster(r)
+            yield services.NewRecord(
+                organization=r.org,
+                kinds=r.kinds,
+                date=r.day,
+                topic=r.topic,
+                roster=roster,
+                import_key=r.key,
+                host=r.host,
+                minutes=r.minutes,
+                counts=(r.expected, r.present),
+                absences=r.absences,
+                absence_note=r.absent_text,
+            )

@@ -9,6 +9,7 @@ For other apps:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -390,8 +391,9 @@ class NewRecord:
 
 
 def record_activities(
-    records: Sequence[NewRecord],
+    records: Iterable[NewRecord],
     *,
+    total: int | None = None,
     actor: Actor = None,
     actor_name: str = "",
     source: str = "import",
@@ -403,10 +405,16 @@ def record_activities(
     record as `record_activity` (strict=False, no attachments) would leave, written in batches of bulk inserts.
     The caller has validated the rows and checked the actor's scope; the service's own checks still run and
     raise ActivityInvalid for the first record they refuse (nothing is written then: call inside a
-    transaction). Reports progress as `stage`."""
+    transaction). Reports progress as `stage` (of `total` records, when `records` is not a sequence).
+    `records` may be a generator: they are taken a batch at a time and nothing of a written batch is kept, so
+    a city's 台账 does not hold its hundred and sixty thousand records (and their attendance) at once. Returns
+    the number of records written."""
     today = today or timezone.localdate()
-    total = len(records)
-    out: list[Activity] = []
+    if total is None:
+        records = list(records)
+        total = len(records)
+    pending = iter(records)
+    written = 0
     actor_user = actor if getattr(actor, "pk", None) else None
     label = audit.actor_label(actor, actor_name)
     through = Activity.kinds.through
@@ -427,8 +435,7 @@ def record_activities(
             ReviewStep,
             ("activity_id", "action", "from_status", "to_status", "actor_id", "actor_name", "comment", "at"),
         )
-        for start in range(0, total, batch_size):
-            chunk = records[start : start + batch_size]
+        while chunk := list(itertools.islice(pending, batch_size)):
             built: list[tuple[Activity, ActivityInput, Tally, bool]] = []
             now = timezone.now()
             for rec in chunk:
@@ -485,9 +492,9 @@ def record_activities(
                 )
                 for a, d, _t, at_entry in built
             )
-            out.extend(b[0] for b in built)
-            progress.report(stage, min(start + batch_size, total), total)
-    return out
+            written += len(built)
+            progress.report(stage, written, total)
+    return written
 
 
 def _absent_map(activity: Activity) -> dict[int, tuple[str, str]]:

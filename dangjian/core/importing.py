@@ -56,7 +56,7 @@ class RowErrors(Exception):
         self.errors = errors  # (column, value, message)
 
 
-@dataclass
+@dataclass(slots=True)  # one per row of a file of a hundred thousand rows
 class RowOutcome(Generic[R]):
     row: int
     values: dict[str, Any]
@@ -197,6 +197,8 @@ def run_import(
     keep_outcomes: bool = False,
 ) -> ImportReport:
     report = ImportReport()
+    if hasattr(source, "read"):
+        source = source.read()  # read again for the error workbook
     try:
         rows: Iterator[list[Any]] = iter_rows(source)
         header = next(rows, None)
@@ -209,7 +211,7 @@ def run_import(
             raise WorkbookError(
                 f"缺少必需的列：{'、'.join(missing)}；请使用模板的表头（第1行），列名可参照导入说明中的同义写法"
             )
-        outcomes = _prepare_all(importer, rows, index)
+        outcomes = _prepare_all(importer, rows, index, keep_cells=keep_outcomes)
     except WorkbookError as exc:
         report.errors.append(RowError(row=1, column="", value="", message=str(exc)))
         return report
@@ -260,6 +262,7 @@ def run_import(
                 )
         report.written = True
     if errors_out and report.rejected:
+        _restore_cells(source, outcomes)
         write_error_workbook(errors_out, report.header, outcomes)
     if keep_outcomes:
         report.outcomes = outcomes
@@ -267,10 +270,14 @@ def run_import(
 
 
 def _prepare_all(
-    importer: Importer[R], rows: Iterable[list[Any]], index: dict[str, int]
+    importer: Importer[R], rows: Iterable[list[Any]], index: dict[str, int], *, keep_cells: bool = True
 ) -> list[RowOutcome[R]]:
+    """`keep_cells=False`: a valid row keeps only the cell a duplicate's message shows; its cells are read
+    again from the file if it is rejected later (`_restore_cells`), so that a big file's cells and its
+    prepared records are not all held at once."""
     outcomes: list[RowOutcome[R]] = []
     columns = list(index.items())
+    shown = importer.duplicate_message()[0]
     for rowno, raw in enumerate(rows, start=2):
         # `_cell`, with its common cases inline (this runs for every cell of the file)
         cells = [
@@ -287,8 +294,27 @@ def _prepare_all(
             o.record = importer.prepare(values, rowno)
         except RowErrors as exc:
             o.errors = [RowError(rowno, c, _shown(v), m) for c, v, m in exc.errors]
+        else:
+            if not keep_cells:
+                o.raw, o.values = _NO_CELLS, {shown: values.get(shown)} if shown else _NO_VALUES
         outcomes.append(o)
     return outcomes
+
+
+# shared by the valid rows that let their cells go (never written to)
+_NO_CELLS: list[Any] = []
+_NO_VALUES: dict[str, Any] = {}
+
+
+def _restore_cells(source: Path | str | bytes, outcomes: list[RowOutcome]) -> None:
+    """Read the cells of rejected rows that let them go back from the file, for the error workbook."""
+    wanted = {o.row: o for o in outcomes if o.action == REJECTED and o.raw is _NO_CELLS}
+    if not wanted:
+        return
+    for rowno, raw in enumerate(iter_rows(source), start=1):
+        o = wanted.get(rowno)
+        if o is not None:
+            o.raw = list(raw)
 
 
 def _check_duplicates(importer: Importer[R], outcomes: list[RowOutcome[R]]) -> None:
