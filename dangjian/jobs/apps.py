@@ -6,6 +6,12 @@ class JobsConfig(AppConfig):
     verbose_name = "后台任务"
 
     def ready(self) -> None:
+        from dangjian.core import audit_events
+
+        from .services import EVENTS
+
+        audit_events.register(EVENTS)
+
         from dangjian.core import import_views
         from dangjian.core.nav import NavItem, register_nav
 

@@ -55,6 +55,10 @@ class Job(models.Model):
     task_id = models.CharField("队列任务编号", max_length=64, blank=True, default="")
     created_at = models.DateTimeField("提交时间", auto_now_add=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    # The worker running the job touches this while it runs; a job that stops being touched lost its worker
+    # (killed, the machine restarted) and is queued again (`services.reclaim_stale`).
+    heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("执行次数", default=0)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
     class Meta:

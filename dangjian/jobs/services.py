@@ -15,10 +15,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -27,14 +28,15 @@ from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.db.models import F
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from dangjian.accounts import scope
 from dangjian.accounts.policy import Perm, check
-from dangjian.core import actions, progress
+from dangjian.core import actions, audit, progress
 
 from .models import Job, JobFile, JobKind, JobStatus
 
@@ -42,6 +44,14 @@ logger = logging.getLogger(__name__)
 
 PROGRESS_CACHE = "memo"
 THROTTLE_SECONDS = 0.5
+HEARTBEAT_SECONDS = 30.0
+STALE_AFTER = timedelta(minutes=5)  # ten missed heartbeats: the worker is gone
+MAX_ATTEMPTS = 3
+EVENTS = {
+    "job.create": "提交后台任务",
+    "job.reclaim": "重新排队中断的后台任务",
+    "job.abandon": "中断的后台任务不再重试",
+}
 INTERNAL_ERROR = "任务执行时发生内部错误，已记入系统日志，请联系系统管理员。"
 
 
@@ -64,6 +74,24 @@ class Outcome:
 def enqueue(owner: Any, kind: str, title: str, params: dict[str, Any] | None = None) -> Job:
     """A new queued job; handed to the task queue once the transaction that created it commits."""
     job = Job.objects.create(owner=owner, kind=kind, title=title[:200], params=params or {})
+    audit.record(
+        "job.create",
+        actor=owner,
+        instance=job,
+        changes={"kind": [None, kind], "params": [None, _shown_params(job.params)]},
+        note=job.title,
+    )
+    _hand_over(job)
+    return job
+
+
+def _shown_params(params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters as audited: an upload's token is a capability to its file, not a fact to keep."""
+    return {k: ("***" if k == "token" else v) for k, v in params.items()}
+
+
+def _hand_over(job: Job) -> None:
+    """Give the job to the task queue once the transaction that queued it commits."""
 
     def hand_over() -> None:
         from .tasks import run_job
@@ -75,7 +103,49 @@ def enqueue(owner: Any, kind: str, title: str, params: dict[str, Any] | None = N
         hand_over()  # tests: the job runs at once (with the immediate backend, inside this request)
     else:
         transaction.on_commit(hand_over)
-    return job
+
+
+def reclaim_stale(now: Any = None) -> int:
+    """Jobs whose worker stopped touching them (killed, its machine restarted) are queued again, up to
+    MAX_ATTEMPTS runs in all; then they fail with a message to submit them again. Safe to run again: an
+    import writes in one transaction (an interrupted one wrote nothing), a report or an export is only read,
+    月提醒 sends each item once. Called when a worker starts and when the jobs pages are opened. Returns how
+    many jobs were queued again."""
+    now = now or timezone.now()
+    cutoff = now - STALE_AFTER
+    stale = Job.objects.filter(status=JobStatus.RUNNING, started_at__lt=cutoff).filter(
+        models.Q(heartbeat_at__lt=cutoff) | models.Q(heartbeat_at__isnull=True)
+    )
+    requeued = 0
+    for job in stale.select_related("owner"):
+        beat = last_beat(job)
+        if beat is not None and beat >= cutoff:
+            continue  # its worker beats (in the cache): alive
+        with transaction.atomic():
+            again = job.attempts < MAX_ATTEMPTS
+            fields = (
+                {"status": JobStatus.QUEUED, "stage": "重新排队（后台任务进程中断）"}
+                if again
+                else {
+                    "status": JobStatus.FAILED,
+                    "stage": "失败",
+                    "finished_at": now,
+                    "error": f"后台任务进程中断，已尝试 {job.attempts} 次仍未完成；请重新提交该任务。",
+                }
+            )
+            # only if still stale: a worker that just touched it keeps it
+            if not stale.filter(pk=job.pk).update(**fields):
+                continue
+            audit.record(
+                "job.reclaim" if again else "job.abandon",
+                actor_name="后台任务",
+                instance=job,
+                note=f"{job.title}：最近心跳 {job.heartbeat_at or job.started_at}，已执行 {job.attempts} 次",
+            )
+            if again:
+                requeued += 1
+                _hand_over(job)
+    return requeued
 
 
 def for_user(user: Any):
@@ -127,14 +197,16 @@ def live(job: Job) -> Job:
 # --- run -----------------------------------------------------------------------------------------------------
 def run(job_id: int) -> None:
     """Run one job (in the worker): its runner inside a progress listener; the result or the error on the row."""
+    now = timezone.now()
+    claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, started_at=now, heartbeat_at=now, stage="开始", attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return  # delivered twice, or taken by another worker: it ran (or runs) already
     job = Job.objects.select_related("owner").get(pk=job_id)
-    if job.status != JobStatus.QUEUED:
-        return  # delivered twice: it ran already
-    job.status, job.started_at, job.stage = JobStatus.RUNNING, timezone.now(), "开始"
-    job.save(update_fields=["status", "started_at", "stage"])
     recorder = _Recorder(job.pk)
     try:
-        with progress.listening(recorder):
+        with progress.listening(recorder), _Heartbeat(job.pk):
             outcome = RUNNERS[job.kind](job)
     except (JobFailed, actions.Refusal, PermissionDenied, Http404) as exc:
         # the owner's own cause (a refusal; a permission or scope lost since the job was queued)
@@ -165,7 +237,52 @@ def run(job_id: int) -> None:
             job.result_file = row
         job.summary, job.result_url = outcome.summary, outcome.url[:300]
         _finish(job, JobStatus.DONE)
-    caches[PROGRESS_CACHE].delete(_key(job.pk))
+    caches[PROGRESS_CACHE].delete_many([_key(job.pk), _beat_key(job.pk)])
+
+
+def _beat_key(job_id: int) -> str:
+    return f"dangjian:job-heartbeat:{job_id}"
+
+
+def last_beat(job: Job) -> Any:
+    """When the job's worker last showed it was alive: the later of the row's `heartbeat_at` and the shared
+    cache's beat (None if neither)."""
+    seen = caches[PROGRESS_CACHE].get(_beat_key(job.pk))
+    beats = [t for t in (job.heartbeat_at, seen) if t is not None]
+    return max(beats) if beats else None
+
+
+class _Heartbeat:
+    """Shows the job alive every HEARTBEAT_SECONDS from a thread of its own: in the shared cache (as the
+    progress), and on PostgreSQL in the row too. Not in the row on SQLite, where the work's open write
+    transaction (an import's) holds the one write lock the touch would wait for."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"job-{job_id}-heartbeat", daemon=True)
+
+    def _beat(self) -> None:
+        from django.db import connections
+
+        try:
+            while not self.stop.wait(HEARTBEAT_SECONDS):
+                now = timezone.now()
+                caches[PROGRESS_CACHE].set(_beat_key(self.job_id), now, timeout=24 * 3600)
+                if connection.vendor == "postgresql":
+                    Job.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(heartbeat_at=now)
+        except Exception:  # noqa: BLE001 - a missed beat must not kill the work; a long silence reclaims it
+            logger.exception("job %s: heartbeat failed", self.job_id)
+        finally:
+            connections.close_all()
+
+    def __enter__(self) -> _Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
 
 
 def _last_seen(job: Job, recorder: _Recorder) -> None:

@@ -52,6 +52,7 @@ def start_import(request: HttpRequest, spec: ImportSpec, token: str, skip_invali
 
 @requires(Perm.VIEW_JOBS)
 def job_list(request: HttpRequest) -> HttpResponse:
+    services.reclaim_stale()  # a job whose worker died is queued again rather than shown running forever
     page = Paginator(services.for_user(request.user).select_related("result_file"), 30).get_page(
         page_param(request)
     )
@@ -72,6 +73,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 @requires(Perm.VIEW_JOBS)
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    services.reclaim_stale()
     job = get_job_for_user(request.user, pk)
     return render(request, "jobs/detail.html", {"page_title": job.title, "job": job})
 
@@ -79,6 +81,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Perm.VIEW_JOBS)
 def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress fragment the job page polls (htmx) until the job has finished."""
+    services.reclaim_stale()
     job = get_job_for_user(request.user, pk)
     return render(request, "jobs/_progress.html", {"job": job})
 

@@ -186,3 +186,89 @@ def test_an_export_over_the_threshold_runs_as_a_job_with_the_same_filters_and_sc
 
     names = {row[HEADER.index("姓名")] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert names == {"甲支部党员0", "甲支部党员1", "甲支部党员2"}  # branch A only: the owner's scope
+
+
+def test_queuing_a_job_is_audited_without_the_upload_token(cast):
+    from dangjian.core.models import AuditEntry
+
+    job = services.enqueue(cast["bureau"], JobKind.WARM, "缓存预热", {"token": "secret-token", "x": 1})
+    entry = AuditEntry.objects.get(action="job.create")
+    assert (entry.actor_id, entry.object_id, entry.note) == (cast["bureau"].pk, str(job.pk), "缓存预热")
+    assert "secret-token" not in json.dumps(entry.changes, ensure_ascii=False)
+    assert entry.changes["params"][1] == {"token": "***", "x": 1}
+
+
+def _stuck(cast, *, attempts: int, minutes: int) -> Job:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    at = timezone.now() - timedelta(minutes=minutes)
+    return Job.objects.create(
+        owner=cast["bureau"],
+        kind=JobKind.WARM,
+        title="缓存预热",
+        status=JobStatus.RUNNING,
+        started_at=at,
+        heartbeat_at=at,
+        attempts=attempts,
+    )
+
+
+def test_a_job_whose_worker_died_is_queued_again_and_runs(cast, login):
+    from dangjian.core.models import AuditEntry
+
+    quiet = _stuck(cast, attempts=1, minutes=1)  # its worker still beats: left alone
+    dead = _stuck(cast, attempts=1, minutes=6)
+    page = login(cast["bureau"]).get(f"/jobs/{dead.pk}/")  # opening it notices (as the worker's start does)
+    assert page.status_code == 200
+    dead.refresh_from_db()
+    quiet.refresh_from_db()
+    assert quiet.status == JobStatus.RUNNING
+    # queued again and (eager in tests) run at once by a worker: a second attempt, done
+    assert (dead.status, dead.attempts) == (JobStatus.DONE, 2)
+    assert AuditEntry.objects.filter(action="job.reclaim", object_id=str(dead.pk)).exists()
+
+
+def test_a_job_that_keeps_losing_its_worker_fails_with_a_message_instead_of_running_forever(cast):
+    job = _stuck(cast, attempts=services.MAX_ATTEMPTS, minutes=10)
+    assert services.reclaim_stale() == 0
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "请重新提交" in job.error and job.finished_at
+
+
+def test_a_job_delivered_twice_runs_once(cast, monkeypatch):
+    job = services.enqueue(cast["bureau"], JobKind.WARM, "缓存预热")
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (JobStatus.DONE, 1)
+    ran = []
+    monkeypatch.setitem(services.RUNNERS, JobKind.WARM, lambda j: ran.append(j) or services.Outcome())
+    services.run(job.pk)
+    assert ran == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_job_beats_while_its_work_holds_a_transaction_open(monkeypatch):
+    import time as _time
+
+    from django.db import transaction
+
+    from dangjian.factories import cast as build_cast
+
+    monkeypatch.setattr(services, "HEARTBEAT_SECONDS", 0.05)
+    cast = build_cast()
+    seen = []
+
+    def slow(job):
+        with transaction.atomic():  # as an import's write phase
+            Member.objects.filter(pk__lt=0).update(name="x")  # holds the write lock on SQLite
+            _time.sleep(0.4)
+            seen.append(services.last_beat(Job.objects.get(pk=job.pk)))
+        return services.Outcome()
+
+    monkeypatch.setitem(services.RUNNERS, JobKind.WARM, slow)
+    job = Job.objects.create(owner=cast["bureau"], kind=JobKind.WARM, title="缓存预热")
+    services.run(job.pk)
+    job.refresh_from_db()
+    # it beat while the work ran (after the claim), and a reclaim at that moment would have left it alone
+    assert job.status == JobStatus.DONE and seen[0] > job.started_at

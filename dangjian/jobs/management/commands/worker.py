@@ -15,6 +15,12 @@ class Command(BaseCommand):
         parser.add_argument("--batch", action="store_true", help="处理完当前队列中的任务后退出")
 
     def handle(self, *args, **options):
+        from dangjian.jobs.services import reclaim_stale
+
+        # the jobs a worker that died (with this machine, say) left running are queued again first
+        again = reclaim_stale()
+        if again:
+            self.stderr.write(f"已将 {again} 个中断的后台任务重新排队")
         backend = str(settings.TASKS["default"]["BACKEND"])
         if backend.startswith("django_tasks_rq"):
             extra = {"burst": True} if options["batch"] else {}
