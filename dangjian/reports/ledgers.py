@@ -13,6 +13,7 @@ from datetime import date
 from django.db.models import Count, Prefetch
 
 from dangjian.activities.models import Activity, Attendance
+from dangjian.core import progress
 from dangjian.core.asof import year_as_of
 from dangjian.core.dates import age_on
 from dangjian.core.official_docx import OfficialDocument
@@ -36,11 +37,19 @@ def _activities(org: Organization, year: int):
     )
 
 
+def ledger_size(org: Organization, year: int) -> int:
+    """How many records the 台账 workbook of `org`'s subtree for `year` holds (a big one is made as a job)."""
+    return Activity.objects.filter(
+        organization__path__startswith=org.path, is_deleted=False, date__year=year
+    ).count()
+
+
 def ledger_workbook(org: Organization, year: int) -> bytes:
     acts = list(_activities(org, year))
     summary = []
     detail = []
-    for a in acts:
+    for i, a in enumerate(acts, start=1):
+        progress.every(500, "整理台账", i, len(acts))
         absent = [
             f"{x.member.name}（{x.absence_reason or '未说明'}）" for x in a.attendance.all() if not x.present
         ]
@@ -76,6 +85,7 @@ def ledger_workbook(org: Organization, year: int) -> bytes:
                 ]
             )
     counts = Counter(k.name for a in acts for k in a.kinds.all())
+    progress.report("生成工作簿", len(acts), len(acts))
     return workbook_bytes(
         [
             Sheet(

@@ -272,3 +272,33 @@ def test_a_running_job_beats_while_its_work_holds_a_transaction_open(monkeypatch
     job.refresh_from_db()
     # it beat while the work ran (after the claim), and a reclaim at that moment would have left it alone
     assert job.status == JobStatus.DONE and seen[0] > job.started_at
+
+
+def test_a_big_ledger_workbook_is_made_as_a_job_of_its_owner_in_their_scope(cast, login, settings):
+    from datetime import date
+
+    import openpyxl
+
+    from dangjian.activities.models import Activity
+    from dangjian.core.models import AuditEntry
+
+    for i in range(3):
+        Activity.objects.create(organization=cast["a"], date=date(2026, 3, i + 1), topic=f"甲支部会议{i}")
+    Activity.objects.create(organization=cast["b"], date=date(2026, 3, 1), topic="乙支部会议")
+    settings.DANGJIAN_EXPORT_JOB_ROWS = 3
+    c = login(cast["admin_a"])
+    r = c.get(f"/reports/ledgers/?org={cast['a'].pk}&year=2026&download=ledger")
+    assert r.status_code == 200 and not Job.objects.exists()  # three records: downloaded at once
+    Activity.objects.create(organization=cast["a"], date=date(2026, 4, 1), topic="甲支部会议3")
+    r = c.get(f"/reports/ledgers/?org={cast['a'].pk}&year=2026&download=ledger")
+    job = Job.objects.get()
+    assert r["Location"] == f"/jobs/{job.pk}/" and job.kind == JobKind.EXPORT
+    assert job.status == JobStatus.DONE and (job.done, job.total) == (4, 4), job.error
+    d = c.get(f"/jobs/{job.pk}/download/")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(d.streaming_content))).worksheets[0]
+    topics = {row[3] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert topics == {"甲支部会议0", "甲支部会议1", "甲支部会议2", "甲支部会议3"}
+    assert AuditEntry.objects.filter(action="ledger.export", actor=cast["admin_a"]).count() == 2
+    # another branch's 台账 is out of scope, as a job too
+    assert c.get(f"/reports/ledgers/?org={cast['b'].pk}&year=2026&download=ledger").status_code == 404
+    assert login(cast["admin_b"]).get(f"/jobs/{job.pk}/download/").status_code == 404
