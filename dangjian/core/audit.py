@@ -67,6 +67,12 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     return {name: _plain(getattr(instance, attname)) for name, attname in _snapshot_fields(type(instance))}
 
 
+def snapshot_of(model: type[models.Model], values: Mapping[str, Any]) -> dict[str, Any]:
+    """What `snapshot` gives for an instance of `model` whose attributes are `values` (attname → value): for
+    bulk writers that insert plain rows and audit them without building instances."""
+    return {name: _plain(values[attname]) for name, attname in _snapshot_fields(model)}
+
+
 @functools.cache
 def _snapshot_fields(model: type[models.Model]) -> tuple[tuple[str, str], ...]:
     return tuple((f.name, f.attname) for f in model._meta.concrete_fields if f.name not in SKIP_FIELDS)
