@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "dangjian.accounts",
     "dangjian.members",
     "dangjian.activities",
+    "dangjian.recruitment",
     "dangjian.compliance",
     "dangjian.study",
     "dangjian.duties",

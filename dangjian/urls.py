@@ -6,6 +6,7 @@ urlpatterns = [
     path("orgs/", include("dangjian.orgs.urls")),
     path("members/", include("dangjian.members.urls")),
     path("activities/", include("dangjian.activities.urls")),
+    path("recruitment/", include("dangjian.recruitment.urls")),
     path("compliance/", include("dangjian.compliance.urls")),
     path("study/", include("dangjian.study.urls")),
     path("duties/", include("dangjian.duties.urls")),
