@@ -451,8 +451,21 @@ def member_full(request: HttpRequest, pk: int) -> HttpResponse:
         blocked=lambda m: (
             _not_current(m)
             or (None if m.is_probationary else f"该党员已于 {m.full_date:%Y-%m-%d} 转为正式党员，无需办理。")
+            or _in_pipeline(m)
         ),
     )
+
+
+def _in_pipeline(member: Any) -> str | None:
+    """A 预备党员 who came through the 发展党员 pipeline is confirmed there (steps 22–24), so that the roster and
+    the pipeline never disagree (the page reads the recruitment app's record; it writes nothing there)."""
+    candidate = getattr(member, "candidate", None)
+    if candidate is not None and candidate.stage == "预备党员":
+        return (
+            f"该党员正在发展党员程序中（预备期至 {candidate.probation_ends_on:%Y-%m-%d}），"
+            "转正请在“发展党员”中按第22–24步办理（提出转正申请、支部大会讨论、上级党委审批）。"
+        )
+    return None
 
 
 # -- import ---------------------------------------------------------------------------------------------------

@@ -263,3 +263,9 @@ def test_publicity_needs_working_days_from_the_calendar(cast):
         record(c, 13, actor=cast["bureau"])
     services.update_settings(4, actor=cast["bureau"], expected_version=1)
     record(c, 13, actor=cast["bureau"])
+
+
+def test_the_roster_page_sends_a_pipeline_member_to_the_pipeline_for_full(cast, login):
+    c = walk(candidate(cast["a"]), 17)
+    page = login(cast["admin_a"]).get(f"/members/{c.member_id}/full/").content.decode()
+    assert "第22–24步" in page and 'id="action-blocked"' in page
