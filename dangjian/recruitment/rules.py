@@ -447,6 +447,17 @@ class Verdict:
     def waivable(self) -> list[Violation]:
         return [v for v in self.refusals if v.overridable]
 
+    def no(self, code: str, message: str, cite: Cite | None = None, field: str | None = None) -> None:
+        """A precondition unmet (never waived)."""
+        self.refusals.append(Violation(code, Kind.PRECONDITION, message, cite, field))
+
+    def wait(self, code: str, message: str, cite: Cite, field: str | None = "date") -> None:
+        """An interval not yet over (a superior may waive it)."""
+        self.refusals.append(Violation(code, Kind.INTERVAL, message, cite, field))
+
+    def flag(self, code: str, message: str) -> None:
+        self.flags.append(Flag(code, message))
+
 
 def _fmt(d: date) -> str:
     return d.strftime("%Y-%m-%d")
@@ -464,92 +475,65 @@ def check_order(number: int, on: date, facts: Facts) -> list[Violation]:
     hist = current(facts.history)
     out: list[Violation] = []
     if facts.stage not in step.stages:
-        out.append(
-            Violation(
-                "stage",
-                Kind.ORDER,
-                f"当前阶段为“{facts.stage}”，{step.ref}只能在“{'、'.join(step.stages)}”阶段办理",
-                step.cite,
-            )
-        )
-    if not step.repeatable and latest(hist, number) is not None:
-        done = latest(hist, number)
-        assert done is not None
+        allowed = "、".join(step.stages)
+        message = f"当前阶段为“{facts.stage}”，{step.ref}只能在“{allowed}”阶段办理"
+        out.append(Violation("stage", Kind.ORDER, message, step.cite))
+    done = None if step.repeatable else latest(hist, number)
+    if done is not None:
         out.append(Violation("repeat", Kind.ORDER, f"{step.ref}已于 {_fmt(done.on)} 登记，不能重复登记"))
     for need in step.requires:
-        prior = [d for d in hist if d.number == need]
+        prior = [d.on for d in hist if d.number == need]
         label = STEPS[need].ref
         if not prior:
-            out.append(
-                Violation("order", Kind.ORDER, f"{step.ref}须在{label}之后办理；请先登记{label}", step.cite)
-            )
-        elif all(d.on > on for d in prior):
-            first = min(d.on for d in prior)
-            out.append(
-                Violation(
-                    "order_date",
-                    Kind.ORDER,
-                    f"{step.ref}的日期不能早于{label}的日期（{_fmt(first)}）",
-                    step.cite,
-                    "date",
-                )
-            )
+            message = f"{step.ref}须在{label}之后办理；请先登记{label}"
+            out.append(Violation("order", Kind.ORDER, message, step.cite))
+        elif min(prior) > on:
+            message = f"{step.ref}的日期不能早于{label}的日期（{_fmt(min(prior))}）"
+            out.append(Violation("order_date", Kind.ORDER, message, step.cite, "date"))
     return out
 
 
 def check(number: int, entry: Entry, facts: Facts) -> Verdict:
     """Every rule of step `number` recorded with `entry`; the refusals (blocking or waivable) and the flags."""
     v = Verdict()
-    on = entry.on
-    if on > facts.today:
-        v.refusals.append(
-            Violation("future", Kind.PRECONDITION, "日期不能晚于今天；请在办理之后登记", None, "date")
-        )
-    v.refusals.extend(check_order(number, on, facts))
-    hist = current(facts.history)
+    if entry.on > facts.today:
+        v.no("future", "日期不能晚于今天；请在办理之后登记", None, "date")
+    v.refusals.extend(check_order(number, entry.on, facts))
     rule = _STEP_RULES.get(number)
     if rule is not None:
-        rule(v, entry, facts, hist)
+        rule(v, entry, facts, current(facts.history))
     return v
 
 
-def _decision(v: Verdict, entry: Entry, number: int) -> None:
+def _decision(v: Verdict, entry: Entry) -> None:
+    """Steps 3, 7, 12: the 支委会 decides, or the 支部大会 where the branch has no committee."""
     if entry.full_members is None:
         return
     needed = decision_body(entry.full_members)
     if entry.body and entry.body != needed:
-        why = f"本支部在 {_fmt(entry.on)} 有正式党员 {entry.full_members} 名，" + (
+        which = (
             "设支部委员会，应由支部委员会研究决定"
             if needed == COMMITTEE
             else "不足7名、不设支部委员会，应由支部大会研究决定"
         )
-        v.refusals.append(Violation("body", Kind.PRECONDITION, why, NO_COMMITTEE, "body"))
-
-
-def _step1(v: Verdict, entry: Entry, facts: Facts, hist: list[Done]) -> None:
-    pass  # step 1 is checked by check_application (it creates the candidate)
+        v.no(
+            "body",
+            f"本支部在 {_fmt(entry.on)} 有正式党员 {entry.full_members} 名，{which}",
+            NO_COMMITTEE,
+            "body",
+        )
 
 
 def _step2(v: Verdict, entry: Entry, facts: Facts, hist: list[Done]) -> None:
     applied = latest(hist, 1)
     if applied is not None and entry.on > talk_deadline(applied.on):
-        v.flags.append(
-            Flag("talk_late", f"谈话晚于收到入党申请书后一个月（应在 {_fmt(talk_deadline(applied.on))} 前）")
-        )
+        v.flag("talk_late", f"谈话晚于收到入党申请书后一个月（应在 {_fmt(talk_deadline(applied.on))} 前）")
 
 
 def _step3(v: Verdict, entry: Entry, facts: Facts, hist: list[Done]) -> None:
     if entry.source not in RECOMMEND_SOURCES:
-        v.refusals.append(
-            Violation(
-                "source",
-                Kind.PRECONDITION,
-                "入党积极分子应经党员推荐或群团组织推优产生；请选择推荐方式",
-                ACTIVIST_RULE,
-                "source",
-            )
-        )
-    _decision(v, entry, 3)
+        v.no("source", "入党积极分子应经党员推荐或群团组织推优产生；请选择推荐方式", ACTIVIST_RULE, "source")
+    _decision(v, entry)
 
 
 def _people(v: Verdict, entry: Entry, counts: tuple[int, int], what: str, cite: Cite, code: str) -> None:
@@ -557,26 +541,12 @@ def _people(v: Verdict, entry: Entry, counts: tuple[int, int], what: str, cite: 
     n = len(entry.people)
     if not lo <= n <= hi:
         want = f"{lo}名" if lo == hi else f"{lo}至{hi}名"
-        v.refusals.append(
-            Violation(code, Kind.PRECONDITION, f"{what}应为本支部{want}正式党员，这里是{n}名", cite, "people")
-        )
+        v.no(code, f"{what}应为本支部{want}正式党员，这里是{n}名", cite, "people")
     for p in entry.people:
         if not p.in_branch:
-            v.refusals.append(
-                Violation(
-                    code, Kind.PRECONDITION, f"{p.name}不在本支部党员名册中，不能担任{what}", cite, "people"
-                )
-            )
+            v.no(code, f"{p.name}不在本支部党员名册中，不能担任{what}", cite, "people")
         elif not p.full:
-            v.refusals.append(
-                Violation(
-                    code,
-                    Kind.PRECONDITION,
-                    f"{p.name}在 {_fmt(entry.on)} 不是正式党员，不能担任{what}",
-                    cite,
-                    "people",
-                )  # fmt: skip
-            )
+            v.no(code, f"{p.name}在 {_fmt(entry.on)} 不是正式党员，不能担任{what}", cite, "people")
 
 
 def _step5(v: Verdict, entry: Entry, facts: Facts, hist: list[Done]) -> None:
@@ -586,38 +556,24 @@ def _step5(v: Verdict, entry: Entry, facts: Facts, hist: list[Done]) -> None:
 def _step6(v: Verdict, entry: Entry, facts: Facts, hist: list[Done]) -> None:
     last = latest([d for d in hist if d.on <= entry.on], 6) or latest(hist, 3)
     if last is not None and entry.on > inspection_due(last.on):
-        v.flags.append(
-            Flag(
-                "inspection_late",
-                f"距上次考察（或确定为积极分子）已超过半年（应在 {_fmt(inspection_due(last.on))} 前）",
-            )
-        )
+        due = _fmt(inspection_due(last.on))
+        v.flag("inspection_late", f"距上次考察（或确定为积极分子）已超过半年（应在 {due} 前）")
 
 
 def _step7(v: Verdict, entry: Entry, facts: Facts, hist: list[Done]) -> None:
     activist = latest(hist, 3)
     if activist is not None and entry.on < earliest_target_day(activist.on):
-        v.refusals.append(
-            Violation(
-                "activist_year",
-                Kind.INTERVAL,
-                f"入党积极分子须经过一年以上培养教育和考察才能列为发展对象：{_fmt(activist.on)} 确定为积极分子，"
-                f"最早 {_fmt(earliest_target_day(activist.on))} 可确定为发展对象",
-                TARGET_RULE,
-                "date",
-            )
+        first = _fmt(earliest_target_day(activist.on))
+        v.wait(
+            "activist_year",
+            f"入党积极分子须经过一年以上培养教育和考察才能列为发展对象：{_fmt(activist.on)} 确定为积极分子，"
+            f"最早 {first} 可确定为发展对象",
+            TARGET_RULE,
         )
     if not entry.opinions_heard:
-        v.refusals.append(
-            Violation(
-                "opinions",
-                Kind.PRECONDITION,
-                "确定发展对象前应听取党小组、培养联系人、党员和群众的意见；请确认已听取",
-                TARGET_RULE,
-                "opinions_heard",
-            )
-        )
-    _decision(v, entry, 7)
+        message = "确定发展对象前应听取党小组、培养联系人、党员和群众的意见；请确认已听取"
+        v.no("opinions", message, TARGET_RULE, "opinions_heard")
+    _decision(v, entry)
 
 
 def _step9(v: Verdict, entry: Entry, facts: Facts, hist: list[Done]) -> None:
@@ -626,171 +582,86 @@ def _step9(v: Verdict, entry: Entry, facts: Facts, hist: list[Done]) -> None:
 
 def _step10(v: Verdict, entry: Entry, facts: Facts, hist: list[Done]) -> None:
     if entry.outcome not in (PASS, FAIL):
-        v.refusals.append(
-            Violation(
-                "review_conclusion",
-                Kind.PRECONDITION,
-                "政治审查应形成结论；请选择“合格”或“不合格”",
-                POLITICAL_REVIEW,
-                "outcome",
-            )  # fmt: skip
-        )
+        v.no("review_conclusion", "政治审查应形成结论；请选择“合格”或“不合格”", POLITICAL_REVIEW, "outcome")
 
 
 def _step11(v: Verdict, entry: Entry, facts: Facts, hist: list[Done]) -> None:
     if not training_enough(entry.training_days, entry.training_hours):
-        v.refusals.append(
-            Violation(
-                "training",
-                Kind.PRECONDITION,
-                f"集中培训一般不少于{TRAINING_DAYS}天（或不少于{TRAINING_HOURS}个学时）；请填写培训天数或学时",
-                TRAINING,
-                "training_days",
-            )
+        message = (
+            f"集中培训一般不少于{TRAINING_DAYS}天（或不少于{TRAINING_HOURS}个学时）；请填写培训天数或学时"
         )
+        v.no("training", message, TRAINING, "training_days")
 
 
 def _step12(v: Verdict, entry: Entry, facts: Facts, hist: list[Done]) -> None:
     review = latest(hist, 10)
     if review is not None and review.outcome != PASS:
-        v.refusals.append(
-            Violation(
-                "review_failed", Kind.PRECONDITION, "政治审查结论不合格的，不能发展入党", POLITICAL_REVIEW
-            )
-        )
+        v.no("review_failed", "政治审查结论不合格的，不能发展入党", POLITICAL_REVIEW)
     if entry.publicity is None:
-        v.refusals.append(
-            Violation(
-                "publicity_missing",
-                Kind.PRECONDITION,
-                "请填写对发展对象进行公示的起止日期",
-                PUBLICITY,
-                "publicity_start",
-            )  # fmt: skip
-        )
-    else:
-        start, end = entry.publicity
-        if end < start:
-            v.refusals.append(
-                Violation(
-                    "publicity_dates",
-                    Kind.PRECONDITION,
-                    "公示结束日期不能早于开始日期",
-                    None,
-                    "publicity_end",
-                )
-            )
-        elif start < entry.on:
-            v.refusals.append(
-                Violation(
-                    "publicity_dates",
-                    Kind.PRECONDITION,
-                    "公示应在支部委员会审查之后开始；请核对公示开始日期",
-                    None,
-                    "publicity_start",
-                )  # fmt: skip
-            )
-    _decision(v, entry, 12)
+        v.no("publicity_missing", "请填写对发展对象进行公示的起止日期", PUBLICITY, "publicity_start")
+    elif entry.publicity[1] < entry.publicity[0]:
+        v.no("publicity_dates", "公示结束日期不能早于开始日期", None, "publicity_end")
+    elif entry.publicity[0] < entry.on:
+        v.no("publicity_dates", "公示应在支部委员会审查之后开始；请核对公示开始日期", None, "publicity_start")
+    _decision(v, entry)
 
 
 def _step13(v: Verdict, entry: Entry, facts: Facts, hist: list[Done]) -> None:
     if facts.publicity is None:
-        v.refusals.append(
-            Violation("publicity_missing", Kind.PRECONDITION, "第12步未登记公示起止日期", PUBLICITY)
-        )
+        v.no("publicity_missing", "第12步未登记公示起止日期", PUBLICITY)
         return
     start, end = facts.publicity
     days = facts.calendar.count(start, end)
     if days < facts.publicity_required:
-        v.refusals.append(
-            Violation(
-                "publicity",
-                Kind.INTERVAL,
-                f"发展对象公示应不少于{facts.publicity_required}个工作日，{_fmt(start)} 至 {_fmt(end)} 只有{days}个工作日",
-                PUBLICITY,
-                "date",
-            )
+        need = facts.publicity_required
+        v.wait(
+            "publicity",
+            f"发展对象公示应不少于{need}个工作日，{_fmt(start)} 至 {_fmt(end)} 只有{days}个工作日",
+            PUBLICITY,
         )
     if entry.on <= end:
-        v.refusals.append(
-            Violation(
-                "publicity_running",
-                Kind.INTERVAL,
-                f"公示至 {_fmt(end)} 结束，预审应在公示期满之后进行（最早 {_fmt(end + timedelta(days=1))}）",
-                PUBLICITY,
-                "date",
-            )
+        first = _fmt(end + timedelta(days=1))
+        v.wait(
+            "publicity_running",
+            f"公示至 {_fmt(end)} 结束，预审应在公示期满之后进行（最早 {first}）",
+            PUBLICITY,
         )
 
 
 def _assembly(v: Verdict, entry: Entry) -> None:
+    """Steps 15, 23: the recorded 支部党员大会, its quorum and the vote (细则 第二十条、第二十一条)."""
     a = entry.assembly
     if a is None:
-        v.refusals.append(
-            Violation(
-                "assembly_missing",
-                Kind.PRECONDITION,
-                "请选择已登记的支部党员大会记录",
-                ASSEMBLY_QUORUM,
-                "activity",
-            )
-        )
+        v.no("assembly_missing", "请选择已登记的支部党员大会记录", ASSEMBLY_QUORUM, "activity")
         return
     if not a.same_org or not a.is_assembly or a.voided:
-        v.refusals.append(
-            Violation(
-                "assembly_kind",
-                Kind.PRECONDITION,
-                "所选记录不是本支部有效的支部党员大会记录",
-                ASSEMBLY_QUORUM,
-                "activity",
-            )  # fmt: skip
-        )
+        v.no("assembly_kind", "所选记录不是本支部有效的支部党员大会记录", ASSEMBLY_QUORUM, "activity")
         return
     if a.on != entry.on:
-        v.refusals.append(
-            Violation(
-                "assembly_date",
-                Kind.PRECONDITION,
-                f"步骤日期应为支部党员大会的日期（{_fmt(a.on)}）",
-                None,
-                "date",
-            )
-        )
+        v.no("assembly_date", f"步骤日期应为支部党员大会的日期（{_fmt(a.on)}）", None, "date")
     if not quorum_met(a.voting_present, a.voting_expected):
-        v.refusals.append(
-            Violation(
-                "quorum",
-                Kind.PRECONDITION,
-                f"该次支部党员大会有表决权的到会 {a.voting_present} 人，未超过应到会有表决权的 {a.voting_expected} 人的半数，"
-                "不能讨论接收或转正",
-                ASSEMBLY_QUORUM,
-                "activity",
-            )
+        v.no(
+            "quorum",
+            f"该次支部党员大会有表决权的到会 {a.voting_present} 人，未超过应到会有表决权的 {a.voting_expected} 人的半数，"
+            "不能讨论接收或转正",
+            ASSEMBLY_QUORUM,
+            "activity",
         )
     votes = entry.votes_for
     if votes is None:
-        v.refusals.append(Violation("vote", Kind.PRECONDITION, "请填写赞成票数", ASSEMBLY_VOTE, "votes_for"))
+        v.no("vote", "请填写赞成票数", ASSEMBLY_VOTE, "votes_for")
     elif votes > a.voting_expected:
-        v.refusals.append(
-            Violation(
-                "vote",
-                Kind.PRECONDITION,
-                f"赞成票数不能多于应到会有表决权的正式党员数（{a.voting_expected}）",
-                ASSEMBLY_VOTE,
-                "votes_for",
-            )  # fmt: skip
+        v.no(
+            "vote",
+            f"赞成票数不能多于应到会有表决权的正式党员数（{a.voting_expected}）",
+            ASSEMBLY_VOTE,
+            "votes_for",
         )
     elif not vote_passes(votes, a.voting_expected):
-        v.refusals.append(
-            Violation(
-                "vote",
-                Kind.PRECONDITION,
-                f"赞成 {votes} 票，未超过应到会有表决权的正式党员（{a.voting_expected} 人）的半数，决议未通过",
-                ASSEMBLY_VOTE,
-                "votes_for",
-            )
+        message = (
+            f"赞成 {votes} 票，未超过应到会有表决权的正式党员（{a.voting_expected} 人）的半数，决议未通过"
         )
+        v.no("vote", message, ASSEMBLY_VOTE, "votes_for")
 
 
 def _step15(v: Verdict, entry: Entry, facts: Facts, hist: list[Done]) -> None:
@@ -798,34 +669,22 @@ def _step15(v: Verdict, entry: Entry, facts: Facts, hist: list[Done]) -> None:
 
 
 def _approval(v: Verdict, entry: Entry, assembly_on: date | None, what: str) -> None:
+    """Steps 17, 24: not by a 党总支; within three months (flagged after), never beyond six (waivable)."""
     if not entry.may_approve:
-        v.refusals.append(
-            Violation(
-                "approver",
-                Kind.PRECONDITION,
-                "党总支不能审批预备党员的接收和转正，应由具有审批权限的基层党委审批",
-                NO_APPROVAL_BY_GENERAL_BRANCH,
-            )  # fmt: skip
-        )
+        message = "党总支不能审批预备党员的接收和转正，应由具有审批权限的基层党委审批"
+        v.no("approver", message, NO_APPROVAL_BY_GENERAL_BRANCH)
     if assembly_on is None:
         return
-    if entry.on > approval_limit(assembly_on):
-        v.refusals.append(
-            Violation(
-                "approval_limit",
-                Kind.INTERVAL,
-                f"{what}审批超过支部大会（{_fmt(assembly_on)}）后六个月的最长期限（{_fmt(approval_limit(assembly_on))}）",
-                APPROVAL if what == "接收" else FULL_PROCEDURE,
-                "date",
-            )
+    limit, deadline = approval_limit(assembly_on), approval_deadline(assembly_on)
+    if entry.on > limit:
+        cite = APPROVAL if what == "接收" else FULL_PROCEDURE
+        v.wait(
+            "approval_limit",
+            f"{what}审批超过支部大会（{_fmt(assembly_on)}）后六个月的最长期限（{_fmt(limit)}）",
+            cite,
         )
-    elif entry.on > approval_deadline(assembly_on):
-        v.flags.append(
-            Flag(
-                "approval_late",
-                f"{what}审批晚于支部大会后三个月（应在 {_fmt(approval_deadline(assembly_on))} 前）",
-            )
-        )
+    elif entry.on > deadline:
+        v.flag("approval_late", f"{what}审批晚于支部大会后三个月（应在 {_fmt(deadline)} 前）")
 
 
 def _step17(v: Verdict, entry: Entry, facts: Facts, hist: list[Done]) -> None:
@@ -836,46 +695,19 @@ def _step17(v: Verdict, entry: Entry, facts: Facts, hist: list[Done]) -> None:
 def _step23(v: Verdict, entry: Entry, facts: Facts, hist: list[Done]) -> None:
     end = probation_end_of(facts.history)
     if end is not None and entry.on < end:
-        v.refusals.append(
-            Violation(
-                "probation_running",
-                Kind.INTERVAL,
-                f"预备期至 {_fmt(end)} 届满，讨论转正的支部大会应在预备期满之后召开（转正申请可以提前提出）",
-                PROBATION,
-                "date",
-            )
-        )
+        message = f"预备期至 {_fmt(end)} 届满，讨论转正的支部大会应在预备期满之后召开（转正申请可以提前提出）"
+        v.wait("probation_running", message, PROBATION)
     if entry.outcome not in FULL_DECISIONS:
-        v.refusals.append(
-            Violation(
-                "decision",
-                Kind.PRECONDITION,
-                "请选择支部大会的决议：转正、延长预备期或取消预备党员资格",
-                FULL_PROCEDURE,
-                "outcome",
-            )  # fmt: skip
+        v.no(
+            "decision", "请选择支部大会的决议：转正、延长预备期或取消预备党员资格", FULL_PROCEDURE, "outcome"
         )
     if entry.outcome == EXTEND:
         if extension_months(facts.history):
-            v.refusals.append(
-                Violation(
-                    "extension_once",
-                    Kind.PRECONDITION,
-                    "预备期只能延长一次，已经延长过",
-                    PROBATION,
-                    "outcome",
-                )
-            )
+            v.no("extension_once", "预备期只能延长一次，已经延长过", PROBATION, "outcome")
         lo, hi = EXTENSION_MONTHS
         if not lo <= entry.months <= hi:
-            v.refusals.append(
-                Violation(
-                    "extension_months",
-                    Kind.PRECONDITION,
-                    "延长预备期不能少于半年，最长不超过一年（6至12个月）",
-                    PROBATION,
-                    "months",
-                )  # fmt: skip
+            v.no(
+                "extension_months", "延长预备期不能少于半年，最长不超过一年（6至12个月）", PROBATION, "months"
             )
     _assembly(v, entry)
 
@@ -883,18 +715,9 @@ def _step23(v: Verdict, entry: Entry, facts: Facts, hist: list[Done]) -> None:
 def _step24(v: Verdict, entry: Entry, facts: Facts, hist: list[Done]) -> None:
     assembly = latest(hist, 23)
     _approval(v, entry, assembly.on if assembly else None, "转正")
-    if assembly is not None and assembly.outcome == CONFIRM:
-        end = probation_end_of(facts.history)
-        if end is not None and end > entry.on:
-            v.refusals.append(
-                Violation(
-                    "probation_not_ended",
-                    Kind.PRECONDITION,
-                    f"预备期至 {_fmt(end)} 才届满，届满后才能批准转正",
-                    PROBATION,
-                    "date",
-                )  # fmt: skip
-            )
+    end = probation_end_of(facts.history)
+    if assembly is not None and assembly.outcome == CONFIRM and end is not None and end > entry.on:
+        v.no("probation_not_ended", f"预备期至 {_fmt(end)} 才届满，届满后才能批准转正", PROBATION, "date")
 
 
 def _step25(v: Verdict, entry: Entry, facts: Facts, hist: list[Done]) -> None:
@@ -902,19 +725,10 @@ def _step25(v: Verdict, entry: Entry, facts: Facts, hist: list[Done]) -> None:
     if last is not None and last.outcome != CONFIRM:
         v.refusals.append(Violation("not_full", Kind.ORDER, "只有批准转正后才能归档"))
     if entry.dossier_missing:
-        v.refusals.append(
-            Violation(
-                "dossier",
-                Kind.PRECONDITION,
-                f"发展党员档案材料不全，缺少：{'、'.join(entry.dossier_missing)}",
-                ARCHIVE,
-                "dossier",
-            )
-        )
+        v.no("dossier", f"发展党员档案材料不全，缺少：{'、'.join(entry.dossier_missing)}", ARCHIVE, "dossier")
 
 
 _STEP_RULES = {
-    1: _step1,
     2: _step2,
     3: _step3,
     5: _step5,
