@@ -1,7 +1,7 @@
 """月提醒 assembly (design §4 `remind`): for each organisation, as of the first day of the month, what the
 requirements still need this month / quarter / year, its term, members' 入党纪念日 this month, 预备党员 whose
 probation ends within this month or the next two, and whatever the other apps report through their
-`reminders.items_for_month(month, as_of, org_ids)` (notices, duties, rectifications, study)."""
+`reminders.items_for_month(month, as_of, org_ids)` (notices, duties, rectifications, study, 发展党员)."""
 
 from __future__ import annotations
 
@@ -184,6 +184,7 @@ TYPE_LABELS = {
     "duty": "责任清单",
     "rectification": "整改",
     "study": "学时",
+    "candidate": "发展党员",
 }
 
 
@@ -214,6 +215,13 @@ def describe(item: dict[str, Any]) -> str:
     if t == "rectification":
         late = "已逾期" if item.get("overdue") else "待完成"
         return f"整改事项“{item.get('title', '')}”{late}（期限 {item.get('deadline', '')}，{item.get('status', '')}）"
+    if t == "candidate":
+        from dangjian.recruitment.rules import STEPS  # notify reads every app above it
+
+        step = STEPS.get(item.get("step") or 0)
+        what = step.ref if step else f"第{item.get('step')}步"
+        when = "已逾期，应于" if item.get("late") else "应于"
+        return f"发展党员 {item.get('member', '')}：{what}{when} {item.get('due_on', '')} 前完成"
     if t == "study":
         names = "、".join(m["member"] for m in item.get("members", [])[:10])
         more = "等" if item.get("behind", 0) > 10 else ""

@@ -377,6 +377,22 @@ def probation_end_of(history: Sequence[Done]) -> date | None:
     return probation_end(admitted.on, extension_months(history))
 
 
+def stage_of(history: Sequence[Done]) -> str:
+    """The stage the steps lead to (for a day in the past: the steps dated by then): 3 → 积极分子, 7 → 发展对象,
+    17 → 预备党员, 24 → 正式党员 (转正) or 终止 (取消预备党员资格)."""
+    stage = APPLICANT
+    for d in history:
+        if d.number == 3:
+            stage = ACTIVIST
+        elif d.number == 7:
+            stage = TARGET
+        elif d.number == 17:
+            stage = PROBATIONARY
+        elif d.number == 24 and d.outcome in (CONFIRM, CANCEL):
+            stage = FULL if d.outcome == CONFIRM else ENDED
+    return stage
+
+
 # --- checking one step ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Person:

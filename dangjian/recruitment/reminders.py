@@ -1,0 +1,97 @@
+"""What is due or overdue in the 发展党员 pipeline, per organisation: for 月提醒 (notify merges
+`items_for_month`, design §4: `{"type": "candidate", "member": "姓名", "step": 17, "due_on": "…", "late": false}`)
+and for the organisation's 本月待办 (`todo_lines`, registered in core.nav by the AppConfig).
+
+The steps with a time the rules set (rules.due_steps): 谈话 within a month of the application (2), 考察 every half
+year (6), 审批 within three months of the 支部大会 (17, 24), 转正 at the end of the 预备期 (22, 23). An item is due by
+the end of the month, or late once its day has passed. Taken as of a day from the steps dated by then, so that a
+month's reminder is the same whenever it is run. Four queries whatever the number of organisations.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from django.db.models import Prefetch, Q
+
+from dangjian.core.nav import TodoLine
+from dangjian.core.periods import Period, PeriodKind
+
+from . import access, rules, services
+from .models import Candidate, RecruitmentSettings, RecruitmentStep
+
+__all__ = ["due_items", "items_for_month", "todo_lines"]
+
+
+def due_items(org_ids: list[int], as_of: date, until: date) -> dict[int, list[tuple[Candidate, rules.Due]]]:
+    """{org_id: [(candidate, due)]}: the timed steps due by `until` or already late on `as_of`."""
+    if not org_ids:
+        return {}
+    candidates = (
+        Candidate.objects.filter(organization_id__in=org_ids, applied_on__lte=as_of)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=as_of))
+        .filter(Q(archived_on__isnull=True) | Q(archived_on__gt=as_of))
+        .order_by("organization_id", "applied_on", "pk")
+        .prefetch_related(Prefetch("steps", queryset=RecruitmentStep.objects.order_by("id")))
+    )
+    calendar = services.work_calendar()
+    required = RecruitmentSettings.current().publicity_workdays
+    out: dict[int, list[tuple[Candidate, rules.Due]]] = defaultdict(list)
+    for c in candidates:
+        steps = [s for s in c.steps.all() if s.date <= as_of]
+        history = services.history(c, steps)
+        facts = rules.Facts(
+            stage=rules.stage_of(history),
+            birth_date=c.birth_date,
+            history=history,
+            today=as_of,
+            calendar=calendar,
+            publicity_required=required,
+            archived=any(d.number == 25 for d in history),
+        )
+        for due in rules.due_steps(facts):
+            if due.due_on is not None and (due.due_on <= until or due.late):
+                out[c.organization_id].append((c, due))
+    for items in out.values():
+        items.sort(key=lambda i: (not i[1].late, i[1].due_on or date.max, i[0].pk))
+    return out
+
+
+def items_for_month(month: Period, as_of: date, org_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    return {
+        org_id: [
+            {
+                "type": "candidate",
+                "member": c.name,
+                "step": due.number,
+                "due_on": due.due_on.isoformat() if due.due_on else None,
+                "late": due.late,
+            }
+            for c, due in items
+        ]
+        for org_id, items in due_items(org_ids, as_of, month.end).items()
+    }
+
+
+def todo_lines(user: Any, org_ids: list[int], today: date) -> dict[int, list[TodoLine]]:
+    """本月待办: what the pipeline asks of each organisation this month, with a link to the candidate; nothing
+    for a user who reads no candidate (a member)."""
+    if not access.reads_candidates(user):
+        return {}
+    month = Period.containing(today, PeriodKind.MONTH)
+    return {
+        org_id: [
+            TodoLine(
+                title=f"{c.name}：{due.step.title}",
+                detail=f"{due.step.actor_label}办理" + (f"，{due.why}" if due.why else ""),
+                url=f"/recruitment/{c.pk}/",
+                due_on=due.due_on,
+                late=due.late,
+                source="发展党员",
+            )
+            for c, due in items
+        ]
+        for org_id, items in due_items(org_ids, today, month.end).items()
+    }
