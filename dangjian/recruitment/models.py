@@ -78,6 +78,11 @@ class Candidate(models.Model):
     source = models.CharField(
         "来源", max_length=10, default="manual", choices=[("manual", "逐步登记"), ("import", "导入")]
     )
+    imported_through = models.PositiveSmallIntegerField(
+        "导入时已办至第几步",
+        default=0,
+        help_text="导入的对象：此前的步骤视为已办理（rules.IMPORTED_THROUGH）",
+    )
     version = models.PositiveIntegerField("版本", default=1)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)

@@ -40,8 +40,7 @@ def due_items(org_ids: list[int], as_of: date, until: date) -> dict[int, list[tu
     required = RecruitmentSettings.current().publicity_workdays
     out: dict[int, list[tuple[Candidate, rules.Due]]] = defaultdict(list)
     for c in candidates:
-        steps = [s for s in c.steps.all() if s.date <= as_of]
-        history = services.history(c, steps)
+        history = [d for d in services.history(c, list(c.steps.all())) if d.on <= as_of]
         facts = rules.Facts(
             stage=rules.stage_of(history),
             birth_date=c.birth_date,

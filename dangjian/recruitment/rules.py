@@ -377,6 +377,30 @@ def probation_end_of(history: Sequence[Done]) -> date | None:
     return probation_end(admitted.on, extension_months(history))
 
 
+# An import (dangjian import_candidates) brings a candidate in at a stage: the steps up to the one that made the
+# stage are taken as done, dated with the stage they belong to (they were done before the platform knew them).
+IMPORTED_THROUGH = {APPLICANT: 1, ACTIVIST: 3, TARGET: 7, PROBATIONARY: 17}
+
+
+def implied_steps(
+    through: int,
+    applied: date,
+    activist: date | None,
+    target: date | None,
+    admitted: date | None,
+    recorded: Iterable[int] = (),
+) -> list[Done]:
+    """The steps 1..`through` an import takes as done (those not recorded), each dated with its stage's day."""
+    have = set(recorded)
+    out = []
+    for n in range(1, through + 1):
+        if n in have:
+            continue
+        on = applied if n <= 2 else activist if n <= 6 else target if n <= 14 else admitted
+        out.append(Done(n, on or applied, PASS if n == 10 else ""))
+    return out
+
+
 def stage_of(history: Sequence[Done]) -> str:
     """The stage the steps lead to (for a day in the past: the steps dated by then): 3 → 积极分子, 7 → 发展对象,
     17 → 预备党员, 24 → 正式党员 (转正) or 终止 (取消预备党员资格)."""

@@ -73,11 +73,23 @@ def work_calendar() -> rules.WorkCalendar:
 
 
 def history(candidate: Candidate, steps: Sequence[RecruitmentStep] | None = None) -> list[rules.Done]:
-    rows = steps if steps is not None else list(candidate.steps.order_by("id"))
-    return [
-        rules.Done(s.number, s.date, s.outcome, int((s.details or {}).get("months") or 0))
-        for s in sorted(rows, key=lambda s: s.pk)
+    """The candidate's steps in the order they were recorded; for an imported candidate, the steps the import
+    took as done come first (rules.implied_steps)."""
+    rows = sorted(steps if steps is not None else candidate.steps.all(), key=lambda s: s.pk)
+    recorded = [
+        rules.Done(s.number, s.date, s.outcome, int((s.details or {}).get("months") or 0)) for s in rows
     ]
+    if not candidate.imported_through:
+        return recorded
+    implied = rules.implied_steps(
+        candidate.imported_through,
+        candidate.applied_on,
+        candidate.activist_on,
+        candidate.target_on,
+        candidate.admitted_on,
+        {d.number for d in recorded},
+    )
+    return [*implied, *recorded]
 
 
 def facts_of(
