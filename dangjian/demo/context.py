@@ -26,7 +26,17 @@ class DemoContext:
 
 
 # The layer order of design §3; supervision seeds its appraisal itself (.appraisal).
-SEEDERS = ("orgs", "members", "activities", "compliance", "study", "duties", "supervision", "honors")
+SEEDERS = (
+    "orgs",
+    "members",
+    "activities",
+    "recruitment",
+    "compliance",
+    "study",
+    "duties",
+    "supervision",
+    "honors",
+)
 
 
 def app_seeders() -> list[Any]:
