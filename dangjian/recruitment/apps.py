@@ -9,12 +9,13 @@ class RecruitmentConfig(AppConfig):
         # The tables whose writes invalidate memoised results (core.stamps, core.memo).
         from dangjian.core import stamps
 
-        from .models import Candidate, Holiday, RecruitmentSettings, RecruitmentStep
+        from .models import Candidate, Holiday, RecruitmentPlan, RecruitmentSettings, RecruitmentStep
 
         stamps.track(Candidate)
         stamps.track(RecruitmentStep)
         stamps.track(RecruitmentSettings)
         stamps.track(Holiday)
+        stamps.track(RecruitmentPlan)
 
         from dangjian.core import audit_events, events
 
@@ -28,6 +29,8 @@ class RecruitmentConfig(AppConfig):
                 "recruitmentsettings.update": "修改发展党员公示设置",
                 "holiday.create": "登记节假日",
                 "holiday.delete": "删除节假日",
+                "recruitmentplan.create": "制定发展党员计划",
+                "recruitmentplan.update": "修改发展党员计划",
             }
         )
         events.register({"candidate.await": "发展党员待办"})
@@ -42,5 +45,6 @@ class RecruitmentConfig(AppConfig):
         register_nav(
             NavItem("党员", "发展党员", "recruitment:list", 40),
             NavItem("党员", "发展党员待上级办理", "recruitment:queue", 45, perm=Perm.CHANGE_BUSINESS),
+            NavItem("党员", "发展党员计划与统计", "recruitment:plans", 46),
             NavItem("党员", "公示与节假日设置", "recruitment:settings", 48),
         )

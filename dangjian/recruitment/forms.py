@@ -75,11 +75,12 @@ class ApplicationForm(DocumentFields):
     category = forms.ChoiceField(label="人员类别", choices=[(v, v) for v in Category.values])
     workplace = forms.CharField(label="工作单位及职务", required=False, max_length=100)
     phone = forms.CharField(label="联系电话", required=False, max_length=40)
+    frontline = forms.BooleanField(label="生产、工作一线", required=False)
     applied_on = forms.CharField(label="递交入党申请书日期", widget=DATE_WIDGET)
 
     field_order = [
         "organization", "name", "id_number", "gender", "ethnicity", "education", "category", "workplace",
-        "phone", "applied_on", "document_no", "documents", "notes",
+        "phone", "frontline", "applied_on", "document_no", "documents", "notes",
     ]  # fmt: skip
 
     def __init__(self, *args: Any, orgs: QuerySet[Organization], today: date, **kwargs: Any):
@@ -128,6 +129,7 @@ class ApplicationForm(DocumentFields):
                 category=category or Category.SERVING,
                 workplace=workplace or "",
                 phone=phone or "",
+                frontline=bool(data.get("frontline")),
             )
         return data
 
@@ -358,3 +360,16 @@ class HolidayForm(forms.Form):
 
     def clean_date(self) -> date | None:
         return _day(self.cleaned_data.get("date"), "日期")
+
+
+class PlanForm(forms.Form):
+    quota = forms.IntegerField(label="发展名额", min_value=0, max_value=999)
+    frontline = forms.IntegerField(label="其中：生产、工作一线", min_value=0, max_value=999, required=False)
+    youth = forms.IntegerField(label="其中：35岁及以下青年", min_value=0, max_value=999, required=False)
+    educated = forms.IntegerField(label="其中：大专及以上学历", min_value=0, max_value=999, required=False)
+    note = forms.CharField(label="说明", max_length=300, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        name_required_messages(self)

@@ -43,6 +43,7 @@ class Candidate(models.Model):
     category = models.CharField("人员类别", max_length=6, choices=Category.choices, default=Category.SERVING)
     workplace = models.CharField("工作单位及职务", max_length=100, blank=True)
     phone = models.CharField("联系电话", max_length=20, blank=True)
+    frontline = models.BooleanField("生产、工作一线", default=False)
     organization = models.ForeignKey(
         Organization, verbose_name="所在党支部", on_delete=models.PROTECT, related_name="candidates"
     )
@@ -249,3 +250,31 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class RecruitmentPlan(models.Model):
+    """The yearly 发展党员计划 of an organisation: its 名额 and the share it means to find among 生产工作一线, 青年
+    (35 and under) and 高知识群体 (大专及以上)."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="recruitment_plans"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    quota = models.PositiveSmallIntegerField("发展名额")
+    frontline = models.PositiveSmallIntegerField("其中：生产、工作一线", default=0)
+    youth = models.PositiveSmallIntegerField("其中：35岁及以下青年", default=0)
+    educated = models.PositiveSmallIntegerField("其中：大专及以上学历", default=0)
+    note = models.CharField("说明", max_length=300, blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "发展党员计划"
+        verbose_name_plural = "发展党员计划"
+        ordering = ["year", "organization_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year"], name="recruitment_plan_once_a_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.organization} 发展名额 {self.quota}"

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from dangjian.accounts.scope import org_in_scope
 from dangjian.accounts.typing import Actor
 from dangjian.activities.models import Activity
 from dangjian.core import actions, audit, events
@@ -40,6 +41,7 @@ from .models import (
     Candidate,
     Holiday,
     IntervalOverride,
+    RecruitmentPlan,
     RecruitmentSettings,
     RecruitmentStep,
     Stage,
@@ -153,6 +155,7 @@ class Applicant:
     category: str = "在职"
     workplace: str = ""
     phone: str = ""
+    frontline: bool = False
 
 
 def _check_new_person(id_number: str) -> None:
@@ -672,3 +675,55 @@ def add_holiday(day: date, name: str, is_workday: bool, *, actor: Actor) -> Holi
 def remove_holiday(holiday: Holiday, *, actor: Actor) -> None:
     audit.log_delete(holiday, actor=actor, note=str(holiday), event="holiday.delete")
     holiday.delete()
+
+
+# --- plans -------------------------------------------------------------------------------------------------------
+PLAN_FIELDS = ("quota", "frontline", "youth", "educated", "note")
+
+
+@transaction.atomic
+def save_plan(
+    organization: Organization,
+    year: int,
+    values: dict[str, Any],
+    *,
+    actor: Actor,
+    expected_version: Any = None,
+    actor_name: str = "",
+) -> RecruitmentPlan:
+    """The organisation's 发展党员计划 for the year (created or changed, audited)."""
+    if actor is not None and not org_in_scope(actor, organization, write=True):
+        raise RecruitmentRefused("该党组织不在您的管理范围内")
+    if not 2000 <= year <= 2100:
+        raise RecruitmentRefused("年度无效", "year")
+    quota = int(values.get("quota") or 0)
+    labels = {
+        "frontline": "其中：生产、工作一线",
+        "youth": "其中：35岁及以下青年",
+        "educated": "其中：大专及以上学历",
+    }
+    for f, label in labels.items():
+        if int(values.get(f) or 0) > quota:
+            raise RecruitmentRefused(f"“{label}”不能多于发展名额（{quota}）", f)
+    data = {f: values.get(f) or (0 if f != "note" else "") for f in PLAN_FIELDS}
+    row = RecruitmentPlan.objects.select_for_update().filter(organization=organization, year=year).first()
+    if row is None:
+        return actions.create(
+            RecruitmentPlan,
+            {"organization": organization, "year": year, **data},
+            actor=actor,
+            actor_name=actor_name,
+            event="recruitmentplan.create",
+        )
+    for f, v in data.items():
+        setattr(row, f, v)
+    actions.save_versioned(
+        row,
+        expected_version=expected_version,
+        actor=actor,
+        actor_name=actor_name,
+        event="recruitmentplan.update",
+        what="发展党员计划",
+        skip_unchanged=True,
+    )
+    return row

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -20,15 +21,23 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from dangjian.accounts import policy
-from dangjian.accounts.policy import Perm
-from dangjian.accounts.scope import get_org_for_user, scope_label
+from dangjian.accounts.policy import Perm, can
+from dangjian.accounts.scope import editable_orgs, get_org_for_user, scope_label, visible_orgs
 from dangjian.core.actions import Refusal, refusal_to_form
-from dangjian.core.params import choice_param, page_param
-from dangjian.orgs.models import Organization, PartyGroup
+from dangjian.core.params import choice_param, page_param, year_param
+from dangjian.orgs.models import Organization, OrgKind, PartyGroup
 from dangjian.orgs.picker import top_options
 
-from . import access, forms, rules, services
-from .models import Candidate, Holiday, RecruitmentSettings, RecruitmentStep, Stage, StepDocument
+from . import access, forms, rules, services, stats
+from .models import (
+    Candidate,
+    Holiday,
+    RecruitmentPlan,
+    RecruitmentSettings,
+    RecruitmentStep,
+    Stage,
+    StepDocument,
+)
 
 PAGE_SIZE = 50
 OPEN, ALL = "进行中", "全部"
@@ -435,3 +444,108 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 
 def org_candidates_url(org: Organization) -> str:
     return f"{reverse('recruitment:list')}?org={org.pk}"
+
+
+# --- plans and figures ---------------------------------------------------------------------------------------------
+@dataclass
+class PlanRow:
+    org: Organization
+    depth: int
+    plan: Any
+    counts: stats.OrgCounts
+    editable: bool
+
+    @property
+    def admitted(self) -> int:
+        return self.counts.flows["预备"]
+
+    @property
+    def activists(self) -> int:
+        return self.counts.stock[rules.ACTIVIST]
+
+    @property
+    def targets(self) -> int:
+        return self.counts.stock[rules.TARGET]
+
+    @property
+    def done_rate(self) -> str:
+        if self.plan is None or not self.plan.quota:
+            return "—"
+        return f"{self.counts.flows['预备'] * 100 / self.plan.quota:.0f}%"
+
+
+@policy.requires(Perm.VIEW_STAFF, "您的角色不能查看发展党员计划")
+@require_http_methods(["GET"])
+def plan_list(request: HttpRequest) -> HttpResponse:
+    """Each organisation's yearly plan beside what it did (its subtree): 发展 (预备), of them 一线 / 青年 / 高知, and
+    the year's pipeline figures (stats.counts)."""
+    user = request.user
+    if not access.reads_candidates(user):
+        raise PermissionDenied("您的角色不能查看发展党员计划")
+    today = timezone.localdate()
+    year = year_param(request, today.year)
+    orgs = list(
+        visible_orgs(user).filter(dissolved_on__isnull=True).exclude(kind=OrgKind.DANGZU).order_by("path")
+    )
+    ids = [o.pk for o in orgs]
+    figures = stats.counts(year, ids)
+    plans = stats.plans(year, ids)
+    writable = (
+        set(editable_orgs(user).values_list("pk", flat=True)) if can(user, Perm.CHANGE_BUSINESS) else set()
+    )
+    top = min((o.depth for o in orgs), default=1)
+    rows = []
+    for o in orgs:
+        sub = stats.OrgCounts()
+        for other in orgs:
+            if other.path.startswith(o.path) and other.pk in figures.by_org:
+                sub.add(figures.by_org[other.pk])
+        rows.append(PlanRow(o, o.depth - top, plans.get(o.pk), sub, o.pk in writable))
+    total = figures.total
+    return render(
+        request,
+        "recruitment/plans.html",
+        {
+            "page_title": f"{year}年发展党员计划与统计",
+            "year": year,
+            "years": list(range(today.year - 4, today.year + 2)),
+            "rows": rows,
+            "flows": [("发展（接收预备党员）" if f == "预备" else f, total.flows[f]) for f in stats.FLOWS],
+            "stock": [(s, total.stock[s]) for s in stats.STOCK],
+            "total": total,
+        },
+    )
+
+
+@policy.requires(Perm.CHANGE_BUSINESS, "您没有制定发展党员计划的权限")
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, org: int, year: int) -> HttpResponse:
+    user = request.user
+    organization = get_org_for_user(user, org, write=True)
+    if not 2000 <= year <= 2100:
+        raise Http404("年度无效")
+    plan = RecruitmentPlan.objects.filter(organization=organization, year=year).first()
+    initial = {f: getattr(plan, f) for f in services.PLAN_FIELDS} if plan else {}
+    form = forms.PlanForm(
+        request.POST or None, initial={**initial, "version": plan.version if plan else None}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_plan(
+                organization,
+                year,
+                form.cleaned_data,
+                actor=user,  # type: ignore[arg-type]
+                expected_version=form.cleaned_data.get("version") if plan else None,
+            )
+        except Refusal as exc:
+            refusal_to_form(form, exc)
+        else:
+            messages.success(request, f"已保存{organization.name}{year}年发展党员计划。")
+            return redirect(f"{reverse('recruitment:plans')}?year={year}")
+    return render(
+        request,
+        "recruitment/plan_form.html",
+        {"page_title": f"{year}年发展党员计划：{organization.name}", "org": organization, "year": year,
+         "form": form},
+    )  # fmt: skip

@@ -245,6 +245,7 @@ def _content(year: int, root: Organization | None, today: date) -> _Content:
     rows = facts.activity_facts(m, year, root)
     facts.study_facts(m, year, root)
     facts.honor_facts(m, year, root)
+    facts.recruitment_facts(m, year, root)
     achievements = practice.sections(m, year, root, today)
     problems = detect(m, year, root, today, ReportRule.objects.all())
     return _Content(m, rows, achievements, problems)

@@ -384,7 +384,29 @@ def notice_chart(root, today: date) -> Chart:
     return c
 
 
-EXTRA_CHARTS: list = [rectification_chart, notice_chart]
+def recruitment_chart(root, today: date) -> Chart:
+    """发展党员: the pipeline now (by stage) and the year so far (发展, 转正), from recruitment.stats."""
+    from urllib.parse import urlencode
+
+    from dangjian.recruitment import stats
+
+    org_ids = list(_orgs(root).values_list("id", flat=True)) if root is not None else None
+    total = stats.counts(today.year, org_ids).total
+    c = Chart("recruitment", f"发展党员（{today.year}年，人）", "bar", columns=["项目", "人数"])
+    scope = {"org": root.pk} if root is not None else {}
+    pairs = [(s, total.stock[s], "/recruitment/?" + urlencode({**scope, "stage": s})) for s in stats.STOCK]
+    pairs += [
+        ("本年发展", total.flows["预备"], f"/recruitment/plans/?year={today.year}"),
+        ("本年转正", total.flows["转正"], f"/recruitment/plans/?year={today.year}"),
+    ]
+    c.categories = [p[0] for p in pairs]
+    c.series = [{"name": "人数", "data": [p[1] for p in pairs]}]
+    c.links = [p[2] for p in pairs]
+    c.rows = [[p[0], p[1]] for p in pairs]
+    return c
+
+
+EXTRA_CHARTS: list = [rectification_chart, notice_chart, recruitment_chart]
 
 
 def _year_activity_topics(today: date) -> list[str]:
@@ -411,6 +433,7 @@ def _topics(today: date) -> dict[Any, list[str]]:
         study_chart: [*orgs, "members_member", "orgs_term", "orgs_post", *year_topics(today.year)],
         rectification_chart: [*orgs, "supervision_rectification"],
         notice_chart: [*orgs, "duties_notice", "duties_noticetarget"],
+        recruitment_chart: [*orgs, "recruitment_candidate", "recruitment_recruitmentstep"],
     }
 
 

@@ -192,3 +192,31 @@ def honor_facts(m: Metrics, year: int, root: Organization | None) -> None:
         )
     m.count("honors_higher", "受上级表彰", honors.exclude(level="本局").distinct(), "主要做法和成效")
     m.count("reviews_held", "述职评议（次）", ReviewRound.objects.filter(year=year), "主要做法和成效")
+
+
+def recruitment_facts(m: Metrics, year: int, root: Organization | None) -> None:
+    """发展党员 in the year (recruitment.stats: the steps dated in Y) and the pipeline at Y-12-31."""
+    from dangjian.recruitment import stats
+
+    end = report_day(year)
+    ids = list(scope_orgs(root, end).values_list("pk", flat=True))
+    total = stats.counts(year, ids).total
+    q = "recruitment.stats.counts：步骤日期在本年度的人数（申请1、积极分子3、发展对象7、预备17、转正/延长/取消24）"
+    labels = {"预备": "发展党员（接收预备党员）", "转正": "预备党员转正", "延长": "延长预备期", "取消": "取消预备党员资格",
+              "申请人": "递交入党申请书", "积极分子": "确定入党积极分子", "发展对象": "确定发展对象"}  # fmt: skip
+    for i, flow in enumerate(stats.FLOWS):
+        m.put(f"recruitment_flow_{i}", labels[flow], total.flows[flow], q, "主要做法和成效")
+    m.put("recruitment_youth", "发展党员中35岁及以下", total.admitted_youth, q, "主要做法和成效")
+    m.put("recruitment_educated", "发展党员中大专及以上学历", total.admitted_educated, q, "主要做法和成效")
+    m.put("recruitment_frontline", "发展党员中生产、工作一线", total.admitted_frontline, q, "主要做法和成效")
+    q_stock = f"recruitment.stats.counts：{end:%Y-%m-%d} 时所处阶段（rules.stage_of）"
+    for i, stage in enumerate(stats.STOCK):
+        m.put(f"recruitment_stock_{i}", f"年末{stage}", total.stock[stage], q_stock, "主要做法和成效")
+    plans = stats.plans(year, ids)
+    m.put(
+        "recruitment_quota",
+        "年度发展党员计划名额",
+        sum(p.quota for p in plans.values()),
+        "recruitment.RecruitmentPlan：本年度各党组织计划名额之和",
+        "主要做法和成效",
+    )

@@ -10,6 +10,10 @@ from dangjian.orgs.models import UnitKind
 from .metrics import Metrics
 from .practice import BUREAU_MEETINGS
 
+# recruitment.stats.FLOWS / STOCK, repeated so that the JSON keys are fixed here
+RECRUITMENT_FLOWS = ("申请人", "积极分子", "发展对象", "预备", "转正", "延长", "取消")
+RECRUITMENT_STOCK = ("申请人", "入党积极分子", "发展对象", "预备党员")
+
 # Documented in `report --help`; keys beyond design §4's minimum are this module's choice.
 FIGURES_HELP = (
     "figures 的键：orgs_by_kind（党组、党委〔含机关党委〕、党总支、党支部〔含联合党支部〕、联合党支部）；"
@@ -25,7 +29,9 @@ FIGURES_HELP = (
     "duty_occurrences_due、duty_occurrences_done、brand_cases）；"
     "supervision（inspection_rounds、inspection_targets、inspection_findings、rectifications_closed、"
     "rectifications_overdue、observations、similar_pairs）；appraisal（grades：等次→个数）；"
-    "honors（优秀共产党员、优秀党务工作者、先进基层党组织、higher、reviews_held、review_reports）。"
+    "honors（优秀共产党员、优秀党务工作者、先进基层党组织、higher、reviews_held、review_reports）；"
+    "recruitment（申请人、积极分子、发展对象、预备、转正、延长、取消：本年度人数；youth、educated、frontline：发展党员中；"
+    "stock：年末各阶段人数；quota：计划名额）；age（total 与各年龄段人数）；no_recruitment_3y（count、orgs）。"
 )
 
 
@@ -119,4 +125,14 @@ def figures(m: Metrics) -> dict[str, Any]:
             "reviews_held": m.get("reviews_held"),
             "review_reports": m.get("review_reports"),
         },
+        "recruitment": {
+            **{flow: m.get(f"recruitment_flow_{i}") for i, flow in enumerate(RECRUITMENT_FLOWS)},
+            "youth": m.get("recruitment_youth"),
+            "educated": m.get("recruitment_educated"),
+            "frontline": m.get("recruitment_frontline"),
+            "stock": {stage: m.get(f"recruitment_stock_{i}") for i, stage in enumerate(RECRUITMENT_STOCK)},
+            "quota": m.get("recruitment_quota"),
+        },
+        "age": dict(m.get("members_by_age", {})),
+        "no_recruitment_3y": _codes(m, "no_recruitment_orgs"),
     }

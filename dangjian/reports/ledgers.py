@@ -268,8 +268,34 @@ def statistics_workbook(root: Organization | None, year: int) -> bytes:
                 + [["合计", sum(org_counts.values())]],
             ),
             Sheet("年内变动", ["变动类型", "人次"], [[k.label, ev.get(k.value, 0)] for k in EventKind]),
+            recruitment_sheet(orgs, year),
         ]
     )
+
+
+def recruitment_sheet(orgs, year: int) -> Sheet:
+    """发展党员 by organisation: the year's flows (steps dated in the year), the plan and the stock at year end
+    (recruitment.stats); the organisations with neither are left out, a 合计 row closes it."""
+    from dangjian.recruitment import stats
+
+    org_list = list(orgs.order_by("path"))
+    figures = stats.counts(year, [o.pk for o in org_list])
+    plans = stats.plans(year, [o.pk for o in org_list])
+    header = ["党组织", "计划名额", *[f"{f}（本年）" for f in stats.FLOWS], "其中青年", "其中大专以上", "其中一线",
+              *[f"年末{s}" for s in stats.STOCK]]  # fmt: skip
+
+    def row(label: str, c: stats.OrgCounts, quota: int | None) -> list:
+        return [label, quota if quota is not None else "", *[c.flows[f] for f in stats.FLOWS], c.admitted_youth,
+                c.admitted_educated, c.admitted_frontline, *[c.stock[s] for s in stats.STOCK]]  # fmt: skip
+
+    rows = []
+    for o in org_list:
+        c, plan = figures.by_org.get(o.pk), plans.get(o.pk)
+        if c is None and plan is None:
+            continue
+        rows.append(row(o.name, c or stats.OrgCounts(), plan.quota if plan else None))
+    rows.append(row("合计", figures.total, sum(p.quota for p in plans.values())))
+    return Sheet("发展党员", header, rows)
 
 
 __all__ = ["handbook_document", "ledger_workbook", "statistics_workbook"]

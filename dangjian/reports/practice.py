@@ -351,6 +351,42 @@ def brand_cases(m: Metrics, s: Scope) -> None:
     m.put("brand_cases", "发布党建品牌案例", cases, "duties.services.published_case_count", SECTION)
 
 
+def recruitment(m: Metrics, s: Scope) -> list[str]:
+    """发展党员: the year's figures (facts.recruitment_facts) in one point, left out when nothing happened."""
+    admitted, full = m.get("recruitment_flow_3"), m.get("recruitment_flow_4")
+    extended, cancelled = m.get("recruitment_flow_5"), m.get("recruitment_flow_6")
+    stock = [(label, m.get(f"recruitment_stock_{i}"), "名") for i, label in
+             enumerate(("入党申请人", "入党积极分子", "发展对象", "预备党员"))]  # fmt: skip
+    if not (admitted or full or any(n for _, n, _ in stock)):
+        return []
+    text = "严格按照《中国共产党发展党员工作细则》规范发展党员程序"
+    if admitted:
+        text += f"，全年发展党员{admitted}名"
+        parts = nonzero(
+            (label, m.get(key), "名")
+            for key, label in (
+                ("recruitment_youth", "35岁及以下青年"),
+                ("recruitment_educated", "大专及以上学历"),
+                ("recruitment_frontline", "生产、工作一线"),
+            )
+        )
+        if parts:
+            text += f"（其中{parts}）"
+        quota = m.get("recruitment_quota")
+        if quota:
+            text += f"，完成年度计划名额{quota}名的{pct(admitted, quota)}"
+    if full:
+        text += f"，预备党员按期转正{full}名"
+    if extended:
+        text += f"，延长预备期{extended}名"
+    if cancelled:
+        text += f"，取消预备党员资格{cancelled}名"
+    held = nonzero(stock)
+    if held:
+        text += f"；年末有{held}"
+    return [text]
+
+
 def sections(m: Metrics, year: int, root, today: date) -> list[tuple[str, list[str]]]:
     end = date(year, 12, 31)
     s = Scope(
@@ -365,7 +401,7 @@ def sections(m: Metrics, year: int, root, today: date) -> list[tuple[str, list[s
     first = leadership(m, s) + bureau_meetings(m, s)
     if first:
         out.append(("强化组织领导，层层压实责任", first))
-    second = organisational_life(m, s) + supervision(m, s) + honors(m, s)
+    second = organisational_life(m, s) + recruitment(m, s) + supervision(m, s) + honors(m, s)
     if second:
         out.append(("强化固本强基，严肃党内政治生活", second))
     third = education(m, s)

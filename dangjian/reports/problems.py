@@ -291,6 +291,61 @@ def similar_records(m: Metrics, year: int, root, threshold: float, today: date) 
     )
 
 
+@detector("no_recruitment")
+def no_recruitment(m: Metrics, year: int, root, threshold: float, today: date) -> Problem | None:
+    """Branches (existing for the three years) where nobody joined in Y-2..Y (the roster's 入党 events)."""
+    from dangjian.recruitment import stats
+
+    end = report_day(year)
+    orgs = list(scope_orgs(root, end))
+    idle = stats.branches_without_recruits(orgs, year)
+    branches = [o for o in orgs if o.is_branch]
+    m.put(
+        "no_recruitment_orgs",
+        f"{year - 2}—{year}年未发展党员的党支部",
+        [o.code for o in idle],
+        "members.MembershipEvent：三年内无“入党”变动（转入本支部）的党支部（成立不足三年的除外）",
+        "存在的问题",
+    )
+    if not idle or len(idle) <= threshold:
+        return None
+    where = names(_by_path(root, year, [o.pk for o in idle]))
+    return Problem(
+        "no_recruitment",
+        "部分党支部发展党员工作停滞",
+        f"{year - 2}年以来，{len(branches)}个党支部中有{len(idle)}个没有发展党员，包括{where}。",
+        basis=f"{len(idle)}个党支部连续三年未发展党员",
+    )
+
+
+@detector("ageing_membership")
+def ageing_membership(m: Metrics, year: int, root, threshold: float, today: date) -> Problem | None:
+    """An ageing membership: the share of members aged 61 and over at the year's end reaches the threshold."""
+    from dangjian.recruitment import stats
+
+    profile = stats.age_profile(scope_orgs(root, report_day(year)), year)
+    m.put(
+        "members_by_age",
+        "年末党员年龄结构",
+        profile,
+        "members.asof.members_on_roll 按年末年龄分段",
+        "存在的问题",
+    )
+    total = profile["total"]
+    old = profile.get("61岁及以上", 0)
+    young = profile.get("30岁及以下", 0)
+    if not total or not old or old / total < threshold:
+        return None
+    return Problem(
+        "ageing_membership",
+        "党员队伍老龄化问题突出",
+        f"年末{total}名党员中，61岁及以上的{old}名，占{pct(old, total)}；30岁及以下的仅{young}名，占{pct(young, total)}，"
+        "党员队伍结构亟待优化。",
+        basis=f"61岁及以上党员占{pct(old, total)}",
+        objective=True,
+    )
+
+
 def detect(m: Metrics, year: int, root, today: date, rules) -> list[tuple[Problem, object]]:
     found = []
     for rule in rules:
