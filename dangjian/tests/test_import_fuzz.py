@@ -1,4 +1,4 @@
-"""Issue 8 part 7: every importer (roster, organisations, 台账, study) under hostile workbooks.
+"""Issue 8 part 7: every importer (roster, organisations, 台账, study, 发展党员) under hostile workbooks.
 
 Through `run_import` (what the commands use), through the commands themselves and through the browser wizard:
 never a traceback or a 500, always a clear Chinese message, never a partial import. Hypothesis draws the hostile
@@ -37,6 +37,8 @@ from dangjian.members.models import Member
 from dangjian.members.roster import RosterImporter
 from dangjian.orgs.importing import OrgImporter
 from dangjian.orgs.models import Organization
+from dangjian.recruitment.importer import CandidateImporter
+from dangjian.recruitment.models import Candidate
 from dangjian.study.importing import StudyImporter
 from dangjian.study.models import StudyRecord
 
@@ -80,9 +82,10 @@ TARGETS = [
         "admin_a",
     ),
     Target("study", lambda c: StudyImporter(actor=c["bureau"]), "import_study", "/study/import/", "admin_a"),
+    Target("candidates", lambda c: CandidateImporter(actor=c["bureau"]), "import_candidates", None, "bureau"),
 ]
 WIZARDS = [t for t in TARGETS if t.wizard_url]
-WATCHED: tuple[type[models.Model], ...] = (Member, Organization, Activity, StudyRecord)
+WATCHED: tuple[type[models.Model], ...] = (Member, Organization, Activity, StudyRecord, Candidate)
 
 
 def counts() -> dict[str, int]:
