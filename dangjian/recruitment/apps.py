@@ -26,6 +26,7 @@ class RecruitmentConfig(AppConfig):
                 "candidate.override": "发展党员：上级党委准予时限例外",
                 "candidate.terminate": "发展党员：终止发展程序",
                 "candidate.import": "发展党员：导入进行中的对象",
+                "candidate.document": "发展党员：下载文书",
                 "recruitmentsettings.update": "修改发展党员公示设置",
                 "holiday.create": "登记节假日",
                 "holiday.delete": "删除节假日",

@@ -16,4 +16,5 @@ urlpatterns = [
     path("<int:pk>/step/<int:number>/", views.step_record, name="step"),
     path("<int:pk>/override/", views.override_grant, name="override"),
     path("<int:pk>/terminate/", views.candidate_terminate, name="terminate"),
+    path("<int:pk>/documents/<str:kind>/", views.candidate_document, name="candidate_document"),
 ]

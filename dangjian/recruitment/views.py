@@ -23,12 +23,13 @@ from django.views.decorators.http import require_http_methods
 from dangjian.accounts import policy
 from dangjian.accounts.policy import Perm, can
 from dangjian.accounts.scope import editable_orgs, get_org_for_user, scope_label, visible_orgs
+from dangjian.core import audit
 from dangjian.core.actions import Refusal, refusal_to_form
 from dangjian.core.params import choice_param, page_param, year_param
 from dangjian.orgs.models import Organization, OrgKind, PartyGroup
 from dangjian.orgs.picker import top_options
 
-from . import access, forms, rules, services, stats
+from . import access, documents, forms, rules, services, stats
 from .models import (
     Candidate,
     Holiday,
@@ -166,6 +167,7 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "contacts": list(candidate.contacts.all()),
             "introducers": list(candidate.introducers.all()),
             "phases": rules.PHASES,
+            "documents": [(k, documents.KINDS[k]) for k in documents.available(candidate)],
             "stages": rules.STAGES,
             "today": today,
         },
@@ -549,3 +551,29 @@ def plan_edit(request: HttpRequest, org: int, year: int) -> HttpResponse:
         {"page_title": f"{year}年发展党员计划：{organization.name}", "org": organization, "year": year,
          "form": form},
     )  # fmt: skip
+
+
+# --- documents (.docx) -------------------------------------------------------------------------------------------
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@policy.requires(Perm.VIEW_STAFF, "您的角色不能下载发展党员文书")
+@require_http_methods(["GET"])
+def candidate_document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """The 入党志愿书 cover data, the 档案 checklist or the 公示 notice of a candidate (documents.py); the download
+    is audited."""
+    candidate = access.get_candidate_for_user(request.user, pk)
+    if kind not in documents.available(candidate):
+        raise Http404("该对象暂无此文书")
+    data = documents.build(candidate, kind).to_bytes()
+    filename = f"{candidate.name}{documents.KINDS[kind]}.docx"
+    audit.record(
+        "candidate.document",
+        actor=request.user,
+        instance=candidate,
+        note=f"下载{documents.KINDS[kind]}",
+        ip=request.META.get("REMOTE_ADDR") or None,
+    )
+    response = HttpResponse(data, content_type=DOCX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quoted(filename)}"
+    return response

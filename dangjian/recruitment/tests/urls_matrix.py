@@ -50,6 +50,8 @@ def cases(cast) -> list[Case]:
         Case("recruitment:step", f"/recruitment/{pk}/step/2/", method="post", data={"on": ""},
              allow={"admin_a"}, not_found={"admin_b"}),
         Case("recruitment:override", f"/recruitment/{act}/override/", allow={"bureau"}, not_found={"admin_b"}),
+        Case("recruitment:candidate_document", f"/recruitment/{pk}/documents/dossier/",
+             allow={"bureau", "admin_a", "inspector"}, not_found={"admin_b"}),
         Case("recruitment:terminate", f"/recruitment/{pk}/terminate/", allow={"bureau", "admin_a"},
              not_found={"admin_b"}),
     ]  # fmt: skip
