@@ -119,6 +119,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("DANGJIAN_TEST_SQLITE") or None}
+# A read replica (issue 20 part 3): the dashboard, the yearly report and exports read from it
+# (`core.replica`); writes, and the data versions that decide whether a memoised figure is fresh, stay on the
+# primary, and a figure whose tables the replica has not caught up with is computed on the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["dangjian.core.replica.ReplicaRouter"]
+# How many app nodes serve this database behind a load balancer: above 1, `check --deploy` warns about state
+# kept on one machine (caches, uploads).
+DANGJIAN_NODES = int(os.environ.get("DANGJIAN_NODES", "1") or 1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- caches ---------------------------------------------------------------------------------------------
@@ -133,6 +144,23 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 2000},
     },
 }
+
+# With REDIS_URL, both caches live on Redis and are shared by every process and node: login and upload rate
+# limits count across nodes, and a figure memoised on one node is reused (and invalidated) on all.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "dangjian",
+        },
+        "memo": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "dangjian-memo",
+            "TIMEOUT": 7 * 24 * 3600,
+        },
+    }
 
 # --- jobs (dangjian.jobs) --------------------------------------------------------------------------------
 # Long work runs as jobs on django-tasks: by default the database queue (no extra service; `dangjian worker`
