@@ -570,7 +570,7 @@ def start_publicity(rnd: HonorRound, *, actor: Actor, today: date | None = None)
             body=f"公示期 {today:%Y年%m月%d日} 至 {until:%Y年%m月%d日}，共 {rnd.publicity_days} 个工作日。",
             url=reverse("honors:nomination", args=[n.pk]),
             key=f"{n.pk}:{today:%Y-%m-%d}",
-            people=_accounts([n.member.id_number]) if n.member_id else [],
+            people=_accounts([n.member.id_number]) if n.member is not None else [],
             org=n.organization,
             actor=actor,
         )
