@@ -422,7 +422,7 @@ def record_activities(
     today: date | None = None,
     batch_size: int = 1000,
     stage: str = "写入",
-) -> list[Activity]:
+) -> int:
     """Store many records at once, set-based: the same rows, review steps, attendance and one audit entry per
     record as `record_activity` (strict=False, no attachments) would leave, written in batches of bulk inserts.
     The caller has validated the rows and checked the actor's scope; the service's own checks still run and

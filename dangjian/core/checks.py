@@ -1,5 +1,7 @@
 """Deploy checks of our own, run by `dangjian check --deploy`."""
 
+from typing import cast
+
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
@@ -35,7 +37,8 @@ def shared_state_with_several_nodes(app_configs, **kwargs):
         return []
     out = []
     for alias in ("default", "memo"):
-        backend = settings.CACHES.get(alias, {}).get("BACKEND", "")
+        caches = cast(dict[str, dict[str, str]], settings.CACHES)
+        backend = caches.get(alias, {}).get("BACKEND", "")
         if backend in _LOCAL_CACHES:
             out.append(
                 Warning(

@@ -160,7 +160,7 @@ def clear_shared() -> None:
     whole Redis database, with the job queue and the other cache in it."""
     cache = caches["memo"]
     if isinstance(cache, RedisCache):
-        client = cache._cache.get_client(None, write=True)
+        client = cast(Any, cache)._cache.get_client(None, write=True)
         batch: list[Any] = []
         for key in client.scan_iter(match=cache.make_key("*"), count=1000):
             batch.append(key)
