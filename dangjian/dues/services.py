@@ -49,6 +49,7 @@ EVENTS = {
     "duesconfig.update": "修改党费设置",
     "paymentmethod.create": "新增党费收缴方式",
     "paymentmethod.update": "修改党费收缴方式",
+    "dues.export": "导出党费收缴统计表",
 }
 NOTICE_EVENTS = {"dues.remit": "党费上缴"}
 
@@ -334,7 +335,7 @@ def record_remittance(
     month = rules.month_start(data.month)
     if month > rules.month_start(today()):
         raise DuesRefused("所属月份不能晚于本月", "month")
-    to_org = data.to_org if data.to_org is not None else org.get_parent()
+    to_org = data.to_org if data.to_org is not None else Organization.objects.get_parent(org)
     if to_org is not None and not org.path.startswith(to_org.path):
         raise DuesRefused("党费应上缴本组织的上级党组织", "to_org")
     row = actions.create(

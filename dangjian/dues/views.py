@@ -141,7 +141,7 @@ def export(request: HttpRequest) -> HttpResponse:
     org = _org(request)
     result = stats.year_stats(year, timezone.localdate(), orgs=_orgs(request, org))
     subject = (org.short_name or org.name) if org else "全局"
-    audit.record(audit.AuditAction.EXPORT, actor=request.user, note=f"导出{subject}{year}年党费收缴统计表")
+    audit.record("dues.export", actor=request.user, note=f"导出{subject}{year}年党费收缴统计表")
     return _download(
         workbook_bytes(exports.year_sheets(result, subject)),
         f"{subject}{year}年党费收缴统计表.xlsx",

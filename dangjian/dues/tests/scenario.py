@@ -30,7 +30,9 @@ TODAY = date(2026, 11, 27)
 D = Decimal
 
 
-def pay(member, month: date, amount: str, *, paid_on: date | None = None, voluntary: bool = False, method="现金"):
+def pay(
+    member, month: date, amount: str, *, paid_on: date | None = None, voluntary: bool = False, method="现金"
+):
     return services.record_payment(
         member,
         services.PaymentData(
@@ -83,7 +85,12 @@ def build(cast) -> dict:
     services.save_base(
         exempt,
         services.BaseData(
-            2026, 1, relief=True, relief_reason="领取最低生活保障金", approved_by="局机关党委", approved_on=date(2026, 1, 5)
+            2026,
+            1,
+            relief=True,
+            relief_reason="领取最低生活保障金",
+            approved_by="局机关党委",
+            approved_on=date(2026, 1, 5),
         ),
     )
     return {"a0": a0, "a1": a1, "a2": a2, "new": new, "mover": mover, "leaver": leaver, "exempt": exempt}

@@ -105,7 +105,9 @@ def test_the_start_month_is_a_setting(bureau):
     base = new.dues_bases.get()
     base.effective_month = 7
     base.save()
-    assert stats.year_stats(2026, TODAY, member_ids=[new.pk]).members[0].totals.months_due == 6  # meeting: May
+    assert (
+        stats.year_stats(2026, TODAY, member_ids=[new.pk]).members[0].totals.months_due == 6
+    )  # meeting: May
     DuesConfig.objects.create(start_rule="approval")
     line = stats.year_stats(2026, TODAY, member_ids=[new.pk]).members[0]
     assert line.totals.months_due == 4  # July–October
@@ -138,7 +140,9 @@ def test_arrears_runs_reminders_and_todo(bureau):
     assert [i["member"] for i in items[b.pk]] == ["乙支部党员0", "乙支部党员1"]
     lines = todo_lines(bureau["admin_a"], a, TODAY)
     assert len(lines) == 1 and lines[0].overdue and "甲支部党员1（10个月）" in lines[0].meta
-    assert todo_lines(bureau["member"], a, TODAY) == []  # a member's home is their own, not the branch's arrears
+    assert (
+        todo_lines(bureau["member"], a, TODAY) == []
+    )  # a member's home is their own, not the branch's arrears
 
 
 def test_paying_up_clears_the_run(bureau):

@@ -20,7 +20,8 @@ def due(category: str, income: str | None = None, **kw) -> Decimal | None:
 
 # --- rounding ---------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    "raw,fen", [("0.005", "0.01"), ("0.004", "0.00"), ("12.345", "12.35"), ("12.3449", "12.34"), ("7", "7.00")]
+    "raw,fen",
+    [("0.005", "0.01"), ("0.004", "0.00"), ("12.345", "12.35"), ("12.3449", "12.34"), ("7", "7.00")],
 )
 def test_rounding_is_half_up_to_the_fen(raw, fen):
     assert round_fen(D(raw)) == D(fen)
@@ -51,7 +52,9 @@ def test_serving_third_band_5000_to_10000_inclusive(income, expected):
     assert due("在职", income) == D(expected)  # 7333.33 × 1.5 % = 109.99995 → 110.00 (half up)
 
 
-@pytest.mark.parametrize("income,expected", [("10000.01", "200.00"), ("12000", "240.00"), ("30000", "600.00")])
+@pytest.mark.parametrize(
+    "income,expected", [("10000.01", "200.00"), ("12000", "240.00"), ("30000", "600.00")]
+)
 def test_serving_fourth_band_above_10000(income, expected):
     assert due("在职", income) == D(expected)
 
