@@ -43,9 +43,17 @@ class DuesAppConfig(AppConfig):
 
         measures.register("dues_collection", "党费按月交纳率", collection_measure, source="党费")
 
-        from dangjian.core.nav import NavItem, TodoSource, register_nav, register_todo
+        from dangjian.accounts.policy import Perm
+        from dangjian.core.nav import (
+            HomePanel,
+            NavItem,
+            TodoSource,
+            register_nav,
+            register_panel,
+            register_todo,
+        )
 
-        from .home import todo_lines
+        from .home import mine_panel, todo_lines
 
         register_nav(
             NavItem("党费", "党费收缴统计", "dues:overview", 40),
@@ -59,3 +67,4 @@ class DuesAppConfig(AppConfig):
             NavItem("党费", "党费设置", "dues:config", 60),
         )
         register_todo(TodoSource("dues", todo_lines))
+        register_panel(HomePanel("dues_mine", "dues/panel_mine.html", mine_panel, Perm.VIEW_OWN_MEMBER, 6))

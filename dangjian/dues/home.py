@@ -53,3 +53,33 @@ def todo_lines(user: Any, org: Organization, today: date) -> list[TodoLine]:
             )
         )
     return lines
+
+
+def mine_panel(request: Any) -> dict[str, Any] | None:
+    """我的党费 on a member's home page: this month's due, this year's paid and unpaid months."""
+    from django.utils import timezone
+
+    from dangjian.accounts.scope import member_record, own_record_only
+
+    from . import ledger
+
+    if not own_record_only(request.user):
+        return None
+    me = member_record(request.user)
+    if me is None:
+        return None
+    today = timezone.localdate()
+    month = today.replace(day=1)
+    sheet = ledger.build(ledger.year_months(today.year), today, member_ids=[me.pk])
+    ended = [c for c in sheet.cells if ledger.month_end(c.month) < today]
+    this = next((c for c in sheet.cells if c.month == month), None)
+    facts = sheet.members.get(me.pk)
+    due = ledger.due_of(facts, month, sheet.config) if facts is not None else None
+    return {
+        "year": today.year,
+        "month": today.month,
+        "due": due,
+        "this": this,
+        "paid_months": sum(1 for c in ended if c.settled),
+        "unpaid_months": sum(1 for c in ended if not c.settled),
+    }

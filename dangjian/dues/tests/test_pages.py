@@ -251,6 +251,8 @@ def test_a_member_sees_their_own_record_only(bureau, login):
     assert "登记缴纳" not in page and "作废" not in page
     assert c.get(f"/dues/members/{bureau['a0'].pk}/").status_code == 403
     assert c.get("/dues/").status_code == 403
+    home = html(c.get("/"))
+    assert "我的党费" in home and "11月应交</dt><dd>45.00 元（尚未交纳）" in home and "欠交 2 个月" in home
 
 
 def test_home_todo_panel_names_the_arrears(bureau, login):
