@@ -7,11 +7,12 @@ through services."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import BadRequest
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +26,7 @@ from dangjian.accounts.policy import Perm, can
 from dangjian.core import audit
 from dangjian.core.actions import Refusal, refusal_to_form
 from dangjian.core.import_views import ImportSpec, wizard_view
-from dangjian.core.params import year_param
+from dangjian.core.params import page_param, year_param
 from dangjian.core.xlsx import XLSX_CONTENT_TYPE, workbook_bytes
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
@@ -44,6 +45,8 @@ from .forms import (
 )
 from .importing import BASE_COLUMNS, PAYMENT_COLUMNS, BaseImporter, PaymentImporter, parse_month
 from .models import ArrearsCase, DuesBase, DuesConfig, DuesPayment, DuesRemittance, PaymentMethod
+
+PAGE_SIZE = 50
 
 
 # --- parameters and scope ---------------------------------------------------------------------------------------
@@ -379,6 +382,8 @@ def bases(request: HttpRequest) -> HttpResponse:
         result.members,
         key=lambda m: (m.monthly_due.amount is not None, m.has_base_this_year, m.facts.name),
     )
+    page = Paginator(lines, PAGE_SIZE).get_page(page_param(request))
+    query = urlencode({"year": year, **({"org": org.pk} if org else {})})
     return render(
         request,
         "dues/bases.html",
@@ -386,7 +391,9 @@ def bases(request: HttpRequest) -> HttpResponse:
             "page_title": f"{year}年党费基数核定",
             "year": year,
             "org": org,
-            "lines": lines,
+            "page": page,
+            "lines": page.object_list,
+            "query": query,
             "missing": len(result.missing_base),
             "not_assessed": len(result.not_yet_assessed),
             "can_collect": can(request.user, Perm.COLLECT_DUES),
@@ -775,6 +782,5 @@ def config(request: HttpRequest) -> HttpResponse:
                 "retired": rules.RETIRED_BANDS,
             },
             "rules": rules,
-            "total": Decimal(0),
         },
     )

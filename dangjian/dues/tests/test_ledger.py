@@ -9,6 +9,8 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from dangjian.core import measures
+from dangjian.core.measures import MeasureStatus
 from dangjian.core.nav import todo_lines
 from dangjian.core.periods import Period
 from dangjian.dues import arrears, ledger, reminders, services, stats
@@ -162,3 +164,12 @@ def test_a_mid_year_change_of_income_applies_from_its_month(bureau):
     assert [c.amount for c in line.cells] == [D("45.00")] * 6 + [D("78.00")] * 4
     assert line.monthly_due.amount == D("78.00")
     assert line.totals.arrears_months == 2 + 4  # paid 45 in July–October: short
+
+
+def test_the_collection_measure(bureau):
+    """core.measures "dues_collection": months paid of months owed in the subtree (A: 39 of 55), in progress until
+    the year ends."""
+    value = measures.value("dues_collection", bureau["a"], date(2026, 12, 31), TODAY)
+    assert (value.status, value.progress) == (MeasureStatus.PENDING, 70) and "39/55" in value.detail
+    after = measures.value("dues_collection", bureau["b"], date(2026, 10, 31), date(2027, 1, 5))
+    assert after.status == MeasureStatus.UNMET and "4/24" in after.detail

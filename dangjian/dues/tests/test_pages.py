@@ -10,11 +10,14 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from dangjian import factories
+from dangjian.accounts.roles import Role
 from dangjian.core.models import AuditEntry
 from dangjian.core.xlsx import Sheet, iter_rows, write_workbook
 from dangjian.dues import services
 from dangjian.dues.models import ArrearsCase, DuesBase, DuesConfig, DuesPayment, DuesRemittance, PaymentMethod
 from dangjian.members.models import Member
+from dangjian.notify.models import Notification
 
 from . import scenario
 from .scenario import TODAY
@@ -178,6 +181,7 @@ def test_bases_page_lists_those_to_complete_and_the_form_saves(bureau, login):
 
 # --- 上缴 ------------------------------------------------------------------------------------------------------
 def test_remittance_to_the_superior(bureau, login):
+    superior = factories.user("admin_jg", Role.ORG_ADMIN, organization=bureau["organ"])
     c = login(bureau["admin_a"])
     a = bureau["a"]
     page = html(c.get(f"/dues/remittances/new/?org={a.pk}&month=2026-10"))
@@ -187,6 +191,8 @@ def test_remittance_to_the_superior(bureau, login):
     assert r.status_code == 302
     row = DuesRemittance.objects.get()
     assert row.to_org == bureau["organ"] and row.amount == D("45.20")
+    note = Notification.objects.get(recipient=superior)  # the superior's admins hear of it (core.events)
+    assert note.kind == "dues.remit" and "上缴 2026年10月党费 45.20 元" in note.title
     assert "No.0012" in html(c.get(r["Location"]))
     assert "45.20" in html(c.get("/dues/?year=2026"))
 
