@@ -84,3 +84,15 @@ def in_arrears(
 def member_arrears(member: Member, as_of: date, window: int = WINDOW) -> Arrears | None:
     found = _compute(as_of, None, member.pk, window)
     return found[0] if found else None
+
+
+def excused(found: list[Arrears]) -> set[int]:
+    """Members whose present run of arrears the branch found to have a valid reason (党章 第九条: "没有正当理由"):
+    their latest handling, opened in this run, says so. They are not flagged again for it."""
+    from .models import ArrearsCase
+
+    runs = {a.member_id: a.since for a in found}
+    latest: dict[int, ArrearsCase] = {}
+    for case in ArrearsCase.objects.filter(member_id__in=list(runs)).order_by("opened_on", "id"):
+        latest[case.member_id] = case
+    return {mid for mid, c in latest.items() if c.valid_reason is True and c.since_month == runs[mid]}

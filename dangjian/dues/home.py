@@ -13,7 +13,7 @@ from dangjian.accounts.policy import Perm, can
 from dangjian.core.nav import TodoLine
 from dangjian.orgs.models import Organization
 
-from .arrears import in_arrears
+from .arrears import excused, in_arrears
 from .models import DuesConfig
 
 
@@ -32,7 +32,8 @@ def todo_lines(user: Any, org: Organization, today: date) -> list[TodoLine]:
     if not found:
         return []
     url = f"{reverse('dues:arrears')}?org={org.pk}"
-    flagged = [a for a in found if a.months >= config.flag_months]
+    ok = excused(found)
+    flagged = [a for a in found if a.months >= config.flag_months and a.member_id not in ok]
     lines = []
     if flagged:
         lines.append(
@@ -43,7 +44,7 @@ def todo_lines(user: Any, org: Organization, today: date) -> list[TodoLine]:
                 overdue=True,
             )
         )
-    reminded = [a for a in found if a.months < config.flag_months]
+    reminded = [a for a in found if a.months < config.flag_months or a.member_id in ok]
     if reminded:
         lines.append(
             TodoLine(

@@ -549,12 +549,14 @@ def arrears_list(request: HttpRequest) -> HttpResponse:
         cases_qs = cases_qs.filter(organization__path__startswith=org.path)
     open_cases = {c.member_id: c for c in cases_qs.filter(is_closed=False)}
     names = dict(Organization.objects.filter(pk__in={a.org_id for a in found}).values_list("pk", "name"))
+    ok = arrears.excused(found)
     rows = [
         {
             "a": a,
             "org": names.get(a.org_id, ""),
             "case": open_cases.get(a.member_id),
-            "flag": a.months >= config.flag_months,
+            "flag": a.months >= config.flag_months and a.member_id not in ok,
+            "excused": a.member_id in ok,
         }
         for a in found
     ]

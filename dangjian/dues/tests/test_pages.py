@@ -13,6 +13,7 @@ import time_machine
 from dangjian import factories
 from dangjian.accounts.roles import Role
 from dangjian.core.models import AuditEntry
+from dangjian.core.nav import todo_lines
 from dangjian.core.xlsx import Sheet, iter_rows, write_workbook
 from dangjian.dues import services
 from dangjian.dues.models import ArrearsCase, DuesBase, DuesConfig, DuesPayment, DuesRemittance, PaymentMethod
@@ -247,6 +248,10 @@ def test_a_valid_reason_is_the_branchs_finding(bureau, login):
                                                      "version": case.version})  # fmt: skip
     case.refresh_from_db()
     assert case.is_closed and case.get_outcome_display() == "经支部认定有正当理由"
+    # the same run of arrears is no longer flagged for handling (党章 第九条: "没有正当理由")
+    page = html(c.get("/dues/arrears/"))
+    assert "经支部认定有正当理由" in page and "其中待处置 0 人" in page
+    assert not any(line.overdue for line in todo_lines(bureau["admin_a"], bureau["a"], TODAY))
 
 
 # --- the member's own record ------------------------------------------------------------------------------------
