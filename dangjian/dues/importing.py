@@ -394,9 +394,14 @@ class PaymentImporter(_DuesImporter):
             # The branch's own ledger: its 预交 were agreed and its 代交 known to it (no columns for them).
             kind = services.check_payment(member, data, proxy_known=True)
         except services.DuesRefused as exc:
-            column = {"month": "所属月份", "paid_on": "缴纳日期", "method": "方式", "amount": "金额"}
-            col = column.get(exc.field or "", "所属月份")
-            raise RowErrors([(col, "", exc.message)])
+            shown = {
+                "month": ("所属月份", f"{record.month:%Y-%m}"),
+                "paid_on": ("缴纳日期", f"{record.paid_on:%Y-%m-%d}"),
+                "method": ("方式", record.method),
+                "amount": ("金额", str(record.amount)),
+            }
+            col, value = shown.get(exc.field or "", ("所属月份", f"{record.month:%Y-%m}"))
+            raise RowErrors([(col, value, exc.message)])
         record.member_id, record.organization_id, record.kind = member.id, member.organization_id, kind
         key = (member.id, record.month, record.amount, record.paid_on, record.method)
         return (UNCHANGED, {}) if key in self.existing else (CREATE, {})
