@@ -247,10 +247,13 @@ class BaseImporter(_DuesImporter):
         try:
             services.check_base(member, d)
         except services.DuesRefused as exc:
-            column = {"income": "月收入", "relief_reason": "减免原因", "relief": "减免"}.get(
-                exc.field or "", ""
-            )
-            raise RowErrors([(column or "公民身份号码", record.id_number if not column else "", exc.message)])
+            shown = {
+                "income": ("月收入", str(d.income or "")),
+                "relief_reason": ("减免原因", d.relief_reason),
+                "relief": ("减免", "是" if d.relief else "否"),
+            }
+            column, value = shown.get(exc.field or "", ("公民身份号码", record.id_number))
+            raise RowErrors([(column, value, exc.message)])
         record.member_id = member.id
         old = self.existing.get((member.id, d.year, d.effective_month))
         if old is None:
