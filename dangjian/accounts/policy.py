@@ -71,7 +71,7 @@ class Perm(StrEnum):
     ANSWER_NOTICES = "answer_notices"  # home panel 待办通知: an organisation answers the bureau's notices
     OVERSEE_ACCOUNTS = "oversee_accounts"  # home panel 账号概况 for the system and security administrators
     VIEW_JOBS = "view_jobs"  # 我的后台任务: one's own imports, reports, exports run as jobs (issue 20)
-    VIEW_DUES = "view_dues"  # 党费 ledgers and statistics of one's scope (a member reads their own: VIEW_OWN_MEMBER)
+    VIEW_DUES = "view_dues"  # 党费 ledgers and statistics (a member reads their own by VIEW_OWN_MEMBER)
     COLLECT_DUES = "collect_dues"  # 党费: 核定基数, 登记缴纳和上缴, 欠交处置 in one's write scope
 
 

@@ -11,7 +11,7 @@ from dangjian.accounts.roles import Role
 
 BUSINESS_READ = {Perm.VIEW_BUSINESS, Perm.VIEW_MEMBERS}
 STARTS_JOBS = {Perm.VIEW_JOBS}  # imports, reports: one's own background jobs (issue 20)
-DUES = {Perm.VIEW_DUES, Perm.COLLECT_DUES}  # 党费 (issue 16): the inspector reads, members see their own record
+DUES = {Perm.VIEW_DUES, Perm.COLLECT_DUES}  # 党费 (issue 16); the inspector only reads
 EXPECTED = {
     Role.BUREAU_ADMIN: {Perm.VIEW_ACCOUNTS, Perm.MANAGE_ACCOUNTS}
     | BUSINESS_READ
