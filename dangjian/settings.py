@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "dangjian.duties",
     "dangjian.supervision",
     "dangjian.honors",
+    "dangjian.dues",
     "dangjian.reports",
     "dangjian.notify",
     "dangjian.site",

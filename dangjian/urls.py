@@ -11,6 +11,7 @@ urlpatterns = [
     path("duties/", include("dangjian.duties.urls")),
     path("supervision/", include("dangjian.supervision.urls")),
     path("honors/", include("dangjian.honors.urls")),
+    path("dues/", include("dangjian.dues.urls")),
     path("reports/", include("dangjian.reports.urls")),
     path("notify/", include("dangjian.notify.urls")),
     path("audit/", include("dangjian.core.urls")),

@@ -20,6 +20,7 @@ from dangjian.accounts import scope
 from dangjian.accounts.policy import Perm, can
 from dangjian.accounts.scope import get_org_for_user, org_in_scope, own_record_only, visible_orgs
 from dangjian.activities.models import Activity
+from dangjian.core.nav import todo_lines
 from dangjian.core.params import year_param
 from dangjian.core.periods import Period, PeriodKind
 from dangjian.orgs.models import OrgKind
@@ -308,6 +309,7 @@ def todo_page(request: HttpRequest) -> HttpResponse:
             "page_title": "本月待办",
             "org": org,
             "own": own,
+            "extra": todo_lines(user, org, today) if org is not None else [],
             "items": todo_items(own, can_write) if own else ([], []),
             "others": others,
             "today": today,
@@ -340,6 +342,7 @@ def home_panel(request: HttpRequest) -> dict[str, Any] | None:
         "org": org,
         "own": own,
         "items": todo_items(own, can_write) if own else ([], []),
+        "extra": todo_lines(user, org, today),
         "others": [t for t in others if t.count][:8],
         "others_total": len(others),
         "month": Period.containing(today, PeriodKind.MONTH),

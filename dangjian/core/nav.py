@@ -1,6 +1,7 @@
 """Registries that let each app add itself to the shared layout without editing it.
 
-An app registers, in its AppConfig.ready(): navigation items, home-page panels and header badges.
+An app registers, in its AppConfig.ready(): navigation items, home-page panels, header badges and lines of
+本月待办 (`register_todo`: the to-do page and panel list them under the organisation's own requirements).
 Who sees a menu item is never declared here: it is the permission the linked view requires
 (`view.required_permission`, set by accounts.policy.requires), so the menu and the 403 cannot disagree. A view
 without one is open to every signed-in user. Panels name a permission of the same table. core knows no roles:
@@ -14,7 +15,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-SECTIONS = ["首页", "组织", "党员", "组织生活", "督查考核", "责任落实", "学习教育", "报表统计", "系统管理"]
+SECTIONS = [
+    "首页",
+    "组织",
+    "党员",
+    "党费",
+    "组织生活",
+    "督查考核",
+    "责任落实",
+    "学习教育",
+    "报表统计",
+    "系统管理",
+]
 
 
 @dataclass(frozen=True)
@@ -37,11 +49,29 @@ class HomePanel:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class TodoLine:
+    """One line of 本月待办 that an app other than compliance contributes (党费 arrears …)."""
+
+    title: str
+    meta: str = ""
+    url: str = ""
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class TodoSource:
+    key: str
+    # (user, organisation, today) -> the lines for that organisation's subtree as the user may read it
+    lines: Callable[[Any, Any, Any], list[TodoLine]]
+
+
 @dataclass
 class _Registry:
     nav: list[NavItem] = field(default_factory=list)
     panels: list[HomePanel] = field(default_factory=list)
     header: list[Callable[[Any], dict[str, Any]]] = field(default_factory=list)
+    todos: list[TodoSource] = field(default_factory=list)
 
 
 REGISTRY = _Registry()
@@ -56,6 +86,16 @@ def register_nav(*items: NavItem) -> None:
 def register_panel(panel: HomePanel) -> None:
     if all(p.key != panel.key for p in REGISTRY.panels):
         REGISTRY.panels.append(panel)
+
+
+def register_todo(source: TodoSource) -> None:
+    if all(t.key != source.key for t in REGISTRY.todos):
+        REGISTRY.todos.append(source)
+
+
+def todo_lines(user: Any, org: Any, today: Any) -> list[TodoLine]:
+    """Every registered app's 本月待办 lines for `org` (an organisation the caller has checked the user reads)."""
+    return [line for source in REGISTRY.todos for line in source.lines(user, org, today)]
 
 
 def register_header(fn: Callable[[Any], dict[str, Any]]) -> None:

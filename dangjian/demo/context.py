@@ -25,8 +25,9 @@ class DemoContext:
         return [o for o in self.orgs.values() if o.is_branch]
 
 
-# The layer order of design §3; supervision seeds its appraisal itself (.appraisal).
-SEEDERS = ("orgs", "members", "activities", "compliance", "study", "duties", "supervision", "honors")
+# The layer order of design §3; supervision seeds its appraisal itself (.appraisal). 党费 (dues, above members)
+# comes last, so that adding it drew nothing from the random stream the others had used before.
+SEEDERS = ("orgs", "members", "activities", "compliance", "study", "duties", "supervision", "honors", "dues")
 
 
 def app_seeders() -> list[Any]:

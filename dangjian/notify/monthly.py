@@ -1,7 +1,7 @@
 """月提醒 assembly (design §4 `remind`): for each organisation, as of the first day of the month, what the
 requirements still need this month / quarter / year, its term, members' 入党纪念日 this month, 预备党员 whose
 probation ends within this month or the next two, and whatever the other apps report through their
-`reminders.items_for_month(month, as_of, org_ids)` (notices, duties, rectifications, study)."""
+`reminders.items_for_month(month, as_of, org_ids)` (notices, duties, rectifications, study, 党费)."""
 
 from __future__ import annotations
 
@@ -184,6 +184,7 @@ TYPE_LABELS = {
     "duty": "责任清单",
     "rectification": "整改",
     "study": "学时",
+    "dues": "党费",
 }
 
 
@@ -214,6 +215,14 @@ def describe(item: dict[str, Any]) -> str:
     if t == "rectification":
         late = "已逾期" if item.get("overdue") else "待完成"
         return f"整改事项“{item.get('title', '')}”{late}（期限 {item.get('deadline', '')}，{item.get('status', '')}）"
+    if t == "dues":
+        from dangjian.dues.rules import FLAG_MONTHS
+
+        months = item.get("arrears_months", 0)
+        text = f"{item.get('member', '')} 已连续 {months} 个月未交纳党费，请提醒按时交纳"
+        if months >= FLAG_MONTHS:
+            text += "；无正当理由连续6个月不交纳的，请谈话并按党章第九条记录处置情况"
+        return text
     if t == "study":
         names = "、".join(m["member"] for m in item.get("members", [])[:10])
         more = "等" if item.get("behind", 0) > 10 else ""

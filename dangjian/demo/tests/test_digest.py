@@ -31,7 +31,7 @@ NOW = datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 SKIPPED = {("accounts.user", "password"), ("core.auditentry", "hash"), ("core.auditentry", "prev_hash")}
 
 EXPECTED: dict[str, Any] = {
-    "output": "417a1a0a1d4975a7",
+    "output": "685071a7159068ad",
     "accounts_user": [10, "f673368e2c1cd0f6"],
     "activities_activity": [1772, "5c9f00405be9002f"],
     "activities_activity_kinds": [2072, "33d49c02bcb3d23e"],
@@ -41,8 +41,15 @@ EXPECTED: dict[str, Any] = {
     "compliance_exemption": [2, "1e07dee88ca4293b"],
     "compliance_requirement": [8, "533738b73cf3d03e"],
     "compliance_requirementrevision": [8, "7ade65210c5562cb"],
-    "core_auditchainhead": [1, "646afac979a2bbab"],
-    "core_auditentry": [120, "a7cb4e100800bd64"],
+    "core_auditchainhead": [1, "7cf31ef5f307b9bc"],
+    "core_auditentry": [123, "2e9accc43e975f87"],
+    "dues_arrearscase": [1, "f58ea61ebc6cda5b"],
+    "dues_arrearsstep": [1, "40e8477a57614f15"],
+    "dues_duesbase": [1024, "f8c426b7531c7a4f"],
+    "dues_duesconfig": [1, "6bdd7608cd95f36f"],
+    "dues_duespayment": [13433, "ed70b6d9ab63478f"],
+    "dues_duesremittance": [418, "4aeb66ebaa881767"],
+    "dues_paymentmethod": [3, "b146a8876a9b0dca"],
     "duties_brandcase": [5, "cfda7432202a790b"],
     "duties_casephoto": [5, "53f045489586f77f"],
     "duties_casereview": [12, "1578fbe9ba1ecf25"],
