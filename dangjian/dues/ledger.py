@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import IntegerField, QuerySet, Value
 
 from dangjian.members.asof import members_on_roll
 from dangjian.members.models import Member
@@ -200,13 +200,22 @@ def build(
     of `member_ids` only when given. Months that have not begun by `as_of` are left out. `extra_roll_day` adds the
     members on the roll that day (with no cell), so that a list can name someone who joined this month."""
     config = DuesConfig.current()
-    roll: dict[date, list[tuple[int, int]]] = {}
     wanted = [m for m in months if m <= as_of]
-    for m in wanted:
+    roll: dict[date, list[tuple[int, int]]] = {m: [] for m in wanted}
+    # every month's roll in one statement (UNION ALL of the rolls at each month's end), not a query a month
+    parts = []
+    for i, m in enumerate(wanted):
         qs = members_on_roll(min(month_end(m), as_of), orgs)
         if member_ids is not None:
             qs = qs.filter(pk__in=list(member_ids))
-        roll[m] = list(qs.order_by().values_list("id", "org_then"))
+        parts.append(
+            qs.order_by()
+            .annotate(roll_month=Value(i, output_field=IntegerField()))
+            .values_list("roll_month", "id", "org_then")
+        )
+    if parts:
+        for i, mid, org_id in parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]:
+            roll[wanted[i]].append((mid, org_id))
     ids = {mid for rows in roll.values() for mid, _ in rows}
     if extra_roll_day is not None:
         qs = members_on_roll(extra_roll_day, orgs)
