@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "dangjian.honors",
     "dangjian.reports",
     "dangjian.notify",
+    "dangjian.engagement",
     "dangjian.site",
     "django_tasks",
     "django_tasks_db",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("honors/", include("dangjian.honors.urls")),
     path("reports/", include("dangjian.reports.urls")),
     path("notify/", include("dangjian.notify.urls")),
+    path("engagement/", include("dangjian.engagement.urls")),
     path("audit/", include("dangjian.core.urls")),
     path("jobs/", include("dangjian.jobs.urls")),
 ]

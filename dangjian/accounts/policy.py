@@ -71,6 +71,7 @@ class Perm(StrEnum):
     ANSWER_NOTICES = "answer_notices"  # home panel 待办通知: an organisation answers the bureau's notices
     OVERSEE_ACCOUNTS = "oversee_accounts"  # home panel 账号概况 for the system and security administrators
     VIEW_JOBS = "view_jobs"  # 我的后台任务: one's own imports, reports, exports run as jobs (issue 20)
+    CHECK_IN = "check_in"  # 扫码签到: a party member (any business role may be one) checks in at a meeting
 
 
 BUR, ORG, INS, MEM = Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.INSPECTOR, Role.MEMBER
@@ -99,6 +100,7 @@ TABLE: dict[Perm, frozenset[str]] = {
     Perm.ANSWER_NOTICES: frozenset({ORG}),
     Perm.OVERSEE_ACCOUNTS: frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}),
     Perm.VIEW_JOBS: frozenset({BUR, ORG, INS}),
+    Perm.CHECK_IN: frozenset({BUR, ORG, INS, MEM}),
 }
 
 GRANTS: dict[str, frozenset[Perm]] = {
@@ -134,6 +136,7 @@ DESCRIPTIONS: dict[Perm, str] = {
     Perm.ANSWER_NOTICES: "办理重点工作通知",
     Perm.OVERSEE_ACCOUNTS: "查看账号概况",
     Perm.VIEW_JOBS: "查看本人发起的后台任务",
+    Perm.CHECK_IN: "扫码签到（本人）",
 }
 
 
