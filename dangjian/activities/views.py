@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dangjian.accounts import scope
 from dangjian.accounts.policy import Perm, requires
+from dangjian.core import drafts
 from dangjian.core import uploads as core_uploads
 from dangjian.core.import_views import ImportSpec, wizard_view
 from dangjian.core.params import choice_param, int_param, page_param
@@ -436,6 +437,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
                 _apply_errors(form, exc)
             else:
                 meetings.save_details(activity, cd, actor=request.user)
+                drafts.saved(request, "activity-new")  # the phone's copy of the form can go (js/drafts.js)
                 done = "已保存并提交上级审核" if activity.status == ActivityStatus.SUBMITTED else "已保存"
                 messages.success(request, f"{done}：{activity.date:%Y-%m-%d} {activity.topic}")
                 return redirect("activities:detail", pk=activity.pk)
@@ -520,6 +522,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except review.ReviewError as exc:
                 raise PermissionDenied(exc.message)
             else:
+                drafts.saved(request, f"activity-{activity.pk}")
                 if by_request:
                     messages.success(request, REQUESTED)
                 else:
