@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -81,7 +82,7 @@ def worker_context() -> dict:
         "cache_prefix": CACHE_PREFIX,
         "precache_json": json.dumps(precache),
         "offline_url_json": json.dumps(offline),
-        "static_prefix_json": json.dumps(static("")),
+        "static_prefix_json": json.dumps(settings.STATIC_URL),
     }
 
 
