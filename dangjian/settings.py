@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "dangjian.dues",
     "dangjian.reports",
     "dangjian.notify",
+    "dangjian.engagement",
     "dangjian.site",
     "django_tasks",
     "django_tasks_db",
@@ -285,6 +286,28 @@ DANGJIAN_WEBHOOK_KIND = os.environ.get("DANGJIAN_WEBHOOK_KIND", "wecom")  # weco
 DANGJIAN_WEBHOOK_ALLOWED_HOSTS = [
     h.strip().lower() for h in os.environ.get("DANGJIAN_WEBHOOK_ALLOWED_HOSTS", "").split(",") if h.strip()
 ]
+# Personal messages (issue 19 part 3; dangjian/notify/personal.py). 企业微信 应用消息: the corp id, the application's
+# agent id and secret; DANGJIAN_WECOM_API for an intranet proxy of qyapi.weixin.qq.com. A person's 企业微信 account
+# (UserID) is entered in their 通知设置; DANGJIAN_WECOM_USERID_DEFAULT (username | phone) names the account field
+# used when they have entered none (many organisations use the 工号 or the mobile number as UserID).
+DANGJIAN_WECOM_API = os.environ.get("DANGJIAN_WECOM_API", "https://qyapi.weixin.qq.com").rstrip("/")
+DANGJIAN_WECOM_CORP_ID = os.environ.get("DANGJIAN_WECOM_CORP_ID", "")
+DANGJIAN_WECOM_AGENT_ID = os.environ.get("DANGJIAN_WECOM_AGENT_ID", "")
+DANGJIAN_WECOM_SECRET = os.environ.get("DANGJIAN_WECOM_SECRET", "")
+DANGJIAN_WECOM_USERID_DEFAULT = os.environ.get("DANGJIAN_WECOM_USERID_DEFAULT", "")
+# A generic SMS gateway: an HTTP request template with {phone} and {text} (URL-encoded in the address and in a
+# form body, JSON-escaped in a JSON body). DANGJIAN_SMS_SUCCESS: text the answer must contain to count as sent
+# (empty: any 2xx). DANGJIAN_SMS_HEADER: one extra header ("Authorization: Bearer …"). DANGJIAN_SMS_SIGN: the
+# signature the gateway requires at the start of every text, e.g. 【某某县商务局】.
+DANGJIAN_SMS_URL = os.environ.get("DANGJIAN_SMS_URL", "")
+DANGJIAN_SMS_METHOD = os.environ.get("DANGJIAN_SMS_METHOD", "POST").upper()
+DANGJIAN_SMS_BODY = os.environ.get("DANGJIAN_SMS_BODY", "")
+DANGJIAN_SMS_CONTENT_TYPE = os.environ.get("DANGJIAN_SMS_CONTENT_TYPE", "application/json; charset=utf-8")
+DANGJIAN_SMS_HEADER = os.environ.get("DANGJIAN_SMS_HEADER", "")
+DANGJIAN_SMS_SUCCESS = os.environ.get("DANGJIAN_SMS_SUCCESS", "")
+DANGJIAN_SMS_SIGN = os.environ.get("DANGJIAN_SMS_SIGN", "")
+# The site's address as people reach it (https://dj.example.gov.cn): links in 企业微信 and 短信 messages.
+DANGJIAN_SITE_URL = os.environ.get("DANGJIAN_SITE_URL", "").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("dues/", include("dangjian.dues.urls")),
     path("reports/", include("dangjian.reports.urls")),
     path("notify/", include("dangjian.notify.urls")),
+    path("engagement/", include("dangjian.engagement.urls")),
     path("audit/", include("dangjian.core.urls")),
     path("jobs/", include("dangjian.jobs.urls")),
 ]

@@ -9,7 +9,7 @@ from dangjian.accounts.models import User
 from dangjian.accounts.policy import Perm
 from dangjian.accounts.roles import Role
 
-BUSINESS_READ = {Perm.VIEW_BUSINESS, Perm.VIEW_MEMBERS}
+BUSINESS_READ = {Perm.VIEW_BUSINESS, Perm.VIEW_MEMBERS, Perm.CHECK_IN}  # every business role may be a member
 STARTS_JOBS = {Perm.VIEW_JOBS}  # imports, reports: one's own background jobs (issue 20)
 DUES = {Perm.VIEW_DUES, Perm.COLLECT_DUES}  # 党费 (issue 16); the inspector only reads
 EXPECTED = {

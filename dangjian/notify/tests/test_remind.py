@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.test import override_settings
 
@@ -176,17 +177,21 @@ def test_wecom_and_dingtalk_robots_against_a_local_server(cast):
     )
 
 
-def test_failed_robot_is_retried_then_given_up(cast):
+def test_failed_robot_is_retried_after_a_pause(cast):
     with FakeRobot() as robot:
         robot.fail = True
         OrgWebhook.objects.create(organization=cast["a"], kind="wecom", url=robot.url)
         run("2026-12")
         d = Delivery.objects.get(channel="webhook")
-        assert d.status == "failed" and "keywords" in d.error
+        assert d.status == "failed" and "keywords" in d.error and d.next_attempt_at is not None
         robot.fail = False
-        run("2026-12")
+        run("2026-12")  # at once: the pause after a failure (backoff) is not over, nothing is sent
         d.refresh_from_db()
-        assert d.status == "sent" and d.attempts == 2 and len(robot.posts) == 2
+        assert d.status == "failed" and d.attempts == 1 and len(robot.posts) == 1
+        with time_machine.travel(d.next_attempt_at + timedelta(seconds=1)):
+            run("2026-12")
+        d.refresh_from_db()
+        assert d.status == "sent" and d.attempts == 2 and len(robot.posts) == 2 and d.next_attempt_at is None
 
 
 def test_usage_errors_exit_2(cast):
