@@ -52,11 +52,9 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture
-def browser():
-    """A headless chromium for one test (function scope: some browser tests drive Playwright themselves, and
-    two sync Playwright sessions cannot be alive in one thread). Missing chromium skips the test — except in CI,
-    where it fails."""
+def _launch_chromium():
+    """Start Playwright and a headless chromium: yields the browser, closes both. Missing chromium skips the test
+    (or the module) — except in CI, where it fails."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(
@@ -72,6 +70,20 @@ def browser():
         instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+@pytest.fixture
+def browser():
+    """A headless chromium for one test (function scope: some browser tests drive Playwright themselves, and
+    two sync Playwright sessions cannot be alive in one thread)."""
+    yield from _launch_chromium()
+
+
+@pytest.fixture(scope="module")
+def module_browser():
+    """One headless chromium for every test of a module that walks many pages (one context per role and
+    width): launching costs a second or two a time. A module using it must not use `browser` as well."""
+    yield from _launch_chromium()
 
 
 def _new_page(browser, **options):

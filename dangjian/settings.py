@@ -56,8 +56,10 @@ INSTALLED_APPS = [
     "dangjian.duties",
     "dangjian.supervision",
     "dangjian.honors",
+    "dangjian.dues",
     "dangjian.reports",
     "dangjian.notify",
+    "dangjian.engagement",
     "dangjian.site",
     "django_tasks",
     "django_tasks_db",
@@ -120,6 +122,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("DANGJIAN_TEST_SQLITE") or None}
+# A read replica (issue 20 part 3): the dashboard, the yearly report and exports read from it
+# (`core.replica`); writes, and the data versions that decide whether a memoised figure is fresh, stay on the
+# primary, and a figure whose tables the replica has not caught up with is computed on the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["dangjian.core.replica.ReplicaRouter"]
+# How many app nodes serve this database behind a load balancer: above 1, `check --deploy` warns about state
+# kept on one machine (caches, uploads).
+DANGJIAN_NODES = int(os.environ.get("DANGJIAN_NODES", "1") or 1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- caches ---------------------------------------------------------------------------------------------
@@ -134,6 +147,23 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 2000},
     },
 }
+
+# With REDIS_URL, both caches live on Redis and are shared by every process and node: login and upload rate
+# limits count across nodes, and a figure memoised on one node is reused (and invalidated) on all.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "dangjian",
+        },
+        "memo": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "dangjian-memo",
+            "TIMEOUT": 7 * 24 * 3600,
+        },
+    }
 
 # --- jobs (dangjian.jobs) --------------------------------------------------------------------------------
 # Long work runs as jobs on django-tasks: by default the database queue (no extra service; `dangjian worker`
@@ -257,6 +287,28 @@ DANGJIAN_WEBHOOK_KIND = os.environ.get("DANGJIAN_WEBHOOK_KIND", "wecom")  # weco
 DANGJIAN_WEBHOOK_ALLOWED_HOSTS = [
     h.strip().lower() for h in os.environ.get("DANGJIAN_WEBHOOK_ALLOWED_HOSTS", "").split(",") if h.strip()
 ]
+# Personal messages (issue 19 part 3; dangjian/notify/personal.py). 企业微信 应用消息: the corp id, the application's
+# agent id and secret; DANGJIAN_WECOM_API for an intranet proxy of qyapi.weixin.qq.com. A person's 企业微信 account
+# (UserID) is entered in their 通知设置; DANGJIAN_WECOM_USERID_DEFAULT (username | phone) names the account field
+# used when they have entered none (many organisations use the 工号 or the mobile number as UserID).
+DANGJIAN_WECOM_API = os.environ.get("DANGJIAN_WECOM_API", "https://qyapi.weixin.qq.com").rstrip("/")
+DANGJIAN_WECOM_CORP_ID = os.environ.get("DANGJIAN_WECOM_CORP_ID", "")
+DANGJIAN_WECOM_AGENT_ID = os.environ.get("DANGJIAN_WECOM_AGENT_ID", "")
+DANGJIAN_WECOM_SECRET = os.environ.get("DANGJIAN_WECOM_SECRET", "")
+DANGJIAN_WECOM_USERID_DEFAULT = os.environ.get("DANGJIAN_WECOM_USERID_DEFAULT", "")
+# A generic SMS gateway: an HTTP request template with {phone} and {text} (URL-encoded in the address and in a
+# form body, JSON-escaped in a JSON body). DANGJIAN_SMS_SUCCESS: text the answer must contain to count as sent
+# (empty: any 2xx). DANGJIAN_SMS_HEADER: one extra header ("Authorization: Bearer …"). DANGJIAN_SMS_SIGN: the
+# signature the gateway requires at the start of every text, e.g. 【某某县商务局】.
+DANGJIAN_SMS_URL = os.environ.get("DANGJIAN_SMS_URL", "")
+DANGJIAN_SMS_METHOD = os.environ.get("DANGJIAN_SMS_METHOD", "POST").upper()
+DANGJIAN_SMS_BODY = os.environ.get("DANGJIAN_SMS_BODY", "")
+DANGJIAN_SMS_CONTENT_TYPE = os.environ.get("DANGJIAN_SMS_CONTENT_TYPE", "application/json; charset=utf-8")
+DANGJIAN_SMS_HEADER = os.environ.get("DANGJIAN_SMS_HEADER", "")
+DANGJIAN_SMS_SUCCESS = os.environ.get("DANGJIAN_SMS_SUCCESS", "")
+DANGJIAN_SMS_SIGN = os.environ.get("DANGJIAN_SMS_SIGN", "")
+# The site's address as people reach it (https://dj.example.gov.cn): links in 企业微信 and 短信 messages.
+DANGJIAN_SITE_URL = os.environ.get("DANGJIAN_SITE_URL", "").rstrip("/")
 
 LOGGING = {
     "version": 1,

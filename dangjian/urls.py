@@ -12,8 +12,10 @@ urlpatterns = [
     path("duties/", include("dangjian.duties.urls")),
     path("supervision/", include("dangjian.supervision.urls")),
     path("honors/", include("dangjian.honors.urls")),
+    path("dues/", include("dangjian.dues.urls")),
     path("reports/", include("dangjian.reports.urls")),
     path("notify/", include("dangjian.notify.urls")),
+    path("engagement/", include("dangjian.engagement.urls")),
     path("audit/", include("dangjian.core.urls")),
     path("jobs/", include("dangjian.jobs.urls")),
 ]

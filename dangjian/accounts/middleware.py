@@ -21,8 +21,10 @@ from .signals import LOGOUT_NOTE_ATTR
 SESSION_LAST_SEEN = "last_seen"
 SESSION_OTP_REQUIRED = "otp_required"
 LAST_SEEN_STEP = 60  # seconds: the idle timeout is exact to within this
-ALLOWED_WHEN_PASSWORD_DUE = ("accounts:password_change", "accounts:logout", "accounts:login")
-ALLOWED_WHEN_OTP_DUE = ("accounts:otp_setup", "accounts:logout", "accounts:login")
+# The installable app's files (site.pwa) hold nothing personal: a browser fetches them on its own.
+APP_FILES = ("site:manifest", "site:service_worker", "site:offline")
+ALLOWED_WHEN_PASSWORD_DUE = ("accounts:password_change", "accounts:logout", "accounts:login", *APP_FILES)
+ALLOWED_WHEN_OTP_DUE = ("accounts:otp_setup", "accounts:logout", "accounts:login", *APP_FILES)
 
 
 def password_due(user) -> bool:

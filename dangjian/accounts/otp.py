@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import io
 from base64 import b32encode
 
-import qrcode
-import qrcode.constants
-import qrcode.image.svg
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from dangjian.core.qr import svg_data_uri
 
 
 def config_url(user, key_hex: str) -> str:
@@ -18,19 +15,7 @@ def config_url(user, key_hex: str) -> str:
 
 
 def qr_data_uri(text: str) -> str:
-    # A fixed mask pattern: choosing the "best" of eight costs most of the time and any mask scans fine.
-    qr = qrcode.QRCode(
-        error_correction=qrcode.constants.ERROR_CORRECT_M,
-        box_size=10,
-        border=2,
-        mask_pattern=0,
-        image_factory=qrcode.image.svg.SvgPathImage,
-    )
-    qr.add_data(text)
-    qr.make(fit=True)
-    buffer = io.BytesIO()
-    qr.make_image().save(buffer)
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return svg_data_uri(text)
 
 
 def manual_key(key_hex: str) -> str:

@@ -71,6 +71,9 @@ class Perm(StrEnum):
     ANSWER_NOTICES = "answer_notices"  # home panel 待办通知: an organisation answers the bureau's notices
     OVERSEE_ACCOUNTS = "oversee_accounts"  # home panel 账号概况 for the system and security administrators
     VIEW_JOBS = "view_jobs"  # 我的后台任务: one's own imports, reports, exports run as jobs (issue 20)
+    VIEW_DUES = "view_dues"  # 党费 ledgers and statistics (a member reads their own by VIEW_OWN_MEMBER)
+    COLLECT_DUES = "collect_dues"  # 党费: 核定基数, 登记缴纳和上缴, 欠交处置 in one's write scope
+    CHECK_IN = "check_in"  # 扫码签到: a party member (any business role may be one) checks in at a meeting
 
 
 BUR, ORG, INS, MEM = Role.BUREAU_ADMIN, Role.ORG_ADMIN, Role.INSPECTOR, Role.MEMBER
@@ -99,6 +102,9 @@ TABLE: dict[Perm, frozenset[str]] = {
     Perm.ANSWER_NOTICES: frozenset({ORG}),
     Perm.OVERSEE_ACCOUNTS: frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}),
     Perm.VIEW_JOBS: frozenset({BUR, ORG, INS}),
+    Perm.VIEW_DUES: frozenset({BUR, ORG, INS}),
+    Perm.COLLECT_DUES: frozenset({BUR, ORG}),
+    Perm.CHECK_IN: frozenset({BUR, ORG, INS, MEM}),
 }
 
 GRANTS: dict[str, frozenset[Perm]] = {
@@ -134,6 +140,9 @@ DESCRIPTIONS: dict[Perm, str] = {
     Perm.ANSWER_NOTICES: "办理重点工作通知",
     Perm.OVERSEE_ACCOUNTS: "查看账号概况",
     Perm.VIEW_JOBS: "查看本人发起的后台任务",
+    Perm.VIEW_DUES: "查看党费收缴情况",
+    Perm.COLLECT_DUES: "登记党费收缴",
+    Perm.CHECK_IN: "扫码签到（本人）",
 }
 
 

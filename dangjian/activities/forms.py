@@ -17,6 +17,7 @@ from . import meetings, rules
 from .models import ActivityKind, ActivityStatus, KindAudience
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
 class OrgChoiceField(forms.ModelChoiceField):
@@ -45,6 +46,18 @@ class ActivityForm(forms.Form):
         error_messages={"required": "请至少选择一种活动类型", "invalid_choice": "活动类型“%(value)s”不可用"},
     )
     date = forms.DateField(label="日期", widget=DATE_INPUT, error_messages={"required": "请填写活动日期"})
+    start_time = forms.TimeField(
+        label="开始时间",
+        required=False,
+        widget=TIME_INPUT,
+        error_messages={"invalid": "请按“时:分”填写开始时间"},
+    )
+    end_time = forms.TimeField(
+        label="结束时间",
+        required=False,
+        widget=TIME_INPUT,
+        error_messages={"invalid": "请按“时:分”填写结束时间"},
+    )
     topic = forms.CharField(label="主题", max_length=200, error_messages={"required": "请填写活动主题"})
     host = forms.CharField(label="主持人", max_length=40, required=False)
     place = forms.CharField(label="地点", max_length=100, required=False)

@@ -88,6 +88,9 @@ class Activity(models.Model):
     )
     kinds = models.ManyToManyField(ActivityKind, verbose_name="活动类型", related_name="activities")
     date = models.DateField("日期", db_index=True)
+    # Optional: the QR 签到 window runs from an hour before the start to the end (rules.checkin_window).
+    start_time = models.TimeField("开始时间", null=True, blank=True)
+    end_time = models.TimeField("结束时间", null=True, blank=True)
     place = models.CharField("地点", max_length=100, blank=True)
     topic = models.CharField("主题", max_length=200)
     host = models.CharField("主持人", max_length=40, blank=True)
@@ -126,6 +129,9 @@ class Activity(models.Model):
     )
     import_key = models.CharField("导入键", max_length=64, blank=True, db_index=True)
     absence_note = models.TextField("缺席人员及原因（台账原文）", blank=True)
+    # Set when the secretary starts QR 签到: from then on whoever has not scanned is 未签到 (absent, no reason
+    # yet) until they scan or the secretary records a reason by hand (services.open_checkin / check_in).
+    checkin_opened_at = models.DateTimeField("扫码签到开始时间", null=True, blank=True)
     is_deleted = models.BooleanField("已作废", default=False, db_index=True)
     void_reason = models.CharField("作废原因", max_length=200, blank=True)
     voided_at = models.DateTimeField("作废时间", null=True, blank=True)
@@ -180,6 +186,7 @@ class Attendance(models.Model):
     present = models.BooleanField("出席", default=True)
     absence_reason = models.CharField("缺席原因", max_length=4, choices=AbsenceReason.choices, blank=True)
     note = models.CharField("备注", max_length=100, blank=True)
+    checked_in_at = models.DateTimeField("签到时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "出勤"
@@ -188,7 +195,14 @@ class Attendance(models.Model):
         indexes = [models.Index(fields=["member", "present"], name="attendance_member_idx")]
 
     def __str__(self) -> str:
-        return f"{self.member} {'出席' if self.present else '缺席（' + self.absence_reason + '）'}"
+        return (
+            f"{self.member} {'出席' if self.present else '缺席（' + (self.absence_reason or '未签到') + '）'}"
+        )
+
+    @property
+    def not_checked_in(self) -> bool:
+        """未签到: QR 签到 was started, the member has not scanned, and no reason has been recorded by hand."""
+        return not self.present and not self.absence_reason
 
 
 class Attachment(StoredFile):

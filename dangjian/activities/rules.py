@@ -8,7 +8,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 # Member.status / MembershipEvent.kind values (dangjian.members.choices), repeated here to keep this pure.
@@ -84,6 +84,38 @@ def has_vote(full_date: date | None, day: date) -> bool:
 def quorum_met(voting_present: int, voting_expected: int) -> bool:
     """支部条例 第十一条: more than half of the members with a vote must be present; exactly half is not enough."""
     return voting_expected > 0 and voting_present * 2 > voting_expected
+
+
+# --- QR 签到 window -------------------------------------------------------------------------------------------
+CHECKIN_LEAD = timedelta(hours=1)  # the QR code may be shown this long before the start
+
+
+def checkin_window(day: date, start: time | None, end: time | None) -> tuple[datetime, datetime]:
+    """When members may check in, as naive local times (opens, closes), both inclusive: from an hour before the
+    start to the end; without a start from the day's beginning, without an end to the day's end."""
+    opens = datetime.combine(day, start) - CHECKIN_LEAD if start else datetime.combine(day, time.min)
+    closes = datetime.combine(day, end) if end else datetime.combine(day, time.max.replace(microsecond=0))
+    return opens, closes
+
+
+def in_checkin_window(day: date, start: time | None, end: time | None, at: datetime) -> bool:
+    """`at`: naive local time."""
+    opens, closes = checkin_window(day, start, end)
+    return opens <= at <= closes
+
+
+def window_text(day: date, start: time | None, end: time | None) -> str:
+    opens, closes = checkin_window(day, start, end)
+    if start is None and end is None:
+        return f"{day:%Y-%m-%d} 当天"
+    return f"{opens:%Y-%m-%d %H:%M} 至 {closes:%H:%M}"
+
+
+def times_error(start: time | None, end: time | None) -> str:
+    """Why a start and end time do not make a meeting ("" when they do)."""
+    if start is not None and end is not None and end <= start:
+        return "结束时间须晚于开始时间"
+    return ""
 
 
 def audience_of(audiences: Iterable[str]) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
@@ -98,6 +98,8 @@ class ActivityInput:
     absences: Absences = field(default_factory=dict)  # member id → (reason, note)
     counts: tuple[int, int] | None = None  # (应到, 实到) as a 台账 states them
     absence_note: str = ""
+    start_time: time | None = None
+    end_time: time | None = None
 
 
 TEXT_LIMITS = {"topic": 200, "place": 100, "host": 40, "speaker": 40, "site": 100, "absence_note": 2000}
@@ -150,6 +152,8 @@ def _validate(
             err("date", f"{org.name}已于 {org.dissolved_on:%Y-%m-%d} 撤销，活动日期不能晚于撤销日期")
     if not d.topic.strip():
         err("topic", "请填写活动主题")
+    if message := rules.times_error(d.start_time, d.end_time):
+        err("end_time", message)
     for name, limit in TEXT_LIMITS.items():
         if len(getattr(d, name) or "") > limit:
             err(name, f"不能超过 {limit} 个字")
@@ -279,6 +283,7 @@ def _apply(activity: Activity, d: ActivityInput, t: Tally) -> None:
     activity.party_group = d.party_group
     activity.talk_a, activity.talk_b = d.talk_a, d.talk_b
     activity.hours = d.hours
+    activity.start_time, activity.end_time = d.start_time, d.end_time
     activity.expected, activity.present = t.expected, t.present
     activity.voting_expected, activity.voting_present = t.voting_expected, t.voting_present
     activity.quorum_met = t.quorum_met
@@ -422,7 +427,7 @@ def record_activities(
     today: date | None = None,
     batch_size: int = 1000,
     stage: str = "写入",
-) -> list[Activity]:
+) -> int:
     """Store many records at once, set-based: the same rows, review steps, attendance and one audit entry per
     record as `record_activity` (strict=False, no attachments) would leave, written in batches of bulk inserts.
     The caller has validated the rows and checked the actor's scope; the service's own checks still run and
@@ -816,6 +821,14 @@ def _announce(
 
 
 def submit(activity: Activity, *, actor: Actor, actor_name: str = "") -> Activity:
+    if (
+        activity.checkin_opened_at is not None
+    ):  # QR 签到 (activities.checkin): every 未签到 needs a reason first
+        waiting = Attendance.objects.filter(activity=activity, present=False, absence_reason="").count()
+        if waiting:
+            raise review.ReviewError(
+                f"尚有 {waiting} 人未签到：请在“修改”中为其选择缺席原因或改为出席后，再提交审核"
+            )
     return _transition(activity, review.Action.SUBMIT, actor, actor_name=actor_name)
 
 
@@ -1007,6 +1020,8 @@ def _payload(d: ActivityInput, absences: Absences) -> dict[str, Any]:
         "talk_a": d.talk_a.pk if d.talk_a else None,
         "talk_b": d.talk_b.pk if d.talk_b else None,
         "hours": str(d.hours) if d.hours is not None else None,
+        "start_time": d.start_time.isoformat() if d.start_time else None,
+        "end_time": d.end_time.isoformat() if d.end_time else None,
         "absences": {str(k): list(v) for k, v in absences.items()},
         **{f: getattr(d, f) for f in EDIT_FIELDS},
     }
@@ -1025,6 +1040,8 @@ def _from_payload(p: Mapping[str, Any]) -> dict[str, Any]:
         "talk_a": pick(Member, p.get("talk_a")),
         "talk_b": pick(Member, p.get("talk_b")),
         "hours": Decimal(p["hours"]) if p.get("hours") else None,
+        "start_time": time.fromisoformat(p["start_time"]) if p.get("start_time") else None,
+        "end_time": time.fromisoformat(p["end_time"]) if p.get("end_time") else None,
         "absences": {int(k): tuple(v) for k, v in (p.get("absences") or {}).items()},
         **{f: p.get(f, "") for f in EDIT_FIELDS},
     }

@@ -24,13 +24,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dangjian.accounts import scope
 from dangjian.accounts.policy import Perm, requires
+from dangjian.core import drafts
 from dangjian.core import uploads as core_uploads
 from dangjian.core.import_views import ImportSpec, wizard_view
 from dangjian.core.params import choice_param, int_param, page_param
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization, PartyGroup
 
-from . import meetings, privacy, review, rules, services, uploads
+from . import checkin, meetings, privacy, review, rules, services, uploads
 from .forms import (
     ABSENCE_REASONS,
     ActivityForm,
@@ -151,6 +152,13 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     change = services.pending_change(activity)
     if review.Action.APPROVE in actions:
         mark_seen(request, activity)  # opened: its content has been shown to this reviewer
+    opened = activity.checkin_opened_at is not None
+    # QR 签到 (engagement): offered to whoever may edit the record, on its day while it takes check-ins
+    checkin_offer = (
+        actor.can_write
+        and not checkin.state_refusal(activity)
+        and (activity.date == timezone.localdate() or not checkin.window_refusal(activity, timezone.now()))
+    )
     return render(
         request,
         "activities/detail.html",
@@ -159,7 +167,11 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "a": activity,
             "kinds": activity.kinds.order_by("sort", "id"),
             "present": [x for x in attendance if x.present],
-            "absent": [x for x in attendance if not x.present],
+            "absent": [x for x in attendance if not x.present and (x.absence_reason or not opened)],
+            "waiting": [x for x in attendance if opened and x.not_checked_in],
+            "checked_in": sum(1 for x in attendance if x.checked_in_at),
+            "checkin_offer": checkin_offer,
+            "checkin_window": rules.window_text(activity.date, activity.start_time, activity.end_time),
             "attachments": activity.attachments.filter(is_deleted=False).order_by("id"),
             "meeting": BureauMeeting.objects.filter(activity=activity).first(),
             "steps": activity.review_steps.select_related("actor").order_by("at", "id"),
@@ -368,6 +380,8 @@ def _details(cd: dict[str, Any]) -> dict[str, Any]:
         "minutes": cd.get("minutes") or "",
         "resolutions": cd.get("resolutions") or "",
         "hours": cd.get("hours"),
+        "start_time": cd.get("start_time"),
+        "end_time": cd.get("end_time"),
     }
 
 
@@ -423,6 +437,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
                 _apply_errors(form, exc)
             else:
                 meetings.save_details(activity, cd, actor=request.user)
+                drafts.saved(request, "activity-new")  # the phone's copy of the form can go (js/drafts.js)
                 done = "已保存并提交上级审核" if activity.status == ActivityStatus.SUBMITTED else "已保存"
                 messages.success(request, f"{done}：{activity.date:%Y-%m-%d} {activity.topic}")
                 return redirect("activities:detail", pk=activity.pk)
@@ -452,7 +467,18 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "version": activity.version,
             **{
                 f: getattr(activity, f)
-                for f in ("topic", "host", "place", "speaker", "site", "party_group", "talk_a", "talk_b")
+                for f in (
+                    "topic",
+                    "host",
+                    "place",
+                    "speaker",
+                    "site",
+                    "party_group",
+                    "talk_a",
+                    "talk_b",
+                    "start_time",
+                    "end_time",
+                )
             },
             **{f: getattr(activity, f) for f in ("hours", "minutes", "resolutions")},
             **meeting_initial(activity),
@@ -496,6 +522,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except review.ReviewError as exc:
                 raise PermissionDenied(exc.message)
             else:
+                drafts.saved(request, f"activity-{activity.pk}")
                 if by_request:
                     messages.success(request, REQUESTED)
                 else:

@@ -1,5 +1,7 @@
 """The compliance measures (core.measures): one per requirement, its status for an organisation and period,
-exactly as the 达标 grid computes it."""
+exactly as the 达标 grid computes it. The engine already reads a period as of its end: the records dated in the
+period (one approved after the period still counts — design §4: a late entry or approval is a correction about
+the period, and the grid shows it too), the roll on its last day; `as_of` (today) only decides 进行中."""
 
 from __future__ import annotations
 

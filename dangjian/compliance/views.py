@@ -20,7 +20,7 @@ from dangjian.accounts import scope
 from dangjian.accounts.policy import Perm, can
 from dangjian.accounts.scope import get_org_for_user, org_in_scope, own_record_only, visible_orgs
 from dangjian.activities.models import Activity
-from dangjian.core import nav
+from dangjian.core.nav import todo_lines
 from dangjian.core.params import year_param
 from dangjian.core.periods import Period, PeriodKind
 from dangjian.orgs.models import OrgKind
@@ -309,8 +309,7 @@ def todo_page(request: HttpRequest) -> HttpResponse:
             "page_title": "本月待办",
             "org": org,
             "own": own,
-            # what the other apps ask of the organisation this month (the 发展党员 steps due …: core.nav)
-            "extra": nav.todo_lines(user, [org.pk], today).get(org.pk, []) if org is not None else [],
+            "extra": todo_lines(user, org, today) if org is not None else [],
             "items": todo_items(own, can_write) if own else ([], []),
             "others": others,
             "today": today,
@@ -342,8 +341,8 @@ def home_panel(request: HttpRequest) -> dict[str, Any] | None:
     return {
         "org": org,
         "own": own,
-        "extra": nav.todo_lines(user, [org.pk], today).get(org.pk, []),
         "items": todo_items(own, can_write) if own else ([], []),
+        "extra": todo_lines(user, org, today),
         "others": [t for t in others if t.count][:8],
         "others_total": len(others),
         "month": Period.containing(today, PeriodKind.MONTH),

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
     from django.contrib.auth.models import AnonymousUser
 
+from . import replica
 from .audit_events import event_name, legacy_action
 from .idnumber import mask_id_number, mask_phone
 from .models import AuditAction, AuditChainHead, AuditEntry
@@ -325,7 +326,8 @@ def record_many(entries: Iterable[Entry]) -> int:
             fields["ip"], fields["note"], prev, digest,
         ]  # fmt: skip
 
-    with transaction.atomic():
+    # the chain is read and written on the primary, even inside a page that reads a replica (core.replica)
+    with transaction.atomic(), replica.reads(False):
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
         prev = head.last_hash
         rows: list[list[Any]] = []

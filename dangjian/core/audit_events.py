@@ -65,6 +65,8 @@ EVENTS: dict[str, str] = {
     "activity.withdraw": "活动记录撤回",
     "activity.approve": "活动记录审核通过",
     "activity.return": "活动记录退回",
+    "activity.checkin_open": "开始扫码签到",
+    "activity.check_in": "扫码签到",
     # honors (review)
     "nomination.approve": "评先推荐审核通过",
     "nomination.return": "评先推荐退回",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from . import drafts
 from .nav import REGISTRY, visible_nav
 
 
@@ -21,7 +22,7 @@ def site(request):
     for items in sections.values():
         for entry in items:
             entry["active"] = entry["url"] == current
-    ctx = {"site_title": "党建工作管理平台", "nav_sections": sections}
+    ctx = {"site_title": "党建工作管理平台", "nav_sections": sections, "drafts_saved": drafts.take(request)}
     for fn in REGISTRY.header:
         ctx.update(fn(request) or {})
     return ctx

@@ -5,8 +5,11 @@ An app registers its measures in its `AppConfig.ready`:
     measures.register("orgs.term_status", "按期换届", term_measure, source="组织管理")
 
 `fn(org, period_end, as_of)` answers for an organisation (its subtree where the figure is a share) and the period
-that ends on `period_end`, as the data stood on `as_of`, with a `MeasureValue`: a status, a progress in per cent
-(or None) and a line of detail. A *family* registers one measure per row of the app's own configuration (one per
+that ends on `period_end`, looked at on `as_of` (today), with a `MeasureValue`: a status, a progress in per cent
+(or None) and a line of detail. A measure reads its facts as of `reading_day(period_end, as_of)`: the period's
+last day once it has ended, today while it runs (design §3, the as-of convention) — so that what happens after a
+period (a 销号, a 签收, a study record of a later month) never rewrites a month that has closed. `as_of` still
+decides whether the period is over (`share`: 进行中 until then). A *family* registers one measure per row of the app's own configuration (one per
 compliance requirement): `register_family("compliance", "制度要求", choices, fn)` gives keys `compliance:<arg>`
 and calls `fn(arg, org, period_end, as_of)`.
 
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -112,6 +115,19 @@ def value(key: str, org: Any, period_end: date, as_of: date | None = None) -> Me
     if arg and prefix in _families:
         return _families[prefix].fn(arg, org, period_end, as_of)
     return MeasureValue(MeasureStatus.NA, None, f"取数口径“{key}”已不存在")
+
+
+def reading_day(period_end: date, as_of: date) -> date:
+    """The day a period's facts are read as of: its last day once it has ended, else `as_of` (today)."""
+    return min(period_end, as_of)
+
+
+def read_until(period_end: date, as_of: date) -> datetime:
+    """The instant the reading day ends (local time): a timestamp counts when it is earlier."""
+    from django.utils import timezone
+
+    day = reading_day(period_end, as_of)
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone())
 
 
 def share(done: int, total: int, period_end: date, as_of: date, what: str) -> MeasureValue:

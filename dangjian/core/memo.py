@@ -28,10 +28,11 @@ from typing import Any, TypeVar, cast
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.paginator import Paginator
 from django.db import connection
 
-from . import stamps
+from . import replica, stamps
 
 T = TypeVar("T")
 MAX_ENTRIES = 256
@@ -65,7 +66,10 @@ def memoized(
     if snapshot is not None:
         versions = tuple(snapshot[t] for t in (stamps.EPOCH, *topics))
     else:
-        versions = stamps.versions(topics)
+        versions = stamps.versions(topics)  # from the primary, always
+    if replica.reading() and stamps.versions(topics, using=replica.ALIAS) != versions:
+        # the replica has not caught up with these tables: what it would give is older than the key says
+        compute = replica.on_primary(compute)
     key = (connection.alias, connection.settings_dict["NAME"], name, params, versions)
     with _lock:
         if key in _store:
@@ -148,7 +152,25 @@ def clear(*, shared: bool = True) -> None:
     with _lock:
         _store.clear()
     if shared:
-        caches["memo"].clear()
+        clear_shared()
+
+
+def clear_shared() -> None:
+    """Empty the shared "memo" cache. On Redis only its own keys go: the cache's `clear()` would flush the
+    whole Redis database, with the job queue and the other cache in it."""
+    cache = caches["memo"]
+    if isinstance(cache, RedisCache):
+        client = cast(Any, cache)._cache.get_client(None, write=True)
+        batch: list[Any] = []
+        for key in client.scan_iter(match=cache.make_key("*"), count=1000):
+            batch.append(key)
+            if len(batch) >= 1000:
+                client.delete(*batch)
+                batch.clear()
+        if batch:
+            client.delete(*batch)
+    else:
+        cache.clear()
 
 
 def count(qs: Any, topics: Sequence[str]) -> int:

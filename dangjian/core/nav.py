@@ -1,7 +1,7 @@
 """Registries that let each app add itself to the shared layout without editing it.
 
-An app registers, in its AppConfig.ready(): navigation items, home-page panels, header badges and the lines it
-adds to an organisation's 本月待办 (`register_todo`).
+An app registers, in its AppConfig.ready(): navigation items, home-page panels, header badges and lines of
+本月待办 (`register_todo`: the to-do page and panel list them under the organisation's own requirements).
 Who sees a menu item is never declared here: it is the permission the linked view requires
 (`view.required_permission`, set by accounts.policy.requires), so the menu and the 403 cannot disagree. A view
 without one is open to every signed-in user. Panels name a permission of the same table. core knows no roles:
@@ -12,11 +12,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from functools import lru_cache
 from typing import Any
 
-SECTIONS = ["首页", "组织", "党员", "组织生活", "督查考核", "责任落实", "学习教育", "报表统计", "系统管理"]
+SECTIONS = [
+    "首页",
+    "组织",
+    "党员",
+    "党费",
+    "组织生活",
+    "督查考核",
+    "责任落实",
+    "学习教育",
+    "报表统计",
+    "系统管理",
+]
 
 
 @dataclass(frozen=True)
@@ -41,19 +51,19 @@ class HomePanel:
 
 @dataclass(frozen=True)
 class TodoLine:
-    """A line of an organisation's 本月待办 that another app contributes (compliance's own requirements are
-    listed by compliance): what is due, by when, and where to do it."""
+    """One line of 本月待办 that an app other than compliance contributes (党费 arrears …)."""
 
     title: str
-    detail: str
-    url: str
-    due_on: date | None = None
-    late: bool = False
-    source: str = ""
+    meta: str = ""
+    url: str = ""
+    overdue: bool = False
 
 
-# (user, org ids, today) -> {org_id: [TodoLine]}: only what that user may read
-TodoSource = Callable[[Any, list[int], date], dict[int, list[TodoLine]]]
+@dataclass(frozen=True)
+class TodoSource:
+    key: str
+    # (user, organisation, today) -> the lines for that organisation's subtree as the user may read it
+    lines: Callable[[Any, Any, Any], list[TodoLine]]
 
 
 @dataclass
@@ -61,7 +71,7 @@ class _Registry:
     nav: list[NavItem] = field(default_factory=list)
     panels: list[HomePanel] = field(default_factory=list)
     header: list[Callable[[Any], dict[str, Any]]] = field(default_factory=list)
-    todo: list[TodoSource] = field(default_factory=list)
+    todos: list[TodoSource] = field(default_factory=list)
 
 
 REGISTRY = _Registry()
@@ -78,27 +88,19 @@ def register_panel(panel: HomePanel) -> None:
         REGISTRY.panels.append(panel)
 
 
+def register_todo(source: TodoSource) -> None:
+    if all(t.key != source.key for t in REGISTRY.todos):
+        REGISTRY.todos.append(source)
+
+
+def todo_lines(user: Any, org: Any, today: Any) -> list[TodoLine]:
+    """Every registered app's 本月待办 lines for `org` (an organisation the caller has checked the user reads)."""
+    return [line for source in REGISTRY.todos for line in source.lines(user, org, today)]
+
+
 def register_header(fn: Callable[[Any], dict[str, Any]]) -> None:
     if fn not in REGISTRY.header:
         REGISTRY.header.append(fn)
-
-
-def register_todo(fn: TodoSource) -> None:
-    """An app's contribution to the organisations' 本月待办 (the 发展党员 steps due …)."""
-    if fn not in REGISTRY.todo:
-        REGISTRY.todo.append(fn)
-
-
-def todo_lines(user: Any, org_ids: list[int], today: date) -> dict[int, list[TodoLine]]:
-    """Every registered app's 本月待办 lines for these organisations that `user` may read, late ones first, then
-    by date."""
-    out: dict[int, list[TodoLine]] = {}
-    for source in REGISTRY.todo:
-        for org_id, lines in source(user, org_ids, today).items():
-            out.setdefault(org_id, []).extend(lines)
-    for lines in out.values():
-        lines.sort(key=lambda line: (not line.late, line.due_on or date.max))
-    return out
 
 
 _permission_check: Callable[[Any, str], bool] = lambda user, perm: False  # noqa: E731 — denies until installed

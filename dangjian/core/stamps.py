@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 if TYPE_CHECKING:
     from django.db.models import Field, Model
@@ -134,10 +134,11 @@ def months_topics(table: type[Model] | str, year: int, months: Iterable[int] = r
 
 
 # --- reading ---------------------------------------------------------------------------------------------
-def versions(topics: Sequence[str]) -> tuple[int, ...]:
-    """The current version of each topic (0 for one never written), plus the database's epoch, in one query."""
+def versions(topics: Sequence[str], using: str = DEFAULT_DB_ALIAS) -> tuple[int, ...]:
+    """The current version of each topic (0 for one never written), plus the database's epoch, in one query;
+    from the primary unless `using` names another database (a replica, to see whether it has caught up)."""
     wanted = [EPOCH, *topics]
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         marks = ", ".join(["%s"] * len(wanted))
         cursor.execute(
             f"SELECT topic, SUM(n) FROM {STAMP_TABLE} WHERE topic IN ({marks}) GROUP BY topic",  # noqa: S608

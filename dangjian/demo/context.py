@@ -25,7 +25,8 @@ class DemoContext:
         return [o for o in self.orgs.values() if o.is_branch]
 
 
-# The layer order of design §3; supervision seeds its appraisal itself (.appraisal).
+# The layer order of design §3; supervision seeds its appraisal itself (.appraisal). 党费 (dues, above members)
+# comes last, so that adding it drew nothing from the random stream the others had used before.
 SEEDERS = (
     "orgs",
     "members",
@@ -36,6 +37,7 @@ SEEDERS = (
     "duties",
     "supervision",
     "honors",
+    "dues",
 )
 
 

@@ -5,18 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.utils import timezone
-
-from dangjian.core.measures import MeasureValue, share
+from dangjian.core.measures import MeasureValue, read_until, share
 from dangjian.orgs.models import Organization
 
 from .models import NoticeTarget
-from .tracking import day_ends_at
 
 
 def notice_ack_measure(org: Organization, period_end: date, as_of: date) -> MeasureValue:
-    day = min(period_end, as_of)
-    ends = day_ends_at(day, timezone.get_current_timezone())
+    ends = read_until(period_end, as_of)
     qs = NoticeTarget.objects.filter(
         organization__path__startswith=org.path,
         notice__year=period_end.year,

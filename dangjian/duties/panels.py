@@ -8,7 +8,8 @@ from typing import Any
 from django.db.models import F, Q
 from django.utils import timezone
 
-from dangjian.accounts import scope
+from dangjian.accounts import policy, scope
+from dangjian.accounts.policy import Perm
 
 from .cadence import OccurrenceState
 from .models import NoticeKind, NoticeStatus, NoticeTarget
@@ -36,6 +37,9 @@ def notices_panel(request: Any) -> dict[str, Any] | None:
 
 def mine_panel(request: Any) -> dict[str, Any] | None:
     from .services import duties_of_user, progress_for
+
+    if policy.can(request.user, Perm.VIEW_OWN_MEMBER) and scope.member_record(request.user) is not None:
+        return None  # a member's own home page (members.home) lists them among what awaits them
 
     today = timezone.localdate()
     rows = []

@@ -15,11 +15,12 @@ class HonorsConfig(AppConfig):
         for model in (ReviewRound, ReviewReport, Honor):
             stamps.track(model)
 
-        from dangjian.core import audit_events
+        from dangjian.core import audit_events, events
 
-        from .services import EVENTS
+        from .services import EVENTS, NOTICE_EVENTS
 
         audit_events.register(EVENTS)
+        events.register(NOTICE_EVENTS)
 
         from dangjian.core.nav import NavItem, register_nav
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 
 from dangjian.accounts import policy
@@ -20,7 +21,7 @@ from dangjian.accounts.policy import Perm
 from dangjian.accounts.typing import Actor
 from dangjian.activities.models import Activity
 from dangjian.compliance import services as compliance
-from dangjian.core import actions, audit
+from dangjian.core import actions, audit, events
 from dangjian.core.actions import Refusal
 from dangjian.core.asof import year_as_of
 from dangjian.core.models import AuditAction
@@ -59,6 +60,53 @@ EVENTS = {
     "honorround.award": "两优一先评选表彰",
 }
 
+# What this app tells people (core.events; registered in HonorsConfig.ready, turned into 站内通知 by notify).
+NOTICE_EVENTS = {
+    "review.slot": "述职安排",
+    "review.open": "测评开启",
+    "nomination.publicity": "评先公示",
+}
+
+
+def _accounts(id_numbers: Iterable[str]) -> list[User]:
+    """The active login accounts of the members with these ID numbers (a secretary, a nominee)."""
+    wanted = [n for n in id_numbers if n]
+    if not wanted:
+        return []
+    return list(User.objects.filter(is_active=True, member__id_number__in=wanted))
+
+
+def _tell(
+    name: str,
+    *,
+    title: str,
+    key: str,
+    url: str,
+    body: str = "",
+    people: Iterable[User] = (),
+    org: Organization | None = None,
+    actor: Actor,
+) -> None:
+    """One event to the people concerned: the administrators of `org` and the named accounts. The pages behind
+    `url` are staff pages, so an account that may not open them (a member) is told without the link."""
+    people = list(people)
+    staff = [u for u in people if policy.can(u, Perm.VIEW_STAFF)]
+    events.emit(
+        name,
+        title=title,
+        key=key,
+        body=body,
+        url=url,
+        recipients=staff,
+        org=org,
+        audience="org_admins" if org is not None else "",
+        actor=actor,
+    )
+    others = [u for u in people if u not in staff]
+    if others:
+        events.emit(name, title=title, key=f"{key}:own", body=body, recipients=others, actor=actor)
+
+
 # ----------------------------------------------------------------------------------------- 述职评议
 
 
@@ -92,7 +140,32 @@ def create_review_round(
             )
     ReviewReport.objects.bulk_create(reports)
     audit.log_create(rnd, actor=actor, note=f"述职报告 {len(reports)} 份")
+    tell_slots(rnd, actor=actor)
     return rnd
+
+
+def tell_slots(rnd: ReviewRound, *, actor: Actor) -> None:
+    """述职安排: each organisation's admins and its secretary (their own account, when they have one) learn that
+    the secretary reports in this round, and when. Once per round and organisation; a round recorded after its
+    meeting (a past year entered late) arranges nothing and tells nobody."""
+    if rnd.meeting_on is not None and rnd.meeting_on < timezone.localdate():
+        return
+    when = f"述职评议会议定于 {rnd.meeting_on:%Y年%m月%d日}召开，" if rnd.meeting_on else ""
+    reports = list(rnd.reports.select_related("organization"))
+    accounts: dict[str, list[User]] = {}
+    for u in _accounts(r.secretary_id_number for r in reports):
+        accounts.setdefault(u.member.id_number, []).append(u)
+    for r in reports:
+        _tell(
+            "review.slot",
+            title=f"{rnd.title}：请{r.organization.name}书记{r.secretary_name}述职",
+            body=f"{when}请在会前提交述职报告（可填写或上传文件）。",
+            url=reverse("honors:report", args=[r.pk]),
+            key=f"{rnd.pk}:{r.organization_id}",
+            people=accounts.get(r.secretary_id_number, []),
+            org=r.organization,
+            actor=actor,
+        )
 
 
 @transaction.atomic
@@ -131,6 +204,17 @@ def set_voting(rnd: ReviewRound, *, open_: bool, actor: Actor) -> None:
         note="开启测评" if open_ else "结束测评",
         event="reviewround.open" if open_ else "reviewround.close",
     )
+    if open_:
+        # every evaluator is told, once per round (opening it again tells nobody twice)
+        _tell(
+            "review.open",
+            title=f"{rnd.title}测评已开启，请投票",
+            body="测评匿名进行：只记录是否已投票，不记录评价内容。请对每一位述职人作出评价。",
+            url=reverse("honors:vote", args=[rnd.pk]),
+            key=str(rnd.pk),
+            people=rnd.evaluators.filter(is_active=True),
+            actor=actor,
+        )
 
 
 @transaction.atomic
@@ -466,7 +550,7 @@ def resubmit(n: Nomination, *, deeds: str, actor: Actor, expected_version: Any =
 def start_publicity(rnd: HonorRound, *, actor: Actor, today: date | None = None) -> int:
     today = today or timezone.localdate()
     until = rules.working_days_after(today, rnd.publicity_days)
-    qs = rnd.nominations.filter(status=NominationStatus.APPROVED)
+    qs = rnd.nominations.filter(status=NominationStatus.APPROVED).select_related("member", "organization")
     count = 0
     for n in qs:
         before = audit.snapshot(n)
@@ -478,6 +562,17 @@ def start_publicity(rnd: HonorRound, *, actor: Actor, today: date | None = None)
             actor=actor,
             note=f"公示 {rnd.publicity_days} 个工作日，至 {until:%Y-%m-%d}",
             event="nomination.publicity",
+        )
+        # the nominee (their own account) and the nominating organisation's admins
+        _tell(
+            "nomination.publicity",
+            title=f"{rnd.title}：{n.nominee_name}（{n.category}）进入公示",
+            body=f"公示期 {today:%Y年%m月%d日} 至 {until:%Y年%m月%d日}，共 {rnd.publicity_days} 个工作日。",
+            url=reverse("honors:nomination", args=[n.pk]),
+            key=f"{n.pk}:{today:%Y-%m-%d}",
+            people=_accounts([n.member.id_number]) if n.member is not None else [],
+            org=n.organization,
+            actor=actor,
         )
         count += 1
     return count

@@ -36,7 +36,7 @@ from django.utils.module_loading import import_string
 
 from dangjian.accounts import scope
 from dangjian.accounts.policy import Perm, check
-from dangjian.core import actions, audit, progress
+from dangjian.core import actions, audit, progress, replica
 
 from .models import Job, JobFile, JobKind, JobStatus
 
@@ -344,7 +344,8 @@ def run_report_job(job: Job) -> Outcome:
     else:
         root = scope.home_org(job.owner)  # an org admin's report is of their own subtree
     progress.report("统计数据", 0, 2)
-    report = annual.build(year, root)
+    with replica.reads():
+        report = annual.build(year, root)
     progress.report("生成文档", 1, 2)
     data = report.to_document().to_bytes()
     progress.report("生成文档", 2, 2)
@@ -410,7 +411,8 @@ def run_export_job(job: Job) -> Outcome:
     export = cast(
         Callable[[Any, dict[str, Any]], tuple[str, bytes, str]], import_string(job.params["export"])
     )
-    name, data, content_type = export(job.owner, job.params)
+    with replica.reads():
+        name, data, content_type = export(job.owner, job.params)
     return Outcome(summary=f"已生成 {name}", file_name=name, data=data, content_type=content_type)
 
 

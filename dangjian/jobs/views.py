@@ -65,6 +65,8 @@ def job_list(request: HttpRequest) -> HttpResponse:
             "page_title": "我的后台任务",
             "page": page,
             "this_year": timezone.localdate().year - 1,
+            # 月提醒 is pushed at the start of a month, for that month
+            "this_month": f"{timezone.localdate():%Y-%m}",
             "can_report": can(request.user, Perm.VIEW_STAFF),
             "can_manage": can(request.user, Perm.MANAGE_BUREAU),
         },

@@ -59,9 +59,15 @@ EDUCATION_SYNONYMS = {
 
 
 class Category(models.TextChoices):
+    """人员类别 (design §5; rules.md §8 的就业状态). 党费 bands follow it (dangjian/dues/rules.py): 其他 covers members
+    who live on 抚恤 or 救济 (党费规定 第六条)."""
+
     SERVING = "在职", "在职"
     RETIRED = "离退休", "离退休"
     LAID_OFF = "下岗失业", "下岗失业"
+    STUDENT = "学生", "学生"
+    FARMER = "农牧渔民", "农牧渔民"
+    OTHER = "其他", "其他"
 
 
 CATEGORY_SYNONYMS = {
@@ -72,7 +78,16 @@ CATEGORY_SYNONYMS = {
     "下岗失业": "下岗失业",
     "下岗": "下岗失业",
     "失业": "下岗失业",
+    "学生": "学生",
+    "在校学生": "学生",
+    "农牧渔民": "农牧渔民",
+    "农民": "农牧渔民",
+    "牧民": "农牧渔民",
+    "渔民": "农牧渔民",
+    "农牧民": "农牧渔民",
+    "其他": "其他",
 }
+CATEGORY_HINT = "“在职”“离退休”“下岗失业”“学生”“农牧渔民”或“其他”（离休、退休均填“离退休”）"
 
 
 class Status(models.TextChoices):

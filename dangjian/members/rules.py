@@ -18,7 +18,14 @@ from dangjian.core.dates import DateParseError, parse_date
 from dangjian.core.idnumber import CHECK_CHARS, WEIGHTS, IdNumber, IdNumberError, parse_id_number
 from dangjian.core.periods import add_years as _add_years
 
-from .choices import CATEGORY_SYNONYMS, EDUCATION_SYNONYMS, Category, Education, normalize_ethnicity
+from .choices import (
+    CATEGORY_HINT,
+    CATEGORY_SYNONYMS,
+    EDUCATION_SYNONYMS,
+    Category,
+    Education,
+    normalize_ethnicity,
+)
 
 # Canonical column names (design §5), in the order of the template and the export.
 NAME = "姓名"
@@ -220,9 +227,7 @@ def clean_category(value: Any) -> str:
         return Category.SERVING
     mapped = CATEGORY_SYNONYMS.get(text)
     if mapped is None:
-        raise RuleError(
-            f"人员类别“{text[:20]}”无法识别；请填写“在职”“离退休”或“下岗失业”（离休、退休均填“离退休”）"
-        )
+        raise RuleError(f"人员类别“{text[:20]}”无法识别；请填写{CATEGORY_HINT}")
     return mapped
 
 

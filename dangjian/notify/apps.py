@@ -15,6 +15,15 @@ class NotifyConfig(AppConfig):
         from .services import unread_count
 
         events.subscribe(listener.handle)
+        from dangjian.core import audit_events
+
+        audit_events.register(
+            {
+                "preference.create": "保存通知设置",
+                "preference.update": "修改通知设置",
+                "preference.test": "发送测试消息",
+            }
+        )
 
         def bell(request):
             user = getattr(request, "user", None)

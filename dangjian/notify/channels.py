@@ -1,5 +1,9 @@
-"""External channels: e-mail and group robots (企业微信 / 钉钉 JSON). Each message is a Delivery row claimed with a
-conditional UPDATE before it is sent, so that two runs (or two processes) never send it twice."""
+"""External channels: e-mail, group robots (企业微信 / 钉钉 JSON), and to one person 企业微信 应用消息 and 短信
+(notify/personal.py). Each message is a Delivery row claimed with a conditional UPDATE before it is sent, so that
+two runs (or two processes) never send it twice. The row is the message's log: every attempt's result; a failed
+one is tried again after a growing pause (BACKOFF_SECONDS) by whichever runs next — the retry task the job
+runner holds (`dangjian worker`, scheduled for the earliest retry), `remind`, or the next event — up to
+MAX_ATTEMPTS attempts."""
 
 from __future__ import annotations
 
@@ -14,16 +18,19 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
+from . import personal
 from .models import Channel, Delivery, WebhookKind
 
-MAX_ATTEMPTS = 3
+MAX_ATTEMPTS = 5
+BACKOFF_SECONDS = (60, 300, 1800, 7200)  # after the 1st, 2nd, 3rd, 4th failed attempt
 TIMEOUT_S = 10
 ROBOT_HOSTS = ("qyapi.weixin.qq.com", "oapi.dingtalk.com")
 
@@ -104,14 +111,19 @@ def signed_url(url: str, secret: str) -> str:
 
 
 def queue(
-    channel: str, address: str, dedupe_key: str, subject: str, payload: dict[str, Any]
+    channel: str,
+    address: str,
+    dedupe_key: str,
+    subject: str,
+    payload: dict[str, Any],
+    recipient_id: int | None = None,
 ) -> Delivery | None:
     """Create the delivery unless it already exists; returns it only when newly created."""
     obj, created = Delivery.objects.get_or_create(
         channel=channel,
         address=address,
         dedupe_key=dedupe_key[:200],
-        defaults={"subject": subject[:200], "payload": payload},
+        defaults={"subject": subject[:200], "payload": payload, "recipient_id": recipient_id},
     )
     return obj if created else None
 
@@ -123,6 +135,7 @@ class Message:
     dedupe_key: str
     subject: str
     payload: dict[str, Any]
+    recipient_id: int | None = None  # the person it is for (personal channels), for their log
 
 
 def queue_many(messages: list[Message]) -> int:
@@ -139,7 +152,14 @@ def queue_many(messages: list[Message]) -> int:
         Delivery.objects.filter(dedupe_key__in=keys).values_list("channel", "address", "dedupe_key")
     )
     new = [
-        Delivery(channel=c, address=a, dedupe_key=k, subject=m.subject[:200], payload=m.payload)
+        Delivery(
+            channel=c,
+            address=a,
+            dedupe_key=k,
+            subject=m.subject[:200],
+            payload=m.payload,
+            recipient_id=m.recipient_id,
+        )
         for (c, a, k), m in wanted.items()
         if (c, a, k) not in existing
     ]
@@ -147,24 +167,30 @@ def queue_many(messages: list[Message]) -> int:
     return len(new)
 
 
+def _due() -> Q:
+    return Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now())
+
+
 def _claim(d: Delivery) -> bool:
     return bool(
         Delivery.objects.filter(
             pk=d.pk, status__in=["pending", "failed"], attempts=d.attempts, attempts__lt=MAX_ATTEMPTS
-        ).update(attempts=F("attempts") + 1)
+        )
+        .filter(_due())
+        .update(attempts=F("attempts") + 1, last_attempt_at=timezone.now())
     )
 
 
-def _send(d: Delivery) -> None:
+def _send(d: Delivery) -> str:
+    """Send one claimed delivery; returns what the other side answered (for the log)."""
+    text = d.payload.get("text", "")
     if d.channel == Channel.EMAIL:
-        send_mail(
-            d.subject,
-            d.payload.get("text", ""),
-            settings.DEFAULT_FROM_EMAIL,
-            [d.address],
-            fail_silently=False,
-        )
-        return
+        send_mail(d.subject, text, settings.DEFAULT_FROM_EMAIL, [d.address], fail_silently=False)
+        return "邮件服务器已接收"
+    if d.channel == Channel.WECOM:
+        return personal.send_wecom(d.address, text)
+    if d.channel == Channel.SMS:
+        return personal.send_sms(d.address, text)
     check_webhook_url(d.address)  # again at send time: the saved name may now resolve inside
     url = signed_url(d.address, d.payload.get("secret", ""))
     body = json.dumps(d.payload["message"], ensure_ascii=False).encode("utf-8")
@@ -175,23 +201,63 @@ def _send(d: Delivery) -> None:
         answer = json.loads(resp.read().decode("utf-8") or "{}")
     if answer.get("errcode", 0) != 0:
         raise RuntimeError(f"机器人返回错误：{answer.get('errmsg', answer)}")
+    return f"errcode=0 {answer.get('errmsg', '')}".strip()
+
+
+def retry_at(attempts: int, now: datetime) -> datetime | None:
+    """When a delivery that failed its `attempts`-th attempt is tried again (None: given up)."""
+    if attempts >= MAX_ATTEMPTS:
+        return None
+    return now + timedelta(seconds=BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1])
+
+
+def attempt(d: Delivery) -> bool:
+    """Claim and send one delivery, logging the result; True when sent. False when it failed, or when it was
+    not this run's to send (taken by another run, not yet due, given up)."""
+    if not _claim(d):
+        return False
+    d.refresh_from_db(fields=["attempts"])
+    now = timezone.now()
+    try:
+        response = _send(d)
+    except Exception as exc:  # noqa: BLE001 - any channel failure is logged and retried after a pause
+        again = retry_at(d.attempts, now)
+        Delivery.objects.filter(pk=d.pk).update(status="failed", error=str(exc)[:300], next_attempt_at=again)
+        d.status, d.error, d.next_attempt_at = "failed", str(exc)[:300], again
+        return False
+    Delivery.objects.filter(pk=d.pk).update(
+        status="sent", sent_at=now, error="", response=response[:300], next_attempt_at=None
+    )
+    d.status, d.sent_at, d.error, d.response = "sent", now, "", response[:300]
+    return True
 
 
 def send_pending(limit: int = 500) -> dict[str, int]:
     sent = failed = 0
-    for d in list(
-        Delivery.objects.filter(status__in=["pending", "failed"], attempts__lt=MAX_ATTEMPTS).order_by("id")[
-            :limit
-        ]
-    ):
-        if not _claim(d):
-            continue
-        try:
-            _send(d)
-        except Exception as exc:  # noqa: BLE001 - any channel failure is recorded and retried next run
-            Delivery.objects.filter(pk=d.pk).update(status="failed", error=str(exc)[:300])
-            failed += 1
-        else:
-            Delivery.objects.filter(pk=d.pk).update(status="sent", sent_at=timezone.now(), error="")
+    due = Delivery.objects.filter(status__in=["pending", "failed"], attempts__lt=MAX_ATTEMPTS).filter(_due())
+    for d in list(due.order_by("id")[:limit]):
+        if attempt(d):
             sent += 1
+        elif d.status == "failed":
+            failed += 1
+    if failed:
+        schedule_retry()
     return {"sent": sent, "failed": failed}
+
+
+def schedule_retry() -> None:
+    """Hand the earliest pending retry to the job runner (`dangjian worker`), to run when it is due. Backends
+    that cannot defer a task (tests run tasks at once) leave it to `remind` and the next event."""
+    from django_tasks import default_task_backend
+
+    nxt = (
+        Delivery.objects.filter(status="failed", attempts__lt=MAX_ATTEMPTS, next_attempt_at__isnull=False)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+    if nxt is None or not default_task_backend.supports_defer:
+        return
+    from .tasks import send_deliveries
+
+    send_deliveries.using(run_after=max(nxt, timezone.now())).enqueue()

@@ -1,7 +1,7 @@
 """月提醒 assembly (design §4 `remind`): for each organisation, as of the first day of the month, what the
 requirements still need this month / quarter / year, its term, members' 入党纪念日 this month, 预备党员 whose
 probation ends within this month or the next two, and whatever the other apps report through their
-`reminders.items_for_month(month, as_of, org_ids)` (notices, duties, rectifications, study, 发展党员)."""
+`reminders.items_for_month(month, as_of, org_ids)` (notices, duties, rectifications, study, 发展党员, 党费)."""
 
 from __future__ import annotations
 
@@ -185,6 +185,7 @@ TYPE_LABELS = {
     "rectification": "整改",
     "study": "学时",
     "candidate": "发展党员",
+    "dues": "党费",
 }
 
 
@@ -222,6 +223,14 @@ def describe(item: dict[str, Any]) -> str:
         what = step.ref if step else f"第{item.get('step')}步"
         when = "已逾期，应于" if item.get("late") else "应于"
         return f"发展党员 {item.get('member', '')}：{what}{when} {item.get('due_on', '')} 前完成"
+    if t == "dues":
+        from dangjian.dues.rules import FLAG_MONTHS
+
+        months = item.get("arrears_months", 0)
+        text = f"{item.get('member', '')} 已连续 {months} 个月未交纳党费，请提醒按时交纳"
+        if months >= FLAG_MONTHS:
+            text += "；无正当理由连续6个月不交纳的，请谈话并按党章第九条记录处置情况"
+        return text
     if t == "study":
         names = "、".join(m["member"] for m in item.get("members", [])[:10])
         more = "等" if item.get("behind", 0) > 10 else ""

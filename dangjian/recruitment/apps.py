@@ -37,11 +37,13 @@ class RecruitmentConfig(AppConfig):
         events.register({"candidate.await": "发展党员待办"})
 
         from dangjian.accounts.policy import Perm
-        from dangjian.core.nav import NavItem, register_nav, register_todo
+        from dangjian.core.nav import NavItem, TodoSource, register_nav, register_todo
 
         from .reminders import todo_lines
 
-        register_todo(todo_lines)  # the steps due this month, in the organisation's 本月待办
+        register_todo(
+            TodoSource("recruitment", todo_lines)
+        )  # the steps due this month, in the organisation's 本月待办
 
         register_nav(
             NavItem("党员", "发展党员", "recruitment:list", 40),

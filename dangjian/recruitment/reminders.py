@@ -18,6 +18,7 @@ from django.db.models import Prefetch, Q
 
 from dangjian.core.nav import TodoLine
 from dangjian.core.periods import Period, PeriodKind
+from dangjian.orgs.models import Organization
 
 from . import access, rules, services
 from .models import Candidate, RecruitmentSettings, RecruitmentStep
@@ -74,23 +75,25 @@ def items_for_month(month: Period, as_of: date, org_ids: list[int]) -> dict[int,
     }
 
 
-def todo_lines(user: Any, org_ids: list[int], today: date) -> dict[int, list[TodoLine]]:
-    """本月待办: what the pipeline asks of each organisation this month, with a link to the candidate; nothing
-    for a user who reads no candidate (a member)."""
+def todo_lines(user: Any, org: Organization, today: date) -> list[TodoLine]:
+    """本月待办 (core.nav.register_todo): what the pipeline asks of the organisation's subtree this month, with a
+    link to the candidate; nothing for a user who reads no candidate (a member)."""
     if not access.reads_candidates(user):
-        return {}
+        return []
     month = Period.containing(today, PeriodKind.MONTH)
-    return {
-        org_id: [
-            TodoLine(
-                title=f"{c.name}：{due.step.title}",
-                detail=f"{due.step.actor_label}办理" + (f"，{due.why}" if due.why else ""),
-                url=f"/recruitment/{c.pk}/",
-                due_on=due.due_on,
-                late=due.late,
-                source="发展党员",
+    ids = list(Organization.objects.filter(path__startswith=org.path).values_list("pk", flat=True))
+    lines = []
+    for _org_id, items in sorted(due_items(ids, today, month.end).items()):
+        for c, due in items:
+            when = ""
+            if due.due_on:
+                when = f"{'已逾期，' if due.late else ''}应于 {due.due_on:%Y-%m-%d} 前完成 · "
+            lines.append(
+                TodoLine(
+                    title=f"发展党员 {c.name}：{due.step.title}",
+                    meta=when + f"{due.step.actor_label}办理" + (f"，{due.why}" if due.why else ""),
+                    url=f"/recruitment/{c.pk}/",
+                    overdue=due.late,
+                )
             )
-            for c, due in items
-        ]
-        for org_id, items in due_items(org_ids, today, month.end).items()
-    }
+    return lines

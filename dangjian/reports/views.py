@@ -16,6 +16,7 @@ from dangjian.accounts.policy import Perm
 from dangjian.core import audit
 from dangjian.core.models import AuditAction
 from dangjian.core.params import page_param, year_param
+from dangjian.core.replica import reads_replica
 from dangjian.core.xlsx import XLSX_CONTENT_TYPE
 from dangjian.orgs.picker import top_options
 
@@ -40,6 +41,7 @@ def download(data: bytes, filename: str, content_type: str) -> HttpResponse:
 
 
 @policy.requires(Perm.VIEW_STAFF)
+@reads_replica
 def annual_report(request: HttpRequest) -> HttpResponse:
     year, root = year_param(request), _root(request)
     report = annual.build(year, root)
@@ -101,6 +103,7 @@ def rules(request: HttpRequest) -> HttpResponse:
 
 
 @policy.requires(Perm.VIEW_STAFF)
+@reads_replica
 def dashboard(request: HttpRequest) -> HttpResponse:
     from django.utils import timezone
 
@@ -127,6 +130,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @policy.requires(Perm.VIEW_STAFF)
+@reads_replica
 def drill(request: HttpRequest) -> HttpResponse:
     """The list behind a dashboard figure, inside the user's scope."""
     from django.core.paginator import Paginator
@@ -174,6 +178,7 @@ def ledger_job(user: Any, params: dict[str, Any]) -> tuple[str, bytes, str]:
 
 
 @policy.requires(Perm.VIEW_STAFF)
+@reads_replica
 def ledgers(request: HttpRequest) -> HttpResponse:
     """台账 and statistics downloads for an organisation (or the whole system) and a year."""
     from . import ledgers as ledger_exports

@@ -44,8 +44,13 @@ def leader_id_numbers() -> set[str]:
     )
 
 
-def record_hours_by_member(year: int, member_ids: models.QuerySet | list[int] | None) -> dict[int, Decimal]:
+def record_hours_by_member(
+    year: int, member_ids: models.QuerySet | list[int] | None, *, until: date | None = None
+) -> dict[int, Decimal]:
+    """`until`: only records dated on or before that day (the year as it stood then)."""
     qs = StudyRecord.objects.filter(is_deleted=False, date__year=year)
+    if until is not None:
+        qs = qs.filter(date__lte=until)
     if member_ids is not None:
         qs = qs.filter(member_id__in=member_ids)
     rows = qs.values("member_id").annotate(total=Sum("hours"))
@@ -58,9 +63,11 @@ def credited_hours_by_member(
     default_hours: Decimal,
     *,
     month: int | None = None,
+    until: date | None = None,
 ) -> dict[int, Decimal]:
     """Summed in SQL: each (member, activity) once (attendance is unique per pair), however many study kinds
-    the activity carries. `member_ids=None`: every member; `month`: that month of the year only."""
+    the activity carries. `member_ids=None`: every member; `month`: that month of the year only; `until`: only
+    activities held on or before that day."""
     study_kind = Activity.kinds.through.objects.filter(
         activity_id=OuterRef("activity_id"), activitykind__credits_study=True
     )
@@ -70,7 +77,7 @@ def credited_hours_by_member(
         present=True,
         activity__is_deleted=False,
         activity__date__gte=when.start,
-        activity__date__lte=when.end,
+        activity__date__lte=min(when.end, until) if until else when.end,
     )
     if member_ids is not None:
         qs = qs.filter(member_id__in=member_ids)
@@ -97,7 +104,14 @@ def year_topics(year: int) -> list[str]:
 WHOLE_YEAR_MIN_MEMBERS = 500
 
 
-def _hours(year: int, ids: models.QuerySet, count: int, default_hours: Decimal) -> tuple[dict, dict]:
+def _hours(
+    year: int, ids: models.QuerySet, count: int, default_hours: Decimal, until: date | None = None
+) -> tuple[dict, dict]:
+    if until is not None and until < date(year, 12, 31):  # part of the year: read directly, never memoised
+        return (
+            record_hours_by_member(year, ids, until=until),
+            credited_hours_by_member(year, ids, default_hours, until=until),
+        )
     if count < WHOLE_YEAR_MIN_MEMBERS:
         return record_hours_by_member(year, ids), credited_hours_by_member(year, ids, default_hours)
 
@@ -138,13 +152,13 @@ PROGRESS_FIELDS = ("id", "name", "id_number", "organization_id", "organization__
 
 
 def _progress_rows(
-    year: int, members: models.QuerySet[Member], fields: tuple[str, ...]
+    year: int, members: models.QuerySet[Member], fields: tuple[str, ...], until: date | None = None
 ) -> Iterator[tuple[tuple, int, bool, Decimal, Decimal]]:
     """(row of `fields`, member id, is leader, hours, required hours) for each member — in a constant number of
-    queries, from bare rows (a 10× city has 600,000 members)."""
+    queries, from bare rows (a 10× city has 600,000 members). `until`: the hours recorded up to that day."""
     config = StudyConfig.current()
     rows = list(rawrows.rows(members.values_list(*fields)))
-    records, credited = _hours(year, members.values("id"), len(rows), config.activity_hours)
+    records, credited = _hours(year, members.values("id"), len(rows), config.activity_hours, until)
     leaders = leader_id_numbers()
     at_id, at_id_number = fields.index("id"), fields.index("id_number")
     member_required, leader_required = config.member_hours, config.leader_hours
@@ -165,9 +179,12 @@ def yearly_progress(year: int, members: models.QuerySet[Member]) -> list[MemberP
     ]
 
 
-def hours_and_requirements(year: int, members: models.QuerySet[Member]) -> Iterator[tuple[Decimal, Decimal]]:
-    """(hours, required hours) of each member: for totals over a whole roll (the yearly report)."""
-    for _, _, _, hours, required in _progress_rows(year, members, ("id", "id_number")):
+def hours_and_requirements(
+    year: int, members: models.QuerySet[Member], until: date | None = None
+) -> Iterator[tuple[Decimal, Decimal]]:
+    """(hours, required hours) of each member: for totals over a whole roll (the yearly report); `until`: with the
+    hours recorded up to that day."""
+    for _, _, _, hours, required in _progress_rows(year, members, ("id", "id_number"), until):
         yield hours, required
 
 

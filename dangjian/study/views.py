@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.accounts import policy, scope
 from dangjian.accounts.policy import Perm
+from dangjian.core import drafts
 from dangjian.core.actions import Refusal, refusal_to_form
 from dangjian.core.import_views import ImportSpec, wizard_view
 from dangjian.core.params import page_param, year_param
@@ -129,6 +130,9 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+DRAFT_KEY = "study-new"  # the record form's data-draft
+
+
 @policy.requires(Perm.RECORD_STUDY)
 def add_record(request: HttpRequest) -> HttpResponse:
     self_report = scope.own_record_only(request.user)
@@ -161,6 +165,7 @@ def add_record(request: HttpRequest) -> HttpResponse:
             refusal_to_form(form, exc)
         else:
             messages.success(request, f"已登记 {d['member'].name} 的学习记录（{d['hours']} 学时）。")
+            drafts.saved(request, DRAFT_KEY)  # the phone's copy of the form can go (static/js/drafts.js)
             return redirect("study:member", pk=d["member"].pk)
     return render(request, "study/record_form.html", {"page_title": "登记学习记录", "form": form})
 

@@ -27,6 +27,7 @@ class Form:
     method: str
     action: str
     fields: list[str] = field(default_factory=list)
+    controls: list[str] = field(default_factory=list)  # the ones a person fills in (not hidden, not buttons)
 
 
 @dataclass
@@ -76,6 +77,9 @@ class _Parser(HTMLParser):
             self.report.forms.append(self._form)
         elif tag in {"input", "button", "select", "textarea"} and self._form is not None and a.get("name"):
             self._form.fields.append(a["name"])
+            kind = a.get("type", "").lower() if tag == "input" else tag
+            if kind not in {"hidden", "submit", "button", "reset", "image"}:
+                self._form.controls.append(a["name"])
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)

@@ -1,9 +1,10 @@
 """Every page of the permission matrix passes axe-core in chromium, at 390 px and at 1280 px (issue 18).
 
 GB/T 37668 (无障碍) and the 适老化 guidance: no *serious* or *critical* violation of WCAG 2.x A/AA on any page a
-role may open. One browser per role walks that role's allowed GET pages (the URL list of
-`tests/test_permission_matrix.py`, built by each app's `tests/urls_matrix.py`). axe-core is vendored under
-`static/vendor/` and injected here only, never served to users by a page.
+role may open. One chromium for the module; for each role, one context per width walks that role's allowed GET
+pages (the URL list of `tests/test_permission_matrix.py`, built by each app's `tests/urls_matrix.py`), each page
+loaded at that width. axe-core is vendored under `static/vendor/` and injected here only (an init script of the
+test's context), never served to users by a page.
 """
 
 from __future__ import annotations
@@ -55,12 +56,24 @@ def html_pages(cast, who: str) -> list[str]:
     return urls
 
 
+def axe_context(browser):
+    """A context with axe-core loaded into every document before the page's own scripts."""
+    context = browser.new_context(
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        viewport=PHONE,
+        bypass_csp=True,  # axe is not among the scripts the policy allows
+    )
+    context.set_default_timeout(15_000)
+    context.add_init_script(AXE.read_text(encoding="utf-8"))
+    return context
+
+
 def axe_violations(p, url: str) -> list[str]:
     """Load the page once; check it at 390 px, then laid out again at 1280 px."""
     found: list[str] = []
     p.set_viewport_size(PHONE)
     p.goto(url)
-    p.add_script_tag(path=str(AXE))
     for size in (PHONE, DESKTOP):
         p.set_viewport_size(size)
         found += [
@@ -71,18 +84,18 @@ def axe_violations(p, url: str) -> list[str]:
 
 
 @pytest.mark.parametrize("who", [w for w in CAST_USERS])
-def test_every_page_passes_axe(who, cast, live_server, browser, browser_login):
+def test_every_page_passes_axe(who, cast, live_server, module_browser):
+    from dangjian.factories import TEST_PASSWORD
+
     urls = html_pages(cast, who)
     assert urls, f"{who} 没有可检查的页面"
-    context = browser.new_context(
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-        viewport=PHONE,
-        bypass_csp=True,  # to inject axe
-    )
-    context.set_default_timeout(15_000)
+    context = axe_context(module_browser)
     p = context.new_page()
-    browser_login(p, cast[who].username)
+    p.goto(f"{live_server.url}/accounts/login/")
+    p.fill("#id_username", cast[who].username)
+    p.fill("#id_password", TEST_PASSWORD)
+    with p.expect_navigation():
+        p.click("button[type=submit]")
     failures: list[str] = []
     for url in urls:
         failures += axe_violations(p, live_server.url + url)
@@ -92,9 +105,8 @@ def test_every_page_passes_axe(who, cast, live_server, browser, browser_login):
     )
 
 
-def test_login_page_passes_axe(live_server, browser):
-    context = browser.new_context(locale="zh-CN", viewport=PHONE, bypass_csp=True)
-    p = context.new_page()
-    failures = axe_violations(p, f"{live_server.url}/accounts/login/")
+def test_login_page_passes_axe(live_server, module_browser):
+    context = axe_context(module_browser)
+    failures = axe_violations(context.new_page(), f"{live_server.url}/accounts/login/")
     context.close()
     assert not failures, "\n".join(failures)

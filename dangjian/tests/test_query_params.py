@@ -38,6 +38,12 @@ BAD_QUERIES = [
     ("sysadmin", "/accounts/users/?page=abc"),
     ("auditor", "/audit/?page=-1"),
     ("bureau", "/supervision/inspections/?page=abc"),
+    ("bureau", "/dues/?year=abc"),
+    ("bureau", "/dues/export/?year=1800"),
+    ("bureau", "/dues/bases/?year=abc"),
+    ("bureau", "/dues/ledger/?month=abc"),
+    ("bureau", "/dues/ledger/?month=2026-13"),
+    ("admin_a", "/dues/payments/new/?month=2026-3x"),
 ]
 
 

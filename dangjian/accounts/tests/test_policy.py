@@ -9,20 +9,23 @@ from dangjian.accounts.models import User
 from dangjian.accounts.policy import Perm
 from dangjian.accounts.roles import Role
 
-BUSINESS_READ = {Perm.VIEW_BUSINESS, Perm.VIEW_MEMBERS}
+BUSINESS_READ = {Perm.VIEW_BUSINESS, Perm.VIEW_MEMBERS, Perm.CHECK_IN}  # every business role may be a member
 STARTS_JOBS = {Perm.VIEW_JOBS}  # imports, reports: one's own background jobs (issue 20)
+DUES = {Perm.VIEW_DUES, Perm.COLLECT_DUES}  # 党费 (issue 16); the inspector only reads
 EXPECTED = {
     Role.BUREAU_ADMIN: {Perm.VIEW_ACCOUNTS, Perm.MANAGE_ACCOUNTS}
     | BUSINESS_READ
     | {Perm.CHANGE_BUSINESS, Perm.INSPECT, Perm.MANAGE_BUREAU, Perm.NOMINATE_HONORS, Perm.RECORD_STUDY}
     | {Perm.REVIEW_ACTIVITIES, Perm.SEND_NOTIFICATIONS, Perm.VIEW_ALL, Perm.VIEW_STAFF}
-    | STARTS_JOBS,
+    | STARTS_JOBS
+    | DUES,
     Role.ORG_ADMIN: BUSINESS_READ
     | {Perm.ANSWER_NOTICES, Perm.CHANGE_BUSINESS, Perm.NOMINATE_HONORS, Perm.RECORD_STUDY}
     | {Perm.REVIEW_ACTIVITIES, Perm.SEND_NOTIFICATIONS, Perm.VIEW_OWN_TODO, Perm.VIEW_STAFF}
-    | STARTS_JOBS,
+    | STARTS_JOBS
+    | DUES,
     Role.INSPECTOR: BUSINESS_READ
-    | {Perm.INSPECT, Perm.VIEW_ALL, Perm.VIEW_STAFF}
+    | {Perm.INSPECT, Perm.VIEW_ALL, Perm.VIEW_STAFF, Perm.VIEW_DUES}
     | STARTS_JOBS,  # reads; writes nothing
     Role.MEMBER: BUSINESS_READ | {Perm.RECORD_STUDY, Perm.VIEW_OWN_MEMBER, Perm.VIEW_OWN_TODO},
     # 三员: account duties only, no business permission at all (issue 14 item 1)

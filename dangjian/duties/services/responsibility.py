@@ -316,7 +316,8 @@ def measured_state(
 ) -> tuple[OccurrenceState, measures.MeasureValue | None]:
     """The state of an occurrence of an item bound to a measure: read from the data, never from a report.
     达标 → 已完成; 未达标 → 逾期未完成; 进行中 (a period still running, or records awaiting review) → 待完成;
-    不适用 → 不适用 (not counted)."""
+    不适用 → 不适用 (not counted). `as_of` is the day we look from; the measure reads the occurrence's facts as
+    of its end (`measures.reading_day`), so a later 销号 or 签收 does not rewrite a month that has closed."""
     if as_of < occ.starts_on:
         return OccurrenceState.UPCOMING, None
     value = measures.value(duty.measure_key, duty.duty_list.organization, occ.due_on, as_of)

@@ -61,7 +61,8 @@ def test_member_sees_and_reports_own_duty_with_evidence(cast, travel):
     page = text(c.get("/duties/mine/"))
     assert "每月组织一次主题党日" in page and "逾期未完成" in page and "2026年3月" in page
     home = text(c.get("/"))
-    assert "我的责任待办" in home and "每月组织一次主题党日" in home
+    # a member's home lists their own items under 待我办理 (issue 18: the member's own page)
+    assert "待我办理" in home and "每月组织一次主题党日" in home
     form = text(c.get(f"/duties/items/{d.pk}/report/"))
     assert 'value="2026-01" selected' in form  # the earliest unreported period is proposed
     r = c.post(

@@ -23,6 +23,15 @@ job = services.enqueue(owner, JobKind.WARM, "缓存预热")
 print(job.pk, job.status)
 """
 
+CACHES = """
+from django.core.cache import caches
+from dangjian.core import memo
+caches["memo"].set("probe", 1)
+caches["default"].set("probe", 1)
+memo.clear()  # the memo's own keys only: the queue and the other cache stay
+print(type(caches["default"]).__name__, type(caches["memo"]).__name__, caches["memo"].get("probe"), caches["default"].get("probe"))
+"""
+
 STATUS = """
 from dangjian.jobs.models import Job
 job = Job.objects.get()
@@ -55,7 +64,7 @@ def _manage(env: dict[str, str], *args: str) -> str:
     return proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
 
 
-def test_a_job_queued_on_redis_is_run_by_the_rq_worker(tmp_path: Path):
+def test_a_job_queued_on_redis_is_run_by_the_rq_worker_and_the_caches_live_there_too(tmp_path: Path):
     client = _redis()
     client.flushdb()
     env = {
@@ -72,6 +81,9 @@ def test_a_job_queued_on_redis_is_run_by_the_rq_worker(tmp_path: Path):
         pk, status = _manage(env, "shell", "--no-imports", "-c", SETUP).split()[-2:]
         assert status == "queued"
         # on Redis, not in the database queue: RQ's queue holds it until a worker takes it
+        assert client.llen("rq:queue:default") == 1
+        # both caches on the same Redis, shared by every process and node (issue 20 part 3)
+        assert _manage(env, "shell", "--no-imports", "-c", CACHES) == "RedisCache RedisCache None 1"
         assert client.llen("rq:queue:default") == 1
         assert _manage(env, "shell", "--no-imports", "-c", STATUS).startswith("queued 0")
         _manage(env, "worker", "--batch")

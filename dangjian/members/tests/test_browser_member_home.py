@@ -55,6 +55,11 @@ def test_member_home_is_their_own_page(cast, live_server, phone_page, browser_lo
     assert p.locator("#panel-compliance_todo").count() == 0
     assert "支部党员大会" in p.locator("#my-month").inner_text()  # this month's record the member is on
     assert "未读通知" in p.locator("#my-unread").inner_text()
+    # 待我办理: at least the hours still to record, each line a link that opens
+    awaiting = p.locator("#my-awaiting")
+    assert awaiting.is_visible() and "待登记" in awaiting.inner_text()
+    for href in [a.get_attribute("href") for a in awaiting.locator("a").all()]:
+        assert p.request.get(f"{live_server.url}{href}").status == 200, href
     assert horizontal_overflow(p) == 0
     # the activity list names a colleague's talk without its topic
     theirs.topic = "关于家庭困难的谈话"

@@ -3,9 +3,11 @@ unread 站内通知), and the activity list does not show a colleague's 谈心�
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from dangjian.activities.models import Activity, ActivityKind, ActivityStatus, Attendance
@@ -58,3 +60,62 @@ def test_activity_list_hides_a_colleagues_talk_topic_from_a_member(cast, login):
     assert f"/activities/{theirs.pk}/" not in page
     # the branch admin reads it
     assert SECRET in login(cast["admin_a"]).get("/activities/").content.decode()
+
+
+@time_machine.travel("2026-12-08 10:00 +0800", tick=False)
+def test_home_lists_what_awaits_the_member(cast, login):
+    """待我办理: the member's own 责任清单 items late and due, their unread notices one by one, this month's
+    meetings still ahead, the study hours still short — their own, never a colleague's."""
+    from dangjian.duties.tests import factories as df
+
+    me, colleague, _ = cast["members_a"]
+    dl = df.duty_list(cast["a"], year=2026)
+    df.duty(
+        dl,
+        content="每月向党小组汇报思想工作情况",
+        responsible_user=cast["member"],
+        starts_on=date(2026, 11, 1),
+    )
+    df.duty(dl, content="同事的责任事项", responsible_name=colleague.name)
+    ahead = Activity.objects.create(organization=cast["a"], date=date(2026, 12, 20), topic="十二月主题党日")
+    Attendance.objects.create(activity=ahead, member=me, present=True)
+    past = Activity.objects.create(organization=cast["a"], date=date(2026, 12, 2), topic="已开过的会")
+    Attendance.objects.create(activity=past, member=me, present=True)
+    events.emit("notice.issue", title="关于开展主题党日的通知", key="m1", recipients=[cast["member"]])
+    events.emit("notice.issue", title="给支部书记的通知", key="m2", recipients=[cast["admin_a"]])
+
+    page = login(cast["member"]).get("/").content.decode()
+    block = page.split('id="my-awaiting"')[1].split("</ul>")[0]
+    items = re.findall(r'<span class="tag [\w-]+">(\S+)</span> <a href="([^"]+)">([^<]+)</a>', block)
+    kinds = [k for k, _url, _text in items]
+    assert kinds == ["逾期", "待阅", "待参加", "待完成", "待登记"], items
+    late, notice, meeting, due, study = items
+    assert "每月向党小组汇报思想工作情况" in late[2] and "2026年11月" in late[2]
+    assert late[1].endswith("?period=2026-11")
+    assert notice[2] == "【新通知】关于开展主题党日的通知" and notice[1].startswith("/notify/")
+    assert meeting == ("待参加", f"/activities/{ahead.pk}/", "十二月主题党日")
+    assert "2026年12月" in due[2]
+    assert "学习还差" in study[2] and study[1] == "/study/records/new/"
+    assert "同事的责任事项" not in page and "给支部书记的通知" not in page and "已开过的会" not in block
+    # the member's items are listed once, on their own page (no second 我的责任待办 panel)
+    assert 'id="panel-duties_mine"' not in page
+    # the branch admin still has the panel of their own items
+    df.duty(dl, content="书记的责任事项", responsible_user=cast["admin_a"], starts_on=date(2026, 12, 1))
+    assert 'id="panel-duties_mine"' in login(cast["admin_a"]).get("/").content.decode()
+
+
+def test_nothing_awaiting_says_so(cast, login):
+    from dangjian.study.models import StudyRecord
+
+    StudyRecord.objects.create(
+        member=cast["members_a"][0], date=timezone.localdate(), hours=24, content="学习", form="个人自学"
+    )
+    StudyRecord.objects.create(
+        member=cast["members_a"][0],
+        date=date(timezone.localdate().year, 1, 1),
+        hours=24,
+        content="学习二",
+        form="网络平台",
+    )
+    page = login(cast["member"]).get("/").content.decode()
+    assert "目前没有待您办理的事项" in page

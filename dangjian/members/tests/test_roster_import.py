@@ -267,6 +267,26 @@ def test_export_then_import_reports_all_unchanged(cast, tmp_path):
     assert "45" in entry.note and entry.actor_name == "命令行 export_roster"
 
 
+def test_the_categories_design_5_added_import_and_export_unchanged(cast, tmp_path):
+    """学生, 农牧渔民 and 其他 (design §5): imported (农民 → 农牧渔民), exported, re-imported unchanged."""
+    rows = [
+        roster_row("A", 姓名="林学生", birth=date(2002, 3, 4), 入党日期=date(2023, 6, 1), 转正日期=date(2024, 6, 1),
+                   人员类别="学生"),
+        roster_row("A", 姓名="田农民", birth=date(1970, 3, 4), 人员类别="农民"),
+        roster_row("A", 姓名="袁其他", birth=date(1960, 3, 4), 人员类别="其他"),
+    ]  # fmt: skip
+    code, report = import_json(write_roster(tmp_path / "r.xlsx", rows))
+    assert code == 0 and report["created"] == 3
+    cats = dict(
+        Member.objects.filter(name__in=["林学生", "田农民", "袁其他"]).values_list("name", "category")
+    )
+    assert cats == {"林学生": "学生", "田农民": "农牧渔民", "袁其他": "其他"}
+    out = tmp_path / "export.xlsx"
+    assert run_cmd("export_roster", "--out", str(out))[0] == 0
+    code, report = import_json(out)
+    assert code == 0 and report["unchanged"] == report["rows"] == 8  # the cast's 5 and these 3
+
+
 def test_export_by_org_subtree_and_current_members_only(cast, tmp_path):
     gone = cast["members_a"][2]
     services.end_membership(gone, EventKind.TRANSFER_OUT, date(2026, 1, 1), destination="外县某党支部",

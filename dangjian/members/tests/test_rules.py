@@ -188,12 +188,14 @@ def test_full_date_empty_is_probationary_and_future_rejected():
 
 # -- 人员类别 -------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("value,expected", [("在职", "在职"), ("离休", "离退休"), ("退休", "离退休"),
-                                            ("离退休", "离退休"), ("下岗失业", "下岗失业"), (None, "在职")])  # fmt: skip
+                                            ("离退休", "离退休"), ("下岗失业", "下岗失业"), (None, "在职"),
+                                            ("学生", "学生"), ("农民", "农牧渔民"), ("渔民", "农牧渔民"),
+                                            ("农牧渔民", "农牧渔民"), ("其他", "其他")])  # fmt: skip
 def test_category(value, expected):
     assert rules.clean_category(value) == expected
 
 
-@pytest.mark.parametrize("value", ["学生", "农民", "其他"])
+@pytest.mark.parametrize("value", ["个体", "军人", "自由职业"])
 def test_other_categories_rejected(value):
     with pytest.raises(RuleError, match="人员类别"):
         rules.clean_category(value)
@@ -225,7 +227,7 @@ def test_phone_rejected(value):
 
 # -- all errors of a row at once ------------------------------------------------------------------------------
 def test_a_row_reports_every_error():
-    _, errors = errors_of(row(**{rules.NAME: "李", rules.ETHNICITY: "火星", rules.CATEGORY: "学生",
+    _, errors = errors_of(row(**{rules.NAME: "李", rules.ETHNICITY: "火星", rules.CATEGORY: "个体",
                                  rules.PHONE: "123"}))  # fmt: skip
     assert set(errors) == {rules.NAME, rules.ETHNICITY, rules.CATEGORY, rules.PHONE}
 

@@ -22,4 +22,12 @@
     if (ev.target.hasAttribute && ev.target.hasAttribute("data-autosubmit") && ev.target.form) { ev.target.form.submit(); }
   });
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", fitNav); } else { fitNav(); }
+  // Installable (issue 19 part 4): the service worker at the site's root, registered from every page. Browsers
+  // allow it on https and on localhost / 127.0.0.1 only; elsewhere the site simply works without it.
+  var sw = document.documentElement.getAttribute("data-sw");
+  if (sw && "serviceWorker" in navigator && window.isSecureContext) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register(sw, { scope: "/" }).catch(function () { /* the site works without it */ });
+    });
+  }
 })();
