@@ -14,7 +14,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 
 from dangjian.core.nav import TodoLine
 from dangjian.core.periods import Period, PeriodKind
@@ -26,9 +26,12 @@ from .models import Candidate, RecruitmentSettings, RecruitmentStep
 __all__ = ["due_items", "items_for_month", "todo_lines"]
 
 
-def due_items(org_ids: list[int], as_of: date, until: date) -> dict[int, list[tuple[Candidate, rules.Due]]]:
-    """{org_id: [(candidate, due)]}: the timed steps due by `until` or already late on `as_of`."""
-    if not org_ids:
+def due_items(
+    org_ids: list[int] | QuerySet[Organization], as_of: date, until: date
+) -> dict[int, list[tuple[Candidate, rules.Due]]]:
+    """{org_id: [(candidate, due)]}: the timed steps due by `until` or already late on `as_of` (`org_ids` may be
+    a query of organisation ids, read as a subquery)."""
+    if isinstance(org_ids, list) and not org_ids:
         return {}
     candidates = (
         Candidate.objects.filter(organization_id__in=org_ids, applied_on__lte=as_of)
@@ -81,7 +84,7 @@ def todo_lines(user: Any, org: Organization, today: date) -> list[TodoLine]:
     if not access.reads_candidates(user):
         return []
     month = Period.containing(today, PeriodKind.MONTH)
-    ids = list(Organization.objects.filter(path__startswith=org.path).values_list("pk", flat=True))
+    ids = Organization.objects.filter(path__startswith=org.path).values("pk")  # a subquery, not a query
     lines = []
     for _org_id, items in sorted(due_items(ids, today, month.end).items()):
         for c, due in items:
