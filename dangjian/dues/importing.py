@@ -15,7 +15,7 @@ from typing import Any
 from django.utils import timezone
 
 from dangjian.accounts.typing import Actor
-from dangjian.core import audit
+from dangjian.core import actions, audit
 from dangjian.core.dates import DateParseError, parse_date
 from dangjian.core.idnumber import IdNumberError, parse_id_number
 from dangjian.core.importing import (
@@ -298,7 +298,6 @@ class BaseImporter(_DuesImporter):
             b.income, b.relief, b.relief_reason = d.income, d.relief, d.relief_reason
             if not d.relief:
                 b.relief_amount, b.approved_by, b.approved_on = None, "", None
-            b.version += 1
             entries.append(
                 audit.Entry(
                     "duesbase.update",
@@ -309,9 +308,9 @@ class BaseImporter(_DuesImporter):
                     note=f"第 {o.row} 行",
                 )
             )
-        DuesBase.objects.bulk_update(
+        actions.bulk_update_versioned(
             list(rows.values()),
-            ["income", "relief", "relief_reason", "relief_amount", "approved_by", "approved_on", "version"],
+            ["income", "relief", "relief_reason", "relief_amount", "approved_by", "approved_on"],
         )
         audit.record_many(entries)
 

@@ -109,7 +109,9 @@ def test_bases_import_keys_update_and_reimport(cast, tmp_path):
     rows[0][2] = 4800
     code, report = import_json(workbook(tmp_path / "b2.xlsx", BASE_HEADER, rows))
     assert (code, report["updated"], report["unchanged"]) == (0, 1, 2)
-    assert DuesBase.objects.get(member=a0, effective_month=1).income == D("4800.00")
+    updated = DuesBase.objects.get(member=a0, effective_month=1)
+    assert updated.income == D("4800.00") and updated.version == 2  # a stale copy of it is refused now
+    assert DuesBase.objects.get(member=a0, effective_month=7).version == 1
     assert DuesBase.objects.count() == 3
 
 
