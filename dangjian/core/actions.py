@@ -78,7 +78,9 @@ def lock(
         if isinstance(model_or_queryset, models.QuerySet)
         else model_or_queryset._default_manager
     )
-    row = qs.select_for_update().get(pk=pk)
+    # only the row itself: a queryset that follows nullable relations (select_related) would otherwise ask
+    # PostgreSQL to lock the outer join's nullable side, which it refuses
+    row = qs.select_for_update(of=("self",)).get(pk=pk)
     check_version(row, expected_version, message, what=what)
     return row
 
